@@ -1,0 +1,1 @@
+"""JSON-LD contexts, JSON Schemas, profiles and accounting rules for carbon datasets."""

@@ -1,0 +1,1 @@
+"""W3C Data Integrity signatures for carbon datasets: pure, offline, bounded."""
