@@ -6,5 +6,5 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CONTEXTS_DIR = PACKAGE_DIR / "contexts"
-#: Pinned JSON-LD contexts: {"contexts": [{"url", "file", "sha256"}]}; files relative to CONTEXTS_DIR.
+#: Pinned JSON-LD contexts {"contexts": [{"url", "file", "sha256"}]}; files relative to this dir.
 CONTEXTS_MANIFEST = CONTEXTS_DIR / "manifest.json"
