@@ -55,3 +55,40 @@ class SignerError(SigningError):
     """Any failure inside a Signer (HSM, KMS, local key), wrapped in one type (K2)."""
 
     reason = "SIGNER_FAILED"
+
+
+# --- canonicalization (signing.canon) ---------------------------------------------------------
+
+
+class CanonicalizationError(SigningError):
+    """RDF Dataset Canonicalization (RDFC-1.0) could not produce a canonical form."""
+
+    reason = "CANONICALIZATION_ERROR"
+
+
+class NQuadsSyntaxError(CanonicalizationError):
+    """The N-Quads input does not follow the RDF 1.1 N-Quads grammar (or holds a relative IRI)."""
+
+    reason = "NQUADS_SYNTAX_ERROR"
+
+    def __init__(self, message: str, *, line: int) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+class UnsupportedHashAlgorithmError(CanonicalizationError):
+    """RDFC-1.0 was asked to hash with something other than SHA-256 or SHA-384."""
+
+    reason = "CANONICALIZATION_HASH_UNSUPPORTED"
+
+
+class CanonicalizationLimitError(CanonicalizationError):
+    """A `CanonLimits` cap was exceeded: too many quads or blank nodes, or a poisoned dataset."""
+
+    reason = "CANONICALIZATION_LIMIT_EXCEEDED"
+
+    def __init__(self, limit: str, cap: int) -> None:
+        super().__init__(f"canonicalization exceeded {limit}={cap}")
+        #: Name of the `CanonLimits` field that was exceeded, e.g. "max_ndegree_work".
+        self.limit = limit
+        self.cap = cap

@@ -1,0 +1,74 @@
+"""Bounded RDF Dataset Canonicalization (W3C RDFC-1.0) for Data Integrity proofs.
+
+Two paths give byte-identical output:
+
+* the reference path (`signing.canon.rdfc10`): a readable transcription of RDF-CANON with
+  every quad, blank node and Hash N-Degree Quads step metered against `CanonLimits`;
+* the fast path (`signing.canon.fast`): pyoxigraph's compiled canonicalizer, taken only when the
+  first-degree hashes alone decide the labelling (the common case for credentials), so it never
+  meets a poisoned dataset.
+
+Both hash with SHA-256 by default; ecdsa-rdfc-2019 with P-384 needs SHA-384 *inside* RDFC-1.0
+(vc-di-ecdsa §"Algorithms"), hence ``hash_algorithm``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from signing.canon import fast as _fast
+from signing.canon.limits import DEFAULT_LIMITS, CanonLimits
+from signing.canon.nquads import parse_nquads
+from signing.canon.rdfc10 import canonicalize_quads, hasher
+from signing.errors import (
+    CanonicalizationError,
+    CanonicalizationLimitError,
+    NQuadsSyntaxError,
+    UnsupportedHashAlgorithmError,
+)
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "CanonLimits",
+    "CanonicalizationError",
+    "CanonicalizationLimitError",
+    "NQuadsSyntaxError",
+    "UnsupportedHashAlgorithmError",
+    "canonical_issued_map",
+    "canonicalize_nquads",
+]
+
+
+def canonicalize_nquads(
+    nquads: str,
+    *,
+    hash_algorithm: Literal["sha256", "sha384"] = "sha256",
+    limits: CanonLimits = DEFAULT_LIMITS,
+    fast: bool = True,
+) -> str:
+    """Canonical N-Quads of an N-Quads dataset: sorted lines, each ending in LF (RDF-CANON §4.4).
+
+    Raises `NQuadsSyntaxError` for malformed input, `CanonicalizationLimitError` when a cap in
+    ``limits`` is exceeded (including poisoned datasets), `UnsupportedHashAlgorithmError` for
+    an unknown ``hash_algorithm``.
+    """
+    hasher(hash_algorithm)  # reject an unknown algorithm on both paths alike
+    if fast:
+        result = _fast.try_canonicalize(nquads, hash_algorithm, limits)
+        if result is not None:
+            return result
+    return canonicalize_quads(parse_nquads(nquads, limits), hash_algorithm, limits).nquads
+
+
+def canonical_issued_map(
+    nquads: str,
+    *,
+    hash_algorithm: Literal["sha256", "sha384"] = "sha256",
+    limits: CanonLimits = DEFAULT_LIMITS,
+) -> dict[str, str]:
+    """The issued identifiers map of RDF-CANON §4.4.3 step 7: input label -> canonical label.
+
+    Labels are written without ``_:`` (``{"e0": "c14n0"}``), as in the W3C map tests; the map
+    is in issuance order. Always computed on the reference path.
+    """
+    return canonicalize_quads(parse_nquads(nquads, limits), hash_algorithm, limits).issued

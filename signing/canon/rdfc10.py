@@ -1,0 +1,224 @@
+"""Reference RDFC-1.0 canonicalizer (W3C RDF Dataset Canonicalization, RDF-CANON §4), bounded.
+
+A direct, readable transcription of the spec's algorithms; section numbers in comments are those
+of the W3C Recommendation (https://www.w3.org/TR/rdf-canon/). Work in Hash N-Degree Quads is
+metered against `CanonLimits` so poisoned datasets fail fast (RDF-CANON §4.4.3, "Dataset
+Poisoning").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from signing.canon.limits import CanonLimits
+from signing.canon.nquads import Quad, is_blank, serialize_quad
+from signing.errors import CanonicalizationLimitError, UnsupportedHashAlgorithmError
+
+HashAlgorithm = Literal["sha256", "sha384"]
+
+_HASHES: dict[str, Callable[[bytes], hashlib._Hash]] = {
+    "sha256": hashlib.sha256,
+    "sha384": hashlib.sha384,
+}
+
+
+def hasher(name: str) -> Callable[[str], str]:
+    """Hex digest function for an RDFC-1.0 hash algorithm name (RDF-CANON §4.2: SHA-256 default)."""
+    factory = _HASHES.get(name)
+    if factory is None:
+        raise UnsupportedHashAlgorithmError(f"unsupported RDFC-1.0 hash algorithm {name!r}")
+
+    def digest(data: str) -> str:
+        return factory(data.encode()).hexdigest()
+
+    return digest
+
+
+@dataclass(slots=True)
+class IdentifierIssuer:
+    """RDF-CANON §4.5 Issue Identifier algorithm; ``issued`` keeps issuance order."""
+
+    prefix: str
+    counter: int = 0
+    issued: dict[str, str] = field(default_factory=dict)
+
+    def issue(self, existing: str) -> str:
+        identifier = self.issued.get(existing)
+        if identifier is None:
+            identifier = f"{self.prefix}{self.counter}"
+            self.issued[existing] = identifier
+            self.counter += 1
+        return identifier
+
+    def copy(self) -> IdentifierIssuer:
+        return IdentifierIssuer(self.prefix, self.counter, dict(self.issued))
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalResult:
+    """Canonical N-Quads plus the issued identifiers map (input label -> canonical label)."""
+
+    nquads: str
+    issued: dict[str, str]
+
+
+def first_degree_lines(reference: str, quads: list[Quad]) -> list[str]:
+    """RDF-CANON §4.6.3 steps 1-3: the node's quads, itself as ``_:a``, other blank nodes ``_:z``.
+
+    Returned sorted; their concatenation is what the first-degree hash covers.
+    """
+    lines = []
+    for quad in quads:
+        s, p, o, g = (
+            ("_:a" if term == reference else "_:z") if is_blank(term) else term for term in quad
+        )
+        lines.append(serialize_quad(s, p, o, g))
+    lines.sort()
+    return lines
+
+
+def blank_node_quads(quads: list[Quad]) -> dict[str, list[Quad]]:
+    """RDF-CANON §4.4.3 step 2: every quad each blank node occurs in (subject, object or graph)."""
+    mentions: dict[str, list[Quad]] = {}
+    for quad in quads:
+        s, _, o, g = quad
+        for term in {s, o, g}:
+            if is_blank(term):
+                mentions.setdefault(term, []).append(quad)
+    return mentions
+
+
+class _Canonicalizer:
+    def __init__(self, quads: list[Quad], hash_algorithm: str, limits: CanonLimits) -> None:
+        self.quads = quads
+        self.hash = hasher(hash_algorithm)
+        self.limits = limits
+        self.mentions = blank_node_quads(quads)
+        if len(self.mentions) > limits.max_blank_nodes:
+            raise CanonicalizationLimitError("max_blank_nodes", limits.max_blank_nodes)
+        self.canonical = IdentifierIssuer("c14n")
+        self.first_degree: dict[str, str] = {}
+        self.work = 0
+
+    def _spend(self, units: int) -> None:
+        self.work += units
+        if self.work > self.limits.max_ndegree_work:
+            raise CanonicalizationLimitError("max_ndegree_work", self.limits.max_ndegree_work)
+
+    def run(self) -> CanonicalResult:
+        # §4.4.3 step 3: first-degree hashes, grouped by hash.
+        by_hash: dict[str, list[str]] = {}
+        for node, quads in self.mentions.items():
+            digest = self.hash("".join(first_degree_lines(node, quads)))
+            self.first_degree[node] = digest
+            by_hash.setdefault(digest, []).append(node)
+        # Step 4: nodes with a unique first-degree hash get canonical ids in hash order.
+        shared: list[list[str]] = []
+        for digest in sorted(by_hash):
+            nodes = by_hash[digest]
+            if len(nodes) == 1:
+                self.canonical.issue(nodes[0])
+            else:
+                shared.append(nodes)
+        # Step 5: the rest are told apart by Hash N-Degree Quads, in first-degree hash order.
+        for nodes in shared:
+            paths: list[tuple[str, IdentifierIssuer]] = []
+            for node in nodes:
+                if node in self.canonical.issued:
+                    continue
+                temporary = IdentifierIssuer("b")
+                temporary.issue(node)
+                paths.append(self._hash_n_degree(node, temporary, depth=1))
+            for _, issuer in sorted(paths, key=lambda result: result[0]):
+                for existing in issuer.issued:
+                    self.canonical.issue(existing)
+        # Step 6: relabel and serialize, sorted in code point order (§"Canonical N-Quads").
+        label = {node: f"_:{ident}" for node, ident in self.canonical.issued.items()}
+        lines = sorted(
+            serialize_quad(*(label.get(term, term) for term in quad)) for quad in self.quads
+        )
+        issued = {node[2:]: ident for node, ident in self.canonical.issued.items()}
+        return CanonicalResult("".join(lines), issued)
+
+    def _related_hash(
+        self, related: str, quad: Quad, issuer: IdentifierIssuer, position: str
+    ) -> str:
+        """RDF-CANON §4.7.3 Hash Related Blank Node."""
+        ident = self.canonical.issued.get(related) or issuer.issued.get(related)
+        identifier = f"_:{ident}" if ident else self.first_degree[related]
+        predicate = quad[1] if position != "g" else ""
+        return self.hash(f"{position}{predicate}{identifier}")
+
+    def _hash_n_degree(
+        self, node: str, issuer: IdentifierIssuer, depth: int
+    ) -> tuple[str, IdentifierIssuer]:
+        """RDF-CANON §4.8.3 Hash N-Degree Quads, metered (see `CanonLimits`)."""
+        if depth > self.limits.max_ndegree_depth:
+            raise CanonicalizationLimitError("max_ndegree_depth", self.limits.max_ndegree_depth)
+        quads = self.mentions[node]
+        self._spend(1 + len(quads))
+        # Steps 1-3: group related blank nodes by their related hash.
+        related_by_hash: dict[str, list[str]] = {}
+        for quad in quads:
+            for position, term in zip("sog", (quad[0], quad[2], quad[3]), strict=True):
+                if term != node and is_blank(term):
+                    digest = self._related_hash(term, quad, issuer, position)
+                    related_by_hash.setdefault(digest, []).append(term)
+        # Steps 4-5: for each group, the lexicographically least path over all permutations.
+        data = []
+        for digest in sorted(related_by_hash):
+            data.append(digest)
+            chosen_path = ""
+            chosen_issuer: IdentifierIssuer | None = None
+            for permutation in itertools.permutations(related_by_hash[digest]):
+                self._spend(len(permutation))
+                path, issuer_copy = self._permutation_path(permutation, issuer, chosen_path, depth)
+                if path is not None and (not chosen_path or path < chosen_path):
+                    chosen_path, chosen_issuer = path, issuer_copy
+            data.append(chosen_path)
+            assert chosen_issuer is not None  # at least one permutation always completes
+            issuer = chosen_issuer
+        return self.hash("".join(data)), issuer
+
+    def _permutation_path(
+        self,
+        permutation: tuple[str, ...],
+        issuer: IdentifierIssuer,
+        chosen_path: str,
+        depth: int,
+    ) -> tuple[str | None, IdentifierIssuer]:
+        """Steps 5.4.1-5.4.5: the path for one permutation, or None once it cannot win."""
+        issuer_copy = issuer.copy()
+        path = ""
+        recursion: list[str] = []
+        for related in permutation:
+            if (ident := self.canonical.issued.get(related)) is not None:
+                path += f"_:{ident}"
+            else:
+                if related not in issuer_copy.issued:
+                    recursion.append(related)
+                path += f"_:{issuer_copy.issue(related)}"
+            if _cannot_win(path, chosen_path):
+                return None, issuer_copy
+        for related in recursion:
+            result, issuer_copy = self._hash_n_degree(related, issuer_copy, depth + 1)
+            path += f"_:{issuer_copy.issue(related)}<{result}>"
+            if _cannot_win(path, chosen_path):
+                return None, issuer_copy
+        return path, issuer_copy
+
+
+def _cannot_win(path: str, chosen_path: str) -> bool:
+    # §4.8.3 steps 5.4.4.3 and 5.4.5.5.
+    return bool(chosen_path) and len(path) >= len(chosen_path) and path > chosen_path
+
+
+def canonicalize_quads(
+    quads: list[Quad], hash_algorithm: str, limits: CanonLimits
+) -> CanonicalResult:
+    """RDF-CANON §4.4 Canonicalization algorithm over parsed, distinct quads."""
+    return _Canonicalizer(quads, hash_algorithm, limits).run()
