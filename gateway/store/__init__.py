@@ -1,0 +1,78 @@
+"""Persistence for accepted datasets and the transparency log, behind one `Store` interface.
+
+`open_store(url, node_dir)` picks the backend: SQLite (the default; `sqlite:///abs/path`,
+`sqlite://relative/path` or a plain path, relative to the node directory) or PostgreSQL
+(`postgresql://…`, psycopg 3).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gateway.store.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Store
+from gateway.store.errors import (
+    AlreadyExistsError,
+    InvalidPageTokenError,
+    InvalidRecordError,
+    InvalidStatusTransitionError,
+    InvalidStoreURLError,
+    NotFoundError,
+    StoreError,
+    StoreUnavailableError,
+)
+from gateway.store.model import (
+    Change,
+    ChangeType,
+    DatasetFilter,
+    DatasetKind,
+    DatasetStatus,
+    PutResult,
+    StoredDataset,
+)
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "AlreadyExistsError",
+    "Change",
+    "ChangeType",
+    "DatasetFilter",
+    "DatasetKind",
+    "DatasetStatus",
+    "InvalidPageTokenError",
+    "InvalidRecordError",
+    "InvalidStatusTransitionError",
+    "InvalidStoreURLError",
+    "NotFoundError",
+    "PutResult",
+    "Store",
+    "StoreError",
+    "StoreUnavailableError",
+    "StoredDataset",
+    "open_store",
+]
+
+_SQLITE_PREFIX = "sqlite://"
+_POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+
+
+def open_store(url: str, node_dir: Path) -> Store:
+    """Open (and create if needed) the store named by `url`."""
+    if url.startswith(_POSTGRES_PREFIXES):
+        from gateway.store.postgres import PostgresStore  # noqa: PLC0415 -- psycopg only when used
+
+        return PostgresStore(url)
+    if url.startswith(_SQLITE_PREFIX):
+        path_text = url.removeprefix(_SQLITE_PREFIX)
+    elif "://" in url:
+        raise InvalidStoreURLError(f"unsupported store URL scheme in {url.split('://', 1)[0]!r}")
+    else:
+        path_text = url
+    if not path_text or path_text == ":memory:":
+        raise InvalidStoreURLError("the SQLite store needs a file path")
+    path = Path(path_text)
+    if not path.is_absolute():
+        path = node_dir / path
+    from gateway.store.sqlite import SQLiteStore  # noqa: PLC0415 -- symmetric with PostgreSQL
+
+    return SQLiteStore(path)

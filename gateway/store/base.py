@@ -1,0 +1,106 @@
+"""The one store interface the gateway codes against; SQLite and PostgreSQL implement it."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from typing import Self
+
+from gateway.store.model import (
+    Change,
+    DatasetFilter,
+    DatasetKind,
+    DatasetStatus,
+    PutResult,
+    StoredDataset,
+)
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+
+class Store(abc.ABC):
+    """Datasets, their facet index and the transparency log, written together atomically.
+
+    Every write is one transaction: the dataset rows and the log entry commit together or not at
+    all (DESIGN.md §4 step 6). Methods are safe to call from many threads.
+    """
+
+    @abc.abstractmethod
+    def put_dataset(self, record: StoredDataset, log_entry: bytes) -> PutResult:
+        """Store `record` and append `log_entry`; the stored record carries the leaf index.
+
+        Same digest already stored: the first record, `created=False`, nothing appended.
+        Same credential_id or request_id with other bytes: AlreadyExistsError, nothing stored.
+        """
+
+    @abc.abstractmethod
+    def set_status(
+        self,
+        name: str,
+        status: DatasetStatus,
+        log_entry: bytes,
+        status_update_record: StoredDataset | None = None,
+    ) -> StoredDataset:
+        """Move `name` to `status`, append `log_entry` and store the StatusUpdate credential.
+
+        Replaying a StatusUpdate whose bytes are already stored returns the current record and
+        appends nothing. NotFoundError, InvalidStatusTransitionError, AlreadyExistsError.
+        """
+
+    @abc.abstractmethod
+    def get_dataset(self, name: str) -> StoredDataset:
+        """The stored record; NotFoundError when there is none."""
+
+    @abc.abstractmethod
+    def find_by_digest(self, digest: str) -> StoredDataset | None: ...
+
+    @abc.abstractmethod
+    def list_datasets(
+        self,
+        filters: DatasetFilter,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        page_token: str = "",
+    ) -> tuple[list[StoredDataset], str]:
+        """One page in log order and the next page token ("" on the last page).
+
+        page_size <= 0 means the default; larger than MAX_PAGE_SIZE is clamped (AIP-158).
+        """
+
+    @abc.abstractmethod
+    def changes_after(
+        self, log_index: int, kind: DatasetKind | None = None, limit: int = 100
+    ) -> list[Change]:
+        """Changes with a log index greater than `log_index` (-1: from the start), in log order."""
+
+    # Transparency log passthroughs (RFC 9162 tree kept by gateway.log.sql.LogTables).
+
+    @abc.abstractmethod
+    def log_size(self) -> int: ...
+
+    @abc.abstractmethod
+    def log_root(self, size: int) -> bytes: ...
+
+    @abc.abstractmethod
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]: ...
+
+    @abc.abstractmethod
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]: ...
+
+    @abc.abstractmethod
+    def log_entries(self, start: int, end: int) -> Sequence[bytes]: ...
+
+    @abc.abstractmethod
+    def save_checkpoint(self, size: int, note: str) -> None: ...
+
+    @abc.abstractmethod
+    def latest_checkpoint(self) -> tuple[int, str] | None: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

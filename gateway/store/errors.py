@@ -1,0 +1,55 @@
+"""Errors the dataset store raises. Each has a stable `reason` the RPC layer maps to a status."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of every store error."""
+
+    reason = "STORE_ERROR"
+
+
+class AlreadyExistsError(StoreError):
+    """Same credential id or request id as a stored dataset, but different bytes (AIP-155, R4)."""
+
+    reason = "DATASET_ALREADY_EXISTS"
+
+    def __init__(self, message: str, *, existing_name: str) -> None:
+        super().__init__(message)
+        self.existing_name = existing_name
+
+
+class NotFoundError(StoreError):
+    reason = "DATASET_NOT_FOUND"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} does not exist")
+        self.name = name
+
+
+class InvalidStatusTransitionError(StoreError):
+    """The lifecycle only moves forward: active -> deprecated -> withdrawn (withdrawn is final)."""
+
+    reason = "INVALID_STATUS_TRANSITION"
+
+
+class InvalidPageTokenError(StoreError):
+    """A token that was not issued by this store, was altered, or is reused with other filters."""
+
+    reason = "INVALID_PAGE_TOKEN"
+
+
+class InvalidRecordError(StoreError):
+    """A record that breaks the store's invariants (wrong digest, unknown kind, naive time...)."""
+
+    reason = "INVALID_RECORD"
+
+
+class InvalidStoreURLError(StoreError):
+    reason = "INVALID_STORE_URL"
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be reached or is locked for too long; retryable."""
+
+    reason = "BACKEND_UNAVAILABLE"

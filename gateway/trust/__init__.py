@@ -1,0 +1,45 @@
+"""The trust registry: who may issue which datasets, and who a mTLS peer is (DESIGN.md §7)."""
+
+from __future__ import annotations
+
+from gateway.trust.errors import (
+    RegistryConflictError,
+    RevokedKeyError,
+    RoleNotAllowedError,
+    TrustError,
+    TrustFileError,
+    TrustSignatureError,
+    UnknownKeyError,
+    UnknownOrganisationError,
+)
+from gateway.trust.model import (
+    ISSUABLE_KINDS,
+    READABLE_KINDS,
+    ClientIdentity,
+    Organisation,
+    Role,
+    TrustedKey,
+    TrustRegistry,
+)
+from gateway.trust.signed_file import load_trust_file, save_trust_file, verify_registry
+
+__all__ = [
+    "ISSUABLE_KINDS",
+    "READABLE_KINDS",
+    "ClientIdentity",
+    "Organisation",
+    "RegistryConflictError",
+    "RevokedKeyError",
+    "Role",
+    "RoleNotAllowedError",
+    "TrustError",
+    "TrustFileError",
+    "TrustRegistry",
+    "TrustSignatureError",
+    "TrustedKey",
+    "UnknownKeyError",
+    "UnknownOrganisationError",
+    "load_trust_file",
+    "save_trust_file",
+    "verify_registry",
+]

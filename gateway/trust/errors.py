@@ -1,0 +1,49 @@
+"""Errors of the trust registry. Each carries a stable `reason` (AIP-193 ErrorInfo shape)."""
+
+from __future__ import annotations
+
+
+class TrustError(Exception):
+    """Base of every trust-registry error."""
+
+    reason = "TRUST_ERROR"
+
+
+class UnknownKeyError(TrustError):
+    """The issuer DID is not registered to any organisation (or not yet valid)."""
+
+    reason = "KEY_NOT_TRUSTED"
+
+
+class RevokedKeyError(TrustError):
+    """The issuer DID was revoked: it contributes nothing to any later verification (R3)."""
+
+    reason = "KEY_REVOKED"
+
+
+class RoleNotAllowedError(TrustError):
+    """The issuer's organisation has no role that may issue this dataset kind."""
+
+    reason = "ROLE_NOT_ALLOWED"
+
+
+class UnknownOrganisationError(TrustError):
+    reason = "ORGANIZATION_NOT_FOUND"
+
+
+class RegistryConflictError(TrustError):
+    """An edit would break an invariant: a DID or SAN owned twice, a duplicate organisation."""
+
+    reason = "TRUST_REGISTRY_CONFLICT"
+
+
+class TrustFileError(TrustError):
+    """The trust file is unreadable, malformed or does not follow the registry model."""
+
+    reason = "TRUST_FILE_INVALID"
+
+
+class TrustSignatureError(TrustFileError):
+    """The trust file is not signed by the node key, or was changed after signing."""
+
+    reason = "TRUST_FILE_SIGNATURE_INVALID"

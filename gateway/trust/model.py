@@ -1,0 +1,384 @@
+"""The trust registry as pure data: organisations, their roles, keys and client identities.
+
+No I/O here (python-tuf's split: model apart from files and network). The registry answers three
+questions for the gateway: may this key issue this kind of dataset (`authorize_issuer`), which
+organisation is this mTLS peer (`organisation_for_peer`), and may it read this kind (`can_read`).
+
+Roles and the dataset kinds they may issue:
+
+| role              | may issue                                                        |
+|-------------------|------------------------------------------------------------------|
+| exporter          | ProductFootprint, StatusUpdate (for its own datasets)            |
+| repository        | EmissionFactor, AccountingRule, ProductFootprint, StatusUpdate   |
+| certifier         | Attestation, StatusUpdate (revoking its attestations)            |
+| registry_operator | every kind                                                       |
+
+Reading: repositories, certifiers and registry operators read every kind; exporters read the
+reference data (EmissionFactor, AccountingRule), attestations and status updates, and only the
+ProductFootprints their own organisation issued.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from gateway.store.model import DatasetKind, format_time, parse_time
+from gateway.trust.errors import (
+    RegistryConflictError,
+    RevokedKeyError,
+    RoleNotAllowedError,
+    TrustFileError,
+    UnknownKeyError,
+    UnknownOrganisationError,
+)
+
+
+class Role(StrEnum):
+    EXPORTER = "exporter"
+    REPOSITORY = "repository"
+    CERTIFIER = "certifier"
+    REGISTRY_OPERATOR = "registry_operator"
+
+
+_K = DatasetKind
+ISSUABLE_KINDS: Mapping[Role, frozenset[DatasetKind]] = {
+    Role.EXPORTER: frozenset({_K.PRODUCT_FOOTPRINT, _K.STATUS_UPDATE}),
+    Role.REPOSITORY: frozenset(
+        {_K.EMISSION_FACTOR, _K.ACCOUNTING_RULE, _K.PRODUCT_FOOTPRINT, _K.STATUS_UPDATE}
+    ),
+    Role.CERTIFIER: frozenset({_K.ATTESTATION, _K.STATUS_UPDATE}),
+    Role.REGISTRY_OPERATOR: frozenset(DatasetKind),
+}
+_PUBLIC_KINDS = frozenset(
+    {_K.EMISSION_FACTOR, _K.ACCOUNTING_RULE, _K.ATTESTATION, _K.STATUS_UPDATE}
+)
+READABLE_KINDS: Mapping[Role, frozenset[DatasetKind]] = {
+    Role.EXPORTER: _PUBLIC_KINDS,
+    Role.REPOSITORY: frozenset(DatasetKind),
+    Role.CERTIFIER: frozenset(DatasetKind),
+    Role.REGISTRY_OPERATOR: frozenset(DatasetKind),
+}
+
+# Organisation names appear in resource names (`organizations/{org}`) and in certificate URIs.
+ORG_NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_DID_RE = re.compile(r"did:[a-z0-9]+:[A-Za-z0-9._:%-]{1,2048}")
+MAX_SAN_CHARS = 2048
+REGISTRY_FORMAT = "cfx-trust-registry/1"
+
+
+def check_org_name(name: str) -> str:
+    if not isinstance(name, str) or ORG_NAME_RE.fullmatch(name) is None:
+        raise TrustFileError(
+            f"organisation name {name!r:.80} must be lowercase letters, digits and '-' "
+            "(at most 63 characters)"
+        )
+    return name
+
+
+def check_did(did: str) -> str:
+    if not isinstance(did, str) or _DID_RE.fullmatch(did) is None:
+        raise TrustFileError(f"{did!r:.80} is not a DID (did:method:id, no fragment)")
+    return did
+
+
+def issuer_did(did_or_verification_method: str) -> str:
+    """The controller DID of a verification method id (`did:key:z…#z…` -> `did:key:z…`)."""
+    return did_or_verification_method.split("#", 1)[0]
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    """A DID whose proofs count for its organisation from `added_at` until revoked."""
+
+    did: str
+    added_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    """A client certificate SAN (URI or DNS name) that authenticates as the organisation."""
+
+    san: str
+    added_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    display_name: str = ""
+    roles: frozenset[Role] = frozenset()
+    keys: tuple[TrustedKey, ...] = ()
+    identities: tuple[ClientIdentity, ...] = ()
+
+    @property
+    def issuable_kinds(self) -> frozenset[DatasetKind]:
+        return frozenset().union(*(ISSUABLE_KINDS[role] for role in self.roles))
+
+    @property
+    def readable_kinds(self) -> frozenset[DatasetKind]:
+        return frozenset().union(*(READABLE_KINDS[role] for role in self.roles))
+
+
+@dataclass(frozen=True)
+class TrustRegistry:
+    """An immutable registry; every edit returns a new one with `version` + 1."""
+
+    version: int = 0
+    organisations: tuple[Organisation, ...] = ()
+    _by_did: dict[str, tuple[Organisation, TrustedKey]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _by_san: dict[str, tuple[Organisation, ClientIdentity]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 0:
+            raise TrustFileError("registry version must be a non-negative integer")
+        names: set[str] = set()
+        for org in self.organisations:
+            check_org_name(org.name)
+            if org.name in names:
+                raise RegistryConflictError(f"organisation {org.name} is listed twice")
+            names.add(org.name)
+            for key in org.keys:
+                check_did(key.did)
+                if key.did in self._by_did:
+                    raise RegistryConflictError(f"{key.did} is registered twice")
+                self._by_did[key.did] = (org, key)
+            for identity in org.identities:
+                if not identity.san or len(identity.san) > MAX_SAN_CHARS:
+                    raise TrustFileError("client identity SAN must be 1-2048 characters")
+                if identity.san in self._by_san:
+                    raise RegistryConflictError(
+                        f"client identity {identity.san} is registered twice"
+                    )
+                self._by_san[identity.san] = (org, identity)
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    def authorize_issuer(self, did: str, kind: DatasetKind, at: datetime) -> Organisation:
+        """The organisation whose key `did` may issue `kind` at `at` (pass the intake time from
+        an injected clock, never a time taken from the credential); typed error otherwise.
+
+        A revoked key is refused whatever `at` says (R3): backdating cannot revive it.
+        """
+        found = self._by_did.get(issuer_did(did))
+        if found is None:
+            raise UnknownKeyError(f"{issuer_did(did)} is not a trusted key")
+        org, key = found
+        if key.revoked:
+            raise RevokedKeyError(f"{key.did} of {org.name} was revoked")
+        if at < key.added_at:
+            raise UnknownKeyError(f"{key.did} is not trusted before {format_time(key.added_at)}")
+        if kind not in org.issuable_kinds:
+            raise RoleNotAllowedError(
+                f"{org.name} (roles: {', '.join(sorted(org.roles)) or 'none'}) may not issue {kind}"
+            )
+        return org
+
+    def organisation_for_peer(self, san: str) -> Organisation | None:
+        """The organisation a verified client-certificate SAN authenticates as, if any."""
+        found = self._by_san.get(san)
+        if found is None or found[1].revoked:
+            return None
+        return found[0]
+
+    def organisation_for_peer_identities(self, sans: Iterable[str]) -> Organisation | None:
+        """The first organisation any of a peer's SANs maps to (gRPC gives several)."""
+        for san in sans:
+            org = self.organisation_for_peer(san)
+            if org is not None:
+                return org
+        return None
+
+    @staticmethod
+    def can_read(org: Organisation | None, kind: DatasetKind, issuer_org: str = "") -> bool:
+        """May `org` read a dataset of `kind` issued by `issuer_org`? No organisation: never."""
+        if org is None:
+            return False
+        return kind in org.readable_kinds or (issuer_org == org.name and kind in org.issuable_kinds)
+
+    def organisation(self, name: str) -> Organisation:
+        for org in self.organisations:
+            if org.name == name:
+                return org
+        raise UnknownOrganisationError(f"organisation {name} is not registered")
+
+    def key(self, did: str) -> TrustedKey | None:
+        found = self._by_did.get(issuer_did(did))
+        return None if found is None else found[1]
+
+    # -- edits (pure: each returns a new registry) ----------------------------------------------
+
+    def with_role(self, org_name: str, role: Role, *, display_name: str = "") -> TrustRegistry:
+        """Add `role` to the organisation, registering the organisation if it is new."""
+        return self._put(self._org_with_role(org_name, role, display_name))
+
+    def with_key(self, org_name: str, role: Role, did: str, at: datetime) -> TrustRegistry:
+        """Register `did` as a key of the organisation (with `role`); rotation = add + revoke."""
+        check_did(did)
+        if did in self._by_did:
+            owner = self._by_did[did][0].name
+            raise RegistryConflictError(f"{did} is already registered to {owner}")
+        org = self._org_with_role(org_name, role)
+        return self._put(replace(org, keys=(*org.keys, TrustedKey(did, at))))
+
+    def with_identity(self, org_name: str, role: Role, san: str, at: datetime) -> TrustRegistry:
+        """Let a client certificate with SAN `san` authenticate as the organisation."""
+        if san in self._by_san:
+            owner = self._by_san[san][0].name
+            raise RegistryConflictError(f"{san} is already registered to {owner}")
+        org = self._org_with_role(org_name, role)
+        return self._put(replace(org, identities=(*org.identities, ClientIdentity(san, at))))
+
+    def revoke_key(self, did: str, at: datetime) -> TrustRegistry:
+        found = self._by_did.get(did)
+        if found is None:
+            raise UnknownKeyError(f"{did} is not registered")
+        org, key = found
+        if key.revoked:
+            return self
+        keys = tuple(replace(k, revoked_at=at) if k.did == did else k for k in org.keys)
+        return self._put(replace(org, keys=keys))
+
+    def revoke_identity(self, san: str, at: datetime) -> TrustRegistry:
+        found = self._by_san.get(san)
+        if found is None:
+            raise UnknownOrganisationError(f"client identity {san} is not registered")
+        org, identity = found
+        if identity.revoked:
+            return self
+        ids = tuple(replace(i, revoked_at=at) if i.san == san else i for i in org.identities)
+        return self._put(replace(org, identities=ids))
+
+    def _org_with_role(self, name: str, role: Role, display_name: str = "") -> Organisation:
+        check_org_name(name)
+        found = next((org for org in self.organisations if org.name == name), None)
+        existing = found or Organisation(name, display_name or name)
+        return replace(
+            existing,
+            roles=existing.roles | {role},
+            display_name=display_name or existing.display_name,
+        )
+
+    def _put(self, org: Organisation) -> TrustRegistry:
+        others = tuple(o for o in self.organisations if o.name != org.name)
+        ordered = tuple(sorted((*others, org), key=lambda o: o.name))
+        return TrustRegistry(version=self.version + 1, organisations=ordered)
+
+    # -- serialization (symmetric: from_dict(to_dict(r)) == r) ----------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": REGISTRY_FORMAT,
+            "version": self.version,
+            "organisations": [_org_to_dict(org) for org in self.organisations],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> TrustRegistry:
+        body = _object(data, "registry", {"format", "version", "organisations"})
+        if body["format"] != REGISTRY_FORMAT:
+            raise TrustFileError(f"unsupported trust registry format {body['format']!r:.40}")
+        orgs = tuple(_org_from_dict(o) for o in _list(body["organisations"], "organisations"))
+        try:
+            return cls(version=body["version"], organisations=orgs)
+        except RegistryConflictError as exc:
+            raise TrustFileError(str(exc)) from exc
+
+
+def _org_to_dict(org: Organisation) -> dict[str, Any]:
+    return {
+        "name": org.name,
+        "display_name": org.display_name,
+        "roles": sorted(org.roles),
+        "keys": [_dated(k.did, "did", k.added_at, k.revoked_at) for k in org.keys],
+        "identities": [_dated(i.san, "san", i.added_at, i.revoked_at) for i in org.identities],
+    }
+
+
+def _dated(value: str, label: str, added: datetime, revoked: datetime | None) -> dict[str, str]:
+    out = {label: value, "added_at": format_time(added)}
+    if revoked is not None:
+        out["revoked_at"] = format_time(revoked)
+    return out
+
+
+def _org_from_dict(data: Any) -> Organisation:
+    body = _object(data, "organisation", {"name", "display_name", "roles", "keys", "identities"})
+    roles: set[Role] = set()
+    for role in _list(body["roles"], "roles"):
+        try:
+            roles.add(Role(role))
+        except ValueError as exc:
+            raise TrustFileError(f"unknown role {role!r:.40}") from exc
+    keys = tuple(TrustedKey(*_dated_from_dict(k, "did")) for k in _list(body["keys"], "keys"))
+    identities = tuple(
+        ClientIdentity(*_dated_from_dict(i, "san")) for i in _list(body["identities"], "identities")
+    )
+    return Organisation(
+        name=_string(body["name"], "name"),
+        display_name=_string(body["display_name"], "display_name"),
+        roles=frozenset(roles),
+        keys=keys,
+        identities=identities,
+    )
+
+
+def _dated_from_dict(data: Any, label: str) -> tuple[str, datetime, datetime | None]:
+    body = _object(data, label, {label, "added_at"}, optional={"revoked_at"})
+    revoked = body.get("revoked_at")
+    return (
+        _string(body[label], label),
+        _time(body["added_at"]),
+        None if revoked is None else _time(revoked),
+    )
+
+
+def _object(
+    data: Any, what: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TrustFileError(f"{what} must be a JSON object")
+    missing = required - data.keys()
+    unknown = data.keys() - required - optional
+    if missing or unknown:
+        raise TrustFileError(f"{what}: missing {sorted(missing)}, unknown {sorted(unknown)[:5]}")
+    return data
+
+
+def _list(data: Any, what: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise TrustFileError(f"{what} must be a JSON array")
+    return data
+
+
+def _string(data: Any, what: str) -> str:
+    if not isinstance(data, str):
+        raise TrustFileError(f"{what} must be a string")
+    return data
+
+
+def _time(data: Any) -> datetime:
+    try:
+        return parse_time(_string(data, "time"))
+    except ValueError as exc:
+        raise TrustFileError(
+            f"{data!r:.40} is not a UTC time like 2026-01-01T00:00:00.000000Z"
+        ) from exc

@@ -1,0 +1,91 @@
+"""Store fixtures: every store test runs on SQLite and on PostgreSQL (DESIGN.md §6).
+
+PostgreSQL is expected at 127.0.0.1:5432 (trust auth, database `test`). When it is down the
+session tries once to start the local cluster; only if that fails is the PostgreSQL half skipped,
+with the reason printed in the summary. Each test gets a fresh schema, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+
+from gateway.store import Store, open_store
+
+PG_BASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+_counter = itertools.count()
+
+
+def _pg_reachable() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    try:
+        with psycopg.connect(PG_BASE_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}".strip()
+    return None
+
+
+def _try_start_cluster() -> None:
+    versions = sorted(Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").is_dir() else []
+    ctl = shutil.which("pg_ctlcluster")
+    if not versions or ctl is None:
+        return
+    subprocess.run(
+        [ctl, "--skip-systemctl-redirect", versions[-1].name, "main", "start"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_session() -> str:
+    """The base URL plus a per-session schema prefix; skips loudly when PostgreSQL is absent."""
+    problem = _pg_reachable()
+    if problem is not None:
+        _try_start_cluster()
+        problem = _pg_reachable()
+    if problem is not None:
+        pytest.skip(
+            f"PostgreSQL at {PG_BASE_URL} is unreachable and could not be started ({problem}); "
+            "the PostgreSQL half of the store suite did NOT run"
+        )
+    return f"cfx_test_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def postgres_url(postgres_session: str) -> Iterator[str]:
+    schema = f"{postgres_session}_{next(_counter)}"
+    with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    options = quote(f"-csearch_path={schema}", safe="")
+    try:
+        yield f"{PG_BASE_URL}?options={options}"
+    finally:
+        with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'cfx.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(store_url, tmp_path)
+    try:
+        yield opened
+    finally:
+        opened.close()
