@@ -92,3 +92,171 @@ class CanonicalizationLimitError(CanonicalizationError):
         #: Name of the `CanonLimits` field that was exceeded, e.g. "max_ndegree_work".
         self.limit = limit
         self.cap = cap
+
+
+# --- unusable input: raised by sign() and verify() (CLI exit 2); never a verification result ---
+
+
+class UnusableInputError(SigningError):
+    """Input that cannot be processed at all: verify() raises these rather than return a result."""
+
+    reason = "UNUSABLE_INPUT"
+
+
+class InvalidDocumentError(UnusableInputError):
+    """Not a JSON-LD credential: not an object, no @context, malformed proof container, ..."""
+
+    reason = "INVALID_DOCUMENT"
+
+
+class ContextError(UnusableInputError):
+    reason = "CONTEXT_ERROR"
+
+
+class ContextNotAllowedError(ContextError):
+    """A context URL not pinned in the manifest (a swapped or unknown context). Never fetched."""
+
+    reason = "CONTEXT_NOT_ALLOWED"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"JSON-LD context {url!r} is not in the pinned context manifest")
+        self.url = url
+
+
+class ContextHashMismatchError(ContextError):
+    """A pinned context file whose bytes do not hash to the manifest's sha256."""
+
+    reason = "CONTEXT_HASH_MISMATCH"
+
+
+class ContextManifestError(ContextError):
+    """A manifest that cannot be read, or two loaders pinning different bytes for one URL."""
+
+    reason = "CONTEXT_MANIFEST_INVALID"
+
+
+class JsonLdProcessingError(UnusableInputError):
+    """pyld refused the document (invalid JSON-LD syntax, protected term redefinition, ...)."""
+
+    reason = "JSONLD_INVALID"
+
+
+class UnsupportedCryptosuiteError(UnusableInputError):
+    reason = "CRYPTOSUITE_UNSUPPORTED"
+
+
+# --- data loss (DI "Securing Data Losslessly"): raised by sign(), a result reason in verify() ---
+
+
+class DataLossError(SigningError):
+    """JSON-LD processing would drop data, so the signature would not cover it."""
+
+    reason = "DATA_LOSS"
+
+
+class UndefinedTermError(DataLossError):
+    """A property the active context does not define (no @vocab): expansion would drop it."""
+
+    reason = "UNDEFINED_TERM"
+
+
+class DroppedTermError(DataLossError):
+    """A term the context maps to null, a blank-node predicate, or other silently dropped data."""
+
+    reason = "TERM_DROPPED"
+
+
+class RelativeIriError(DataLossError):
+    """A relative @id/@type/@vocab IRI: with the base IRI null (DI) it cannot become RDF."""
+
+    reason = "RELATIVE_IRI"
+
+
+# --- verification failures: each is a ProofResult reason; verify() does not raise them ---
+
+
+class VerificationFailedError(SigningError):
+    reason = "VERIFICATION_FAILED"
+
+
+class NoProofError(VerificationFailedError):
+    reason = "NO_PROOF"
+
+
+class MalformedProofError(VerificationFailedError):
+    """A proof missing required members or carrying wrongly typed ones."""
+
+    reason = "PROOF_MALFORMED"
+
+
+class SignatureMismatchError(VerificationFailedError):
+    """The signature does not cover this document and these proof options (a changed value)."""
+
+    reason = "SIGNATURE_INVALID"
+
+
+class WrongKeyTypeError(VerificationFailedError):
+    """The verification method's key type does not belong to the cryptosuite (R6)."""
+
+    reason = "WRONG_KEY_TYPE"
+
+
+class UnresolvableVerificationMethodError(VerificationFailedError):
+    reason = "VERIFICATION_METHOD_UNRESOLVABLE"
+
+
+class ProofPurposeMismatchError(VerificationFailedError):
+    reason = "PROOF_PURPOSE_MISMATCH"
+
+
+class ProofNotByIssuerError(VerificationFailedError):
+    """An unchained proof whose key is not the issuer's: a proof moved onto another document."""
+
+    reason = "PROOF_NOT_BY_ISSUER"
+
+
+class ProofContextMismatchError(VerificationFailedError):
+    """A proof's own @context is not a prefix of the document's (DI, JCS verify step)."""
+
+    reason = "PROOF_CONTEXT_MISMATCH"
+
+
+class PreviousProofNotFoundError(VerificationFailedError):
+    reason = "PREVIOUS_PROOF_NOT_FOUND"
+
+
+class ProofDateTimeError(VerificationFailedError):
+    """`created`/`expires` not an XML Schema dateTime, or `expires` before `created`."""
+
+    reason = "PROOF_DATETIME_INVALID"
+
+
+class ProofExpiredError(VerificationFailedError):
+    reason = "PROOF_EXPIRED"
+
+
+class ProofNotYetValidError(VerificationFailedError):
+    """`created` lies in the future beyond the allowed clock skew."""
+
+    reason = "PROOF_CREATED_IN_FUTURE"
+
+
+class InvalidDomainError(VerificationFailedError):
+    """DI INVALID_DOMAIN_ERROR: the verifier expects a domain the proof does not carry."""
+
+    reason = "INVALID_DOMAIN"
+
+
+class InvalidChallengeError(VerificationFailedError):
+    """DI INVALID_CHALLENGE_ERROR: replay with a wrong or missing challenge."""
+
+    reason = "INVALID_CHALLENGE"
+
+
+# --- signing-side usage errors ---
+
+
+class ProofOptionsError(SigningError):
+    """Options sign() cannot honour: chaining to an unknown proof id, naive datetimes, ..."""
+
+    reason = "PROOF_OPTIONS_INVALID"

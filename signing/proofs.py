@@ -1,0 +1,143 @@
+"""Add a Data Integrity proof to a credential: proof sets and proof chains (DI §4.1-4.3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from signing.canon import CanonLimits
+from signing.canon.limits import DEFAULT_LIMITS
+from signing.document import check_credential, format_datetime, proofs_of, unsecured
+from signing.errors import ProofOptionsError, SignerError, SigningError
+from signing.keys import KeyType, Signer, check_key_type
+from signing.loader import PinnedLoader, default_loader
+from signing.multibase import encode_multibase
+from signing.suites import DEFAULT_SUITE, PROOF_TYPE, Cryptosuite, canonical_form, get_suite
+from signing.suites import hash_data as combine_hashes
+
+PROOF_PURPOSE = "assertionMethod"
+
+
+def proof_hash_data(
+    suite: Cryptosuite,
+    input_document: dict[str, Any],
+    proof_options: dict[str, Any],
+    key_type: KeyType,
+    loader: PinnedLoader,
+    *,
+    limits: CanonLimits = DEFAULT_LIMITS,
+    fast: bool = True,
+) -> bytes:
+    """hashData for `proof_options` (no proofValue) over `input_document` (no proof, or the
+    previous proofs of a chain).
+
+    Proof configuration: the options with `@context` set to the document's (eddsa/ecdsa
+    "Proof Configuration"); the JCS suites keep that `@context` in the signed proof as well.
+    """
+    config = {key: value for key, value in proof_options.items() if key != "proofValue"}
+    if "@context" in input_document:
+        config["@context"] = input_document["@context"]
+    canonical_config = canonical_form(suite, config, loader, key_type, limits=limits, fast=fast)
+    canonical_document = canonical_form(
+        suite, input_document, loader, key_type, limits=limits, fast=fast
+    )
+    return combine_hashes(key_type, canonical_config, canonical_document)
+
+
+def _previous_ids(previous_proof: str | list[str]) -> list[str]:
+    ids = [previous_proof] if isinstance(previous_proof, str) else list(previous_proof)
+    if not ids or not all(isinstance(i, str) and i for i in ids):
+        raise ProofOptionsError("previous_proof must be a proof id or a non-empty list of ids")
+    return ids
+
+
+def matching_proofs(
+    proofs: list[dict[str, Any]], previous_ids: list[str]
+) -> list[dict[str, Any]] | None:
+    """The proofs named by previousProof, in its order; None if one is missing (DI §4.3)."""
+    by_id = {proof.get("id"): proof for proof in proofs if isinstance(proof.get("id"), str)}
+    found = [by_id.get(proof_id) for proof_id in previous_ids]
+    if any(proof is None for proof in found):
+        return None
+    return [proof for proof in found if proof is not None]
+
+
+def sign(
+    credential: dict[str, Any],
+    signer: Signer,
+    *,
+    suite: str = DEFAULT_SUITE,
+    created: datetime | None = None,
+    expires: datetime | None = None,
+    domain: str | None = None,
+    challenge: str | None = None,
+    previous_proof: str | list[str] | None = None,
+    proof_id: str | None = None,
+    loader: PinnedLoader | None = None,
+    limits: CanonLimits = DEFAULT_LIMITS,
+    fast: bool = True,
+) -> dict[str, Any]:
+    """Return a copy of `credential` with one more proof; existing proofs are kept (a proof set).
+
+    With `previous_proof` (the id of one or more existing proofs) the new proof is chained: it
+    signs the document together with those proofs (DI "Add Proof Set/Chain"). `proof_id` gives
+    the new proof an `id` so later proofs can chain to it. Raises DataLossError subclasses when
+    JSON-LD would drop data, ContextNotAllowedError for unpinned contexts, WrongKeyTypeError when
+    the key does not fit the suite, SignerError when the signer fails.
+    """
+    cryptosuite = get_suite(suite)
+    key_type = check_key_type(signer.key_type)
+    cryptosuite.check_key_type(key_type)
+    loader = loader or default_loader()
+    check_credential(credential, loader)
+    existing = proofs_of(credential)
+    document = unsecured(credential)
+
+    options: dict[str, Any] = {}
+    if proof_id is not None:
+        options["id"] = proof_id
+    options |= {
+        "type": PROOF_TYPE,
+        "cryptosuite": cryptosuite.name,
+        "created": _datetime_option(created or datetime.now(UTC).replace(microsecond=0), "created"),
+        "verificationMethod": signer.verification_method,
+        "proofPurpose": PROOF_PURPOSE,
+    }
+    if expires is not None:
+        options["expires"] = _datetime_option(expires, "expires")
+    if domain is not None:
+        options["domain"] = domain
+    if challenge is not None:
+        options["challenge"] = challenge
+
+    input_document = document
+    if previous_proof is not None:
+        ids = _previous_ids(previous_proof)
+        matching = matching_proofs(existing, ids)
+        if matching is None:
+            raise ProofOptionsError(f"previous_proof {ids} does not name an existing proof id")
+        options["previousProof"] = previous_proof
+        input_document = {**document, "proof": matching}
+    if cryptosuite.transform == "jcs" and "@context" in document:
+        options["@context"] = document["@context"]
+
+    data = proof_hash_data(
+        cryptosuite, input_document, options, key_type, loader, limits=limits, fast=fast
+    )
+    try:
+        signature = signer.sign(data)
+    except SigningError:
+        raise
+    except Exception as exc:  # K2: any signer failure (HSM, KMS, OS) becomes one error type
+        raise SignerError(f"signer {signer.verification_method} failed: {exc}") from exc
+    if not isinstance(signature, bytes):
+        raise SignerError("signer returned no bytes")
+    proof = {**options, "proofValue": encode_multibase(signature)}
+    proofs = [*existing, proof]
+    return {**document, "proof": proofs[0] if len(proofs) == 1 else proofs}
+
+
+def _datetime_option(moment: datetime, name: str) -> str:
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise ProofOptionsError(f"{name} must be a timezone-aware datetime")
+    return format_datetime(moment)

@@ -1,0 +1,186 @@
+"""Lossless JSON-LD -> RDF (N-Quads, not yet canonical) for the RDFC suites.
+
+DI "Securing Data Losslessly": data that JSON-LD processing would drop is an error, never a
+smaller signed graph, and the base IRI is null when deserializing to RDF. pyld 3.3 does neither
+by default (signing.md R3, §5): it drops undefined terms silently and resolves relative IRIs against
+`http://example.org/base/`. So the reference path here:
+
+1. expands with `base=None` and an `on_property_dropped` handler that raises (undefined term, or
+   a term the context maps to null);
+2. walks the expanded form and refuses what `to_rdf` would skip without a word: relative `@id`,
+   `@type` and datatype IRIs, blank-node predicates, `@direction` (dropped without rdfDirection),
+   and pyld's default base leaking in through a relative `@vocab`;
+3. only then turns the expanded form into N-Quads (pyld's own to_rdf steps, without re-expanding).
+
+The compiled fast path (`signing.fast_rdf`, helper A3) is tried first; it returns None whenever
+it cannot decide, and then this reference path runs and raises the precise error.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, Final
+
+from pyld.jsonld import IdentifierIssuer, JsonLdError, JsonLdProcessor
+
+from signing.errors import (
+    DroppedTermError,
+    JsonLdProcessingError,
+    RelativeIriError,
+    SigningError,
+    UndefinedTermError,
+)
+from signing.loader import PinnedLoader
+
+#: pyld's default base (3.0.0 "BREAKING"); an IRI under it means a relative IRI leaked through.
+PYLD_DEFAULT_BASE: Final = "http://example.org/base/"
+_KEYWORDS_WITH_IRI_VALUES: Final = frozenset({"@id", "@type"})
+
+FastPath = Callable[[dict[str, Any], PinnedLoader], "str | None"]
+
+
+def _raise_dropped(expanded_property: str | None) -> None:
+    # pyld passes the *expanded* key: the term itself when nothing defines it (no @vocab), None
+    # when the context maps the term to null on purpose.
+    if expanded_property is None:
+        raise DroppedTermError("a term the context maps to null would be dropped from the graph")
+    raise UndefinedTermError(
+        f"term {expanded_property!r} is not defined by the document's contexts and would be "
+        "dropped from the signed graph"
+    )
+
+
+def _is_absolute(iri: str) -> bool:
+    scheme, colon, _ = iri.partition(":")
+    return bool(colon) and bool(scheme) and scheme[0].isalpha() and " " not in iri
+
+
+def _check_iri(iri: Any, where: str) -> None:
+    if not isinstance(iri, str):
+        return
+    if iri.startswith("_:"):
+        return
+    if not _is_absolute(iri) or iri.startswith(PYLD_DEFAULT_BASE):
+        raise RelativeIriError(
+            f"{where} {iri!r} is a relative IRI; with a null base IRI it cannot be signed"
+        )
+
+
+def _check_type_value(value: Any) -> None:
+    if isinstance(value, str) and not value.startswith("_:") and not _is_absolute(value):
+        raise UndefinedTermError(f"type {value!r} is not defined by the document's contexts")
+    _check_iri(value, "type")
+
+
+def check_expanded(element: Any) -> None:
+    """Refuse anything in expanded JSON-LD that pyld's to_rdf would silently skip."""
+    stack = [element]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        if "@value" in item:
+            if "@direction" in item:
+                raise DroppedTermError("@direction on a literal is dropped by RDF conversion")
+            datatype = item.get("@type")
+            if datatype is not None and datatype != "@json":
+                _check_iri(datatype, "datatype")
+            continue
+        for key, value in item.items():
+            if key == "@id":
+                _check_iri(value, "@id")
+            elif key == "@type":
+                for type_value in value if isinstance(value, list) else [value]:
+                    _check_type_value(type_value)
+            elif key.startswith("@"):
+                stack.append(value)
+            elif key.startswith("_:"):
+                raise DroppedTermError(f"blank-node predicate {key!r} is dropped from RDF")
+            else:
+                _check_iri(key, "property")
+                stack.append(value)
+
+
+def _root_signing_error(exc: BaseException) -> SigningError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SigningError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def reference_to_nquads(document: dict[str, Any], loader: PinnedLoader) -> str:
+    """pyld path: lossless expansion, then N-Quads. Raises DataLossError subclasses."""
+    processor = JsonLdProcessor(on_property_dropped=_raise_dropped)
+    options: dict[str, Any] = {
+        "base": None,  # DI: the base URL is null; relative IRIs stay relative and are refused
+        "documentLoader": loader,
+        "processingMode": "json-ld-1.1",
+        "extractAllScripts": False,
+        "produceGeneralizedRdf": False,
+        "rdfDirection": None,
+    }
+    try:
+        expanded = processor.expand(document, options)
+        check_expanded(expanded)
+        # pyld's JsonLdProcessor.to_rdf after its expand step (pyld 3.3 jsonld.py), so the
+        # document is expanded once, not twice.
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict[str, Any] = {"@default": {}}
+        processor._create_node_map(expanded, node_map, "@default", issuer)  # noqa: SLF001 - see above
+        dataset: dict[str, Any] = {}
+        for graph_name, graph in sorted(node_map.items()):
+            if graph_name != "@default" and not graph_name.startswith("_:"):
+                _check_iri(graph_name, "graph name")
+            dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)  # noqa: SLF001
+        nquads: str = processor.to_nquads(dataset)
+    except SigningError:
+        raise
+    except JsonLdError as exc:
+        root = _root_signing_error(exc)
+        if root is not None:
+            raise root from exc
+        raise JsonLdProcessingError(f"invalid JSON-LD: {_describe(exc)}") from exc
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise JsonLdProcessingError(f"invalid JSON-LD: {type(exc).__name__}: {exc}") from exc
+    return nquads
+
+
+def _describe(exc: BaseException) -> str:
+    parts: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(parts) < 4:
+        code = getattr(current, "code", None)
+        parts.append(
+            f"{current.args[0] if current.args else current}" + (f" ({code})" if code else "")
+        )
+        current = current.__cause__
+    return "; ".join(parts)
+
+
+def _load_fast_path() -> FastPath | None:
+    try:
+        fast_rdf = importlib.import_module("signing.fast_rdf")
+    except ImportError:
+        return None
+    function: FastPath | None = getattr(fast_rdf, "to_nquads", None)
+    return function
+
+
+_FAST_PATH: Final = _load_fast_path()
+
+
+def to_nquads(document: dict[str, Any], loader: PinnedLoader, *, fast: bool = True) -> str:
+    """N-Quads for `document`, lossless; the compiled fast path first when `fast` is true."""
+    if fast and _FAST_PATH is not None:
+        result = _FAST_PATH(document, loader)
+        if result is not None:
+            return result
+    return reference_to_nquads(document, loader)

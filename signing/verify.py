@@ -1,0 +1,305 @@
+"""Verify every Data Integrity proof on a credential and report each one.
+
+What raises and what is a result (decided here, relied on by the CLI and the gateway):
+
+* `verify()` RAISES an `UnusableInputError` (CLI exit 2) only when the input cannot be processed
+  at all: not a JSON object, no @context, a context URL that is not pinned (swapped or unknown
+  context), a pinned context whose bytes changed, JSON-LD that pyld rejects as invalid syntax;
+  and a `CanonicalizationLimitError` for poisoned or oversized graphs.
+* Everything else is a `VerificationResult` (CLI exit 0 or 1): each proof gets `verified` or a
+  stable `reason` from `signing.errors` (SIGNATURE_INVALID, UNDEFINED_TERM, TERM_DROPPED,
+  RELATIVE_IRI, WRONG_KEY_TYPE, PROOF_NOT_BY_ISSUER, PROOF_EXPIRED, INVALID_CHALLENGE, ...).
+
+The credential verifies when it has at least one proof and every proof verifies. Proofs without
+`previousProof` must be made by the issuer's key (a proof moved onto another issuer's document is
+PROOF_NOT_BY_ISSUER); chained proofs (endorsements, e.g. a certifier's) may come from any key.
+Trust in the issuer's key itself (a trust registry) is the caller's decision: `key_resolver` and
+`issuer_binding`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from signing.canon import CanonLimits
+from signing.canon.limits import DEFAULT_LIMITS
+from signing.document import check_credential, issuer_of, parse_datetime, proofs_of, unsecured
+from signing.errors import (
+    DataLossError,
+    DidKeyError,
+    InvalidChallengeError,
+    InvalidDomainError,
+    MalformedProofError,
+    MultibaseError,
+    NoProofError,
+    PreviousProofNotFoundError,
+    ProofContextMismatchError,
+    ProofDateTimeError,
+    ProofExpiredError,
+    ProofNotByIssuerError,
+    ProofNotYetValidError,
+    ProofPurposeMismatchError,
+    SignatureMismatchError,
+    UnresolvableVerificationMethodError,
+    UnsupportedCryptosuiteError,
+    VerificationFailedError,
+)
+from signing.keys import PublicKey, controller_of, resolve_did_key
+from signing.loader import PinnedLoader, default_loader
+from signing.multibase import decode_multibase
+from signing.proofs import PROOF_PURPOSE, matching_proofs, proof_hash_data
+from signing.suites import PROOF_TYPE, Cryptosuite, get_suite
+
+#: Allowed clock difference between signer and verifier for `created` in the future.
+DEFAULT_CLOCK_SKEW: Final = timedelta(minutes=5)
+
+KeyResolver = Callable[[str], PublicKey]
+#: (issuer id or None, verification method id) -> may this key sign for this issuer?
+IssuerBinding = Callable[[str | None, str], bool]
+
+
+def controller_is_issuer(issuer: str | None, verification_method: str) -> bool:
+    """Default binding: the key's controller DID is the credential's issuer (R6)."""
+    return issuer is not None and controller_of(verification_method) == issuer
+
+
+@dataclass(frozen=True, slots=True)
+class ProofResult:
+    """The outcome for one proof. `reason` is None when verified, else a stable code."""
+
+    verified: bool
+    suite: str | None
+    verification_method: str | None
+    controller: str | None
+    purpose: str | None
+    created: str | None
+    expires: str | None
+    proof_id: str | None = None
+    previous_proof: str | list[str] | None = None
+    reason: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    verified: bool
+    issuer: str | None
+    proofs: list[ProofResult] = field(default_factory=list)
+    #: The first failing proof's reason (or NO_PROOF); None when verified.
+    reason: str | None = None
+    message: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Context:
+    document: dict[str, Any]
+    all_proofs: list[dict[str, Any]]
+    issuer: str | None
+    loader: PinnedLoader
+    key_resolver: KeyResolver
+    issuer_binding: IssuerBinding | None
+    now: datetime
+    clock_skew: timedelta
+    expected_domain: str | None
+    expected_challenge: str | None
+    limits: CanonLimits
+    fast: bool
+
+
+def _required(proof: dict[str, Any], member: str) -> str:
+    value = proof.get(member)
+    if not isinstance(value, str) or not value:
+        raise MalformedProofError(f"proof member {member!r} must be a non-empty string")
+    return value
+
+
+def _resolve(resolver: KeyResolver, verification_method: str) -> PublicKey:
+    try:
+        return resolver(verification_method)
+    except DidKeyError as exc:
+        raise UnresolvableVerificationMethodError(
+            f"verification method {verification_method!r:.120} cannot be resolved: {exc}"
+        ) from exc
+
+
+def _check_times(proof: dict[str, Any], ctx: _Context) -> None:
+    created = parse_datetime(proof["created"], "created") if "created" in proof else None
+    expires = parse_datetime(proof["expires"], "expires") if "expires" in proof else None
+    if created is not None and expires is not None and expires < created:
+        raise ProofDateTimeError("proof expires before it was created")
+    if expires is not None and ctx.now >= expires:
+        raise ProofExpiredError(f"proof expired at {proof['expires']}")
+    if created is not None and created > ctx.now + ctx.clock_skew:
+        raise ProofNotYetValidError(f"proof created {proof['created']} lies in the future")
+
+
+def _check_domain_challenge(proof: dict[str, Any], ctx: _Context) -> None:
+    # DI "Verify Proof": checked when the verifier expects them (INVALID_DOMAIN_ERROR,
+    # INVALID_CHALLENGE_ERROR); a proof's domain may be one string or a list of them.
+    if ctx.expected_domain is not None:
+        domain = proof.get("domain")
+        domains = domain if isinstance(domain, list) else [domain]
+        if ctx.expected_domain not in domains:
+            raise InvalidDomainError(f"proof domain {domain!r} is not {ctx.expected_domain!r}")
+    if ctx.expected_challenge is not None and proof.get("challenge") != ctx.expected_challenge:
+        raise InvalidChallengeError("proof challenge does not match the expected challenge")
+
+
+def _input_document(proof: dict[str, Any], suite: Cryptosuite, ctx: _Context) -> dict[str, Any]:
+    document = ctx.document
+    previous = proof.get("previousProof")
+    if previous is not None:
+        ids = [previous] if isinstance(previous, str) else previous
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            raise MalformedProofError("previousProof must be a proof id or a list of ids")
+        matching = matching_proofs(ctx.all_proofs, ids)
+        if matching is None:
+            raise PreviousProofNotFoundError(f"previousProof {ids} names no proof on the document")
+        document = {**document, "proof": matching}
+    if suite.transform == "jcs" and "@context" in proof:
+        # DI JCS "Verify Proof": the document's @context must start with the proof's @context,
+        # which then replaces it; a proof moved under a different context fails here.
+        proof_context = _as_list(proof["@context"])
+        document_context = _as_list(document.get("@context"))
+        if document_context[: len(proof_context)] != proof_context:
+            raise ProofContextMismatchError("proof @context is not a prefix of the document's")
+        document = {**document, "@context": proof["@context"]}
+    return document
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _verify_one(proof: dict[str, Any], ctx: _Context) -> None:
+    if proof.get("type") != PROOF_TYPE:
+        raise MalformedProofError(f"proof type {proof.get('type')!r:.60} is not {PROOF_TYPE}")
+    try:
+        suite = get_suite(proof.get("cryptosuite"))
+    except UnsupportedCryptosuiteError as exc:
+        raise MalformedProofError(str(exc)) from exc
+    method = _required(proof, "verificationMethod")
+    purpose = _required(proof, "proofPurpose")
+    proof_value = _required(proof, "proofValue")
+    if purpose != PROOF_PURPOSE:
+        raise ProofPurposeMismatchError(f"proof purpose {purpose!r} is not {PROOF_PURPOSE!r}")
+    key = _resolve(ctx.key_resolver, method)
+    suite.check_key_type(key.key_type)
+    if (
+        ctx.issuer_binding is not None
+        and "previousProof" not in proof
+        and not ctx.issuer_binding(ctx.issuer, method)
+    ):
+        raise ProofNotByIssuerError(
+            f"proof by {controller_of(method)!r} is not chained and not by the issuer "
+            f"{ctx.issuer!r}: it was made for another document"
+        )
+    _check_times(proof, ctx)
+    _check_domain_challenge(proof, ctx)
+    try:
+        signature = decode_multibase(proof_value)
+    except MultibaseError as exc:
+        raise MalformedProofError(f"proofValue is not base58btc multibase: {exc}") from exc
+    document = _input_document(proof, suite, ctx)
+    data = proof_hash_data(
+        suite, document, proof, key.key_type, ctx.loader, limits=ctx.limits, fast=ctx.fast
+    )
+    if not key.verify(signature, data):
+        raise SignatureMismatchError(
+            "signature does not match the document and proof options (changed data or proof)"
+        )
+
+
+def _result(proof: dict[str, Any], failure: Exception | None) -> ProofResult:
+    method = proof.get("verificationMethod")
+    method = method if isinstance(method, str) else None
+
+    def text(member: str) -> str | None:
+        value = proof.get(member)
+        return value if isinstance(value, str) else None
+
+    previous = proof.get("previousProof")
+    return ProofResult(
+        verified=failure is None,
+        suite=text("cryptosuite"),
+        verification_method=method,
+        controller=controller_of(method) if method else None,
+        purpose=text("proofPurpose"),
+        created=text("created"),
+        expires=text("expires"),
+        proof_id=text("id"),
+        previous_proof=previous if isinstance(previous, str | list) else None,
+        reason=getattr(failure, "reason", None) if failure is not None else None,
+        message=str(failure) if failure is not None else None,
+    )
+
+
+def verify(
+    credential: Any,
+    *,
+    loader: PinnedLoader | None = None,
+    expected_domain: str | None = None,
+    expected_challenge: str | None = None,
+    now: datetime | None = None,
+    key_resolver: KeyResolver = resolve_did_key,
+    issuer_binding: IssuerBinding | None = controller_is_issuer,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    limits: CanonLimits = DEFAULT_LIMITS,
+    fast: bool = True,
+) -> VerificationResult:
+    """Verify every proof on `credential` (see the module docstring for raise-vs-result).
+
+    `key_resolver` turns a verification method id into a key (default: did:key, offline);
+    `issuer_binding` decides whether an unchained proof's key may sign for the issuer (default:
+    its controller DID is the issuer; None skips the check, e.g. for the W3C vectors, whose
+    issuer is an https URL with no controller document available offline).
+    """
+    loader = loader or default_loader()
+    document = check_credential(credential, loader)
+    proofs = proofs_of(document)
+    issuer = issuer_of(document)
+    if not proofs:
+        return VerificationResult(
+            verified=False,
+            issuer=issuer,
+            reason=NoProofError.reason,
+            message="the credential has no proof",
+        )
+    ctx = _Context(
+        document=unsecured(document),
+        all_proofs=proofs,
+        issuer=issuer,
+        loader=loader,
+        key_resolver=key_resolver,
+        issuer_binding=issuer_binding,
+        now=now or datetime.now(UTC),
+        clock_skew=clock_skew,
+        expected_domain=expected_domain,
+        expected_challenge=expected_challenge,
+        limits=limits,
+        fast=fast,
+    )
+    results = []
+    for proof in proofs:
+        failure: Exception | None = None
+        try:
+            _verify_one(proof, ctx)
+        except (VerificationFailedError, DataLossError) as exc:
+            failure = exc
+        results.append(_result(proof, failure))
+    first_failure = next((r for r in results if not r.verified), None)
+    if first_failure is None:
+        return VerificationResult(verified=True, issuer=issuer, proofs=results)
+    return VerificationResult(
+        verified=False,
+        issuer=issuer,
+        proofs=results,
+        reason=first_failure.reason,
+        message=first_failure.message,
+    )
