@@ -1,0 +1,208 @@
+"""Log entries: what each leaf of the transparency log commits to. Pure: no I/O.
+
+A leaf commits to the SHA-256 of the exact credential bytes a node accepted, not to the credential
+itself, so the log stays small and served bytes can be checked against it (R8). Status changes
+(deprecation, withdrawal, revocations) are entries of their own: the log is never edited (T5).
+
+Encoding: RFC 8785 (JCS) canonical JSON of a flat object with a version field `v`. Decoding
+accepts only the canonical form (`decode_entry(b).to_bytes() == b`), so each entry has exactly
+one byte encoding and therefore exactly one leaf hash.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import rfc8785
+
+from gateway.log.errors import MalformedEntryError
+from gateway.log.merkle import HASH_SIZE, leaf_hash
+from schemas.strict_json import JSONInputError, loads
+
+ENTRY_VERSION = 1
+MAX_ENTRY_BYTES = 16 * 1024
+MAX_FIELD_CHARS = 2048
+_DIGEST_PREFIX = "sha256:"
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?Z")
+
+
+class StatusChangeKind(enum.StrEnum):
+    """The status changes the log records."""
+
+    DEPRECATION = "deprecation"
+    WITHDRAWAL = "withdrawal"
+    ATTESTATION_REVOCATION = "attestation_revocation"
+    KEY_REVOCATION = "key_revocation"
+
+
+def _encode_time(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise MalformedEntryError("log entry times must be timezone-aware")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _decode_time(text: Any, what: str) -> datetime:
+    if not isinstance(text, str) or not _TIME.fullmatch(text):
+        raise MalformedEntryError(f"{what} is not an RFC 3339 UTC time")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise MalformedEntryError(f"{what} is not a valid time") from exc
+
+
+def _encode_digest(digest: bytes) -> str:
+    if len(digest) != HASH_SIZE:
+        raise MalformedEntryError("digest must be 32 bytes (SHA-256)")
+    return _DIGEST_PREFIX + digest.hex()
+
+
+def _decode_digest(text: Any) -> bytes:
+    if not isinstance(text, str) or not text.startswith(_DIGEST_PREFIX):
+        raise MalformedEntryError("digest is not 'sha256:<hex>'")
+    hex_part = text.removeprefix(_DIGEST_PREFIX)
+    if not re.fullmatch(r"[0-9a-f]{64}", hex_part):
+        raise MalformedEntryError("digest is not 64 lowercase hex digits")
+    return bytes.fromhex(hex_part)
+
+
+def _text(value: Any, what: str, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str) or (not value and not allow_empty):
+        raise MalformedEntryError(f"{what} must be a non-empty string")
+    if len(value) > MAX_FIELD_CHARS:
+        raise MalformedEntryError(f"{what} is longer than {MAX_FIELD_CHARS} characters")
+    return value
+
+
+def _canonical(obj: dict[str, Any]) -> bytes:
+    try:
+        data = rfc8785.dumps(obj)
+    except rfc8785.CanonicalizationError as exc:  # e.g. a lone surrogate in a string
+        raise MalformedEntryError(f"log entry cannot be canonicalized: {exc}") from exc
+    if len(data) > MAX_ENTRY_BYTES:
+        raise MalformedEntryError(f"log entry is larger than {MAX_ENTRY_BYTES} bytes")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetAccepted:
+    """A node accepted a dataset: the digest of its exact bytes, and what it claimed to be."""
+
+    TYPE: ClassVar[str] = "dataset"
+
+    digest: bytes
+    kind: str
+    issuer: str
+    dataset: str
+    received_at: datetime
+
+    def to_bytes(self) -> bytes:
+        return _canonical(
+            {
+                "v": ENTRY_VERSION,
+                "type": self.TYPE,
+                "digest": _encode_digest(self.digest),
+                "kind": _text(self.kind, "kind"),
+                "issuer": _text(self.issuer, "issuer"),
+                "dataset": _text(self.dataset, "dataset"),
+                "time": _encode_time(self.received_at),
+            }
+        )
+
+    @classmethod
+    def _from_fields(cls, obj: dict[str, Any]) -> DatasetAccepted:
+        _expect_keys(obj, {"v", "type", "digest", "kind", "issuer", "dataset", "time"})
+        return cls(
+            digest=_decode_digest(obj["digest"]),
+            kind=_text(obj["kind"], "kind"),
+            issuer=_text(obj["issuer"], "issuer"),
+            dataset=_text(obj["dataset"], "dataset"),
+            received_at=_decode_time(obj["time"], "time"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A dataset, attestation or key changed status; `digest` is that of the StatusUpdate bytes."""
+
+    TYPE: ClassVar[str] = "status"
+
+    change: StatusChangeKind
+    target: str
+    new_status: str
+    reason: str
+    digest: bytes
+    changed_at: datetime
+
+    def to_bytes(self) -> bytes:
+        return _canonical(
+            {
+                "v": ENTRY_VERSION,
+                "type": self.TYPE,
+                "change": StatusChangeKind(self.change).value,
+                "target": _text(self.target, "target"),
+                "status": _text(self.new_status, "status"),
+                "reason": _text(self.reason, "reason", allow_empty=True),
+                "digest": _encode_digest(self.digest),
+                "time": _encode_time(self.changed_at),
+            }
+        )
+
+    @classmethod
+    def _from_fields(cls, obj: dict[str, Any]) -> StatusChange:
+        _expect_keys(obj, {"v", "type", "change", "target", "status", "reason", "digest", "time"})
+        try:
+            change = StatusChangeKind(obj["change"])
+        except ValueError as exc:
+            raise MalformedEntryError("unknown status change kind") from exc
+        return cls(
+            change=change,
+            target=_text(obj["target"], "target"),
+            new_status=_text(obj["status"], "status"),
+            reason=_text(obj["reason"], "reason", allow_empty=True),
+            digest=_decode_digest(obj["digest"]),
+            changed_at=_decode_time(obj["time"], "time"),
+        )
+
+
+LogEntry = DatasetAccepted | StatusChange
+
+_TYPES: dict[str, type[DatasetAccepted | StatusChange]] = {
+    DatasetAccepted.TYPE: DatasetAccepted,
+    StatusChange.TYPE: StatusChange,
+}
+
+
+def _expect_keys(obj: dict[str, Any], keys: set[str]) -> None:
+    if set(obj) != keys:
+        missing, extra = sorted(keys - set(obj)), sorted(set(obj) - keys)
+        raise MalformedEntryError(f"log entry fields: missing {missing}, unexpected {extra}")
+
+
+def decode_entry(data: bytes) -> LogEntry:
+    """Parse entry bytes; anything but the canonical encoding of a known entry is refused."""
+    if len(data) > MAX_ENTRY_BYTES:
+        raise MalformedEntryError(f"log entry is larger than {MAX_ENTRY_BYTES} bytes")
+    try:
+        obj = loads(data, max_bytes=MAX_ENTRY_BYTES, max_depth=2)
+    except JSONInputError as exc:
+        raise MalformedEntryError(f"log entry is not strict JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise MalformedEntryError("log entry is not a JSON object")
+    if obj.get("v") != ENTRY_VERSION or isinstance(obj.get("v"), bool):
+        raise MalformedEntryError(f"unsupported log entry version {obj.get('v')!r}")
+    entry_type = _TYPES.get(obj.get("type"))  # type: ignore[arg-type]
+    if entry_type is None:
+        raise MalformedEntryError(f"unknown log entry type {obj.get('type')!r}")
+    entry = entry_type._from_fields(obj)  # noqa: SLF001 - the decoder is this module's own
+    if entry.to_bytes() != data:
+        raise MalformedEntryError("log entry is not in canonical (RFC 8785) form")
+    return entry
+
+
+def entry_leaf_hash(entry: LogEntry) -> bytes:
+    """The RFC 9162 leaf hash of an entry's canonical bytes."""
+    return leaf_hash(entry.to_bytes())

@@ -1,0 +1,180 @@
+"""Receipts: offline proof that a node's log holds the entry for a given credential. Pure: no I/O.
+
+A receipt is (log index, tree size, inclusion proof, signed checkpoint, entry bytes). Anyone with
+the credential bytes and the node's public key can check it without trusting the node: the entry
+commits to SHA-256 of the credential bytes (R8), the inclusion proof ties the entry to the
+checkpoint's root (RFC 9162 §2.1.3.2) and the checkpoint is signed by the node (T2, T4).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from gateway.log.checkpoint import Checkpoint, parse_note, verify_checkpoint
+from gateway.log.entry import LogEntry, decode_entry
+from gateway.log.errors import (
+    DigestMismatchError,
+    InvalidProofError,
+    LogError,
+    MalformedReceiptError,
+    MixAndMatchError,
+)
+from gateway.log.merkle import leaf_hash, verify_inclusion
+from schemas.strict_json import JSONInputError, loads_object
+
+MAX_RECEIPT_BYTES = 256 * 1024
+MAX_PROOF_HASHES = 64  # a tree of 2**63 leaves needs at most 63
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(value: Any, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise MalformedReceiptError(f"{what} is not a base64 string")
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise MalformedReceiptError(f"{what} is not valid base64") from exc
+    if _b64(raw) != value:
+        raise MalformedReceiptError(f"{what} is not canonical base64")
+    return raw
+
+
+def _count(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise MalformedReceiptError(f"{what} is not a non-negative integer")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Where an entry sits in a node's log, and the proof of it against a signed checkpoint."""
+
+    log_index: int
+    tree_size: int
+    inclusion_proof: tuple[bytes, ...]
+    checkpoint_note: str
+    entry: bytes
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: hashes and entry bytes in standard base64 (RFC 4648 §4)."""
+        return {
+            "logIndex": self.log_index,
+            "treeSize": self.tree_size,
+            "inclusionProof": [_b64(h) for h in self.inclusion_proof],
+            "checkpoint": self.checkpoint_note,
+            "entry": _b64(self.entry),
+        }
+
+    @classmethod
+    def from_dict(cls, obj: Any) -> Receipt:
+        if not isinstance(obj, dict):
+            raise MalformedReceiptError("receipt is not a JSON object")
+        expected = {"logIndex", "treeSize", "inclusionProof", "checkpoint", "entry"}
+        if set(obj) != expected:
+            missing, extra = sorted(expected - set(obj)), sorted(set(obj) - expected)
+            raise MalformedReceiptError(f"receipt fields: missing {missing}, unexpected {extra}")
+        proof = obj["inclusionProof"]
+        if not isinstance(proof, list) or len(proof) > MAX_PROOF_HASHES:
+            raise MalformedReceiptError("inclusionProof is not a list of at most 64 hashes")
+        note = obj["checkpoint"]
+        if not isinstance(note, str):
+            raise MalformedReceiptError("checkpoint is not a signed-note string")
+        return cls(
+            log_index=_count(obj["logIndex"], "logIndex"),
+            tree_size=_count(obj["treeSize"], "treeSize"),
+            inclusion_proof=tuple(_unb64(h, f"inclusionProof[{i}]") for i, h in enumerate(proof)),
+            checkpoint_note=note,
+            entry=_unb64(obj["entry"], "entry"),
+        )
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Receipt:
+        try:
+            obj = loads_object(data, max_bytes=MAX_RECEIPT_BYTES, max_depth=4)
+        except JSONInputError as exc:
+            raise MalformedReceiptError(f"receipt is not strict JSON: {exc}") from exc
+        return cls.from_dict(obj)
+
+
+def check_entry_digest(entry: LogEntry, credential_bytes: bytes) -> None:
+    """The served bytes must hash to the digest the log committed to (R8)."""
+    if hashlib.sha256(credential_bytes).digest() != entry.digest:
+        raise DigestMismatchError("credential bytes do not match the digest in the log entry")
+
+
+def verify_receipt(
+    receipt: Receipt,
+    credential_bytes: bytes,
+    public_key: Ed25519PublicKey,
+    key_name: str,
+    origin: str,
+    *,
+    now: datetime | None = None,
+    max_age: timedelta | None = None,
+) -> Checkpoint:
+    """Check a receipt offline; return the verified checkpoint it is bound to.
+
+    Checks, in order: the checkpoint's signature and origin (and age, if `max_age`), that the
+    receipt's tree size is the checkpoint's, that the entry is canonical and commits to
+    SHA-256(credential_bytes), and the inclusion proof of the entry's leaf against the root.
+    """
+    cp = verify_checkpoint(
+        receipt.checkpoint_note, public_key, key_name, origin=origin, now=now, max_age=max_age
+    )
+    if receipt.tree_size != cp.size:
+        raise InvalidProofError(
+            f"receipt is for tree size {receipt.tree_size}, its checkpoint has {cp.size}"
+        )
+    entry = decode_entry(receipt.entry)
+    check_entry_digest(entry, credential_bytes)
+    verify_inclusion(
+        leaf_hash(receipt.entry),
+        receipt.log_index,
+        receipt.tree_size,
+        receipt.inclusion_proof,
+        cp.root_hash,
+    )
+    return cp
+
+
+def _note_body(note_text: str) -> str:
+    return parse_note(note_text).text
+
+
+def verify_bound_receipts(
+    checkpoint_note: str,
+    items: Sequence[tuple[Receipt, bytes]],
+    public_key: Ed25519PublicKey,
+    key_name: str,
+    origin: str,
+    *,
+    now: datetime | None = None,
+    max_age: timedelta | None = None,
+) -> Checkpoint:
+    """Check a multi-item answer bound to one checkpoint (R6): each (receipt, credential bytes)
+    must reference that checkpoint's body and verify against its root; mixing refused.
+    """
+    cp = verify_checkpoint(
+        checkpoint_note, public_key, key_name, origin=origin, now=now, max_age=max_age
+    )
+    body = _note_body(checkpoint_note)
+    for position, (receipt, credential_bytes) in enumerate(items):
+        try:
+            same = _note_body(receipt.checkpoint_note) == body
+        except LogError as exc:
+            raise MixAndMatchError(f"item {position} has an unreadable checkpoint") from exc
+        if not same:
+            raise MixAndMatchError(f"item {position} is proven against a different checkpoint")
+        verify_receipt(receipt, credential_bytes, public_key, key_name, origin)
+    return cp
