@@ -12,7 +12,12 @@ import sys
 from collections.abc import Sequence
 
 # Each module defines `register(subparsers) -> None`, setting `func` on its parsers.
-_COMMAND_MODULES: tuple[str, ...] = ("gateway.cli.demo",)
+_COMMAND_MODULES: tuple[str, ...] = (
+    "gateway.cli.demo",
+    "gateway.cli.init",
+    "gateway.cli.clients",
+    "gateway.cli.trust",
+)
 
 EXIT_USAGE = 2
 

@@ -6,6 +6,7 @@ import abc
 from collections.abc import Sequence
 from typing import Self
 
+from gateway.log.witness import PeerHead
 from gateway.store.model import (
     Change,
     DatasetFilter,
@@ -95,6 +96,20 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def latest_checkpoint(self) -> tuple[int, str] | None: ...
+
+    @abc.abstractmethod
+    def checkpoint_at(self, size: int) -> str | None:
+        """The saved signed note for tree size `size`, if one was saved."""
+
+    @abc.abstractmethod
+    def audit_log(self, size: int) -> bytes:
+        """Recompute the root of the first `size` leaves from the entries (LOG_INCONSISTENT)."""
+
+    @abc.abstractmethod
+    def save_witness_head(self, head: PeerHead) -> None: ...
+
+    @abc.abstractmethod
+    def load_witness_heads(self) -> dict[str, PeerHead]: ...
 
     @abc.abstractmethod
     def close(self) -> None: ...

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import struct
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ _VERSION = 1
 _BODY = struct.Struct(">BQ32s")  # version, last log index, filter fingerprint
 _MAC_BYTES = 16
 MAX_TOKEN_CHARS = 128
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,11 @@ class PageTokenCodec:
         """The last log index of the previous page; raises InvalidPageTokenError otherwise."""
         if len(token) > MAX_TOKEN_CHARS:
             raise InvalidPageTokenError("page token is too long")
+        if _TOKEN_RE.fullmatch(token) is None:
+            raise InvalidPageTokenError("page token is not unpadded base64url")
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            # validate=True: no silently skipped characters, so each position has one token.
+            raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
         except (binascii.Error, ValueError) as exc:
             raise InvalidPageTokenError("page token is not valid base64url") from exc
         if len(raw) != _BODY.size + _MAC_BYTES:

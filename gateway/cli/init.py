@@ -1,0 +1,43 @@
+"""`cfx init`: make a ready node directory (config, node key, CA, server and admin identities)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from gateway.node import DEFAULT_LISTEN, DEFAULT_STORE, NodeRole, init_node, load_node_key
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "init",
+        help="create a node directory",
+        description="Create a node: config, signing key, development CA, server certificate, "
+        "the operator's client identity (clients/admin) and a signed trust registry.",
+    )
+    parser.add_argument("--dir", required=True, type=Path, help="node directory to create")
+    parser.add_argument("--role", required=True, choices=[r.value for r in NodeRole])
+    parser.add_argument("--org", required=True, help="operator organisation (lowercase slug)")
+    parser.add_argument("--listen", default=DEFAULT_LISTEN, help="HOST:PORT to serve on")
+    parser.add_argument("--store", default=DEFAULT_STORE, help="SQLite path or postgresql:// URL")
+    parser.add_argument("--force", action="store_true", help="initialise a non-empty directory")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = init_node(
+        args.dir,
+        role=NodeRole(args.role),
+        org=args.org,
+        force=args.force,
+        listen=args.listen,
+        store=args.store,
+    )
+    did = load_node_key(paths).did
+    print(f"initialised {args.role} node for {args.org} in {paths.root}")
+    print(f"  node key:        {did}")
+    print(f"  CA certificate:  {paths.ca_cert}")
+    print(f"  admin identity:  {paths.client_dir()}")
+    print(f"next: cfx serve --dir {paths.root}")
+    return 0

@@ -1,0 +1,83 @@
+"""`cfx trust add|revoke|list`: edit and show the node's signed trust registry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gateway.node import NodePaths, edit_trust, load_trust
+from gateway.store.model import format_time
+from gateway.trust import Role, TrustRegistry
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser("trust", help="manage the trust registry")
+    actions = parser.add_subparsers(dest="trust_command", required=True, metavar="ACTION")
+
+    add = actions.add_parser("add", help="trust a DID as a key of an organisation with a role")
+    add.add_argument("--dir", required=True, type=Path, help="node directory")
+    add.add_argument("--org", required=True, help="organisation (lowercase slug)")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--did", help="issuer DID (did:key:…) to trust; omit to add only the role")
+    add.add_argument("--display-name", default="", help="human-readable organisation name")
+    add.set_defaults(func=run_add)
+
+    revoke = actions.add_parser("revoke", help="revoke a DID or a client identity (SAN)")
+    revoke.add_argument("--dir", required=True, type=Path, help="node directory")
+    target = revoke.add_mutually_exclusive_group(required=True)
+    target.add_argument("--did", help="issuer DID to revoke")
+    target.add_argument("--san", help="client certificate SAN to revoke")
+    revoke.set_defaults(func=run_revoke)
+
+    show = actions.add_parser("list", help="show organisations, roles, keys and identities")
+    show.add_argument("--dir", required=True, type=Path, help="node directory")
+    show.add_argument("--json", action="store_true", help="print the registry as JSON")
+    show.set_defaults(func=run_list)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    role, now = Role(args.role), datetime.now(UTC)
+
+    def edit(registry: TrustRegistry) -> TrustRegistry:
+        updated = registry.with_role(args.org, role, display_name=args.display_name)
+        return updated if args.did is None else updated.with_key(args.org, role, args.did, now)
+
+    registry = edit_trust(NodePaths(args.dir), edit)
+    what = args.did or f"role {role}"
+    print(f"trusted {what} for {args.org} (registry version {registry.version})")
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    if args.did is not None:
+        registry = edit_trust(NodePaths(args.dir), lambda r: r.revoke_key(args.did, now))
+    else:
+        registry = edit_trust(NodePaths(args.dir), lambda r: r.revoke_identity(args.san, now))
+    print(f"revoked {args.did or args.san} (registry version {registry.version})")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    registry = load_trust(NodePaths(args.dir))
+    if args.json:
+        print(json.dumps(registry.to_dict(), indent=2))
+        return 0
+    print(f"trust registry version {registry.version}")
+    for org in registry.organisations:
+        print(f"{org.name} ({org.display_name}): roles {', '.join(sorted(org.roles))}")
+        print(f"  may issue: {', '.join(sorted(org.issuable_kinds))}")
+        for key in org.keys:
+            print(f"  key  {key.did}  {_state(key.added_at, key.revoked_at)}")
+        for identity in org.identities:
+            print(f"  peer {identity.san}  {_state(identity.added_at, identity.revoked_at)}")
+    return 0
+
+
+def _state(added: datetime, revoked: datetime | None) -> str:
+    if revoked is None:
+        return f"added {format_time(added)}"
+    return f"added {format_time(added)}, REVOKED {format_time(revoked)}"

@@ -1,0 +1,478 @@
+"""The store logic shared by both SQL dialects: one transaction per write, keyset paging.
+
+Subclasses provide connections and transactions (`_transaction`) and the dialect's column types;
+every statement here is written once with `?` placeholders, which PostgreSQL gets as `%s`.
+"""
+
+from __future__ import annotations
+
+import abc
+import secrets
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from typing import Any, Literal, Protocol
+
+from gateway.log.sql import LogTables
+from gateway.log.witness import PeerHead
+from gateway.store.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Store
+from gateway.store.errors import (
+    AlreadyExistsError,
+    InvalidStatusTransitionError,
+    NotFoundError,
+)
+from gateway.store.model import (
+    ALLOWED_TRANSITIONS,
+    UNASSIGNED,
+    Change,
+    ChangeType,
+    DatasetFilter,
+    DatasetKind,
+    DatasetStatus,
+    PutResult,
+    StoredDataset,
+    format_time,
+    parse_time,
+)
+from gateway.store.paging import PageTokenCodec
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the store uses (sqlite3 and psycopg both fit)."""
+
+    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
+    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+_FACET_PRODUCT = "product"
+_FACET_CLASSIFICATION = "classification"
+_FACET_SUPERSEDES = "supersedes"
+
+_COLUMNS = (
+    "name, credential, kind, status, issuer, issuer_org, digest, received_at, credential_id, "
+    "request_id, geography, valid_from, valid_until, log_index"
+)
+
+_MARKS = ", ".join("?" for _ in _COLUMNS.split(","))
+
+
+def schema_statements(blob: str, bigint: str) -> list[str]:
+    return [
+        f"""CREATE TABLE IF NOT EXISTS cfx_datasets (
+            name TEXT PRIMARY KEY,
+            credential {blob} NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            issuer TEXT NOT NULL,
+            issuer_org TEXT NOT NULL,
+            digest TEXT NOT NULL UNIQUE,
+            received_at TEXT NOT NULL,
+            credential_id TEXT NOT NULL UNIQUE,
+            request_id TEXT UNIQUE,
+            geography TEXT NOT NULL,
+            valid_from TEXT,
+            valid_until TEXT,
+            log_index {bigint} NOT NULL UNIQUE)""",
+        "CREATE INDEX IF NOT EXISTS cfx_datasets_kind ON cfx_datasets (kind, log_index)",
+        "CREATE INDEX IF NOT EXISTS cfx_datasets_issuer ON cfx_datasets (issuer)",
+        "CREATE INDEX IF NOT EXISTS cfx_datasets_geography ON cfx_datasets (geography)",
+        """CREATE TABLE IF NOT EXISTS cfx_dataset_facets (
+            name TEXT NOT NULL REFERENCES cfx_datasets (name),
+            facet TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (name, facet, position))""",
+        "CREATE INDEX IF NOT EXISTS dataset_facets_value ON cfx_dataset_facets (facet, value)",
+        f"""CREATE TABLE IF NOT EXISTS cfx_dataset_changes (
+            log_index {bigint} NOT NULL,
+            name TEXT NOT NULL REFERENCES cfx_datasets (name),
+            kind TEXT NOT NULL,
+            change TEXT NOT NULL,
+            status TEXT NOT NULL,
+            PRIMARY KEY (log_index, name))""",
+        "CREATE TABLE IF NOT EXISTS cfx_store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ]
+
+
+class SQLStore(Store):
+    """Store logic over a DB-API connection; subclasses own connections and transactions."""
+
+    dialect: Dialect
+
+    def __init__(self) -> None:
+        self._log = LogTables(self.dialect)
+        self._codec = PageTokenCodec(self._initialise())
+
+    # -- subclass hooks -------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _transaction(self, *, write: bool) -> AbstractContextManager[Cursor]:
+        """A cursor inside one transaction: committed on normal exit, rolled back on error.
+
+        Write transactions are serialized (the log append needs a single writer).
+        """
+
+    @abc.abstractmethod
+    def _blob_types(self) -> tuple[str, str]:
+        """(binary column type, 64-bit integer column type) of the dialect."""
+
+    def _q(self, sql: str) -> str:
+        return sql if self.dialect == "sqlite" else sql.replace("?", "%s")
+
+    def _run(self, cur: Cursor, sql: str, params: Sequence[Any] = ()) -> Any:
+        return cur.execute(self._q(sql), tuple(params))
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def _initialise(self) -> bytes:
+        """Create the tables if needed and return the page-token MAC key (shared by processes)."""
+        with self._transaction(write=True) as cur:
+            for statement in schema_statements(*self._blob_types()):
+                self._run(cur, statement)
+            self._log.create_schema(cur)
+            self._run(
+                cur,
+                "INSERT INTO cfx_store_meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                ("page_token_key", secrets.token_hex(32)),
+            )
+            self._run(cur, "SELECT value FROM cfx_store_meta WHERE key = ?", ("page_token_key",))
+            row = cur.fetchone()
+        return bytes.fromhex(row[0])
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def put_dataset(self, record: StoredDataset, log_entry: bytes) -> PutResult:
+        with self._transaction(write=True) as cur:
+            existing = self._by_digest(cur, record.digest)
+            if existing is not None:
+                return PutResult(existing, created=False)
+            self._check_unique_ids(cur, record)
+            (index,) = self._log.append(cur, [log_entry])
+            stored = _with_log_index(record, index)
+            self._insert(cur, stored)
+            self._record_change(cur, stored, ChangeType.CREATED, stored.status)
+        return PutResult(stored, created=True)
+
+    def set_status(
+        self,
+        name: str,
+        status: DatasetStatus,
+        log_entry: bytes,
+        status_update_record: StoredDataset | None = None,
+    ) -> StoredDataset:
+        with self._transaction(write=True) as cur:
+            if status_update_record is not None:
+                replay = self._by_digest(cur, status_update_record.digest)
+                if replay is not None:
+                    return self._require(cur, name)
+            current = self._require(cur, name)
+            if status not in ALLOWED_TRANSITIONS[current.status]:
+                raise InvalidStatusTransitionError(
+                    f"{name} is {current.status}; it cannot become {status}"
+                )
+            if status_update_record is not None:
+                self._check_unique_ids(cur, status_update_record)
+            (index,) = self._log.append(cur, [log_entry])
+            self._run(cur, "UPDATE cfx_datasets SET status = ? WHERE name = ?", (status, name))
+            updated = current.with_status(status)
+            self._record_change(cur, updated, ChangeType.STATUS_CHANGED, status, index)
+            if status_update_record is not None:
+                update = _with_log_index(status_update_record, index)
+                self._insert(cur, update)
+                self._record_change(cur, update, ChangeType.CREATED, update.status)
+        return updated
+
+    def _check_unique_ids(self, cur: Cursor, record: StoredDataset) -> None:
+        checks = [("credential_id", record.credential_id)]
+        if record.request_id:
+            checks.append(("request_id", record.request_id))
+        for column, value in checks:
+            self._run(cur, f"SELECT name FROM cfx_datasets WHERE {column} = ?", (value,))  # noqa: S608 -- column is one of two literals above
+            row = cur.fetchone()
+            if row is not None:
+                raise AlreadyExistsError(
+                    f"{column} {value!r} is already stored with different bytes as {row[0]}",
+                    existing_name=str(row[0]),
+                )
+
+    def _insert(self, cur: Cursor, record: StoredDataset) -> None:
+        self._run(
+            cur,
+            f"INSERT INTO cfx_datasets ({_COLUMNS}) VALUES ({_MARKS})",  # noqa: S608 -- fixed text
+            (
+                record.name,
+                record.credential,
+                record.kind.value,
+                record.status.value,
+                record.issuer,
+                record.issuer_org,
+                record.digest,
+                format_time(record.received_at),
+                record.credential_id,
+                record.request_id or None,
+                record.geography,
+                format_time(record.valid_from) if record.valid_from else None,
+                format_time(record.valid_until) if record.valid_until else None,
+                record.log_index,
+            ),
+        )
+        for facet, values in (
+            (_FACET_PRODUCT, record.product_ids),
+            (_FACET_CLASSIFICATION, record.classification_ids),
+            (_FACET_SUPERSEDES, record.supersedes),
+        ):
+            for position, value in enumerate(values):
+                self._run(
+                    cur,
+                    "INSERT INTO cfx_dataset_facets (name, facet, position, value) "
+                    "VALUES (?, ?, ?, ?)",
+                    (record.name, facet, position, value),
+                )
+
+    def _record_change(
+        self,
+        cur: Cursor,
+        record: StoredDataset,
+        change: ChangeType,
+        status: DatasetStatus,
+        index: int | None = None,
+    ) -> None:
+        self._run(
+            cur,
+            "INSERT INTO cfx_dataset_changes (log_index, name, kind, change, status) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                record.log_index if index is None else index,
+                record.name,
+                record.kind.value,
+                change.value,
+                status.value,
+            ),
+        )
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def get_dataset(self, name: str) -> StoredDataset:
+        with self._transaction(write=False) as cur:
+            return self._require(cur, name)
+
+    def find_by_digest(self, digest: str) -> StoredDataset | None:
+        with self._transaction(write=False) as cur:
+            return self._by_digest(cur, digest)
+
+    def list_datasets(
+        self,
+        filters: DatasetFilter,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        page_token: str = "",
+    ) -> tuple[list[StoredDataset], str]:
+        fingerprint = filters.fingerprint()
+        after = self._codec.decode(page_token, fingerprint) if page_token else UNASSIGNED
+        size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)
+        where, params = _where(filters)
+        where.append("d.log_index > ?")
+        params.append(after)
+        sql = (
+            f"SELECT {_prefixed_columns()} FROM cfx_datasets d WHERE {' AND '.join(where)} "  # noqa: S608 -- clauses are fixed strings, values are bound
+            "ORDER BY d.log_index LIMIT ?"
+        )
+        params.append(size + 1)
+        with self._transaction(write=False) as cur:
+            self._run(cur, sql, params)
+            rows = cur.fetchall()
+            page = self._hydrate(cur, rows[:size])
+        token = self._codec.encode(page[-1].log_index, fingerprint) if len(rows) > size else ""
+        return page, token
+
+    def changes_after(
+        self, log_index: int, kind: DatasetKind | None = None, limit: int = 100
+    ) -> list[Change]:
+        sql = (
+            "SELECT c.log_index, c.name, c.change, c.status FROM cfx_dataset_changes c "
+            "WHERE c.log_index > ?"
+        )
+        params: list[Any] = [log_index]
+        if kind is not None:
+            sql += " AND c.kind = ?"
+            params.append(kind.value)
+        sql += " ORDER BY c.log_index, c.change, c.name LIMIT ?"
+        params.append(max(1, min(limit, MAX_PAGE_SIZE)))
+        with self._transaction(write=False) as cur:
+            self._run(cur, sql, params)
+            rows = cur.fetchall()
+            names = list(dict.fromkeys(str(row[1]) for row in rows))
+            by_name = {d.name: d for d in self._load(cur, names)}
+        return [
+            Change(int(r[0]), ChangeType(r[2]), DatasetStatus(r[3]), by_name[str(r[1])])
+            for r in rows
+        ]
+
+    def _by_digest(self, cur: Cursor, digest: str) -> StoredDataset | None:
+        found = self._select(cur, "d.digest = ?", digest)
+        return found[0] if found else None
+
+    def _require(self, cur: Cursor, name: str) -> StoredDataset:
+        found = self._select(cur, "d.name = ?", name)
+        if not found:
+            raise NotFoundError(name)
+        return found[0]
+
+    def _select(self, cur: Cursor, clause: str, value: Any) -> list[StoredDataset]:
+        self._run(cur, f"SELECT {_prefixed_columns()} FROM cfx_datasets d WHERE {clause}", (value,))  # noqa: S608 -- clause is a fixed string, value is bound
+        return self._hydrate(cur, cur.fetchall())
+
+    def _load(self, cur: Cursor, names: list[str]) -> list[StoredDataset]:
+        if not names:
+            return []
+        marks = ", ".join("?" for _ in names)
+        self._run(
+            cur,
+            f"SELECT {_prefixed_columns()} FROM cfx_datasets d WHERE d.name IN ({marks})",  # noqa: S608 -- only placeholders are interpolated
+            names,
+        )
+        return self._hydrate(cur, cur.fetchall())
+
+    def _hydrate(self, cur: Cursor, rows: list[Any]) -> list[StoredDataset]:
+        if not rows:
+            return []
+        names = [str(row[0]) for row in rows]
+        marks = ", ".join("?" for _ in names)
+        self._run(
+            cur,
+            f"SELECT name, facet, value FROM cfx_dataset_facets WHERE name IN ({marks}) "  # noqa: S608 -- only placeholders are interpolated
+            "ORDER BY name, facet, position",
+            names,
+        )
+        facets: dict[tuple[str, str], list[str]] = {}
+        for name, facet, value in cur.fetchall():
+            facets.setdefault((str(name), str(facet)), []).append(str(value))
+        return [_row_to_record(row, facets) for row in rows]
+
+    # -- log passthroughs -----------------------------------------------------------------------
+
+    def log_size(self) -> int:
+        with self._transaction(write=False) as cur:
+            return int(self._log.size(cur))
+
+    def log_root(self, size: int) -> bytes:
+        with self._transaction(write=False) as cur:
+            return bytes(self._log.root(cur, size))
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        with self._transaction(write=False) as cur:
+            return list(self._log.inclusion_proof(cur, index, size))
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        with self._transaction(write=False) as cur:
+            return list(self._log.consistency_proof(cur, size1, size2))
+
+    def log_entries(self, start: int, end: int) -> list[bytes]:
+        with self._transaction(write=False) as cur:
+            return list(self._log.entries(cur, start, end))
+
+    def save_checkpoint(self, size: int, note: str) -> None:
+        with self._transaction(write=True) as cur:
+            self._log.save_checkpoint(cur, size, note)
+
+    def latest_checkpoint(self) -> tuple[int, str] | None:
+        with self._transaction(write=False) as cur:
+            found = self._log.latest_checkpoint(cur)
+        return None if found is None else (int(found[0]), str(found[1]))
+
+    def checkpoint_at(self, size: int) -> str | None:
+        with self._transaction(write=False) as cur:
+            return self._log.checkpoint_at(cur, size)
+
+    def audit_log(self, size: int) -> bytes:
+        with self._transaction(write=False) as cur:
+            return bytes(self._log.audit(cur, size))
+
+    def save_witness_head(self, head: PeerHead) -> None:
+        with self._transaction(write=True) as cur:
+            self._log.save_witness_head(cur, head)
+
+    def load_witness_heads(self) -> dict[str, PeerHead]:
+        with self._transaction(write=False) as cur:
+            return self._log.load_witness_heads(cur)
+
+
+def _prefixed_columns() -> str:
+    return ", ".join(f"d.{column.strip()}" for column in _COLUMNS.split(","))
+
+
+def _where(filters: DatasetFilter) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("d.kind", filters.kind),
+        ("d.issuer", filters.issuer),
+        ("d.issuer_org", filters.issuer_org),
+        ("d.geography", filters.geography),
+        ("d.status", filters.status),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(str(value))
+    for facet, facet_value in (
+        (_FACET_PRODUCT, filters.product_id),
+        (_FACET_CLASSIFICATION, filters.classification_id),
+    ):
+        if facet_value is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM cfx_dataset_facets f "
+                "WHERE f.name = d.name AND f.facet = ? AND f.value = ?)"
+            )
+            params.extend((facet, facet_value))
+    if filters.valid_at is not None:
+        at = format_time(filters.valid_at)
+        where.append("(d.valid_from IS NULL OR d.valid_from <= ?)")
+        where.append("(d.valid_until IS NULL OR d.valid_until > ?)")
+        params.extend((at, at))
+    return where, params
+
+
+def _with_log_index(record: StoredDataset, index: int) -> StoredDataset:
+    return replace(record, log_index=int(index))
+
+
+def _row_to_record(row: Sequence[Any], facets: dict[tuple[str, str], list[str]]) -> StoredDataset:
+    (
+        name,
+        credential,
+        kind,
+        status,
+        issuer,
+        issuer_org,
+        digest,
+        received_at,
+        credential_id,
+        request_id,
+        geography,
+        valid_from,
+        valid_until,
+        log_index,
+    ) = row
+    name = str(name)
+    return StoredDataset(
+        name=name,
+        credential=bytes(credential),
+        kind=DatasetKind(kind),
+        status=DatasetStatus(status),
+        issuer=str(issuer),
+        issuer_org=str(issuer_org),
+        digest=str(digest),
+        received_at=parse_time(received_at),
+        credential_id=str(credential_id),
+        request_id=str(request_id or ""),
+        product_ids=tuple(facets.get((name, _FACET_PRODUCT), ())),
+        classification_ids=tuple(facets.get((name, _FACET_CLASSIFICATION), ())),
+        geography=str(geography),
+        valid_from=parse_time(valid_from) if valid_from else None,
+        valid_until=parse_time(valid_until) if valid_until else None,
+        supersedes=tuple(facets.get((name, _FACET_SUPERSEDES), ())),
+        log_index=int(log_index),
+    )
