@@ -180,10 +180,7 @@ def _as_list(value: Any) -> list[Any]:
 def _verify_one(proof: dict[str, Any], ctx: _Context) -> None:
     if proof.get("type") != PROOF_TYPE:
         raise MalformedProofError(f"proof type {proof.get('type')!r:.60} is not {PROOF_TYPE}")
-    try:
-        suite = get_suite(proof.get("cryptosuite"))
-    except UnsupportedCryptosuiteError as exc:
-        raise MalformedProofError(str(exc)) from exc
+    suite = get_suite(proof.get("cryptosuite"))
     method = _required(proof, "verificationMethod")
     purpose = _required(proof, "proofPurpose")
     proof_value = _required(proof, "proofValue")
@@ -290,7 +287,7 @@ def verify(
         failure: Exception | None = None
         try:
             _verify_one(proof, ctx)
-        except (VerificationFailedError, DataLossError) as exc:
+        except (VerificationFailedError, DataLossError, UnsupportedCryptosuiteError) as exc:
             failure = exc
         results.append(_result(proof, failure))
     first_failure = next((r for r in results if not r.verified), None)

@@ -1,0 +1,94 @@
+"""Batch verification over a process pool (pyld keeps unlocked process-global caches, so it is
+not thread-safe: signing.md §5; processes also use both cores and can be killed on overrun).
+
+Workers start with "forkserver", not "fork": the gateway process runs gRPC threads, and forking a
+threaded process can deadlock the child. Each worker builds its own `PinnedLoader` from the same
+manifests (re-checking the hashes) once, at start-up.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from schemas.paths import CONTEXTS_MANIFEST
+from signing.errors import SigningError
+from signing.loader import PinnedLoader
+from signing.verify import VerificationResult, verify
+
+_WORKER_LOADER: PinnedLoader | None = None
+
+
+def _init_worker(manifests: tuple[Path, ...]) -> None:
+    global _WORKER_LOADER  # noqa: PLW0603 - one loader per worker process, by design
+    _WORKER_LOADER = PinnedLoader(manifests)
+
+
+def _verify_in_worker(job: tuple[Any, dict[str, Any]]) -> VerificationResult:
+    credential, options = job
+    return verify_or_result(credential, loader=_WORKER_LOADER, **options)
+
+
+def verify_or_result(credential: Any, **options: Any) -> VerificationResult:
+    """`verify`, with unusable input turned into a failed result (reason = the error's)."""
+    try:
+        return verify(credential, **options)
+    except SigningError as exc:
+        return VerificationResult(verified=False, issuer=None, reason=exc.reason, message=str(exc))
+
+
+class VerifierPool:
+    """A long-lived pool of verifier processes; use as a context manager."""
+
+    def __init__(
+        self,
+        processes: int | None = None,
+        *,
+        manifests: Sequence[str | Path] = (CONTEXTS_MANIFEST,),
+        start_method: str = "forkserver",
+    ) -> None:
+        resolved = tuple(Path(m).resolve() for m in manifests)
+        self._executor = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context(start_method),
+            initializer=_init_worker,
+            initargs=(resolved,),
+        )
+
+    def verify_many(
+        self, credentials: Iterable[Any], *, chunksize: int = 8, **options: Any
+    ) -> list[VerificationResult]:
+        """One result per credential, in order. Options are those of `verify` (picklable ones:
+        no custom key_resolver/issuer_binding closures); unusable input gives a failed result."""
+        jobs = ((credential, options) for credential in credentials)
+        return list(self._executor.map(_verify_in_worker, jobs, chunksize=chunksize))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def verify_many(
+    credentials: Iterable[Any],
+    *,
+    processes: int | None = None,
+    manifests: Sequence[str | Path] = (CONTEXTS_MANIFEST,),
+    **options: Any,
+) -> list[VerificationResult]:
+    """Verify many credentials on a temporary pool of `processes` workers (default: CPU count)."""
+    with VerifierPool(processes, manifests=manifests) as pool:
+        return pool.verify_many(credentials, **options)

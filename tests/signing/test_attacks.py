@@ -1,0 +1,316 @@
+"""One test per attack on signed credentials; each asserts its own typed error or reason code."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from signing.canon import CanonicalizationLimitError
+from signing.errors import (
+    ContextHashMismatchError,
+    ContextNotAllowedError,
+    DroppedTermError,
+    RelativeIriError,
+    SignerError,
+    UndefinedTermError,
+    WrongKeyTypeError,
+)
+from signing.keys import PrivateKey, generate_key
+from signing.loader import PinnedLoader
+from signing.proofs import sign
+from signing.verify import VerificationResult, verify
+
+from .conftest import EXAMPLES_V2, FOOTPRINT_CONTEXT, VC_V2, footprint_credential
+
+T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _signed(key: PrivateKey, loader: PinnedLoader, **options: Any) -> dict[str, Any]:
+    options.setdefault("created", T0)
+    return sign(footprint_credential(key.did), key, loader=loader, **options)
+
+
+def _verify(document: dict[str, Any], loader: PinnedLoader, **options: Any) -> VerificationResult:
+    options.setdefault("now", T0 + timedelta(hours=1))
+    return verify(document, loader=loader, **options)
+
+
+def test_untampered_credential_verifies(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    result = _verify(_signed(issuer_key, loader), loader)
+    assert result.verified, result
+    assert result.issuer == issuer_key.did
+    assert result.proofs[0].controller == issuer_key.did
+
+
+def test_changed_value_is_signature_invalid(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["credentialSubject"]["pcf"]["pcfExcludingBiogenic"] = "0.63"
+    result = _verify(signed, loader)
+    assert not result.verified
+    assert result.reason == "SIGNATURE_INVALID"
+
+
+def test_dropped_term_is_refused_on_sign_and_verify(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # A term the (inline) context maps to null vanishes from the graph: never signable.
+    credential = footprint_credential(issuer_key.did, secretNote="not in the graph")
+    credential["@context"] = [VC_V2, FOOTPRINT_CONTEXT, {"secretNote": None}]
+    with pytest.raises(DroppedTermError) as info:
+        sign(credential, issuer_key, loader=loader)
+    assert info.value.reason == "TERM_DROPPED"
+
+    signed = _signed(issuer_key, loader)
+    signed["@context"] = [VC_V2, FOOTPRINT_CONTEXT, {"secretNote": None}]
+    signed["credentialSubject"]["secretNote"] = "added after signing"
+    assert _verify(signed, loader).reason == "TERM_DROPPED"
+
+
+def test_added_undefined_term_is_refused_on_sign_and_verify(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    with pytest.raises(UndefinedTermError) as info:
+        sign(footprint_credential(issuer_key.did, pcfIncludingBiogenic="9.9"), issuer_key,
+             loader=loader)  # fmt: skip
+    assert "pcfIncludingBiogenic" in str(info.value)
+    # Without the lossless check this would still verify: the value is not in the signed graph.
+    signed = _signed(issuer_key, loader)
+    signed["credentialSubject"]["pcf"]["pcfIncludingBiogenic"] = "9.9"
+    result = _verify(signed, loader)
+    assert result.reason == "UNDEFINED_TERM"
+    assert "pcfIncludingBiogenic" in (result.message or "")
+
+
+def test_undefined_type_value_is_an_undefined_term(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["type"] = ["VerifiableCredential", "TestFootprintCredential", "Forged"]
+    assert _verify(signed, loader).reason == "UNDEFINED_TERM"
+
+
+def test_swapped_context_url_is_refused_naming_the_url(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["@context"] = [VC_V2, "https://evil.example/contexts/footprint/v1"]
+    with pytest.raises(ContextNotAllowedError) as info:
+        _verify(signed, loader)
+    assert info.value.url == "https://evil.example/contexts/footprint/v1"
+    assert info.value.reason == "CONTEXT_NOT_ALLOWED"
+
+
+def test_swapped_to_another_pinned_context_changes_the_graph(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # examples/v2 maps the same JSON keys to other IRIs through its @vocab: a different graph.
+    signed = _signed(issuer_key, loader)
+    signed["@context"] = [VC_V2, EXAMPLES_V2]
+    signed["type"] = ["VerifiableCredential"]
+    signed["credentialSubject"].pop("type")
+    assert _verify(signed, loader).reason == "SIGNATURE_INVALID"
+
+
+def test_context_bytes_differing_from_pinned_hash_are_refused(tmp_path: Path) -> None:
+    source = Path(__file__).parent / "data" / "footprint-test-v1.jsonld"
+    original = source.read_bytes()
+    tampered = original.replace(b"ex:pcfExcludingBiogenic", b"ex:pcfIncludingBiogenic")
+    (tmp_path / "ctx.jsonld").write_bytes(tampered)
+    manifest = {
+        "contexts": [
+            {
+                "url": "https://cfx.test/contexts/hash-mismatch/v1",
+                "file": "ctx.jsonld",
+                "sha256": hashlib.sha256(original).hexdigest(),
+            }
+        ]
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ContextHashMismatchError) as info:
+        PinnedLoader([tmp_path / "manifest.json"])
+    assert info.value.reason == "CONTEXT_HASH_MISMATCH"
+
+
+def test_relative_iri_is_refused_on_sign_and_verify(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    with pytest.raises(RelativeIriError) as info:
+        sign(footprint_credential(issuer_key.did, id="footprints/42"), issuer_key, loader=loader)
+    assert info.value.reason == "RELATIVE_IRI"
+    signed = _signed(issuer_key, loader)
+    signed["credentialSubject"]["companyIds"] = ["companies/7"]
+    assert _verify(signed, loader).reason == "RELATIVE_IRI"
+
+
+def test_relative_vocab_surprise_is_refused(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    credential = footprint_credential(issuer_key.did)
+    credential["@context"] = [VC_V2, FOOTPRINT_CONTEXT, {"@vocab": ""}]
+    credential["credentialSubject"]["surprise"] = "x"
+    # An empty @vocab makes every unknown key a relative IRI (pyld would otherwise resolve it
+    # against its made-up base http://example.org/base/): dropped data, refused either way.
+    with pytest.raises((RelativeIriError, UndefinedTermError)):
+        sign(credential, issuer_key, loader=loader)
+
+
+def test_proof_moved_to_another_issuers_document(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    other = generate_key("ed25519")
+    victim = footprint_credential(other.did)
+    victim["proof"] = _signed(issuer_key, loader)["proof"]
+    result = _verify(victim, loader)
+    assert result.reason == "PROOF_NOT_BY_ISSUER"
+
+
+def test_proof_moved_to_another_document_of_the_same_issuer(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    other_document = footprint_credential(issuer_key.did, productName="PV module 550W")
+    other_document["proof"] = _signed(issuer_key, loader)["proof"]
+    assert _verify(other_document, loader).reason == "SIGNATURE_INVALID"
+
+
+def test_jcs_proof_moved_under_another_context(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    signed = _signed(issuer_key, loader, suite="eddsa-jcs-2022")
+    signed["@context"] = [VC_V2, EXAMPLES_V2]
+    assert _verify(signed, loader).reason == "PROOF_CONTEXT_MISMATCH"
+
+
+def test_wrong_key_type_for_the_cryptosuite(loader: PinnedLoader) -> None:
+    p256 = generate_key("p256")
+    with pytest.raises(WrongKeyTypeError):
+        sign(footprint_credential(p256.did), p256, suite="eddsa-rdfc-2022", loader=loader)
+    signed = _signed(p256, loader, suite="ecdsa-rdfc-2019")
+    signed["proof"]["cryptosuite"] = "eddsa-rdfc-2022"
+    result = _verify(signed, loader)
+    assert result.reason == "WRONG_KEY_TYPE"
+
+
+@pytest.mark.parametrize("member", ["created", "expires"])
+def test_tampered_created_or_expires_is_signature_invalid(
+    member: str, issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # The proof options are inside the signature: moving either date breaks it.
+    signed = _signed(issuer_key, loader, expires=T0 + timedelta(days=30))
+    signed["proof"][member] = (
+        "2025-06-01T11:00:00Z" if member == "created" else "2035-01-01T00:00:00Z"
+    )
+    assert _verify(signed, loader).reason == "SIGNATURE_INVALID"
+
+
+def test_malformed_created_is_a_datetime_error(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["proof"]["created"] = "2025-06-01"
+    assert _verify(signed, loader).reason == "PROOF_DATETIME_INVALID"
+
+
+def test_created_in_the_future_is_refused(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    signed = _signed(issuer_key, loader, created=T0 + timedelta(days=2))
+    assert _verify(signed, loader).reason == "PROOF_CREATED_IN_FUTURE"
+
+
+def test_expired_proof(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    signed = _signed(issuer_key, loader, expires=T0 + timedelta(days=1))
+    assert _verify(signed, loader, now=T0 + timedelta(hours=23)).verified
+    result = _verify(signed, loader, now=T0 + timedelta(days=1, seconds=1))
+    assert result.reason == "PROOF_EXPIRED"
+
+
+def test_replay_with_wrong_challenge(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    signed = _signed(issuer_key, loader, challenge="nonce-1")
+    assert _verify(signed, loader, expected_challenge="nonce-1").verified
+    assert _verify(signed, loader, expected_challenge="nonce-2").reason == "INVALID_CHALLENGE"
+    unchallenged = _signed(issuer_key, loader)
+    assert _verify(unchallenged, loader, expected_challenge="nonce-2").reason == "INVALID_CHALLENGE"
+
+
+def test_replay_to_wrong_domain(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    signed = _signed(issuer_key, loader, domain="https://registry.example/eu")
+    assert _verify(signed, loader, expected_domain="https://registry.example/eu").verified
+    result = _verify(signed, loader, expected_domain="https://registry.example/cn")
+    assert result.reason == "INVALID_DOMAIN"
+
+
+def _clique_credential(issuer: str, size: int) -> dict[str, Any]:
+    """credentialSubject: `size` blank nodes, each linked to every other (W3C test074 shape)."""
+    labels = [f"_:n{i}" for i in range(size)]
+    subject = [{"id": label, "link": [x for x in labels if x != label]} for label in labels]
+    credential = footprint_credential(issuer)
+    credential["credentialSubject"] = subject
+    return credential
+
+
+def test_poison_graph_is_refused_on_sign_and_verify(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    with pytest.raises(CanonicalizationLimitError) as info:
+        sign(_clique_credential(issuer_key.did, 10), issuer_key, loader=loader)
+    assert info.value.reason == "CANONICALIZATION_LIMIT_EXCEEDED"
+    signed = _signed(issuer_key, loader)
+    signed["credentialSubject"] = _clique_credential(issuer_key.did, 10)["credentialSubject"]
+    with pytest.raises(CanonicalizationLimitError):
+        _verify(signed, loader)
+
+
+def test_signer_failure_is_wrapped_in_one_error_type(loader: PinnedLoader) -> None:
+    class BrokenHsm:
+        def __init__(self) -> None:
+            self._key = generate_key("ed25519")
+            self.verification_method = self._key.verification_method
+            self.key_type = self._key.key_type
+
+        def sign(self, data: bytes) -> bytes:
+            raise OSError("HSM session closed")
+
+    hsm = BrokenHsm()
+    with pytest.raises(SignerError) as info:
+        sign(footprint_credential(hsm._key.did), hsm, loader=loader)
+    assert info.value.reason == "SIGNER_FAILED"
+
+
+def test_wrong_proof_purpose(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["proof"]["proofPurpose"] = "authentication"
+    assert _verify(signed, loader).reason == "PROOF_PURPOSE_MISMATCH"
+
+
+def test_unknown_cryptosuite_in_proof(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["proof"]["cryptosuite"] = "bbs-2023"
+    assert _verify(signed, loader).reason == "CRYPTOSUITE_UNSUPPORTED"
+
+
+def test_stripped_proof_is_not_verified(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    signed = _signed(issuer_key, loader)
+    del signed["proof"]
+    result = _verify(signed, loader)
+    assert not result.verified
+    assert result.reason == "NO_PROOF"
+
+
+def test_non_did_key_verification_method_is_unresolvable(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["proof"]["verificationMethod"] = "did:web:attacker.example#key-1"
+    assert _verify(signed, loader).reason == "VERIFICATION_METHOD_UNRESOLVABLE"
+
+
+def test_signed_document_is_not_mutated(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    credential = footprint_credential(issuer_key.did)
+    before = copy.deepcopy(credential)
+    signed = sign(credential, issuer_key, loader=loader)
+    assert credential == before
+    frozen = copy.deepcopy(signed)
+    _verify(signed, loader)
+    assert signed == frozen

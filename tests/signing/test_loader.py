@@ -1,0 +1,57 @@
+"""The pinned offline loader: allow-list, hash pins, one URL -> bytes binding per process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from schemas.paths import CONTEXTS_MANIFEST
+from signing.errors import ContextManifestError, ContextNotAllowedError
+from signing.loader import PinnedLoader, default_loader
+
+from .conftest import EXAMPLES_V2, VC_V2
+
+
+def test_production_loader_serves_only_the_manifest_urls() -> None:
+    loader = default_loader()
+    urls = {entry["url"] for entry in json.loads(CONTEXTS_MANIFEST.read_text())["contexts"]}
+    assert loader.urls == urls
+    assert loader(VC_V2)["document"]["@context"]["@protected"] is True
+    # The W3C examples context is for tests only.
+    with pytest.raises(ContextNotAllowedError) as info:
+        loader(EXAMPLES_V2)
+    assert EXAMPLES_V2 in str(info.value)
+
+
+def test_unknown_url_is_an_error_naming_it_and_is_never_fetched(loader: PinnedLoader) -> None:
+    with pytest.raises(ContextNotAllowedError) as info:
+        loader("https://attacker.example/ctx")
+    assert info.value.url == "https://attacker.example/ctx"
+
+
+def test_second_loader_pinning_other_bytes_for_a_url_is_refused(tmp_path: Path) -> None:
+    # pyld caches processed contexts by URL process-wide: a second binding would bleed.
+    other = b'{"@context": {"@protected": true, "id": "@id"}}'
+    (tmp_path / "v2.jsonld").write_bytes(other)
+    entry = {"url": VC_V2, "file": "v2.jsonld", "sha256": hashlib.sha256(other).hexdigest()}
+    (tmp_path / "manifest.json").write_text(json.dumps({"contexts": [entry]}))
+    with pytest.raises(ContextManifestError):
+        PinnedLoader([tmp_path / "manifest.json"])
+
+
+def test_malformed_manifest_is_a_typed_error(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text('{"contexts": [{"url": "https://x.example/"}]}')
+    with pytest.raises(ContextManifestError):
+        PinnedLoader([tmp_path / "manifest.json"])
+    (tmp_path / "dup.json").write_text('{"contexts": [], "contexts": []}')
+    with pytest.raises(ContextManifestError):
+        PinnedLoader([tmp_path / "dup.json"])
+
+
+def test_loader_pickles_by_manifest_for_worker_processes(loader: PinnedLoader) -> None:
+    copy = pickle.loads(pickle.dumps(loader))
+    assert copy.urls == loader.urls
