@@ -1,0 +1,337 @@
+"""Compiled JSON-LD active contexts for the fast JSON-LD -> RDF path (`signing.fast_rdf`).
+
+The term definitions themselves are produced by pyld's own context processing (the reference
+implementation we must agree with), once per distinct context transition; this module wraps each
+resulting active context in a `CompiledContext` that memoises what the document walk needs per
+key: the expanded predicate, container, type coercion, language and the context reached through
+property-scoped and type-scoped contexts (JSON-LD 1.1 Expansion Algorithm §5.1.2 steps 7-11).
+
+Anything this compiler does not model raises `Unsupported`, which makes the caller fall back to
+pyld. pyld is not thread-safe (shared LRU caches), so every call into it holds `_PYLD_LOCK`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pyld.context_resolver import ContextResolver
+from pyld.jsonld import KEYWORDS, JsonLdError, JsonLdProcessor
+
+#: pyld-style document loader: (url, options) -> {"contextUrl", "documentUrl", "document"}.
+Loader = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+_PYLD_LOCK: Final = threading.RLock()
+_KEYWORDS: Final = frozenset(KEYWORDS)
+_KEYWORD_FORM: Final = re.compile(r"^@[a-zA-Z]+$")
+#: pyld's own absolute-IRI test (`jsonld._is_absolute_iri`); used only where pyld branches on it.
+_PYLD_ABSOLUTE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
+#: What we accept as an IRI we emit: an RFC 3987 scheme and only characters that N-Quads IRIREF
+#: allows unescaped (and no whitespace, which pyld would drop). Stricter than pyld on purpose:
+#: anything else falls back to the reference path.
+SAFE_IRI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>\"{}|^`\\\x00-\x20\x7f]*$")
+#: Bound on memoised plans per context, so attacker-chosen keys cannot grow the cache forever.
+_MAX_PLANS: Final = 4096
+_SUPPORTED_CONTAINERS: Final[tuple[frozenset[str], ...]] = (
+    frozenset(),
+    frozenset({"@set"}),
+    frozenset({"@list"}),
+    frozenset({"@graph"}),
+    frozenset({"@graph", "@set"}),
+)
+
+
+class Unsupported(Exception):  # noqa: N818 - a control-flow signal, not an error a caller sees
+    """The document uses something the fast path does not model; use the reference path."""
+
+
+class _Relative:
+    """Marker: pyld would resolve the value against the document base (not modelled here)."""
+
+
+RELATIVE: Final = _Relative()
+
+
+def expand_iri(raw: Mapping[str, Any], value: str, *, vocab: bool) -> str | _Relative | None:
+    """pyld `_expand_iri` without base resolution (JSON-LD 1.1 IRI Expansion, §5.2.2).
+
+    Returns the expanded IRI or keyword, None where pyld returns None (keyword-like strings,
+    terms mapped to null) and `RELATIVE` where pyld would resolve against the base IRI.
+    """
+    if value in _KEYWORDS:
+        return value
+    if _KEYWORD_FORM.match(value):
+        return None
+    mappings = raw["mappings"]
+    if vocab and value in mappings:
+        mapping = mappings[value]
+        return None if mapping is None else str(mapping["@id"])
+    colon = value.find(":")
+    if colon > 0:
+        prefix, suffix = value[:colon], value[colon + 1 :]
+        if prefix == "_" or suffix.startswith("//"):
+            return value
+        mapping = mappings.get(prefix)
+        if mapping and mapping.get("_prefix"):
+            return str(mapping["@id"]) + suffix
+        if _PYLD_ABSOLUTE.match(value):
+            return value
+    if vocab and raw.get("@vocab") is not None:
+        return str(raw["@vocab"]) + value
+    return RELATIVE
+
+
+def iri_ref(iri: str) -> str:
+    """`<iri>` for N-Quads, or Unsupported when the IRI is not one we can emit verbatim."""
+    if not SAFE_IRI.match(iri):
+        raise Unsupported(f"IRI not emitted by the fast path: {iri!r}")
+    return f"<{iri}>"
+
+
+@dataclass(frozen=True, slots=True)
+class TermPlan:
+    """What expanding one non-keyword key of a node object needs, resolved once."""
+
+    #: The key as written in the document (scoped contexts are looked up by it).
+    key: str
+    #: N-Quads form of the expanded property IRI.
+    predicate: str
+    list_container: bool
+    graph_container: bool
+    #: Context for the key's values (its property-scoped context applied, if any).
+    term_ctx: CompiledContext
+    #: Type mapping seen by value expansion: None, "@id", "@vocab", "@none" or a datatype IRI.
+    coerce: str | None
+    #: Language for untyped strings (term-level or default language), None for none.
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordPlan:
+    """The key is (an alias of) a JSON-LD keyword."""
+
+    keyword: str
+
+
+class _UnsupportedPlan:
+    """Memoised refusal: the key cannot be expanded by the fast path."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+Plan = TermPlan | KeywordPlan | _UnsupportedPlan
+
+
+class Universe:
+    """All active contexts reached from one root context list with one loader."""
+
+    def __init__(self, loader: Loader) -> None:
+        self._by_id: dict[int, CompiledContext] = {}
+        checked = _checking_loader(loader)
+        self._options: dict[str, Any] = {
+            "base": "",
+            "processingMode": "json-ld-1.1",
+            "documentLoader": checked,
+            # A private resolver cache: never share resolved contexts with other loaders.
+            "contextResolver": ContextResolver({}, checked),
+        }
+        self._processor = JsonLdProcessor()
+
+    def wrap(self, raw: dict[str, Any]) -> CompiledContext:
+        found = self._by_id.get(id(raw))
+        if found is None:
+            found = CompiledContext(self, raw)
+            self._by_id[id(raw)] = found
+        return found
+
+    def process(
+        self,
+        active: dict[str, Any],
+        local: Any,
+        *,
+        override_protected: bool = False,
+        propagate: bool = True,
+    ) -> CompiledContext:
+        """pyld context processing (JSON-LD 1.1 §4.1); its errors become Unsupported."""
+        with _PYLD_LOCK:
+            try:
+                raw = self._processor._process_context(  # noqa: SLF001 - the reference algorithm itself
+                    active,
+                    local,
+                    self._options,
+                    override_protected=override_protected,
+                    propagate=propagate,
+                )
+            except JsonLdError as exc:
+                raise Unsupported(f"context processing failed: {exc}") from exc
+            return self.wrap(raw)
+
+    def root(self, urls: tuple[str, ...]) -> CompiledContext:
+        initial = self._processor._get_initial_context(self._options)  # noqa: SLF001 - same reason
+        compiled = self.process(initial, list(urls))
+        if "previousContext" in compiled.raw:
+            # A remote context with "@propagate": false at the top would need revert handling
+            # that the walk starts past; not worth modelling.
+            raise Unsupported("root context does not propagate")
+        return compiled
+
+
+def _walk_json(value: Any) -> Iterator[tuple[str, Any]]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                yield key, sub
+                stack.append(sub)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _checking_loader(loader: Loader) -> Loader:
+    """Refuse contexts whose meaning depends on the document base: `@base`, relative `@vocab`."""
+
+    def load(url: str, options: dict[str, Any]) -> dict[str, Any]:
+        remote = loader(url, options)
+        document = remote.get("document")
+        if not isinstance(document, dict):
+            # pyld would parse a JSON string itself; we check only what we can see.
+            raise JsonLdError(
+                f"context {url} is not a parsed JSON object", "cfx.FastPathUnsupported"
+            )
+        for key, value in _walk_json(document):
+            if key == "@base" or (
+                key == "@vocab"
+                and not (value is None or (isinstance(value, str) and SAFE_IRI.match(value)))
+            ):
+                msg = f"context {url} uses {key} in a base-dependent way"
+                raise JsonLdError(msg, "cfx.FastPathUnsupported")
+        return remote
+
+    return load
+
+
+def _container(raw: Mapping[str, Any], key: str) -> frozenset[str]:
+    value = JsonLdProcessor.get_context_value(raw, key, "@container")
+    if value is None:
+        return frozenset()
+    return frozenset(value if isinstance(value, list) else [value])
+
+
+class CompiledContext:
+    """One pyld active context plus memoised plans and transitions."""
+
+    def __init__(self, universe: Universe, raw: dict[str, Any]) -> None:
+        self.universe = universe
+        self.raw = raw
+        self.has_previous = "previousContext" in raw
+        self._plans: dict[str, Plan] = {}
+        self._scoped: dict[int, tuple[Any, CompiledContext]] = {}
+        self._typed: dict[tuple[int, ...], tuple[tuple[Any, ...], CompiledContext]] = {}
+        self._previous: CompiledContext | None = None
+
+    # --- transitions -----------------------------------------------------------------------
+
+    def previous(self) -> CompiledContext:
+        """The context before a non-propagated (type-scoped) context (Expansion step 7)."""
+        if not self.has_previous:
+            return self
+        if self._previous is None:
+            self._previous = self.universe.wrap(self.raw["previousContext"])
+        return self._previous
+
+    def property_scope(self, key: str) -> Any:
+        """The property-scoped context this context defines for `key`, or None."""
+        mapping = self.raw["mappings"].get(key)
+        return None if mapping is None else mapping.get("@context")
+
+    def apply_scoped(self, scoped: Any) -> CompiledContext:
+        hit = self._scoped.get(id(scoped))
+        if hit is not None and hit[0] is scoped:
+            return hit[1]
+        result = self.universe.process(self.raw, scoped, override_protected=True, propagate=True)
+        self._scoped[id(scoped)] = (scoped, result)
+        return result
+
+    def apply_types(self, scopes: tuple[Any, ...]) -> CompiledContext:
+        """Apply type-scoped contexts in order, not propagated (Expansion step 11)."""
+        key = tuple(id(s) for s in scopes)
+        hit = self._typed.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], scopes, strict=True)):
+            return hit[1]
+        result: CompiledContext = self
+        for scoped in scopes:
+            result = self.universe.process(result.raw, scoped, propagate=False)
+        self._typed[key] = (scopes, result)
+        return result
+
+    def type_scope(self, type_name: str) -> Any:
+        """The scoped context a type term carries in this context, or None."""
+        mapping = self.raw["mappings"].get(type_name)
+        if mapping is None:
+            return None
+        scoped = mapping.get("@context")
+        return None if scoped is False else scoped
+
+    # --- per-key plans ---------------------------------------------------------------------
+
+    def plan(self, key: str) -> TermPlan | KeywordPlan:
+        found = self._plans.get(key)
+        if found is None:
+            found = self._make_plan(key)
+            if len(self._plans) < _MAX_PLANS:
+                self._plans[key] = found
+        if isinstance(found, _UnsupportedPlan):
+            raise Unsupported(found.why)
+        return found
+
+    def _make_plan(self, key: str) -> Plan:
+        expanded = expand_iri(self.raw, key, vocab=True)
+        if not isinstance(expanded, str):
+            return _UnsupportedPlan(f"term {key!r} does not expand (it would be dropped)")
+        if expanded in _KEYWORDS:
+            return KeywordPlan(expanded)
+        if not SAFE_IRI.match(expanded):
+            return _UnsupportedPlan(f"term {key!r} expands to {expanded!r}")
+        mapping = self.raw["mappings"].get(key)
+        if mapping is not None and mapping.get("reverse"):
+            return _UnsupportedPlan(f"reverse property {key!r}")
+        if JsonLdProcessor.get_context_value(self.raw, key, "@type") == "@json":
+            return _UnsupportedPlan(f"@json term {key!r}")
+        container = _container(self.raw, key)
+        if container not in _SUPPORTED_CONTAINERS:
+            return _UnsupportedPlan(f"container {sorted(container)} on {key!r}")
+        scope = self.property_scope(key)
+        try:
+            term_ctx = self if scope is None else self.apply_scoped(scope)
+        except Unsupported as exc:
+            return _UnsupportedPlan(str(exc))
+        inner = term_ctx.raw
+        # Value expansion looks the key up again in the scoped context; insist it agrees.
+        if expand_iri(inner, key, vocab=True) != expanded or _container(inner, key) != container:
+            return _UnsupportedPlan(f"scoped context redefines {key!r}")
+        if JsonLdProcessor.get_context_value(inner, key, "@direction") is not None:
+            return _UnsupportedPlan(f"@direction on {key!r}")
+        coerce = JsonLdProcessor.get_context_value(inner, key, "@type")
+        if coerce not in {None, "@id", "@vocab", "@none"} and not (
+            isinstance(coerce, str) and SAFE_IRI.match(coerce)
+        ):
+            return _UnsupportedPlan(f"type coercion {coerce!r} on {key!r}")
+        language = JsonLdProcessor.get_context_value(inner, key, "@language")
+        if language is not None and not isinstance(language, str):
+            return _UnsupportedPlan(f"language {language!r} on {key!r}")
+        return TermPlan(
+            key=key,
+            predicate=f"<{expanded}>",
+            list_container="@list" in container,
+            graph_container="@graph" in container,
+            term_ctx=term_ctx,
+            coerce=coerce,
+            language=language,
+        )

@@ -1,0 +1,415 @@
+"""Fast JSON-LD -> RDF (N-Quads) for credentials whose contexts are all pinned URLs.
+
+`to_nquads` walks the JSON document directly with compiled contexts
+(`signing._fast_rdf_context`) and emits the same RDF dataset as pyld's
+``jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": loader})``, up to blank
+node labels (canonicalization relabels them). It mirrors pyld 3.3's Expansion (JSON-LD 1.1 API
+§5.1.2), Node Map Generation (§7.2) and Deserialize JSON-LD to RDF (§8.1) for the subset of
+JSON-LD that signed carbon datasets use, and returns None for everything else, so the caller
+falls back to pyld, which also owns the lossless checks and their errors. Never a different graph.
+
+Not modelled (-> None): inline or nested ``@context``, ``@graph``/``@list``/``@set``/
+``@included``/``@reverse``/``@nest``/``@index``/``@direction`` keywords, index/language/id/type
+maps, ``@json`` literals, reverse terms, relative IRIs (anything pyld would resolve against the
+base), dropped (undefined) terms, keyword-like values, blank-node types, nested lists, non-JSON
+Python values and IRIs with characters N-Quads cannot carry verbatim.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from typing import Any, Final
+
+from signing._fast_rdf_context import (
+    RELATIVE,
+    SAFE_IRI,
+    CompiledContext,
+    KeywordPlan,
+    Loader,
+    TermPlan,
+    Universe,
+    Unsupported,
+    expand_iri,
+    iri_ref,
+)
+
+__all__ = ["to_nquads"]
+
+_XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING: Final = _XSD + "string"
+_XSD_BOOLEAN: Final = _XSD + "boolean"
+_XSD_DOUBLE: Final = _XSD + "double"
+_XSD_INTEGER: Final = _XSD + "integer"
+_RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_TYPE: Final = f"<{_RDF}type>"
+_RDF_FIRST: Final = f"<{_RDF}first>"
+_RDF_REST: Final = f"<{_RDF}rest>"
+_RDF_NIL: Final = f"<{_RDF}nil>"
+_LANGUAGE_DATATYPES: Final = frozenset({_RDF + "langString", _RDF + "dirLangString"})
+#: N-Quads LANGTAG (RDF 1.1 N-Quads §7, production [144s]).
+_LANGTAG: Final = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
+#: Literal escapes as RDFC-1.0 writes them (§4.2 / N-Quads canonical form); any other control
+#: character becomes \\uXXXX. pyld writes some raw; both parse to the same literal.
+_ESCAPES: Final = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+_NEEDS_ESCAPE: Final = re.compile(r'[\x00-\x1f"\\\x7f]')
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
+_MAX_UNIVERSES: Final = 64
+
+_CACHE_LOCK: Final = threading.Lock()
+#: (context URLs, id(loader)) -> (loader, root context); the loader is kept to pin its id.
+_ROOTS: dict[tuple[tuple[str, ...], int], tuple[Loader, CompiledContext]] = {}
+
+
+def to_nquads(document: Any, loader: Loader) -> str | None:
+    """N-Quads of `document`'s RDF dataset, or None when the reference path must decide.
+
+    `document` is a parsed JSON object (anything else gives None); `loader` a pyld-style document
+    loader. Compiled contexts are cached per (context URL list, loader).
+    """
+    if not isinstance(document, dict):
+        return None
+    urls = _context_urls(document.get("@context"))
+    if urls is None:
+        return None
+    try:
+        root = _root_context(urls, loader)
+        walk = _Walk()
+        # Graph names travel as "" (default graph) or "<label> ", ready to sit before " .".
+        walk.node(root, None, document, "", type_scoped=None, is_root=True)
+    except (Unsupported, RecursionError):
+        return None
+    text = "".join(dict.fromkeys(walk.quads))
+    if _SURROGATE.search(text):
+        return None
+    return text
+
+
+def _context_urls(context: Any) -> tuple[str, ...] | None:
+    if isinstance(context, str):
+        context = [context]
+    if not isinstance(context, list) or not context:
+        return None
+    if not all(isinstance(url, str) and SAFE_IRI.match(url) for url in context):
+        return None
+    return tuple(context)
+
+
+def _root_context(urls: tuple[str, ...], loader: Loader) -> CompiledContext:
+    key = (urls, id(loader))
+    with _CACHE_LOCK:
+        hit = _ROOTS.get(key)
+        if hit is not None and hit[0] is loader:
+            return hit[1]
+    # Compile outside the cache lock (pyld calls take their own lock); a race compiles twice.
+    root = Universe(loader).root(urls)
+    with _CACHE_LOCK:
+        if len(_ROOTS) >= _MAX_UNIVERSES:
+            _ROOTS.clear()
+        _ROOTS[key] = (loader, root)
+    return root
+
+
+def _literal_text(value: str) -> str:
+    if not _NEEDS_ESCAPE.search(value):
+        return f'"{value}"'
+    return '"' + _NEEDS_ESCAPE.sub(_escape_char, value) + '"'
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def _canonical_double(value: float) -> str:
+    """pyld `_canonicalize_double` (xsd:double canonical form, JSON-LD 1.1 API §8.6 step 10)."""
+    if not math.isfinite(value):
+        raise Unsupported("non-finite number")
+    return re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{value:1.15E}")
+
+
+def _typed(lexical: str, datatype: str) -> str:
+    if datatype in _LANGUAGE_DATATYPES:
+        raise Unsupported("language datatype without a language")
+    text = _literal_text(lexical)
+    if datatype == _XSD_STRING:
+        return text
+    return f"{text}^^{iri_ref(datatype)}"
+
+
+def literal(value: Any, datatype: str | None, language: str | None) -> str:
+    """RDF literal for a JSON-LD value object, as pyld `_object_to_rdf` forms it (§8.6)."""
+    kind = type(value)
+    if kind is bool:
+        return _typed("true" if value else "false", datatype or _XSD_BOOLEAN)
+    if kind is float and not value.is_integer():
+        return _typed(_canonical_double(value), datatype or _XSD_DOUBLE)
+    if datatype == _XSD_DOUBLE:
+        try:
+            as_float = float(value)
+        except (TypeError, ValueError):
+            return _typed(str(value), _XSD_DOUBLE)
+        return _typed(_canonical_double(as_float), _XSD_DOUBLE)
+    if kind is int or kind is float:
+        if abs(value) >= 1e21:
+            return _typed(_canonical_double(float(value)), datatype or _XSD_DOUBLE)
+        return _typed(str(int(value)), datatype or _XSD_INTEGER)
+    if kind is not str:
+        raise Unsupported(f"value of type {kind.__name__}")
+    if language is not None:
+        if not _LANGTAG.match(language):
+            raise Unsupported(f"language tag {language!r}")
+        return f"{_literal_text(value)}@{language}"
+    return _typed(value, datatype or _XSD_STRING)
+
+
+class _Walk:
+    """One document's walk: emitted quads and blank node labels."""
+
+    __slots__ = ("_bnodes", "_counter", "quads")
+
+    def __init__(self) -> None:
+        self.quads: list[str] = []
+        self._bnodes: dict[str, str] = {}
+        self._counter = 0
+
+    def fresh(self) -> str:
+        self._counter += 1
+        return f"_:b{self._counter}"
+
+    def _node_id(self, ctx: CompiledContext, value: Any) -> str:
+        """Document-relative IRI expansion of an @id (§5.2.2 with document relative = true)."""
+        if not isinstance(value, str):
+            raise Unsupported("@id that is not a string")
+        expanded = expand_iri(ctx.raw, value, vocab=False)
+        return self._reference(expanded, value)
+
+    def _reference(self, expanded: object, original: str) -> str:
+        if expanded is RELATIVE or not isinstance(expanded, str):
+            raise Unsupported(f"identifier {original!r} is relative or keyword-like")
+        if expanded.startswith("_:"):
+            label = self._bnodes.get(expanded)
+            if label is None:
+                label = self._bnodes[expanded] = self.fresh()
+            return label
+        return iri_ref(expanded)
+
+    def _type_iri(self, ctx: CompiledContext, value: Any) -> str:
+        if not isinstance(value, str):
+            raise Unsupported("@type value that is not a string")
+        expanded = expand_iri(ctx.raw, value, vocab=True)
+        if not isinstance(expanded, str) or expanded.startswith("_:"):
+            raise Unsupported(f"type {value!r} does not expand to an IRI")
+        return iri_ref(expanded)
+
+    # --- node objects and value objects (pyld `_expand` map branch + `_expand_object`) ---------
+
+    def node(
+        self,
+        ctx_in: CompiledContext,
+        key: str | None,
+        element: dict[str, Any],
+        graph: str,
+        *,
+        type_scoped: CompiledContext | None,
+        is_root: bool = False,
+    ) -> str | None:
+        """Emit a node object's quads into `graph` and return its term (or a value's literal)."""
+        active = ctx_in
+        if not is_root:
+            if "@context" in element:
+                raise Unsupported("embedded @context")
+            # Step 7: a type-scoped context does not reach into a new node object, except for
+            # value objects and bare references (pyld checks only elements with <= 2 entries).
+            if type_scoped is None and ctx_in.has_previous:
+                type_scoped = ctx_in
+            must_revert = True
+            if type_scoped is not None and len(element) <= 2:
+                for k in sorted(element):
+                    expanded = expand_iri(type_scoped.raw, k, vocab=True)
+                    if expanded == "@value":
+                        must_revert = False
+                        active = type_scoped
+                        break
+                    if expanded == "@id" and len(element) == 1:
+                        must_revert = False
+                        break
+            if must_revert:
+                active = active.previous()
+            # Step 8: property-scoped context, looked up in the context the value came with.
+            scope = None if key is None else ctx_in.property_scope(key)
+            if scope is not None:
+                active = active.apply_scoped(scope)
+
+        # Steps 10-11: type-scoped contexts, selected in the context before any of them.
+        type_ctx = active
+        type_key: str | None = None
+        for k in element:
+            if k != "@context" and expand_iri(type_ctx.raw, k, vocab=True) == "@type":
+                if type_key is not None:
+                    raise Unsupported("two entries expand to @type")
+                type_key = k
+        if type_key is not None:
+            types = element[type_key]
+            names = types if isinstance(types, list) else [types]
+            scopes = [
+                type_ctx.type_scope(t) for t in sorted(n for n in names if isinstance(n, str))
+            ]
+            present = tuple(s for s in scopes if s is not None)
+            if present:
+                if len({id(s) for s in present}) != len(present):
+                    raise Unsupported("repeated type with a scoped context")
+                active = active.apply_types(present)
+
+        keywords: dict[str, tuple[str, Any]] = {}
+        properties: list[tuple[TermPlan, Any]] = []
+        for k, v in element.items():
+            if k == "@context":
+                continue
+            plan = active.plan(k)
+            if isinstance(plan, KeywordPlan):
+                if plan.keyword in keywords and keywords[plan.keyword][0] != k:
+                    raise Unsupported(f"colliding keyword {plan.keyword}")
+                keywords[plan.keyword] = (k, v)
+            else:
+                properties.append((plan, v))
+
+        if keywords.get("@type", (None,))[0] != type_key:
+            raise Unsupported("the type-scoped context redefines the @type alias")
+        unsupported = set(keywords) - {"@id", "@type", "@value", "@language"}
+        if unsupported:
+            raise Unsupported(f"keywords {sorted(unsupported)}")
+
+        if "@value" in keywords:
+            if is_root or properties or "@id" in keywords:
+                raise Unsupported("value object with other entries")
+            return self._value_object(type_ctx, keywords)
+        if "@language" in keywords:
+            raise Unsupported("@language on a node object")
+
+        subject = self._node_id(active, keywords["@id"][1]) if "@id" in keywords else self.fresh()
+        quads = self.quads
+        if "@type" in keywords:
+            types = keywords["@type"][1]
+            for t in types if isinstance(types, list) else [types]:
+                quads.append(f"{subject} {_RDF_TYPE} {self._type_iri(type_ctx, t)} {graph}.\n")
+        for plan, value in properties:
+            self._property(subject, plan, value, graph)
+        return subject
+
+    def _value_object(
+        self, type_ctx: CompiledContext, keywords: dict[str, tuple[str, Any]]
+    ) -> str | None:
+        value = keywords["@value"][1]
+        datatype: str | None = None
+        language: str | None = None
+        if "@type" in keywords:
+            if "@language" in keywords:
+                raise Unsupported("value object with @type and @language")
+            raw_type = keywords["@type"][1]
+            if not isinstance(raw_type, str):
+                raise Unsupported("value object @type that is not a string")
+            expanded = expand_iri(type_ctx.raw, raw_type, vocab=True)
+            if not isinstance(expanded, str) or not SAFE_IRI.match(expanded):
+                raise Unsupported(f"value object @type {raw_type!r}")
+            datatype = expanded
+        if "@language" in keywords:
+            raw_language = keywords["@language"][1]
+            if not isinstance(raw_language, str) or not isinstance(value, str):
+                raise Unsupported("@language needs string values")
+            language = raw_language.lower()
+        if value is None:
+            return None
+        if isinstance(value, dict | list):
+            raise Unsupported("@value that is not a scalar")
+        return literal(value, datatype, language)
+
+    # --- property values ---------------------------------------------------------------------
+
+    def _property(self, subject: str, plan: TermPlan, value: Any, graph: str) -> None:
+        quads = self.quads
+        predicate = plan.predicate
+        if plan.graph_container:
+            # Each value becomes its own named graph, referenced from the subject (§5.1.2 step
+            # 13.12; Node Map Generation §7.2.2 for @graph).
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, list):
+                    raise Unsupported("nested array in a @graph container")
+                name = self.fresh()
+                terms: list[str] = []
+                self._value(plan, item, f"{name} ", terms, inside_list=False)
+                if not terms:
+                    continue
+                if terms[0].startswith('"'):
+                    raise Unsupported("literal in a @graph container")
+                quads.append(f"{subject} {predicate} {name} {graph}.\n")
+            return
+        terms = []
+        if plan.list_container:
+            if value is None:
+                return
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, list):
+                    raise Unsupported("list of lists")
+                self._value(plan, item, graph, terms, inside_list=True)
+            quads.append(f"{subject} {predicate} {self._rdf_list(terms, graph)} {graph}.\n")
+            return
+        self._value(plan, value, graph, terms, inside_list=False)
+        for term in terms:
+            quads.append(f"{subject} {predicate} {term} {graph}.\n")
+
+    def _rdf_list(self, terms: list[str], graph: str) -> str:
+        """RDF collection for a list (§8.4 List Conversion)."""
+        if not terms:
+            return _RDF_NIL
+        head = self.fresh()
+        node = head
+        for index, term in enumerate(terms):
+            nxt = self.fresh() if index + 1 < len(terms) else _RDF_NIL
+            self.quads.append(f"{node} {_RDF_FIRST} {term} {graph}.\n")
+            self.quads.append(f"{node} {_RDF_REST} {nxt} {graph}.\n")
+            node = nxt
+        return head
+
+    def _value(
+        self, plan: TermPlan, value: Any, graph: str, out: list[str], *, inside_list: bool
+    ) -> None:
+        """Expand one property value (pyld `_expand` with the key as active property)."""
+        if value is None:
+            return
+        if isinstance(value, list):
+            if inside_list:
+                raise Unsupported("list of lists")
+            for item in value:
+                self._value(plan, item, graph, out, inside_list=False)
+            return
+        if isinstance(value, dict):
+            term = self.node(plan.term_ctx, plan.key, value, graph, type_scoped=None)
+            if term is not None:
+                out.append(term)
+            return
+        out.append(self._scalar(plan, value))
+
+    def _scalar(self, plan: TermPlan, value: Any) -> str:
+        """Value Expansion (§5.3.2) followed by the literal or IRI it becomes in RDF."""
+        coerce = plan.coerce
+        if isinstance(value, str):
+            if coerce == "@id":
+                return self._reference(expand_iri(plan.term_ctx.raw, value, vocab=False), value)
+            if coerce == "@vocab":
+                return self._reference(expand_iri(plan.term_ctx.raw, value, vocab=True), value)
+        if coerce is not None and coerce not in {"@id", "@vocab", "@none"}:
+            return literal(value, coerce, None)
+        if isinstance(value, str):
+            return literal(value, None, plan.language)
+        return literal(value, None, None)
