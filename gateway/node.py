@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
@@ -263,34 +264,39 @@ def open_node_store(paths: NodePaths, config: NodeConfig, url: str | None = None
 class TrustSource:
     """The current trust registry for a running server: re-read when trust.json changes.
 
-    A file that fails verification is not adopted; the last good registry stays in force and
-    the error is kept in `last_error` for the operator (a tampered file never widens access).
+    Safe to call from the server's thread pool. A file that fails verification is not adopted:
+    the last good registry stays in force and the error is kept in `last_error` for the operator
+    (a tampered file never widens access). An edit by `cfx trust …` takes effect on the next call.
     """
 
     def __init__(self, paths: NodePaths, node_key: PrivateKey) -> None:
         self._paths = paths
         self._key = node_key
+        self._lock = threading.Lock()
         self._stamp = self._stat()
         self._registry = load_trust(paths, node_key)
         self.last_error: Exception | None = None
 
-    def _stat(self) -> tuple[int, int]:
+    def _stat(self) -> tuple[int, int, int]:
         try:
             info = self._paths.trust.stat()
         except OSError:
-            return (0, 0)
-        return (info.st_mtime_ns, info.st_size)
+            return (0, 0, 0)
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
 
     def current(self) -> TrustRegistry:
         stamp = self._stat()
-        if stamp != self._stamp:
-            self._stamp = stamp
-            try:
-                self._registry = load_trust(self._paths, self._key)
-                self.last_error = None
-            except Exception as exc:  # noqa: BLE001 -- any failure keeps the last good registry
-                self.last_error = exc
-        return self._registry
+        if stamp == self._stamp:
+            return self._registry
+        with self._lock:
+            if stamp != self._stamp:
+                try:
+                    self._registry = load_trust(self._paths, self._key)
+                    self.last_error = None
+                except Exception as exc:  # noqa: BLE001 -- any failure keeps the last good registry
+                    self.last_error = exc
+                self._stamp = stamp
+            return self._registry
 
 
 # -- creating -----------------------------------------------------------------------------------

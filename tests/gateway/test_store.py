@@ -24,6 +24,7 @@ from gateway.store import (
     NotFoundError,
     Store,
     StoredDataset,
+    StoreUnavailableError,
     open_store,
 )
 from gateway.store.sqlite import SQLiteStore
@@ -395,3 +396,10 @@ def test_two_store_instances_on_one_database_share_one_log_order(store_url: str,
     finally:
         a.close()
         b.close()
+
+
+def test_unreachable_postgresql_is_unavailable_and_never_echoes_the_password(tmp_path: Path):
+    with pytest.raises(StoreUnavailableError) as info:
+        open_store("postgresql://cfx:s3cret-pw@127.0.0.1:1/test?connect_timeout=1", tmp_path)
+    assert info.value.reason == "BACKEND_UNAVAILABLE"
+    assert "s3cret-pw" not in str(info.value)
