@@ -27,6 +27,7 @@ from typing import Any
 from gateway import pki
 from gateway.store import Store, open_store
 from gateway.trust import Role, TrustRegistry, load_trust_file, save_trust_file
+from gateway.trust.errors import TrustRollbackError
 from gateway.trust.model import check_org_name
 from schemas import strict_json
 from signing.keys import PrivateKey, generate_key, load_key, save_key
@@ -266,7 +267,8 @@ class TrustSource:
 
     Safe to call from the server's thread pool. A file that fails verification is not adopted:
     the last good registry stays in force and the error is kept in `last_error` for the operator
-    (a tampered file never widens access). An edit by `cfx trust …` takes effect on the next call.
+    (a tampered file never widens access), and so is a signed but older file put back in place
+    (rollback). An edit by `cfx trust …` takes effect on the next call.
     """
 
     def __init__(self, paths: NodePaths, node_key: PrivateKey) -> None:
@@ -284,6 +286,15 @@ class TrustSource:
             return (0, 0, 0)
         return (info.st_ino, info.st_mtime_ns, info.st_size)
 
+    def _load_newer(self) -> TrustRegistry:
+        fresh = load_trust(self._paths, self._key)
+        if fresh.version < self._registry.version:
+            raise TrustRollbackError(
+                f"trust.json version {fresh.version} is older than the version in force "
+                f"({self._registry.version})"
+            )
+        return fresh
+
     def current(self) -> TrustRegistry:
         stamp = self._stat()
         if stamp == self._stamp:
@@ -291,7 +302,7 @@ class TrustSource:
         with self._lock:
             if stamp != self._stamp:
                 try:
-                    self._registry = load_trust(self._paths, self._key)
+                    self._registry = self._load_newer()
                     self.last_error = None
                 except Exception as exc:  # noqa: BLE001 -- any failure keeps the last good registry
                     self.last_error = exc

@@ -47,3 +47,9 @@ class TrustSignatureError(TrustFileError):
     """The trust file is not signed by the node key, or was changed after signing."""
 
     reason = "TRUST_FILE_SIGNATURE_INVALID"
+
+
+class TrustRollbackError(TrustFileError):
+    """A trust file older (lower version) than the one in force: an old file put back (R4)."""
+
+    reason = "TRUST_FILE_ROLLBACK"

@@ -27,7 +27,7 @@ from gateway.node import (
 )
 from gateway.pki import load_certified_key, uri_sans
 from gateway.store.model import DatasetKind
-from gateway.trust import RevokedKeyError, Role
+from gateway.trust import RevokedKeyError, Role, TrustRollbackError
 from signing.keys import generate_key
 
 
@@ -195,3 +195,17 @@ def _now():
 def _touch_later(path: Path) -> None:
     info = path.stat()
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+
+
+def test_trust_source_refuses_an_older_signed_trust_file_put_back(node: NodePaths):
+    source = TrustSource(node, load_node_key(node))
+    old_bytes = node.trust.read_bytes()
+    assert main(["trust", "revoke", "--dir", str(node.root), "--did",
+                 load_node_key(node).did]) == 0  # fmt: skip
+    _touch_later(node.trust)
+    revoked = source.current()
+    assert revoked.key(load_node_key(node).did).revoked
+    node.trust.write_bytes(old_bytes)  # validly signed, but an older version
+    _touch_later(node.trust)
+    assert source.current() == revoked
+    assert isinstance(source.last_error, TrustRollbackError)
