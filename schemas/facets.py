@@ -1,0 +1,109 @@
+"""What the gateway indexes about a dataset for ListDatasets filters (PACT v3 list criteria).
+
+Read from a document that already passed `validate`; anything missing or malformed is simply
+left out, so this never raises for a dict input.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from schemas.datetimes import parse_date_time
+from schemas.validation import detect_kind, is_credential
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _plus_three_years(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year + 3)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + 3, day=28)
+
+
+def _footprint_validity(subject: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    # PACT §1.1: without explicit validity a PCF is valid for 3 years from referencePeriodEnd.
+    pcf = _obj(subject.get("pcf"))
+    reference_end = parse_date_time(pcf.get("referencePeriodEnd"))
+    start = parse_date_time(subject.get("validityPeriodStart")) or reference_end
+    end = parse_date_time(subject.get("validityPeriodEnd"))
+    if end is None and reference_end is not None:
+        end = _plus_three_years(reference_end)
+    return start, end
+
+
+def index_facets(document: Any) -> dict[str, Any]:
+    """Facets of a credential (or bare dataset) for indexing.
+
+    Keys: kind, dataset_id, status, product_ids, company_ids, classifications, geography (list of
+    region/country/subdivision values, empty = global), valid_from/valid_until (ISO 8601 UTC or
+    None; for footprints PACT's computed default applies), supersedes (precedingPfIds of a
+    footprint, supersedes of a factor or rule, the target of a status update), accounting_rule,
+    gec_certificate_ids (for double-claim detection), issuer.
+    """
+    credential = _obj(document) if is_credential(document) else {}
+    subject = _obj(credential.get("credentialSubject") if credential else document)
+    kind = detect_kind(document)
+    pcf = _obj(subject.get("pcf"))
+    electricity = _obj(subject.get("electricity"))
+    geography = [
+        value
+        for key in ("geographyRegionOrSubregion", "geographyCountry", "geographyCountrySubdivision")
+        if isinstance(value := pcf.get(key), str)
+    ]
+    if kind == "EmissionFactor" and isinstance(subject.get("region"), str):
+        geography = [subject["region"]]
+    if kind == "ProductFootprint":
+        start, end = _footprint_validity(subject)
+        supersedes = _strings(subject.get("precedingPfIds"))
+    elif kind == "StatusUpdate":
+        start, end = parse_date_time(subject.get("effectiveAt")), None
+        target = subject.get("targetDatasetId")
+        supersedes = [target] if isinstance(target, str) else []
+    else:
+        start = parse_date_time(subject.get("validityPeriodStart"))
+        end = parse_date_time(subject.get("validityPeriodEnd"))
+        supersedes = _strings(subject.get("supersedes"))
+    if start is None:
+        start = parse_date_time(credential.get("validFrom"))
+    if end is None:
+        end = parse_date_time(credential.get("validUntil"))
+    issuer = credential.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    claims = electricity.get("gecClaims")
+    claims = claims if isinstance(claims, list) else []
+    return {
+        "kind": kind,
+        "dataset_id": subject.get("id") if isinstance(subject.get("id"), str) else None,
+        "status": subject.get("status") if isinstance(subject.get("status"), str) else None,
+        "product_ids": _strings(subject.get("productIds")),
+        "company_ids": _strings(subject.get("companyIds")),
+        "classifications": _strings(subject.get("productClassifications")),
+        "geography": geography,
+        "valid_from": _iso(start),
+        "valid_until": _iso(end),
+        "supersedes": supersedes,
+        "accounting_rule": subject.get("accountingRuleId")
+        if isinstance(subject.get("accountingRuleId"), str)
+        else None,
+        "gec_certificate_ids": [
+            claim["certificateId"]
+            for claim in claims
+            if isinstance(claim, dict) and isinstance(claim.get("certificateId"), str)
+        ],
+        "issuer": issuer if isinstance(issuer, str) else None,
+    }

@@ -1,0 +1,344 @@
+"""Checks a JSON Schema cannot express: orders, sums, cross-field conditions.
+
+Each check reads a document that may be only partly valid, so every access is guarded and a value
+the schema already rejected is skipped here (one mistake, one violation). Pointers are relative to
+`base`, the location of the dataset in the validated document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from schemas import decimals, pointer
+from schemas.datetimes import parse_date_time
+from schemas.violations import Violation
+
+Check = Callable[[dict[str, Any], str], Iterator[Violation]]
+
+_CO2_ONLY_UNITS = frozenset({"kgCO2/kWh", "tCO2/MWh"})
+_CO2E_UNITS = frozenset({"kgCO2e/kWh", "tCO2e/MWh"})
+# PACT §1.1: at most one geography field; listed from coarse to fine.
+_GEOGRAPHY_FIELDS = (
+    "geographyRegionOrSubregion",
+    "geographyCountry",
+    "geographyCountrySubdivision",
+)
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _period_order(
+    holder: dict[str, Any], start: str, end: str, at: str, *, strict: bool = True
+) -> Iterator[Violation]:
+    begin, finish = parse_date_time(holder.get(start)), parse_date_time(holder.get(end))
+    if begin is None or finish is None:
+        return
+    if finish < begin or (strict and finish == begin):
+        yield Violation(
+            pointer.join(at, end),
+            "PERIOD_ORDER",
+            f"{end} ({holder[end]}) must be after {start} ({holder[start]})",
+        )
+
+
+def factor_unit_matches_kind(unit: Any, kind: Any) -> bool:
+    """A CO2-only emission factor is in kgCO2 units, a life-cycle footprint factor in kgCO2e."""
+    if kind == "co2-emission-factor":
+        return unit not in _CO2E_UNITS
+    if kind == "lifecycle-footprint-factor":
+        return unit not in _CO2_ONLY_UNITS
+    return True
+
+
+def _unit_kind(holder: dict[str, Any], at: str) -> Iterator[Violation]:
+    if not factor_unit_matches_kind(holder.get("factorUnit"), holder.get("factorKind")):
+        yield Violation(
+            pointer.join(at, "factorUnit"),
+            "FACTOR_UNIT_KIND_MISMATCH",
+            f"unit {holder['factorUnit']} does not fit a {holder['factorKind']}",
+        )
+
+
+def _biogenic_sum(pcf: dict[str, Any], at: str) -> Iterator[Violation]:
+    # PACT v3 §1.5: pcfIncludingBiogenicUptake = pcfExcludingBiogenicUptake + biogenicCO2Uptake.
+    including_text = pcf.get("pcfIncludingBiogenicUptake")
+    excluding_text = pcf.get("pcfExcludingBiogenicUptake")
+    uptake_text = pcf.get("biogenicCO2Uptake", "0")
+    including = decimals.parse(including_text)
+    excluding = decimals.parse(excluding_text)
+    uptake = decimals.parse(uptake_text)
+    if including is None or excluding is None or uptake is None:
+        return
+    assert isinstance(including_text, str)
+    assert isinstance(excluding_text, str)
+    assert isinstance(uptake_text, str)
+    # "Within rounding": one unit in the last place of the least precise of the three figures.
+    coarsest = min(decimals.scale(t) for t in (including_text, excluding_text, uptake_text))
+    tolerance = Decimal(1).scaleb(-coarsest)
+    if abs(including - (excluding + uptake)) > tolerance:
+        yield Violation(
+            pointer.join(at, "pcfIncludingBiogenicUptake"),
+            "PCF_BIOGENIC_SUM_MISMATCH",
+            f"pcfIncludingBiogenicUptake {including_text} != pcfExcludingBiogenicUptake "
+            f"{excluding_text} + biogenicCO2Uptake {uptake_text} (tolerance {tolerance})",
+        )
+
+
+def _carbon_footprint(pcf: dict[str, Any], at: str) -> Iterator[Violation]:
+    yield from _period_order(pcf, "referencePeriodStart", "referencePeriodEnd", at)
+    present = [name for name in _GEOGRAPHY_FIELDS if name in pcf]
+    for name in present[1:]:
+        yield Violation(
+            pointer.join(at, name),
+            "MULTIPLE_GEOGRAPHIES",
+            f"at most one of {', '.join(_GEOGRAPHY_FIELDS)} may be set; found {', '.join(present)}",
+        )
+    if "packagingGhgEmissions" in pcf and pcf.get("packagingEmissionsIncluded") is not True:
+        yield Violation(
+            pointer.join(at, "packagingGhgEmissions"),
+            "PACKAGING_EMISSIONS_WITHOUT_FLAG",
+            "packagingGhgEmissions must be absent unless packagingEmissionsIncluded is true",
+        )
+    if pcf.get("ccsTechnologicalCO2CaptureIncluded") is False:
+        for name in ("ccsTechnologicalCO2Capture", "technologicalCO2Removals"):
+            if name in pcf:
+                yield Violation(
+                    pointer.join(at, name),
+                    "CCS_VALUE_WITHOUT_FLAG",
+                    f"{name} must be absent when ccsTechnologicalCO2CaptureIncluded is false",
+                )
+    if "ccuCreditCertification" in pcf and pcf.get("ccuCalculationApproach") != "Credit":
+        yield Violation(
+            pointer.join(at, "ccuCreditCertification"),
+            "CCU_CERTIFICATION_WITHOUT_CREDIT",
+            "ccuCreditCertification applies only to the Credit calculation approach",
+        )
+    yield from _biogenic_sum(pcf, at)
+    for index, rule in enumerate(_list(pcf.get("productOrSectorSpecificRules"))):
+        rule_obj = _obj(rule)
+        is_other = rule_obj.get("operator") == "Other"
+        if is_other != ("otherOperatorName" in rule_obj):
+            yield Violation(
+                pointer.join(at, "productOrSectorSpecificRules", index, "otherOperatorName"),
+                "OTHER_OPERATOR_NAME_MISMATCH",
+                "otherOperatorName is required when operator is Other and forbidden otherwise",
+            )
+
+
+def _electricity(block: dict[str, Any], at: str) -> Iterator[Violation]:
+    yield from _unit_kind(_obj(block.get("gridFactor")), pointer.join(at, "gridFactor"))
+    claims = _list(block.get("gecClaims"))
+    seen: set[str] = set()
+    total = Decimal(0)
+    for index, claim in enumerate(claims):
+        claim_obj = _obj(claim)
+        claim_at = pointer.join(at, "gecClaims", index)
+        certificate = claim_obj.get("certificateId")
+        if isinstance(certificate, str):
+            if certificate in seen:
+                yield Violation(
+                    pointer.join(claim_at, "certificateId"),
+                    "DUPLICATE_GEC_CERTIFICATE",
+                    f"certificate {certificate} is claimed twice in this footprint",
+                )
+            seen.add(certificate)
+        total += decimals.parse(claim_obj.get("mwh")) or Decimal(0)
+        yield from _period_order(
+            claim_obj, "generationPeriodStart", "generationPeriodEnd", claim_at, strict=False
+        )
+    consumed = decimals.parse(block.get("electricityConsumedMWh"))
+    if consumed is not None and total > consumed:
+        yield Violation(
+            pointer.join(at, "gecClaims"),
+            "GEC_EXCEEDS_CONSUMPTION",
+            f"GEC claims total {total} MWh, more than the {consumed} MWh consumed",
+        )
+    location = decimals.parse(block.get("locationBasedGhgEmissions"))
+    adjusted = decimals.parse(block.get("certificateAdjustedGhgEmissions"))
+    if claims and "certificateAdjustedGhgEmissions" not in block:
+        yield Violation(
+            pointer.join(at, "certificateAdjustedGhgEmissions"),
+            "MISSING_REQUIRED_FIELD",
+            "a footprint that claims GECs must report the certificate-adjusted result as well",
+        )
+    if "certificateAdjustedGhgEmissions" in block and not claims:
+        yield Violation(
+            pointer.join(at, "certificateAdjustedGhgEmissions"),
+            "CERTIFICATE_ADJUSTED_WITHOUT_GEC",
+            "a certificate-adjusted result needs the GEC claims it rests on",
+        )
+    if location is not None and adjusted is not None and adjusted > location:
+        yield Violation(
+            pointer.join(at, "certificateAdjustedGhgEmissions"),
+            "CERTIFICATE_ADJUSTED_ABOVE_LOCATION_BASED",
+            "certificates can only lower the electricity result, never raise it",
+        )
+
+
+def _gbt24067(block: dict[str, Any], at: str) -> Iterator[Violation]:
+    # GB/T 24067-2024: a CFP is cradle-to-grave per functional unit; a partial CFP stops earlier
+    # and is per declared unit.
+    study, boundary = block.get("studyType"), block.get("systemBoundary")
+    if study == "CFP":
+        if boundary not in (None, "cradle-to-grave"):
+            yield Violation(
+                pointer.join(at, "systemBoundary"),
+                "STUDY_TYPE_BOUNDARY_MISMATCH",
+                f"a CFP covers cradle-to-grave, not {boundary}",
+            )
+        if "functionalUnit" not in block:
+            yield Violation(
+                pointer.join(at, "functionalUnit"),
+                "MISSING_REQUIRED_FIELD",
+                "a CFP states its functional unit",
+            )
+    elif study == "PartialCFP":
+        if boundary == "cradle-to-grave":
+            yield Violation(
+                pointer.join(at, "systemBoundary"),
+                "STUDY_TYPE_BOUNDARY_MISMATCH",
+                "a partial CFP does not cover cradle-to-grave; use studyType CFP",
+            )
+        if "declaredUnitDescription" not in block:
+            yield Violation(
+                pointer.join(at, "declaredUnitDescription"),
+                "MISSING_REQUIRED_FIELD",
+                "a partial CFP states its declared unit",
+            )
+    review = _obj(block.get("criticalReview"))
+    if review.get("reviewPerformed") is True:
+        for name in ("reviewType", "reviewerName"):
+            if name not in review:
+                yield Violation(
+                    pointer.join(at, "criticalReview", name),
+                    "MISSING_REQUIRED_FIELD",
+                    f"a performed critical review names its {name}",
+                )
+
+
+def footprint_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    yield from _period_order(subject, "validityPeriodStart", "validityPeriodEnd", base)
+    own_id = subject.get("id")
+    for index, preceding in enumerate(_list(subject.get("precedingPfIds"))):
+        if preceding == own_id:
+            yield Violation(
+                pointer.join(base, "precedingPfIds", index),
+                "SELF_REFERENCE",
+                "a footprint cannot precede itself",
+            )
+    pcf = subject.get("pcf")
+    if isinstance(pcf, dict):
+        yield from _carbon_footprint(pcf, pointer.join(base, "pcf"))
+    electricity = subject.get("electricity")
+    if isinstance(electricity, dict):
+        yield from _electricity(electricity, pointer.join(base, "electricity"))
+    gbt = subject.get("gbt24067")
+    if isinstance(gbt, dict):
+        yield from _gbt24067(gbt, pointer.join(base, "gbt24067"))
+
+
+def emission_factor_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    yield from _unit_kind(subject, base)
+    yield from _period_order(subject, "validityPeriodStart", "validityPeriodEnd", base)
+    if subject.get("activity") == "electricity" and "excludesMarketTradedGreenPower" not in subject:
+        yield Violation(
+            pointer.join(base, "excludesMarketTradedGreenPower"),
+            "MISSING_REQUIRED_FIELD",
+            "an electricity factor says whether market-traded green power is excluded "
+            "(needed to avoid double counting with GECs)",
+        )
+    region, scope = subject.get("region"), subject.get("regionScope")
+    if isinstance(region, str):
+        is_subdivision = "-" in region
+        if (scope == "provincial") != is_subdivision:
+            yield Violation(
+                pointer.join(base, "region"),
+                "REGION_SCOPE_MISMATCH",
+                f"a {scope} factor needs "
+                + ("an ISO 3166-2 subdivision" if scope == "provincial" else "a country code"),
+            )
+    if scope == "regional" and "regionName" not in subject:
+        yield Violation(
+            pointer.join(base, "regionName"),
+            "MISSING_REQUIRED_FIELD",
+            "a regional (grid-region) factor names its region",
+        )
+    if subject.get("id") in _list(subject.get("supersedes")):
+        yield Violation(
+            pointer.join(base, "supersedes"), "SELF_REFERENCE", "a factor cannot supersede itself"
+        )
+
+
+def accounting_rule_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    seen: set[str] = set()
+    for index, constraint in enumerate(_list(subject.get("constraints"))):
+        constraint_obj = _obj(constraint)
+        at = pointer.join(base, "constraints", index)
+        constraint_id = constraint_obj.get("constraintId")
+        if isinstance(constraint_id, str):
+            if constraint_id in seen:
+                yield Violation(
+                    pointer.join(at, "constraintId"),
+                    "DUPLICATE_CONSTRAINT_ID",
+                    f"constraintId {constraint_id} is used twice",
+                )
+            seen.add(constraint_id)
+        low = decimals.parse(constraint_obj.get("minimum"))
+        high = decimals.parse(constraint_obj.get("maximum"))
+        if low is not None and high is not None and low > high:
+            yield Violation(
+                pointer.join(at, "maximum"), "EMPTY_RANGE", f"maximum {high} is below minimum {low}"
+            )
+
+
+def attestation_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    if subject.get("outcome") == "rejected" and not subject.get("comment"):
+        yield Violation(
+            pointer.join(base, "comment"),
+            "MISSING_REQUIRED_FIELD",
+            "a rejected attestation says why in comment",
+        )
+
+
+def status_update_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    action, kind = subject.get("action"), subject.get("targetKind")
+    if (action == "revoke-attestation") != (kind == "Attestation") and kind is not None:
+        yield Violation(
+            pointer.join(base, "action"),
+            "ACTION_KIND_MISMATCH",
+            "attestations are revoked (revoke-attestation); other datasets are deprecated or "
+            "withdrawn",
+        )
+    if subject.get("reasonCode") == "superseded" and "supersededBy" not in subject:
+        yield Violation(
+            pointer.join(base, "supersededBy"),
+            "MISSING_REQUIRED_FIELD",
+            "a dataset superseded by another names it in supersededBy",
+        )
+    if "supersededBy" in subject and subject.get("supersededBy") == subject.get("targetDatasetId"):
+        yield Violation(
+            pointer.join(base, "supersededBy"),
+            "SELF_REFERENCE",
+            "a dataset cannot supersede itself",
+        )
+
+
+def credential_checks(credential: dict[str, Any]) -> Iterator[Violation]:
+    yield from _period_order(credential, "validFrom", "validUntil", "")
+
+
+KIND_CHECKS: dict[str, Check] = {
+    "ProductFootprint": footprint_checks,
+    "EmissionFactor": emission_factor_checks,
+    "AccountingRule": accounting_rule_checks,
+    "Attestation": attestation_checks,
+    "StatusUpdate": status_update_checks,
+}
