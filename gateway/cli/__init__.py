@@ -17,6 +17,9 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.init",
     "gateway.cli.clients",
     "gateway.cli.trust",
+    "gateway.cli.keys",
+    "gateway.cli.sign",
+    "gateway.cli.verify",
 )
 
 EXIT_USAGE = 2

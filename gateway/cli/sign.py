@@ -1,0 +1,103 @@
+"""`cfx sign`: add a Data Integrity proof to a credential, or wrap a bare dataset and sign it.
+
+Input is an unsigned VC, a VC that already has proofs (one more is added: a proof set, or with
+--chain a proof chained to the last one), or a bare dataset, which is wrapped in a VC 2.0
+envelope whose issuer is the key's DID. Every proof gets a `urn:uuid:` id so later proofs can
+chain to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gateway.cli._io import read_json_object, write_json
+from signing.document import format_datetime, issuer_of, proofs_of
+from signing.errors import ProofOptionsError
+from signing.keys import PrivateKey, load_key
+from signing.loader import PinnedLoader, default_loader
+from signing.proofs import sign
+from signing.suites import DEFAULT_SUITE, SUITES
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+CFX_V1 = "https://w3id.org/cfx/v1"
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "sign", help="sign a credential (or wrap a bare dataset in one and sign it)"
+    )
+    parser.add_argument("input", metavar="IN.json", help="credential or dataset ('-' for stdin)")
+    parser.add_argument("--key", type=Path, required=True, metavar="KEYFILE")
+    parser.add_argument("--suite", choices=sorted(SUITES), default=DEFAULT_SUITE)
+    parser.add_argument(
+        "--chain", action="store_true", help="chain the new proof to the last existing one"
+    )
+    parser.add_argument("-o", "--output", type=Path, metavar="OUT.json", help="default: stdout")
+    parser.add_argument(
+        "--context-manifest", type=Path, action="append", default=[], metavar="MANIFEST",
+        help="an additional pinned context manifest (repeatable)",
+    )  # fmt: skip
+    parser.set_defaults(func=run)
+
+
+def loader_for(manifests: list[Path]) -> PinnedLoader:
+    if not manifests:
+        return default_loader()
+    return PinnedLoader([*default_loader().manifests, *manifests])
+
+
+def is_credential(document: dict[str, Any]) -> bool:
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    return "VerifiableCredential" in types and "@context" in document
+
+
+def wrap_dataset(dataset: dict[str, Any], issuer: str, valid_from: datetime) -> dict[str, Any]:
+    """A VC 2.0 envelope around a bare dataset; its @context moves up to the credential."""
+    subject = {key: value for key, value in dataset.items() if key != "@context"}
+    contexts = dataset.get("@context", [CFX_V1])
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    contexts = [VC_V2, *(c for c in contexts if c != VC_V2)]
+    types = ["VerifiableCredential"] + (["CarbonDatasetCredential"] if CFX_V1 in contexts else [])
+    return {
+        "@context": contexts,
+        "type": types,
+        "issuer": issuer,
+        "validFrom": format_datetime(valid_from),
+        "credentialSubject": subject,
+    }
+
+
+def _previous_proof(document: dict[str, Any]) -> str:
+    proofs = proofs_of(document)
+    if not proofs:
+        raise ProofOptionsError("--chain needs an existing proof to chain to")
+    last_id = proofs[-1].get("id")
+    if not isinstance(last_id, str):
+        raise ProofOptionsError("the last proof has no id, so a new proof cannot chain to it")
+    return last_id
+
+
+def run(args: argparse.Namespace) -> int:
+    key: PrivateKey = load_key(args.key)
+    document = read_json_object(args.input)
+    now = datetime.now(UTC).replace(microsecond=0)
+    if not is_credential(document):
+        document = wrap_dataset(document, key.did, now)
+    previous = _previous_proof(document) if args.chain else None
+    if previous is None and issuer_of(document) != key.did:
+        # verify() accepts unchained proofs only from the issuer: endorse with --chain instead.
+        raise ProofOptionsError(
+            f"this key ({key.did}) is not the issuer ({issuer_of(document)}); "
+            "use --chain to add an endorsing proof"
+        )
+    signed = sign(
+        document, key, suite=args.suite, created=now, previous_proof=previous,
+        proof_id=f"urn:uuid:{uuid.uuid4()}", loader=loader_for(args.context_manifest),
+    )  # fmt: skip
+    write_json(signed, args.output)
+    return 0

@@ -1,0 +1,131 @@
+"""`cfx keys generate`, `cfx sign`, `cfx verify` end to end through gateway.cli.main."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.cli import main
+
+from .conftest import FOOTPRINT_CONTEXT, FOOTPRINT_MANIFEST, TEST_MANIFEST, VECTORS
+
+EXTRA = ["--context-manifest", str(TEST_MANIFEST), "--context-manifest", str(FOOTPRINT_MANIFEST)]
+
+
+def _generate(tmp_path: Path, capsys: pytest.CaptureFixture[str], key_type: str, name: str) -> str:
+    keyfile = tmp_path / name
+    assert main(["keys", "generate", "--type", key_type, "--out", str(keyfile)]) == 0
+    did = capsys.readouterr().out.strip()
+    assert did.startswith("did:key:z")
+    assert stat.S_IMODE(keyfile.stat().st_mode) == 0o600
+    return did
+
+
+def _dataset() -> dict[str, Any]:
+    return {
+        "@context": [FOOTPRINT_CONTEXT],
+        "type": "ProductFootprint",
+        "productName": "PV module 550W",
+        "pcf": {"pcfExcludingBiogenic": "412.5", "declaredUnit": "piece"},
+    }
+
+
+def _verify(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code = main(["verify", "--json", *EXTRA, str(path)])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_keys_generate_prints_the_did_and_refuses_to_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    did = _generate(tmp_path, capsys, "p384", "k.json")
+    assert did.startswith("did:key:z82")  # p384-pub multicodec 0x1201
+    assert main(["keys", "generate", "--type", "p384", "--out", str(tmp_path / "k.json")]) == 2
+    assert main(["keys", "show", str(tmp_path / "k.json")]) == 0
+    assert did in capsys.readouterr().out
+
+
+def test_bare_dataset_is_wrapped_signed_and_verified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    did = _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    signed_path = tmp_path / "signed.json"
+    argv = ["sign", "--key", str(tmp_path / "issuer.key"), *EXTRA, str(tmp_path / "dataset.json")]
+    assert main([*argv, "-o", str(signed_path)]) == 0
+    signed = json.loads(signed_path.read_text())
+    assert signed["issuer"] == did
+    assert signed["credentialSubject"]["productName"] == "PV module 550W"
+    assert signed["proof"]["id"].startswith("urn:uuid:")
+
+    code, result = _verify(signed_path, capsys)
+    assert code == 0
+    assert result["verified"] is True
+    assert result["proofs"][0]["controller"] == did
+
+
+def test_certifier_chains_with_another_suite_and_tampering_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    certifier = _generate(tmp_path, capsys, "p256", "certifier.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    issued, endorsed = tmp_path / "issued.json", tmp_path / "endorsed.json"
+    assert main(["sign", "--key", str(tmp_path / "issuer.key"), *EXTRA,
+                 str(tmp_path / "dataset.json"), "-o", str(issued)]) == 0  # fmt: skip
+    # Without --chain a certifier's proof would not be by the issuer: refused up front.
+    assert main(["sign", "--key", str(tmp_path / "certifier.key"), *EXTRA, str(issued)]) == 2
+    capsys.readouterr()
+    assert main(["sign", "--key", str(tmp_path / "certifier.key"), "--suite", "ecdsa-rdfc-2019",
+                 "--chain", *EXTRA, str(issued), "-o", str(endorsed)]) == 0  # fmt: skip
+    code, result = _verify(endorsed, capsys)
+    assert code == 0
+    assert [p["controller"] for p in result["proofs"]][1] == certifier
+
+    document = json.loads(endorsed.read_text())
+    document["credentialSubject"]["pcf"]["pcfExcludingBiogenic"] = "41.25"
+    endorsed.write_text(json.dumps(document))
+    code, result = _verify(endorsed, capsys)
+    assert code == 1
+    assert result["reason"] == "SIGNATURE_INVALID"
+    assert main(["verify", *EXTRA, str(endorsed)]) == 1
+    assert "not verified: SIGNATURE_INVALID" in capsys.readouterr().out
+
+
+def test_w3c_vector_verifies_through_the_cli_except_issuer_binding(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The vector's issuer is an https URL, not the signing did:key: cfx reports that binding.
+    path = VECTORS / "vc-di-eddsa/TestVectors/eddsa-rdfc-2022/signedDataInt.json"
+    code, result = _verify(path, capsys)
+    assert code == 1
+    assert result["reason"] == "PROOF_NOT_BY_ISSUER"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"a": 1, "a": 2}', "DUPLICATE_KEY"),
+        ("[1, 2]", "NOT_AN_OBJECT"),
+        ('{"@context": ["https://evil.example/v1"], "proof": {}}', "CONTEXT_NOT_ALLOWED"),
+    ],
+)
+def test_unusable_input_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, reason: str
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(content)
+    code, result = _verify(path, capsys)
+    assert code == 2
+    assert result["error"]["reason"] == reason
+    assert main(["verify", str(path)]) == 2
+    assert "cfx: error:" in capsys.readouterr().err
+
+
+def test_missing_input_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(tmp_path / "absent.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
