@@ -24,7 +24,11 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_public_key,
+)
 
 from gateway.log.errors import (
     CheckpointFreshnessError,
@@ -109,6 +113,30 @@ class NoteKey:
         if hex_id != key.key_id.hex():
             raise MalformedCheckpointError("verifier key ID does not match its name and key")
         return key
+
+    @classmethod
+    def from_text(cls, text: str, key_name: str | None = None) -> NoteKey:
+        """A key from a verifier-key line, or from an Ed25519 PEM public key plus `key_name`.
+
+        With a verifier key, `key_name` (if given) must match the name it carries.
+        """
+        if "-----BEGIN" not in text:
+            key = cls.from_vkey(text)
+            if key_name is not None and key_name != key.name:
+                raise MalformedCheckpointError(
+                    f"verifier key is for {key.name!r}, not {key_name!r}"
+                )
+            return key
+        if key_name is None:
+            raise MalformedCheckpointError("a PEM public key needs a key name")
+        _check_key_name(key_name)
+        try:
+            public_key = load_pem_public_key(text.encode("utf-8"))
+        except (ValueError, TypeError, UnicodeEncodeError) as exc:
+            raise MalformedCheckpointError("public key is not a valid PEM key") from exc
+        if not isinstance(public_key, Ed25519PublicKey):
+            raise MalformedCheckpointError("public key is not an Ed25519 key")
+        return cls(key_name, public_key)
 
 
 @dataclass(frozen=True, slots=True)

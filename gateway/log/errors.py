@@ -127,6 +127,12 @@ class LogConfigError(LogError):
     reason = "LOG_CONFIG_INVALID"
 
 
+class LogFileError(LogError):
+    """A file a log command was given cannot be read."""
+
+    reason = "LOG_FILE_UNREADABLE"
+
+
 class WitnessStateError(LogError):
     """The witness state file is unreadable or malformed."""
 

@@ -27,7 +27,7 @@ from gateway.log.errors import (
     MalformedReceiptError,
     MixAndMatchError,
 )
-from gateway.log.merkle import leaf_hash, verify_inclusion
+from gateway.log.merkle import leaf_hash, verify_consistency, verify_inclusion
 from schemas.strict_json import JSONInputError, loads_object
 
 MAX_RECEIPT_BYTES = 256 * 1024
@@ -113,21 +113,20 @@ def check_entry_digest(entry: LogEntry, credential_bytes: bytes) -> None:
         raise DigestMismatchError("credential bytes do not match the digest in the log entry")
 
 
-def verify_receipt(
+def verify_entry_inclusion(
     receipt: Receipt,
-    credential_bytes: bytes,
     public_key: Ed25519PublicKey,
     key_name: str,
-    origin: str,
+    origin: str | None,
     *,
     now: datetime | None = None,
     max_age: timedelta | None = None,
-) -> Checkpoint:
-    """Check a receipt offline; return the verified checkpoint it is bound to.
+) -> tuple[Checkpoint, LogEntry]:
+    """Check that the receipt's entry is in the log at its checkpoint; no credential needed.
 
     Checks, in order: the checkpoint's signature and origin (and age, if `max_age`), that the
-    receipt's tree size is the checkpoint's, that the entry is canonical and commits to
-    SHA-256(credential_bytes), and the inclusion proof of the entry's leaf against the root.
+    receipt's tree size is the checkpoint's, that the entry is canonical, and the inclusion
+    proof of the entry's leaf against the checkpoint root (RFC 9162 §2.1.3.2).
     """
     cp = verify_checkpoint(
         receipt.checkpoint_note, public_key, key_name, origin=origin, now=now, max_age=max_age
@@ -137,7 +136,6 @@ def verify_receipt(
             f"receipt is for tree size {receipt.tree_size}, its checkpoint has {cp.size}"
         )
     entry = decode_entry(receipt.entry)
-    check_entry_digest(entry, credential_bytes)
     verify_inclusion(
         leaf_hash(receipt.entry),
         receipt.log_index,
@@ -145,7 +143,79 @@ def verify_receipt(
         receipt.inclusion_proof,
         cp.root_hash,
     )
+    return cp, entry
+
+
+def verify_receipt(
+    receipt: Receipt,
+    credential_bytes: bytes,
+    public_key: Ed25519PublicKey,
+    key_name: str,
+    origin: str | None,
+    *,
+    now: datetime | None = None,
+    max_age: timedelta | None = None,
+) -> Checkpoint:
+    """Check a receipt offline against the credential bytes; return its verified checkpoint.
+
+    `verify_entry_inclusion`, then: the entry commits to SHA-256(credential_bytes) (R8).
+    `origin` None accepts whatever log the key signed for (the key then names the log).
+    """
+    cp, entry = verify_entry_inclusion(
+        receipt, public_key, key_name, origin, now=now, max_age=max_age
+    )
+    check_entry_digest(entry, credential_bytes)
     return cp
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyProof:
+    """A consistency proof between two tree sizes, in the JSON form the CLI and API exchange."""
+
+    size1: int
+    size2: int
+    proof: tuple[bytes, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fromSize": self.size1,
+            "toSize": self.size2,
+            "consistencyProof": [_b64(h) for h in self.proof],
+        }
+
+    @classmethod
+    def from_dict(cls, obj: Any) -> ConsistencyProof:
+        expected = {"fromSize", "toSize", "consistencyProof"}
+        if not isinstance(obj, dict) or set(obj) != expected:
+            raise MalformedReceiptError(f"consistency proof needs exactly {sorted(expected)}")
+        proof = obj["consistencyProof"]
+        if not isinstance(proof, list) or len(proof) > MAX_PROOF_HASHES:
+            raise MalformedReceiptError("consistencyProof is not a list of at most 64 hashes")
+        return cls(
+            size1=_count(obj["fromSize"], "fromSize"),
+            size2=_count(obj["toSize"], "toSize"),
+            proof=tuple(_unb64(h, f"consistencyProof[{i}]") for i, h in enumerate(proof)),
+        )
+
+
+def verify_checkpoint_growth(
+    old_note: str,
+    new_note: str,
+    proof: ConsistencyProof,
+    *,
+    public_key: Ed25519PublicKey,
+    key_name: str,
+    origin: str | None = None,
+) -> Checkpoint:
+    """Accept `new_note` only if it extends the trusted `old_note` (T3); return the new head."""
+    old = verify_checkpoint(old_note, public_key, key_name, origin=origin)
+    new = verify_checkpoint(new_note, public_key, key_name, origin=old.origin)
+    if (proof.size1, proof.size2) != (old.size, new.size):
+        raise InvalidProofError(
+            f"proof is from {proof.size1} to {proof.size2}, checkpoints are {old.size}, {new.size}"
+        )
+    verify_consistency(old.size, new.size, proof.proof, old.root_hash, new.root_hash)
+    return new
 
 
 def _note_body(note_text: str) -> str:
@@ -157,7 +227,7 @@ def verify_bound_receipts(
     items: Sequence[tuple[Receipt, bytes]],
     public_key: Ed25519PublicKey,
     key_name: str,
-    origin: str,
+    origin: str | None,
     *,
     now: datetime | None = None,
     max_age: timedelta | None = None,

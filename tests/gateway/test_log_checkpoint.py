@@ -5,6 +5,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -312,3 +313,29 @@ def test_go_sumdb_note_vector_verifies_and_signing_reproduces_it_byte_for_byte()
     assert signed.to_text() == GO_NOTE
     with pytest.raises(CheckpointSignatureError):
         verify_note(parse_note(GO_NOTE.replace("cryptography", "cryptographY")), key)
+
+
+def test_note_key_from_pem_needs_a_name_and_an_ed25519_key(log_key):
+    pem = (
+        log_key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+    )
+    assert NoteKey.from_text(pem, KEY_NAME).key_id == key_id(KEY_NAME, log_key.public_key())
+    with pytest.raises(MalformedCheckpointError):
+        NoteKey.from_text(pem)
+    ec_pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    with pytest.raises(MalformedCheckpointError):
+        NoteKey.from_text(ec_pem, KEY_NAME)
+    with pytest.raises(MalformedCheckpointError):
+        NoteKey.from_text("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", KEY_NAME)
+
+
+def test_note_key_from_vkey_refuses_a_different_expected_name(log_key):
+    vkey = NoteKey(KEY_NAME, log_key.public_key()).to_vkey()
+    assert NoteKey.from_text(vkey).name == KEY_NAME
+    with pytest.raises(MalformedCheckpointError):
+        NoteKey.from_text(vkey, "other.example/log")

@@ -22,8 +22,14 @@ from gateway.log.errors import (
     MalformedReceiptError,
     MixAndMatchError,
 )
-from gateway.log.merkle import MemoryTree, inclusion_proof, leaf_hash
-from gateway.log.receipt import Receipt, verify_bound_receipts, verify_receipt
+from gateway.log.merkle import MemoryTree, consistency_proof, inclusion_proof, leaf_hash
+from gateway.log.receipt import (
+    ConsistencyProof,
+    Receipt,
+    verify_bound_receipts,
+    verify_checkpoint_growth,
+    verify_receipt,
+)
 
 ORIGIN = "cfx.example/national"
 KEY_NAME = "cfx.example/national"
@@ -235,3 +241,45 @@ def test_malformed_receipt_json_is_a_domain_error(data):
 def test_receipt_with_garbage_checkpoint_gives_log_error(log):
     with pytest.raises(LogError):
         _verify(replace(log.receipt(1), checkpoint_note="\u2014\n\n"), _credential(1))
+
+
+# -- checkpoint growth (T3) ---------------------------------------------------------------------
+
+
+def _growth(log, old, new, proof):
+    return verify_checkpoint_growth(
+        log.note(old), log.note(new), proof, public_key=KEY.public_key(), key_name=KEY_NAME
+    )
+
+
+def test_newer_checkpoint_with_consistency_proof_is_accepted(log):
+    proof = ConsistencyProof(5, 21, tuple(consistency_proof(5, 21, log.tree)))
+    assert ConsistencyProof.from_dict(json.loads(json.dumps(proof.to_dict()))) == proof
+    assert _growth(log, 5, 21, proof).size == 21
+
+
+def test_consistency_proof_for_other_sizes_is_refused(log):
+    proof = ConsistencyProof(6, 21, tuple(consistency_proof(6, 21, log.tree)))
+    with pytest.raises(InvalidProofError):
+        _growth(log, 5, 21, proof)
+
+
+def test_older_checkpoint_presented_as_newer_is_refused(log):
+    proof = ConsistencyProof(21, 5, ())
+    with pytest.raises(InvalidProofError):
+        _growth(log, 21, 5, proof)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [],
+        {"fromSize": 1, "toSize": 2},
+        {"fromSize": -1, "toSize": 2, "consistencyProof": []},
+        {"fromSize": 1, "toSize": 2, "consistencyProof": ["%"]},
+        {"fromSize": 1, "toSize": 2, "consistencyProof": "x"},
+    ],
+)
+def test_malformed_consistency_proof_is_a_domain_error(doc):
+    with pytest.raises(MalformedReceiptError):
+        ConsistencyProof.from_dict(doc)

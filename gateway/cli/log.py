@@ -1,0 +1,314 @@
+"""`cfx log checkpoint|prove|verify`: inspect a node's transparency log and check proofs offline.
+
+Everything here works on files: a node's SQLite database (opened read-only), signed checkpoint
+notes, entry bytes, proof/receipt JSON and the node's public key (a verifier-key line
+`<name>+<hex id>+<base64>` or an Ed25519 PEM key with `--key-name`). Nothing is fetched.
+
+Exit codes: 0 verified, 1 verification failed (the reason is printed), 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sqlite3
+import sys
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from gateway.log.checkpoint import Checkpoint, NoteKey, parse_note, verify_checkpoint
+from gateway.log.errors import LogError, LogFileError
+from gateway.log.receipt import (
+    ConsistencyProof,
+    Receipt,
+    verify_checkpoint_growth,
+    verify_entry_inclusion,
+    verify_receipt,
+)
+from gateway.log.sql import LogTables
+from schemas.strict_json import JSONInputError, loads_object
+
+EXIT_FAILED = 1
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "log", help="inspect a transparency log and verify its proofs offline"
+    )
+    actions = parser.add_subparsers(dest="log_command", required=True, metavar="ACTION")
+
+    cp = actions.add_parser("checkpoint", help="show (and with --pubkey verify) a checkpoint")
+    source = cp.add_mutually_exclusive_group(required=True)
+    source.add_argument("--db", type=Path, help="node SQLite database: its latest checkpoint")
+    source.add_argument("--note", type=Path, help="a signed checkpoint note file")
+    _key_options(cp, required=False)
+    cp.add_argument("--prefix", default="cfx_log_", help=argparse.SUPPRESS)
+    cp.add_argument("--json", action="store_true", help="print the checkpoint as JSON")
+    cp.set_defaults(func=run_checkpoint)
+
+    prove = actions.add_parser("prove", help="write an inclusion or consistency proof as JSON")
+    prove.add_argument("--db", type=Path, required=True, help="node SQLite database")
+    what = prove.add_mutually_exclusive_group(required=True)
+    what.add_argument("--index", type=int, help="leaf index: inclusion proof (a receipt)")
+    what.add_argument("--from-size", type=int, help="older tree size: consistency proof")
+    prove.add_argument(
+        "--size", type=int, help="tree size to prove against (default: latest checkpoint)"
+    )
+    prove.add_argument("-o", "--out", type=Path, help="write here instead of stdout")
+    prove.add_argument("--prefix", default="cfx_log_", help=argparse.SUPPRESS)
+    prove.set_defaults(func=run_prove)
+
+    verify = actions.add_parser(
+        "verify",
+        help="verify a receipt, an inclusion proof or a consistency proof",
+        description="Modes: --receipt R --credential C | --checkpoint N --entry E --proof P "
+        "[--credential C] | --checkpoint NEW --old-checkpoint OLD --proof P",
+    )
+    _key_options(verify, required=True)
+    verify.add_argument("--receipt", type=Path, help="receipt JSON (from a node or `log prove`)")
+    verify.add_argument("--credential", type=Path, help="the credential file the entry commits to")
+    verify.add_argument("--checkpoint", type=Path, help="signed checkpoint note")
+    verify.add_argument("--old-checkpoint", type=Path, help="previously trusted checkpoint note")
+    verify.add_argument("--entry", type=Path, help="log entry bytes")
+    verify.add_argument("--proof", type=Path, help="inclusion or consistency proof JSON")
+    verify.set_defaults(func=run_verify)
+
+
+def _key_options(p: argparse.ArgumentParser, *, required: bool) -> None:
+    p.add_argument(
+        "--pubkey", type=Path, required=required, help="log key: verifier-key line or PEM"
+    )
+    p.add_argument("--key-name", help="key name (needed with a PEM key)")
+    p.add_argument("--origin", help="expected log origin (default: the one the key signed)")
+    p.add_argument("--max-age", type=float, help="refuse checkpoints older than this (seconds)")
+
+
+# -- file reading --------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise LogFileError(f"cannot read {path}: {exc.strerror}") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise LogFileError(f"{path} is larger than {MAX_FILE_BYTES} bytes")
+    return data
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return _read(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LogFileError(f"{path} is not UTF-8 text") from exc
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return loads_object(_read(path), max_bytes=MAX_FILE_BYTES)
+    except JSONInputError as exc:
+        raise LogFileError(f"{path} is not strict JSON: {exc}") from exc
+
+
+def _note_key(args: argparse.Namespace) -> NoteKey:
+    return NoteKey.from_text(_read_text(args.pubkey), args.key_name)
+
+
+def _open_db(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise LogFileError(f"no database file at {path}")
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise LogFileError(f"cannot open {path}: {exc}") from exc
+
+
+def _write(args: argparse.Namespace, doc: dict[str, Any]) -> None:
+    text = json.dumps(doc, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise LogFileError(f"cannot write {args.out}: {exc.strerror}") from exc
+
+
+def _checkpoint_doc(cp: Checkpoint) -> dict[str, Any]:
+    return {
+        "origin": cp.origin,
+        "size": cp.size,
+        "rootHash": base64.b64encode(cp.root_hash).decode("ascii"),
+        "timestamp": cp.timestamp,
+    }
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    if args.db is not None:
+        with closing(_open_db(args.db)) as conn, closing(conn.cursor()) as cur:
+            try:
+                latest = LogTables("sqlite", prefix=args.prefix).latest_checkpoint(cur)
+            except sqlite3.Error as exc:
+                raise LogFileError(f"{args.db} holds no readable log: {exc}") from exc
+        if latest is None:
+            raise LogFileError(f"{args.db} holds no signed checkpoint yet")
+        note = latest[1]
+    else:
+        note = _read_text(args.note)
+    if args.pubkey is None:
+        cp = Checkpoint.from_note_body(parse_note(note).text)
+        verified = False
+    else:
+        key = _note_key(args)
+        try:
+            cp = _verify_note(note, key, args)
+        except LogError as exc:
+            return _failed(exc)
+        verified = True
+    if args.json:
+        print(json.dumps({**_checkpoint_doc(cp), "verified": verified, "note": note}, indent=2))
+    else:
+        sys.stdout.write(note)
+        state = "signature verified" if verified else "signature NOT checked (give --pubkey)"
+        print(f"# {cp.origin}: {cp.size} entries; {state}", file=sys.stderr)
+    return 0
+
+
+def _max_age(args: argparse.Namespace) -> timedelta | None:
+    return None if args.max_age is None else timedelta(seconds=args.max_age)
+
+
+def _verify_note(note: str, key: NoteKey, args: argparse.Namespace) -> Checkpoint:
+    return verify_checkpoint(
+        note,
+        key.public_key,
+        key.name,
+        origin=args.origin,
+        now=datetime.now(UTC),
+        max_age=_max_age(args),
+    )
+
+
+def run_prove(args: argparse.Namespace) -> int:
+    tables = LogTables("sqlite", prefix=args.prefix)
+    with closing(_open_db(args.db)) as conn, closing(conn.cursor()) as cur:
+        try:
+            doc = _prove(tables, cur, args)
+        except sqlite3.Error as exc:
+            raise LogFileError(f"{args.db} holds no readable log: {exc}") from exc
+    _write(args, doc)
+    return 0
+
+
+def _prove(tables: LogTables, cur: sqlite3.Cursor, args: argparse.Namespace) -> dict[str, Any]:
+    size = args.size
+    if size is None:
+        latest = tables.latest_checkpoint(cur)
+        size = latest[0] if latest is not None else tables.size(cur)
+    if args.from_size is not None:
+        proof = tables.consistency_proof(cur, args.from_size, size)
+        return ConsistencyProof(args.from_size, size, tuple(proof)).to_dict()
+    proof = tables.inclusion_proof(cur, args.index, size)
+    entry = tables.entries(cur, args.index, args.index + 1)[0]
+    note = tables.checkpoint_at(cur, size)
+    if note is None:  # no signed checkpoint at that size: a bare proof, not a receipt
+        return {
+            "logIndex": args.index,
+            "treeSize": size,
+            "inclusionProof": [base64.b64encode(h).decode("ascii") for h in proof],
+            "entry": base64.b64encode(entry).decode("ascii"),
+        }
+    return Receipt(args.index, size, tuple(proof), note, entry).to_dict()
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    key = _note_key(args)
+    if args.receipt is not None:
+        if args.credential is None:
+            raise LogFileError("--receipt needs --credential (the dataset file)")
+        receipt = Receipt.from_json(_read(args.receipt))
+        credential = _read(args.credential)
+        return _outcome(
+            lambda: verify_receipt(
+                receipt,
+                credential,
+                key.public_key,
+                key.name,
+                args.origin,
+                now=datetime.now(UTC),
+                max_age=_max_age(args),
+            ),
+            f"entry {receipt.log_index} and the credential's digest",
+        )
+    if args.checkpoint is None or args.proof is None:
+        raise LogFileError("give --receipt, or --checkpoint with --proof (and --entry)")
+    note = _read_text(args.checkpoint)
+    proof_doc = _read_json(args.proof)
+    if args.old_checkpoint is not None:
+        old_note = _read_text(args.old_checkpoint)
+        proof = ConsistencyProof.from_dict(proof_doc)
+        return _outcome(
+            lambda: verify_checkpoint_growth(
+                old_note,
+                note,
+                proof,
+                public_key=key.public_key,
+                key_name=key.name,
+                origin=args.origin,
+            ),
+            f"consistency from size {proof.size1}",
+        )
+    if args.entry is None:
+        raise LogFileError("an inclusion check needs --entry (or --old-checkpoint)")
+    fields = {k: proof_doc.get(k) for k in ("logIndex", "treeSize", "inclusionProof")}
+    entry = _read(args.entry)
+    receipt = Receipt.from_dict(
+        {**fields, "checkpoint": note, "entry": base64.b64encode(entry).decode("ascii")}
+    )
+    if args.credential is not None:
+        credential = _read(args.credential)
+        return _outcome(
+            lambda: verify_receipt(
+                receipt,
+                credential,
+                key.public_key,
+                key.name,
+                args.origin,
+                now=datetime.now(UTC),
+                max_age=_max_age(args),
+            ),
+            f"entry {receipt.log_index} and the credential's digest",
+        )
+    return _outcome(
+        lambda: verify_entry_inclusion(
+            receipt,
+            key.public_key,
+            key.name,
+            args.origin,
+            now=datetime.now(UTC),
+            max_age=_max_age(args),
+        )[0],
+        f"entry {receipt.log_index}",
+    )
+
+
+def _outcome(check: Any, what: str) -> int:
+    try:
+        cp: Checkpoint = check()
+    except LogError as exc:
+        return _failed(exc)
+    print(f"OK: {what} verified against {cp.origin} at size {cp.size}")
+    return 0
+
+
+def _failed(exc: LogError) -> int:
+    print(f"cfx: verification FAILED ({exc.reason}): {exc}", file=sys.stderr)
+    return EXIT_FAILED

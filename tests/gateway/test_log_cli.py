@@ -1,0 +1,285 @@
+"""`cfx log checkpoint|prove|verify` on files: a node's SQLite log, notes, keys, proofs."""
+
+import hashlib
+import json
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from gateway import cli
+from gateway.log.checkpoint import Checkpoint, NoteKey, sign_checkpoint
+from gateway.log.entry import DatasetAccepted
+from gateway.log.sql import LogTables
+
+ORIGIN = "cfx.acme.provincial/log"
+KEY_NAME = "cfx.acme.provincial/log"
+KEY = Ed25519PrivateKey.from_private_bytes(b"\x05" * 32)
+
+
+@pytest.fixture
+def cfx(monkeypatch):
+    # `gateway.cli.log` is registered by a one-line edit to gateway/cli/__init__.py.
+    if "gateway.cli.log" not in cli._COMMAND_MODULES:
+        monkeypatch.setattr(cli, "_COMMAND_MODULES", (*cli._COMMAND_MODULES, "gateway.cli.log"))
+    return cli.main
+
+
+def _credential(i):
+    return json.dumps({"id": f"urn:cred:{i}"}).encode()
+
+
+def _entry(i):
+    return DatasetAccepted(
+        digest=hashlib.sha256(_credential(i)).digest(),
+        kind="EmissionFactor",
+        issuer="did:web:grid.example",
+        dataset=f"urn:cred:{i}",
+        received_at=datetime(2026, 11, 26, tzinfo=UTC),
+    ).to_bytes()
+
+
+def _sign(tables, cur, size):
+    cp = Checkpoint(ORIGIN, size, tables.root(cur, size), int(datetime.now(UTC).timestamp()))
+    note = sign_checkpoint(cp, KEY, KEY_NAME)
+    tables.save_checkpoint(cur, size, note)
+    return note
+
+
+@pytest.fixture
+def node(tmp_path):
+    db = tmp_path / "cfx.sqlite3"
+    tables = LogTables("sqlite")
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn, closing(conn.cursor()) as cur:
+        tables.create_schema(cur)
+        cur.execute("BEGIN IMMEDIATE")
+        tables.append(cur, [_entry(i) for i in range(6)])
+        old_note = _sign(tables, cur, 6)
+        tables.append(cur, [_entry(i) for i in range(6, 13)])
+        new_note = _sign(tables, cur, 13)
+        cur.execute("COMMIT")
+    (tmp_path / "old.note").write_text(old_note)
+    (tmp_path / "new.note").write_text(new_note)
+    (tmp_path / "log.vkey").write_text(NoteKey(KEY_NAME, KEY.public_key()).to_vkey() + "\n")
+    pem = KEY.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    (tmp_path / "log.pem").write_bytes(pem)
+    (tmp_path / "cred4.json").write_bytes(_credential(4))
+    (tmp_path / "entry4.bin").write_bytes(_entry(4))
+    return tmp_path
+
+
+def test_checkpoint_from_db_is_printed_and_verified(cfx, node, capsys):
+    assert (
+        cfx(
+            [
+                "log",
+                "checkpoint",
+                "--db",
+                str(node / "cfx.sqlite3"),
+                "--pubkey",
+                str(node / "log.vkey"),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["origin"], doc["size"], doc["verified"]) == (ORIGIN, 13, True)
+
+
+def test_checkpoint_without_key_says_it_is_unverified(cfx, node, capsys):
+    assert cfx(["log", "checkpoint", "--note", str(node / "old.note")]) == 0
+    out = capsys.readouterr()
+    assert out.out == (node / "old.note").read_text()
+    assert "NOT checked" in out.err
+
+
+def test_checkpoint_with_pem_key_and_wrong_name_fails(cfx, node, capsys):
+    argv = [
+        "log",
+        "checkpoint",
+        "--note",
+        str(node / "old.note"),
+        "--pubkey",
+        str(node / "log.pem"),
+    ]
+    assert cfx([*argv, "--key-name", KEY_NAME]) == 0
+    assert cfx([*argv, "--key-name", "other.example/log"]) == 1
+    assert "CHECKPOINT_SIGNATURE_INVALID" in capsys.readouterr().err
+
+
+def test_prove_writes_a_receipt_that_verifies_with_the_credential(cfx, node, capsys):
+    receipt = node / "r.json"
+    assert (
+        cfx(["log", "prove", "--db", str(node / "cfx.sqlite3"), "--index", "4", "-o", str(receipt)])
+        == 0
+    )
+    argv = ["log", "verify", "--pubkey", str(node / "log.vkey"), "--receipt", str(receipt)]
+    assert cfx([*argv, "--credential", str(node / "cred4.json"), "--origin", ORIGIN]) == 0
+    assert "OK" in capsys.readouterr().out
+    (node / "bad.json").write_bytes(_credential(4) + b" ")
+    assert cfx([*argv, "--credential", str(node / "bad.json")]) == 1
+    assert "DIGEST_MISMATCH" in capsys.readouterr().err
+    assert cfx([*argv, "--credential", str(node / "cred4.json"), "--origin", "cfx.other/log"]) == 1
+
+
+def test_verify_entry_with_checkpoint_and_proof_files(cfx, node):
+    proof = node / "p.json"
+    assert (
+        cfx(
+            [
+                "log",
+                "prove",
+                "--db",
+                str(node / "cfx.sqlite3"),
+                "--index",
+                "4",
+                "--size",
+                "6",
+                "-o",
+                str(proof),
+            ]
+        )
+        == 0
+    )
+    argv = [
+        "log",
+        "verify",
+        "--pubkey",
+        str(node / "log.vkey"),
+        "--entry",
+        str(node / "entry4.bin"),
+        "--proof",
+        str(proof),
+    ]
+    assert cfx([*argv, "--checkpoint", str(node / "old.note")]) == 0
+    assert (
+        cfx(
+            [
+                *argv,
+                "--checkpoint",
+                str(node / "old.note"),
+                "--credential",
+                str(node / "cred4.json"),
+            ]
+        )
+        == 0
+    )
+    assert cfx([*argv, "--checkpoint", str(node / "new.note")]) == 1  # proof is for size 6
+
+
+def test_verify_consistency_between_two_checkpoints(cfx, node, capsys):
+    proof = node / "c.json"
+    assert (
+        cfx(
+            [
+                "log",
+                "prove",
+                "--db",
+                str(node / "cfx.sqlite3"),
+                "--from-size",
+                "6",
+                "-o",
+                str(proof),
+            ]
+        )
+        == 0
+    )
+    assert json.loads(proof.read_text())["toSize"] == 13
+    argv = ["log", "verify", "--pubkey", str(node / "log.vkey"), "--proof", str(proof)]
+    assert (
+        cfx(
+            [
+                *argv,
+                "--old-checkpoint",
+                str(node / "old.note"),
+                "--checkpoint",
+                str(node / "new.note"),
+            ]
+        )
+        == 0
+    )
+    assert "consistency from size 6" in capsys.readouterr().out
+    # Swapped roles: the "new" checkpoint is older, so the proof does not fit.
+    assert (
+        cfx(
+            [
+                *argv,
+                "--old-checkpoint",
+                str(node / "new.note"),
+                "--checkpoint",
+                str(node / "old.note"),
+            ]
+        )
+        == 1
+    )
+
+
+def test_verify_refuses_a_tampered_checkpoint(cfx, node, capsys):
+    receipt = node / "r.json"
+    cfx(["log", "prove", "--db", str(node / "cfx.sqlite3"), "--index", "2", "-o", str(receipt)])
+    doc = json.loads(receipt.read_text())
+    doc["checkpoint"] = doc["checkpoint"].replace("\n13\n", "\n12\n")
+    doc["treeSize"] = 12
+    receipt.write_text(json.dumps(doc))
+    (node / "cred2.json").write_bytes(_credential(2))
+    argv = [
+        "log",
+        "verify",
+        "--pubkey",
+        str(node / "log.vkey"),
+        "--receipt",
+        str(receipt),
+        "--credential",
+        str(node / "cred2.json"),
+    ]
+    assert cfx(argv) == 1
+    assert "FAILED" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "log",
+            "verify",
+            "--pubkey",
+            "{node}/missing.vkey",
+            "--receipt",
+            "{node}/r.json",
+            "--credential",
+            "{node}/cred4.json",
+        ],
+        [
+            "log",
+            "verify",
+            "--pubkey",
+            "{node}/log.vkey",
+            "--receipt",
+            "{node}/old.note",
+            "--credential",
+            "{node}/cred4.json",
+        ],
+        ["log", "verify", "--pubkey", "{node}/log.vkey", "--checkpoint", "{node}/old.note"],
+        [
+            "log",
+            "verify",
+            "--pubkey",
+            "{node}/old.note",
+            "--checkpoint",
+            "{node}/old.note",
+            "--proof",
+            "{node}/old.note",
+        ],
+        ["log", "checkpoint", "--db", "{node}/absent.sqlite3"],
+        ["log", "checkpoint", "--db", "{node}/old.note"],
+        ["log", "prove", "--db", "{node}/cfx.sqlite3", "--index", "13"],
+        ["log", "checkpoint", "--note", "{node}/log.pem", "--pubkey", "{node}/log.pem"],
+    ],
+)
+def test_unusable_input_is_exit_2_with_a_message(cfx, node, capsys, argv):
+    assert cfx([a.replace("{node}", str(node)) for a in argv]) == 2
+    assert capsys.readouterr().err.startswith("cfx: error:")
