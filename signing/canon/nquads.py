@@ -10,8 +10,8 @@ kind apart: ``<`` IRI, ``"`` literal, ``_:`` blank node.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
 
 from signing.canon.limits import CanonLimits
 from signing.errors import CanonicalizationLimitError, NQuadsSyntaxError
@@ -25,29 +25,40 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # string that cannot be encoded as UTF-8 is a syntax error rather than a failure later on.
 _HEX = "[0-9A-Fa-f]"
 _UCHAR = rf"\\u{_HEX}{{4}}|\\U{_HEX}{{8}}"
-_IRIREF = rf"<((?:[^\x00-\x20<>\"{{}}|^`\\\ud800-\udfff]|{_UCHAR})*)>"
+_ECHAR_RE = r"\\[tbnrf\"'\\]"
+# Runs of plain characters between escapes ("unrolled loops", possessive), which Python's
+# backtracking engine matches several times faster than a per-character alternation.
+_IRI_CHARS = r"[^\x00-\x20<>\"{}|^`\\\ud800-\udfff]*+"
+_STRING_CHARS = r"[^\"\\\n\r\ud800-\udfff]*+"
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
 _PN_CHARS_U = _PN_CHARS_BASE + "_:"
 _PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_BLANK = rf"_:([{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)"
-_STRING = rf"\"((?:[^\"\\\n\r\ud800-\udfff]|\\[tbnrf\"'\\]|{_UCHAR})*)\""
-_LANGTAG = r"@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)"
+
+
+def _iriref(group: str) -> str:
+    return rf"<(?P<{group}>{_IRI_CHARS}(?:(?:{_UCHAR}){_IRI_CHARS})*+)>"
+
+
+def _blank(group: str) -> str:
+    return rf"_:(?P<{group}>[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)"
+
+
+def _literal_pattern(name: str) -> str:
+    string = rf"\"(?P<{name}_lit>{_STRING_CHARS}(?:(?:{_ECHAR_RE}|{_UCHAR}){_STRING_CHARS})*+)\""
+    lang = rf"@(?P<{name}_lang>[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)"
+    return rf"{string}(?:\^\^{_iriref(f'{name}_dt')}|{lang})?"
 
 
 def _term(name: str, *, literal: bool = False) -> str:
-    iri = _IRIREF.replace("((", f"(?P<{name}_iri>(", 1)
     if name == "p":
-        return iri
-    blank = _BLANK.replace("(", f"(?P<{name}_bn>", 1)
-    if not literal:
-        return f"(?:{iri}|{blank})"
-    string = _STRING.replace("((", f"(?P<{name}_lit>(", 1)
-    datatype = _IRIREF.replace("((", f"(?P<{name}_dt>(", 1)
-    lang = _LANGTAG.replace("(", f"(?P<{name}_lang>", 1)
-    return f"(?:{iri}|{blank}|{string}(?:\\^\\^{datatype}|{lang})?)"
+        return _iriref("p_iri")
+    options = [_iriref(f"{name}_iri"), _blank(f"{name}_bn")]
+    if literal:
+        options.append(_literal_pattern(name))
+    return f"(?:{'|'.join(options)})"
 
 
 _WS = "[ \t]*"
@@ -105,6 +116,16 @@ def _iri(raw: str, line: int) -> str:
     return f"<{value}>"
 
 
+@functools.lru_cache(maxsize=4096)
+def _iri_term(raw: str) -> str:
+    """`_iri` memoized across parses: vocabularies repeat from document to document.
+
+    lru_cache never stores a raise, and the line number only appears in error messages, so 0
+    is harmless here: `_Reader.iri` re-raises with the real line.
+    """
+    return _iri(raw, 0)
+
+
 def escape_literal(value: str) -> str:
     """Lexical form as written between quotes in canonical N-Quads."""
     if _NEEDS_ESCAPE.search(value) is None:
@@ -112,27 +133,45 @@ def escape_literal(value: str) -> str:
     return value.translate(_LITERAL_ESCAPES)
 
 
-def _literal(match: re.Match[str], line: int) -> str:
-    lexical = escape_literal(_unescape(match["o_lit"], line))
-    if (lang := match["o_lang"]) is not None:
-        return f'"{lexical}"@{lang}'
-    if (datatype := match["o_dt"]) is not None:
-        iri = _iri(datatype, line)
-        if iri != f"<{XSD_STRING}>":
-            return f'"{lexical}"^^{iri}'
-    return f'"{lexical}"'
+_GROUPS = (
+    "s_iri", "s_bn", "p_iri", "o_iri", "o_bn", "o_lit", "o_dt", "o_lang", "g_iri", "g_bn",
+)  # fmt: skip
 
 
-def _node(match: re.Match[str], name: str, line: int) -> str:
-    if (iri := match[f"{name}_iri"]) is not None:
-        return _iri(iri, line)
-    if (label := match[f"{name}_bn"]) is not None:
-        return f"_:{label}"
-    return ""
+class _Reader:
+    """State of one parse: the line being read, for error messages."""
+
+    def __init__(self) -> None:
+        self.line = 0
+
+    def iri(self, raw: str) -> str:
+        try:
+            return _iri_term(raw)
+        except NQuadsSyntaxError:
+            return _iri(raw, self.line)  # raises again, naming the line
+
+    def node(self, iri: str | None, label: str | None) -> str:
+        if iri is not None:
+            return self.iri(iri)
+        if label is not None:
+            return f"_:{label}"
+        return ""  # the default graph
+
+    def literal(self, lexical: str, datatype: str | None, lang: str | None) -> str:
+        text = escape_literal(_unescape(lexical, self.line))
+        if lang is not None:
+            return f'"{text}"@{lang}'
+        if datatype is not None and (iri := self.iri(datatype)) != _XSD_STRING_TERM:
+            return f'"{text}"^^{iri}'
+        return f'"{text}"'  # xsd:string is implicit in canonical N-Quads
+
+    def quad(self, match: re.Match[str]) -> Quad:
+        s_iri, s_bn, p_iri, o_iri, o_bn, o_lit, o_dt, o_lang, g_iri, g_bn = match.group(*_GROUPS)
+        obj = self.literal(o_lit, o_dt, o_lang) if o_lit is not None else self.node(o_iri, o_bn)
+        return (self.node(s_iri, s_bn), self.iri(p_iri), obj, self.node(g_iri, g_bn))
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    yield from enumerate(_LINE_BREAK.split(text), start=1)
+_XSD_STRING_TERM = f"<{XSD_STRING}>"
 
 
 def parse_nquads(text: str, limits: CanonLimits) -> list[Quad]:
@@ -142,28 +181,18 @@ def parse_nquads(text: str, limits: CanonLimits) -> list[Quad]:
     the distinct quads exceed ``limits.max_quads``.
     """
     quads: dict[Quad, None] = {}
-    for number, line in _lines(text):
+    reader = _Reader()
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    for reader.line, line in enumerate(lines, start=1):
         match = _STATEMENT.fullmatch(line)
         if match is None:
             if _BLANK_OR_COMMENT.fullmatch(line):
                 continue
-            raise NQuadsSyntaxError("not an N-Quads statement", line=number)
-        obj = _node(match, "o", number) or _literal(match, number)
-        quad = (
-            _node(match, "s", number),
-            _iri(match["p_iri"], number),
-            obj,
-            _node(match, "g", number),
-        )
-        quads[quad] = None
+            raise NQuadsSyntaxError("not an N-Quads statement", line=reader.line)
+        quads[reader.quad(match)] = None
         if len(quads) > limits.max_quads:
             raise CanonicalizationLimitError("max_quads", limits.max_quads)
     return list(quads)
-
-
-def is_blank(term: str) -> bool:
-    """True for a blank node term (``_:label``)."""
-    return term[:2] == "_:"
 
 
 def serialize_quad(subject: str, predicate: str, obj: str, graph: str) -> str:

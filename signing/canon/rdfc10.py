@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import Literal
 
 from signing.canon.limits import CanonLimits
-from signing.canon.nquads import Quad, is_blank, serialize_quad
+from signing.canon.nquads import Quad, serialize_quad
 from signing.errors import CanonicalizationLimitError, UnsupportedHashAlgorithmError
 
 HashAlgorithm = Literal["sha256", "sha384"]
@@ -66,16 +66,19 @@ class CanonicalResult:
     issued: dict[str, str]
 
 
-def first_degree_lines(reference: str, quads: list[Quad]) -> list[str]:
+def first_degree_lines(reference: str, quads: list[Quad], blanks: Container[str]) -> list[str]:
     """RDF-CANON §4.6.3 steps 1-3: the node's quads, itself as ``_:a``, other blank nodes ``_:z``.
 
     Returned sorted; their concatenation is what the first-degree hash covers.
     """
     lines = []
-    for quad in quads:
-        s, p, o, g = (
-            ("_:a" if term == reference else "_:z") if is_blank(term) else term for term in quad
-        )
+    for s, p, o, g in quads:
+        if s in blanks:
+            s = "_:a" if s == reference else "_:z"  # noqa: PLW2901 - substitution in place reads best
+        if o in blanks:
+            o = "_:a" if o == reference else "_:z"  # noqa: PLW2901
+        if g in blanks:
+            g = "_:a" if g == reference else "_:z"  # noqa: PLW2901
         lines.append(serialize_quad(s, p, o, g))
     lines.sort()
     return lines
@@ -86,9 +89,12 @@ def blank_node_quads(quads: list[Quad]) -> dict[str, list[Quad]]:
     mentions: dict[str, list[Quad]] = {}
     for quad in quads:
         s, _, o, g = quad
-        for term in {s, o, g}:
-            if is_blank(term):
-                mentions.setdefault(term, []).append(quad)
+        if s[:2] == "_:":
+            mentions.setdefault(s, []).append(quad)
+        if o[:2] == "_:" and o != s:
+            mentions.setdefault(o, []).append(quad)
+        if g[:2] == "_:" and g not in {s, o}:
+            mentions.setdefault(g, []).append(quad)
     return mentions
 
 
@@ -113,7 +119,7 @@ class _Canonicalizer:
         # §4.4.3 step 3: first-degree hashes, grouped by hash.
         by_hash: dict[str, list[str]] = {}
         for node, quads in self.mentions.items():
-            digest = self.hash("".join(first_degree_lines(node, quads)))
+            digest = self.hash("".join(first_degree_lines(node, quads, self.mentions)))
             self.first_degree[node] = digest
             by_hash.setdefault(digest, []).append(node)
         # Step 4: nodes with a unique first-degree hash get canonical ids in hash order.
@@ -139,7 +145,8 @@ class _Canonicalizer:
         # Step 6: relabel and serialize, sorted in code point order (§"Canonical N-Quads").
         label = {node: f"_:{ident}" for node, ident in self.canonical.issued.items()}
         lines = sorted(
-            serialize_quad(*(label.get(term, term) for term in quad)) for quad in self.quads
+            serialize_quad(label.get(s, s), p, label.get(o, o), label.get(g, g))
+            for s, p, o, g in self.quads
         )
         issued = {node[2:]: ident for node, ident in self.canonical.issued.items()}
         return CanonicalResult("".join(lines), issued)
@@ -165,7 +172,7 @@ class _Canonicalizer:
         related_by_hash: dict[str, list[str]] = {}
         for quad in quads:
             for position, term in zip("sog", (quad[0], quad[2], quad[3]), strict=True):
-                if term != node and is_blank(term):
+                if term != node and term in self.mentions:
                     digest = self._related_hash(term, quad, issuer, position)
                     related_by_hash.setdefault(digest, []).append(term)
         # Steps 4-5: for each group, the lexicographically least path over all permutations.
