@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from gateway.log.errors import InvalidProofError, ProofLengthError, TreeSizeError
 
@@ -25,12 +25,14 @@ _NODE_PREFIX = b"\x01"
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class NodeId:
-    """Perfect aligned subtree: leaves `[index << level, (index + 1) << level)`."""
+class NodeId(NamedTuple):
+    """Perfect aligned subtree: leaves `[idx << level, (idx + 1) << level)`.
+
+    A tuple (not a dataclass) because proof generation hashes and compares many of them.
+    """
 
     level: int
-    index: int
+    idx: int
 
 
 class NodeSource(Protocol):
@@ -84,7 +86,7 @@ def _fold(hashes: Sequence[bytes]) -> bytes:
 def _ranges_hashes(source: NodeSource, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
     """MTH of each range, with all node lookups in one batch."""
     per_range = [range_nodes(start, end) for start, end in ranges]
-    wanted = sorted({node for nodes in per_range for node in nodes})
+    wanted = list(dict.fromkeys(node for nodes in per_range for node in nodes))
     found = dict(zip(wanted, source.node_hashes(wanted), strict=True))
     return [_fold([found[node] for node in nodes]) for nodes in per_range]
 

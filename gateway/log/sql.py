@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, Protocol
 
 from gateway.log.errors import LogConfigError, LogInconsistentError, TreeSizeError
@@ -144,7 +144,7 @@ class LogTables:
             self._sql["insert_leaf"],
             [(size + i, entry, h) for i, (entry, h) in enumerate(leaves)],
         )
-        inner = [(node.level, node.index, h) for node, h in result.nodes if node.level > 0]
+        inner = [(node.level, node.idx, h) for node, h in result.nodes if node.level > 0]
         if inner:
             cur.executemany(self._sql["insert_node"], inner)
         return list(range(size, result.size))
@@ -160,23 +160,22 @@ class LogTables:
         """Hashes of the given nodes, in order, read in one query."""
         if not nodes:
             return []
-        leaf_ids = [n.index for n in nodes if n.level == 0]
+        leaf_ids = [n.idx for n in nodes if n.level == 0]
         inner = [n for n in nodes if n.level > 0]
         parts: list[str] = []
         params: list[int] = []
         if leaf_ids:
-            marks = ", ".join("?" * len(leaf_ids))
-            parts.append(self._render(_LEAF_HASHES, marks=marks))
+            parts.append(self._render(_LEAF_HASHES, marks=", ".join("?" * len(leaf_ids))))
             params.extend(leaf_ids)
         if inner:
-            cond = " OR ".join("(level = ? AND idx = ?)" for _ in inner)
+            cond = " OR ".join(["(level = ? AND idx = ?)"] * len(inner))
             parts.append(self._render(_NODE_HASHES, cond=cond))
             for n in inner:
-                params.extend((n.level, n.index))
+                params.extend(n)
         cur.execute(" UNION ALL ".join(parts), params)
-        found = {NodeId(int(level), int(idx)): bytes(h) for level, idx, h in cur.fetchall()}
+        found = {(level, idx): h for level, idx, h in cur.fetchall()}
         try:
-            return [found[n] for n in nodes]
+            return [bytes(found[n]) for n in nodes]
         except KeyError as exc:
             raise LogInconsistentError(f"log node {exc.args[0]} is missing") from None
 
@@ -188,18 +187,30 @@ class LogTables:
         if not 0 <= size <= current:
             raise TreeSizeError(f"tree size {size} is beyond the log size {current}")
 
+    def _within(self, cur: Cursor, size: int, read: Callable[[_CursorNodes], list[bytes]]) -> Any:
+        """Run a node read for a tree of `size`; a missing node means `size` is beyond the log
+        (TreeSizeError) or, if it is not, a damaged log. Saves a size query per proof.
+        """
+        if size < 0:
+            raise TreeSizeError(f"tree size {size} is negative")
+        try:
+            return read(self._source(cur))
+        except LogInconsistentError:
+            self._check_size(cur, size)
+            raise
+
     def root(self, cur: Cursor, size: int) -> bytes:
         """MTH of the first `size` leaves."""
-        self._check_size(cur, size)
-        return root_hash(size, self._source(cur))
+        root: bytes = self._within(cur, size, lambda src: [root_hash(size, src)])[0]
+        return root
 
     def inclusion_proof(self, cur: Cursor, index: int, size: int) -> list[bytes]:
-        self._check_size(cur, size)
-        return inclusion_proof(index, size, self._source(cur))
+        proof: list[bytes] = self._within(cur, size, lambda s: inclusion_proof(index, size, s))
+        return proof
 
     def consistency_proof(self, cur: Cursor, size1: int, size2: int) -> list[bytes]:
-        self._check_size(cur, size2)
-        return consistency_proof(size1, size2, self._source(cur))
+        proof: list[bytes] = self._within(cur, size2, lambda s: consistency_proof(size1, size2, s))
+        return proof
 
     def entries(self, cur: Cursor, start: int, end: int) -> list[bytes]:
         """Entry bytes of leaves [start, end)."""
