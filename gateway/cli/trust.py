@@ -23,6 +23,9 @@ def register(sub: Any) -> None:
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--did", help="issuer DID (did:key:…) to trust; omit to add only the role")
     add.add_argument("--display-name", default="", help="human-readable organisation name")
+    add.add_argument(
+        "--threshold", type=int, help="distinct keys of the organisation that must sign (R1)"
+    )
     add.set_defaults(func=run_add)
 
     revoke = actions.add_parser("revoke", help="revoke a DID or a client identity (SAN)")
@@ -43,7 +46,11 @@ def run_add(args: argparse.Namespace) -> int:
 
     def edit(registry: TrustRegistry) -> TrustRegistry:
         updated = registry.with_role(args.org, role, display_name=args.display_name)
-        return updated if args.did is None else updated.with_key(args.org, role, args.did, now)
+        if args.did is not None:
+            updated = updated.with_key(args.org, role, args.did, now)
+        if args.threshold is not None:
+            updated = updated.with_threshold(args.org, args.threshold)
+        return updated
 
     registry = edit_trust(NodePaths(args.dir), edit)
     what = args.did or f"role {role}"
@@ -70,6 +77,7 @@ def run_list(args: argparse.Namespace) -> int:
     for org in registry.organisations:
         print(f"{org.name} ({org.display_name}): roles {', '.join(sorted(org.roles))}")
         print(f"  may issue: {', '.join(sorted(org.issuable_kinds))}")
+        print(f"  signatures required: {org.threshold}")
         for key in org.keys:
             print(f"  key  {key.did}  {_state(key.added_at, key.revoked_at)}")
         for identity in org.identities:

@@ -53,3 +53,9 @@ class TrustRollbackError(TrustFileError):
     """A trust file older (lower version) than the one in force: an old file put back (R4)."""
 
     reason = "TRUST_FILE_ROLLBACK"
+
+
+class ThresholdNotMetError(TrustError):
+    """Fewer distinct trusted keys of the organisation signed than its threshold requires (R1)."""
+
+    reason = "THRESHOLD_NOT_MET"

@@ -32,6 +32,7 @@ from gateway.trust.errors import (
     RegistryConflictError,
     RevokedKeyError,
     RoleNotAllowedError,
+    ThresholdNotMetError,
     TrustFileError,
     UnknownKeyError,
     UnknownOrganisationError,
@@ -124,6 +125,8 @@ class Organisation:
     roles: frozenset[Role] = frozenset()
     keys: tuple[TrustedKey, ...] = ()
     identities: tuple[ClientIdentity, ...] = ()
+    # Distinct trusted keys that must sign a credential of this organisation (R1).
+    threshold: int = 1
 
     @property
     def issuable_kinds(self) -> frozenset[DatasetKind]:
@@ -153,6 +156,10 @@ class TrustRegistry:
         names: set[str] = set()
         for org in self.organisations:
             check_org_name(org.name)
+            if isinstance(org.threshold, bool) or not isinstance(org.threshold, int):
+                raise TrustFileError(f"threshold of {org.name} must be an integer")
+            if org.threshold < 1:
+                raise TrustFileError(f"threshold of {org.name} must be at least 1")
             if org.name in names:
                 raise RegistryConflictError(f"organisation {org.name} is listed twice")
             names.add(org.name)
@@ -176,21 +183,54 @@ class TrustRegistry:
         """The organisation whose key `did` may issue `kind` at `at` (pass the intake time from
         an injected clock, never a time taken from the credential); typed error otherwise.
 
-        A revoked key is refused whatever `at` says (R3): backdating cannot revive it.
+        A revoked key is refused whatever `at` says (R3): backdating cannot revive it. An
+        organisation with a threshold above 1 needs `authorize_issuers` with enough signers.
         """
-        found = self._by_did.get(issuer_did(did))
-        if found is None:
-            raise UnknownKeyError(f"{issuer_did(did)} is not a trusted key")
-        org, key = found
-        if key.revoked:
-            raise RevokedKeyError(f"{key.did} of {org.name} was revoked")
-        if at < key.added_at:
-            raise UnknownKeyError(f"{key.did} is not trusted before {format_time(key.added_at)}")
-        if kind not in org.issuable_kinds:
-            raise RoleNotAllowedError(
-                f"{org.name} (roles: {', '.join(sorted(org.roles)) or 'none'}) may not issue {kind}"
-            )
-        return org
+        return self.authorize_issuers([did], kind, at)
+
+    def authorize_issuers(
+        self, dids: Iterable[str], kind: DatasetKind, at: datetime
+    ) -> Organisation:
+        """R1: the signers of a credential's verified proofs, as DIDs or verification methods.
+
+        The same key named twice counts once; unknown, revoked and not-yet-added keys count
+        nothing. The credential is accepted for the organisation whose distinct trusted keys
+        reach its threshold, if that organisation may issue `kind`.
+        """
+        counted: dict[str, set[str]] = {}
+        refusals: list[Exception] = []
+        for name in dict.fromkeys(issuer_did(d) for d in dids):
+            found = self._by_did.get(name)
+            if found is None:
+                refusals.append(UnknownKeyError(f"{name} is not a trusted key"))
+                continue
+            org, key = found
+            if key.revoked:
+                refusals.append(RevokedKeyError(f"{key.did} of {org.name} was revoked"))
+            elif at < key.added_at:
+                refusals.append(
+                    UnknownKeyError(f"{key.did} is not trusted before {format_time(key.added_at)}")
+                )
+            else:
+                counted.setdefault(org.name, set()).add(key.did)
+        if not counted:
+            # Report the most telling reason: a revoked key beats an unknown one.
+            revoked = [e for e in refusals if isinstance(e, RevokedKeyError)]
+            raise (revoked or refusals or [UnknownKeyError("no signer was named")])[0]
+        short: ThresholdNotMetError | None = None
+        for name, keys in counted.items():
+            org = self.organisation(name)
+            if len(keys) < org.threshold:
+                short = ThresholdNotMetError(
+                    f"{len(keys)} of the {org.threshold} keys {org.name} requires signed"
+                )
+                continue
+            if kind not in org.issuable_kinds:
+                roles = ", ".join(sorted(org.roles)) or "none"
+                raise RoleNotAllowedError(f"{org.name} (roles: {roles}) may not issue {kind}")
+            return org
+        assert short is not None  # every counted organisation fell short of its threshold
+        raise short
 
     def organisation_for_peer(self, san: str) -> Organisation | None:
         """The organisation a verified client-certificate SAN authenticates as, if any."""
@@ -229,6 +269,10 @@ class TrustRegistry:
     def with_role(self, org_name: str, role: Role, *, display_name: str = "") -> TrustRegistry:
         """Add `role` to the organisation, registering the organisation if it is new."""
         return self._put(self._org_with_role(org_name, role, display_name))
+
+    def with_threshold(self, org_name: str, threshold: int) -> TrustRegistry:
+        """Require `threshold` distinct keys of the organisation on each credential (R1)."""
+        return self._put(replace(self.organisation(org_name), threshold=threshold))
 
     def with_key(self, org_name: str, role: Role, did: str, at: datetime) -> TrustRegistry:
         """Register `did` as a key of the organisation (with `role`); rotation = add + revoke."""
@@ -310,6 +354,7 @@ def _org_to_dict(org: Organisation) -> dict[str, Any]:
         "roles": sorted(org.roles),
         "keys": [_dated(k.did, "did", k.added_at, k.revoked_at) for k in org.keys],
         "identities": [_dated(i.san, "san", i.added_at, i.revoked_at) for i in org.identities],
+        "threshold": org.threshold,
     }
 
 
@@ -321,7 +366,12 @@ def _dated(value: str, label: str, added: datetime, revoked: datetime | None) ->
 
 
 def _org_from_dict(data: Any) -> Organisation:
-    body = _object(data, "organisation", {"name", "display_name", "roles", "keys", "identities"})
+    body = _object(
+        data,
+        "organisation",
+        {"name", "display_name", "roles", "keys", "identities"},
+        optional={"threshold"},
+    )
     roles: set[Role] = set()
     for role in _list(body["roles"], "roles"):
         try:
@@ -338,6 +388,7 @@ def _org_from_dict(data: Any) -> Organisation:
         roles=frozenset(roles),
         keys=keys,
         identities=identities,
+        threshold=body.get("threshold", 1),
     )
 
 

@@ -111,6 +111,10 @@ def test_cli_trust_add_revoke_list(node: NodePaths, capsys):
     assert main(["trust", "add", "--dir", root, "--org", "cqc", "--role", "certifier",
                  "--did", new]) == 0  # fmt: skip
     assert main(["trust", "revoke", "--dir", root, "--did", old]) == 0
+    assert main(["trust", "add", "--dir", root, "--org", "cqc", "--role", "certifier",
+                 "--threshold", "1"]) == 0  # fmt: skip
+    assert main(["trust", "add", "--dir", root, "--org", "cqc", "--role", "certifier",
+                 "--threshold", "0"]) == 2  # fmt: skip
     registry = load_trust(node)
     assert registry.authorize_issuer(new, DatasetKind.ATTESTATION, _now()).name == "cqc"
     with pytest.raises(RevokedKeyError):
@@ -120,6 +124,7 @@ def test_cli_trust_add_revoke_list(node: NodePaths, capsys):
     text = capsys.readouterr().out
     assert "China Quality Certification" in text
     assert "REVOKED" in text
+    assert "signatures required: 1" in text
     assert main(["trust", "list", "--dir", root, "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert {o["name"] for o in listed["organisations"]} == {"cqc", "sichuan-ops"}

@@ -15,6 +15,7 @@ from gateway.trust import (
     RevokedKeyError,
     Role,
     RoleNotAllowedError,
+    ThresholdNotMetError,
     TrustFileError,
     TrustRegistry,
     TrustSignatureError,
@@ -233,3 +234,70 @@ def test_malformed_trust_file_raises_the_domain_error(data: bytes):
 def test_missing_trust_file_raises_the_domain_error(tmp_path: Path):
     with pytest.raises(TrustFileError):
         load_trust_file(tmp_path / "absent.json", generate_key("ed25519").public_key)
+
+
+# -- thresholds (R1) ---------------------------------------------------------------------------
+
+K1, K2, K3 = "did:key:z6MkRepoKey1", "did:key:z6MkRepoKey2", "did:key:z6MkRepoKey3"
+
+
+@pytest.fixture
+def two_of_three() -> TrustRegistry:
+    registry = TrustRegistry()
+    for did in (K1, K2, K3):
+        registry = registry.with_key("cn-repo", Role.REPOSITORY, did, T0)
+    return registry.with_threshold("cn-repo", 2)
+
+
+@pytest.mark.parametrize(
+    ("signers", "ok"),
+    [
+        ([K1, K2], True),
+        ([K1, K2, K3], True),
+        ([K3, f"{K1}#z6MkRepoKey1"], True),  # a verification method counts as its DID
+        ([K1], False),
+        ([K1, K1], False),  # the same key twice counts once
+        ([K1, f"{K1}#z6MkRepoKey1"], False),  # ...also when named two ways
+        ([K1, "did:key:z6MkStranger"], False),  # an unknown key is ignored, not counted
+    ],
+)
+def test_threshold_counts_distinct_trusted_keys(two_of_three: TrustRegistry, signers, ok):
+    if ok:
+        assert two_of_three.authorize_issuers(signers, DatasetKind.EMISSION_FACTOR, LATER)
+    else:
+        with pytest.raises(ThresholdNotMetError) as info:
+            two_of_three.authorize_issuers(signers, DatasetKind.EMISSION_FACTOR, LATER)
+        assert info.value.reason == "THRESHOLD_NOT_MET"
+
+
+def test_revoked_key_counts_nothing_toward_the_threshold(two_of_three: TrustRegistry):
+    revoked = two_of_three.revoke_key(K2, LATER)
+    with pytest.raises(ThresholdNotMetError):
+        revoked.authorize_issuers([K1, K2], DatasetKind.EMISSION_FACTOR, LATER)
+    assert revoked.authorize_issuers([K1, K3], DatasetKind.EMISSION_FACTOR, LATER)
+
+
+def test_single_signer_api_respects_the_threshold(two_of_three: TrustRegistry):
+    with pytest.raises(ThresholdNotMetError):
+        two_of_three.authorize_issuer(K1, DatasetKind.EMISSION_FACTOR, LATER)
+
+
+def test_threshold_below_one_is_a_configuration_error(two_of_three: TrustRegistry):
+    with pytest.raises(TrustFileError):
+        two_of_three.with_threshold("cn-repo", 0)
+    data = two_of_three.to_dict()
+    data["organisations"][0]["threshold"] = "2"
+    with pytest.raises(TrustFileError):
+        TrustRegistry.from_dict(data)
+
+
+def test_threshold_survives_the_dict_round_trip_and_defaults_to_one(two_of_three: TrustRegistry):
+    assert TrustRegistry.from_dict(two_of_three.to_dict()) == two_of_three
+    data = two_of_three.to_dict()
+    del data["organisations"][0]["threshold"]
+    assert TrustRegistry.from_dict(data).organisation("cn-repo").threshold == 1
+
+
+def test_no_signers_at_all_is_refused(two_of_three: TrustRegistry):
+    with pytest.raises(UnknownKeyError):
+        two_of_three.authorize_issuers([], DatasetKind.EMISSION_FACTOR, LATER)
