@@ -1,0 +1,229 @@
+"""Data Integrity sign/verify throughput per cryptosuite: reference path vs fast path, one
+process vs a 2-process pool, for realistic product-footprint credentials.
+
+Run: .venv/bin/python bench/signing.py [--seconds S] [--processes N]
+
+Credentials: cfx's own examples (schemas/examples/valid), each re-issued by a fresh did:key with
+the cfx v1 context from the production manifest:
+  * pv-module:  crystalline-silicon PV module footprint (PACT v3 + GB/T 24067 fields)
+  * battery:    power-battery footprint with a GEC electricity block, ~90 quads (close to the
+                ~86-quad PACT credential of the JavaScript reference figure below)
+Paths: "reference" = pyld expansion + pure-Python RDFC-1.0 (signing.rdf.reference_to_nquads,
+signing.canon reference); "fast" = compiled contexts (signing.fast_rdf) + pyoxigraph RDFC-1.0,
+each falling back to the reference path where it cannot decide. JCS suites do no JSON-LD work, so
+their two paths are the same code.
+
+Baseline: Digital Bazaar's vc 7.3 stack (JavaScript, single process) verifies ~600
+eddsa-rdfc-2022 PACT credentials/s on this machine class (issue 7). Targets: >= 2x per process,
+>= 3.5x on the whole machine. All other figures are measured in this run; the machine is shared,
+so each figure is the best of three rounds (see `rate`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from signing.batch import VerifierPool  # noqa: E402
+from signing.keys import PrivateKey, generate_key, private_key_from_multibase  # noqa: E402
+from signing.loader import default_loader  # noqa: E402
+from signing.proofs import sign  # noqa: E402
+from signing.rdf import reference_to_nquads  # noqa: E402
+from signing.verify import verify  # noqa: E402
+
+EXAMPLES = ROOT / "schemas" / "examples" / "valid"
+DOCUMENTS = {
+    "pv-module": EXAMPLES / "product-footprint-crystalline-silicon-pv-module.json",
+    "battery": EXAMPLES / "product-footprint-power-battery-with-gec.json",
+}
+SUITES = [
+    ("eddsa-rdfc-2022", "ed25519"),
+    ("ecdsa-rdfc-2019", "p256"),
+    ("ecdsa-rdfc-2019", "p384"),
+    ("eddsa-jcs-2022", "ed25519"),
+    ("ecdsa-jcs-2019", "p256"),
+]
+JS_BASELINE = 600.0
+BATCH = 128
+
+
+def leaf_count(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(leaf_count(v) for k, v in value.items() if k != "@context")
+    if isinstance(value, list):
+        return sum(leaf_count(v) for v in value)
+    return 1
+
+
+def credential(name: str, key: PrivateKey) -> dict[str, Any]:
+    document = json.loads(DOCUMENTS[name].read_text())
+    document.pop("proof", None)
+    document["issuer"] = key.did
+    return document
+
+
+def rate(function: Callable[[], object], seconds: float, rounds: int = 3) -> float:
+    """Best of `rounds` runs of seconds/rounds each: on a shared machine the best run is the
+    closest to what the code can do; the median would mostly measure the neighbours."""
+    for _ in range(20):
+        function()
+    best = 0.0
+    for _ in range(rounds):
+        count, start = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - start) < seconds / rounds:
+            function()
+            count += 1
+        best = max(best, count / elapsed)
+    return best
+
+
+# --- pool workers (sign needs the key in the worker; verify uses the product's VerifierPool) ---
+_WORKER: dict[str, Any] = {}
+
+
+def _init_sign_worker(secret: str) -> None:
+    _WORKER["key"] = private_key_from_multibase(secret)
+    _WORKER["loader"] = default_loader()
+
+
+def _sign_batch(job: tuple[dict[str, Any], str, bool, int]) -> int:
+    document, suite, fast, count = job
+    for _ in range(count):
+        sign(document, _WORKER["key"], suite=suite, loader=_WORKER["loader"], fast=fast)
+    return count
+
+
+def pool_sign_rate(
+    key: PrivateKey, job: tuple[dict[str, Any], str, bool], processes: int, seconds: float
+) -> float:
+    document, suite, fast = job
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(
+        processes,
+        mp_context=context,
+        initializer=_init_sign_worker,
+        initargs=(key.secret_multibase(),),
+    ) as pool:
+        list(pool.map(_sign_batch, [(document, suite, fast, 20)] * processes))  # warm-up
+        chunk = max(8, BATCH // processes)
+        best = 0.0
+        for _ in range(3):
+            done, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds / 3:
+                jobs = [(document, suite, fast, chunk)] * processes
+                done += sum(pool.map(_sign_batch, jobs))
+            best = max(best, done / (time.perf_counter() - start))
+        return best
+
+
+def pool_verify_rate(
+    pool: VerifierPool, signed: dict[str, Any], fast: bool, seconds: float
+) -> float:
+    batch = [signed] * BATCH
+    pool.verify_many(batch[:32], fast=fast)  # warm-up
+    best = 0.0
+    for _ in range(3):
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds / 3:
+            results = pool.verify_many(batch, chunksize=16, fast=fast)
+            assert all(r.verified for r in results), results[0]
+            done += len(results)
+        best = max(best, done / (time.perf_counter() - start))
+    return best
+
+
+def measure(
+    key: PrivateKey, document: dict[str, Any], suite: str, fast: bool, *, pool: VerifierPool,
+    args: argparse.Namespace,
+) -> tuple[float, float, float, float]:  # fmt: skip
+    """(sign/s one process, verify/s one process, sign/s pool, verify/s pool)."""
+    loader = default_loader()
+    signed = sign(document, key, suite=suite, loader=loader)
+    assert verify(signed, loader=loader, fast=fast).verified
+
+    def sign_once() -> object:
+        return sign(document, key, suite=suite, loader=loader, fast=fast)
+
+    def verify_once() -> object:
+        return verify(signed, loader=loader, fast=fast)
+
+    return (
+        rate(sign_once, args.seconds),
+        rate(verify_once, args.seconds),
+        pool_sign_rate(key, (document, suite, fast), args.processes, args.seconds),
+        pool_verify_rate(pool, signed, fast, args.seconds),
+    )
+
+
+def print_table(rows: list[tuple[str, ...]], processes: int) -> None:
+    header = (
+        "credential", "fields", "quads", "suite / key", "path", "sign/s 1p", "verify/s 1p",
+        f"sign/s {processes}p", f"verify/s {processes}p",
+    )  # fmt: skip
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print()
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        cells = zip(row, widths, strict=True)
+        print("  ".join(c.rjust(w) if i >= 5 else c.ljust(w) for i, (c, w) in enumerate(cells)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--seconds", type=float, default=1.5, help="per figure (3 rounds)")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--documents", nargs="*", default=list(DOCUMENTS), choices=list(DOCUMENTS))
+    args = parser.parse_args()
+    loader = default_loader()
+    keys = {key_type: generate_key(key_type) for key_type in ("ed25519", "p256", "p384")}
+    print(
+        f"cfx bench/signing.py: {os.cpu_count()} CPUs, pool of {args.processes} processes, "
+        f"{args.seconds:.1f} s per figure; load average {os.getloadavg()[0]:.2f} at start"
+    )
+    rows: list[tuple[str, ...]] = []
+    verify_rates: dict[tuple[str, str, str], float] = {}
+    with VerifierPool(args.processes) as pool:
+        for doc_name in args.documents:
+            for suite, key_type in SUITES:
+                key = keys[key_type]
+                document = credential(doc_name, key)
+                jcs = suite.endswith(("jcs-2022", "jcs-2019"))
+                quads = "-" if jcs else str(len(reference_to_nquads(document, loader).splitlines()))
+                for path in ("jcs",) if jcs else ("reference", "fast"):
+                    s1, v1, sp, vp = measure(
+                        key, document, suite, path != "reference", pool=pool, args=args
+                    )
+                    label = f"{suite} {key_type}"
+                    verify_rates[doc_name, label, path] = v1
+                    verify_rates[doc_name, label, path + "-pool"] = vp
+                    figures = (f"{s1:,.0f}", f"{v1:,.0f}", f"{sp:,.0f}", f"{vp:,.0f}")
+                    row = (doc_name, str(leaf_count(document)), quads, label, path, *figures)
+                    rows.append(row)
+                    print("  measured:", *row, file=sys.stderr)
+    print_table(rows, args.processes)
+    print("\neddsa-rdfc-2022 verification against the JavaScript baseline (600/s, one process):")
+    for doc_name in args.documents:
+        label = "eddsa-rdfc-2022 ed25519"
+        reference = verify_rates[doc_name, label, "reference"]
+        fast = verify_rates[doc_name, label, "fast"]
+        fast_pool = verify_rates[doc_name, label, "fast-pool"]
+        print(
+            f"  {doc_name}: fast/reference {fast / reference:.1f}x; "
+            f"per process {fast / JS_BASELINE:.2f}x (target 2x); "
+            f"whole machine, {args.processes} processes: {fast_pool / JS_BASELINE:.2f}x "
+            "(target 3.5x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
