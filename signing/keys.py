@@ -9,6 +9,7 @@ A did:key is `did:key:` + publicKeyMultibase; its verification method is `did:ke
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
@@ -282,10 +283,19 @@ def controller_of(verification_method: str) -> str:
 
 
 def resolve_did_key(did_or_verification_method: str) -> PublicKey:
-    """Resolve `did:key:z…` or `did:key:z…#z…` offline (did:key method spec: fragment == key)."""
-    if not isinstance(did_or_verification_method, str) or not did_or_verification_method.startswith(
-        DID_KEY_PREFIX
-    ):
+    """Resolve `did:key:z…` or `did:key:z…#z…` offline (did:key method spec: fragment == key).
+
+    Results are memoized (a did:key is its own key, so the answer never changes); failures are
+    not cached and raise DidKeyError every time.
+    """
+    if not isinstance(did_or_verification_method, str):
+        raise DidKeyError(f"not a did:key: {did_or_verification_method!r:.120}")
+    return _resolve_did_key(did_or_verification_method)
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolve_did_key(did_or_verification_method: str) -> PublicKey:
+    if not did_or_verification_method.startswith(DID_KEY_PREFIX):
         raise DidKeyError(f"not a did:key: {did_or_verification_method!r:.120}")
     did, _, fragment = did_or_verification_method.partition("#")
     method_id = did[len(DID_KEY_PREFIX) :]
