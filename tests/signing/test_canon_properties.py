@@ -34,8 +34,19 @@ SUFFIXES = st.sampled_from(
 )
 
 
+# Non-canonical lexical forms of typed values: RDFC-1.0 keeps them as written, so a
+# canonicalizer that normalized "01" to "1" would break signatures.
+TYPED = st.sampled_from(
+    [("01", "integer"), ("+1", "integer"), ("1.50", "decimal"), ("1", "boolean"),
+     ("1e0", "double"), ("2026-01-01T00:00:00.000+00:00", "dateTime"), ("P1D", "duration")]
+)  # fmt: skip
+
+
 @st.composite
 def literals(draw: st.DrawFn) -> Term:
+    if draw(st.integers(0, 3)) == 0:
+        value, datatype = draw(TYPED)
+        return (f"literal:^^<{XSD}{datatype}>", value)
     return (f"literal:{draw(SUFFIXES)}", draw(LEXICAL))
 
 
