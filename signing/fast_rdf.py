@@ -355,13 +355,15 @@ class _Walk:
             return
         terms = []
         if plan.list_container:
-            if value is None:
-                return
+            # An array is always a list (all items dropped: rdf:nil); a single value that expands
+            # to nothing (null, {"@value": null}) drops the property (§5.1.2 steps 13.10-13.11).
             items = value if isinstance(value, list) else [value]
             for item in items:
                 if isinstance(item, list):
                     raise Unsupported("list of lists")
                 self._value(plan, item, graph, terms, inside_list=True)
+            if not terms and not isinstance(value, list):
+                return
             quads.append(f"{subject} {predicate} {self._rdf_list(terms, graph)} {graph}.\n")
             return
         self._value(plan, value, graph, terms, inside_list=False)

@@ -232,6 +232,8 @@ def _subject(**fields: Any) -> dict[str, Any]:
         ("stages", "single"),
         ("stages", [1, "two", {"@value": "three", "@language": "EN-gb"}, None]),
         ("stages", None),
+        ("stages", {"@value": None}),
+        ("stages", [{"@value": None}, None]),
         ("crossSectoralStandards", []),
         ("precedingPfIds", [None, "urn:a:b", ["urn:c:d", "urn:a:b"]]),
         ("comment", {"@value": "2026-01-01", "@type": "xsd:date"}),
