@@ -1,0 +1,212 @@
+"""Client commands against a running node: `cfx submit|get|list|watch|status`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from google.protobuf.json_format import MessageToDict
+
+from gateway._proto.cfx.v1 import dataset_pb2 as pb
+from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
+from gateway.client import CfxClient, ClientError
+from gateway.node import DEFAULT_LISTEN
+
+EXIT_REFUSED = 1
+_KINDS = {
+    "ProductFootprint": pb.DATASET_KIND_PRODUCT_FOOTPRINT,
+    "EmissionFactor": pb.DATASET_KIND_EMISSION_FACTOR,
+    "AccountingRule": pb.DATASET_KIND_ACCOUNTING_RULE,
+    "Attestation": pb.DATASET_KIND_ATTESTATION,
+    "StatusUpdate": pb.DATASET_KIND_STATUS_UPDATE,
+}
+_STATUSES = {
+    "active": pb.DATASET_STATUS_ACTIVE,
+    "deprecated": pb.DATASET_STATUS_DEPRECATED,
+    "withdrawn": pb.DATASET_STATUS_WITHDRAWN,
+}
+
+
+def _client_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--server", default=DEFAULT_LISTEN, help="node address HOST:PORT")
+    p.add_argument(
+        "--client-cert",
+        required=True,
+        type=Path,
+        help="client identity directory with cert.pem, key.pem, ca.pem (e.g. NODE/clients/admin)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--timeout", type=float, default=30.0, help="deadline per call, seconds")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("submit", help="submit signed credential files to a node")
+    _client_options(p)
+    p.add_argument("files", nargs="+", type=Path)
+    p.set_defaults(func=run_submit)
+
+    p = sub.add_parser("get", help="fetch a dataset by name; writes the exact stored bytes")
+    _client_options(p)
+    p.add_argument("name", help="datasets/{uuid}")
+    p.add_argument("-o", "--out", type=Path, help="write the credential bytes to this file")
+    p.add_argument("--receipt", type=Path, help="write the receipt (JSON) to this file")
+    p.set_defaults(func=run_get)
+
+    p = sub.add_parser("list", help="list datasets")
+    _client_options(p)
+    p.add_argument("--kind", choices=sorted(_KINDS))
+    p.add_argument("--issuer")
+    p.add_argument("--product-id")
+    p.add_argument("--classification-id")
+    p.add_argument("--geography")
+    p.add_argument("--status", choices=sorted(_STATUSES))
+    p.add_argument("--page-size", type=int, default=50)
+    p.add_argument("--page-token", default="")
+    p.set_defaults(func=run_list)
+
+    p = sub.add_parser("watch", help="stream dataset changes after a log index")
+    _client_options(p)
+    p.add_argument("--after", type=int, default=0, help="log index after which to start")
+    p.add_argument("--for", dest="duration", type=float, help="stop after this many seconds")
+    p.set_defaults(func=run_watch)
+
+
+def _connect(args: argparse.Namespace) -> CfxClient:
+    return CfxClient(args.server, args.client_cert, timeout=args.timeout)
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    print(json.dumps(payload, indent=2) if args.json else text)
+
+
+def _dataset_dict(message: Any) -> dict[str, Any]:
+    data = MessageToDict(message, preserving_proto_field_name=True)
+    data.pop("credential", None)  # bytes: printed as base64 otherwise; use `get -o`
+    return data
+
+
+def _refused(args: argparse.Namespace, label: str, err: ClientError) -> None:
+    payload = {
+        "file": label,
+        "code": err.code.name,
+        "reason": err.reason,
+        "message": err.message,
+        "violations": [v.__dict__ for v in err.violations],
+    }
+    lines = [f"{label}: refused: {err.code.name} {err.reason}: {err.message}"]
+    lines += [f"  {v.field}: {v.reason}: {v.description}" for v in err.violations]
+    _emit(args, payload, "\n".join(lines))
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    failures = 0
+    total = len(args.files)
+    show_progress = total > 1 and sys.stderr.isatty() and not args.json
+    with _connect(args) as client:
+        for i, path in enumerate(args.files, 1):
+            if show_progress:
+                print(f"\r[{i}/{total}] {path.name[:40]:<40}", end="", file=sys.stderr)
+            try:
+                response = client.submit(path.read_bytes())
+            except ClientError as err:
+                failures += 1
+                _refused(args, str(path), err)
+                continue
+            ds = response.dataset
+            _emit(
+                args,
+                {
+                    "file": str(path),
+                    "dataset": _dataset_dict(ds),
+                    "receipt": MessageToDict(response.receipt),
+                },
+                f"{path}: accepted as {ds.name} (log index {ds.log_index}, "
+                f"digest {ds.digest[:16]}…)",
+            )
+    if show_progress:
+        print(file=sys.stderr)
+    return EXIT_REFUSED if failures else 0
+
+
+def run_get(args: argparse.Namespace) -> int:
+    with _connect(args) as client:
+        try:
+            response = client.get(args.name)
+        except ClientError as err:
+            _refused(args, args.name, err)
+            return EXIT_REFUSED
+    if args.out:
+        args.out.write_bytes(response.dataset.credential)
+    if args.receipt:
+        from gateway.rpc.convert import receipt_from_pb  # noqa: PLC0415 - only this path
+
+        body = receipt_from_pb(response.receipt).to_dict()
+        args.receipt.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps({"dataset": _dataset_dict(response.dataset)}, indent=2))
+    elif not args.out:
+        sys.stdout.buffer.write(response.dataset.credential + b"\n")
+    else:
+        print(f"{args.name}: {len(response.dataset.credential)} bytes written to {args.out}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    request = ex.ListDatasetsRequest(
+        page_size=args.page_size,
+        page_token=args.page_token,
+        kind=_KINDS.get(args.kind, pb.DATASET_KIND_UNSPECIFIED),
+        issuer=args.issuer or "",
+        product_id=args.product_id or "",
+        classification_id=args.classification_id or "",
+        geography=args.geography or "",
+        status=_STATUSES.get(args.status, pb.DATASET_STATUS_UNSPECIFIED),
+    )
+    with _connect(args) as client:
+        try:
+            response = client.list(request)
+        except ClientError as err:
+            _refused(args, "list", err)
+            return EXIT_REFUSED
+    rows = [
+        f"{d.name}  {pb.DatasetKind.Name(d.kind).removeprefix('DATASET_KIND_'):<18} "
+        f"{pb.DatasetStatus.Name(d.status).removeprefix('DATASET_STATUS_'):<10} {d.issuer_org}"
+        for d in response.datasets
+    ]
+    footer = f"{len(rows)} dataset(s) at checkpoint size {response.checkpoint.size}"
+    if response.next_page_token:
+        footer += f"; next page: --page-token {response.next_page_token}"
+    _emit(
+        args,
+        {
+            "datasets": [_dataset_dict(d) for d in response.datasets],
+            "next_page_token": response.next_page_token,
+            "checkpoint": MessageToDict(response.checkpoint),
+        },
+        "\n".join([*rows, footer]),
+    )
+    return 0
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    with _connect(args) as client:
+        try:
+            for change in client.watch(args.after, timeout=args.duration):
+                kind = ex.WatchDatasetsResponse.ChangeType.Name(change.change_type)
+                _emit(
+                    args,
+                    {
+                        "change": kind,
+                        "log_index": change.log_index,
+                        "dataset": _dataset_dict(change.dataset),
+                    },
+                    f"{change.log_index:>8}  {kind.removeprefix('CHANGE_TYPE_'):<10} "
+                    f"{change.dataset.name}",
+                )
+        except ClientError as err:
+            _refused(args, "watch", err)
+            return EXIT_REFUSED
+    return 0

@@ -1,0 +1,218 @@
+"""`CfxClient`: the Python client for a cfx node, over mTLS with the caller's identity directory.
+
+Every call carries a deadline (G5). A failed call raises `ClientError` with the status code, the
+stable ErrorInfo reason and any field violations decoded from the rich status trailer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
+
+from gateway._proto.cfx.v1 import dataset_pb2 as pb
+from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
+from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
+from gateway._proto.cfx.v1 import log_service_pb2 as lg
+from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
+from gateway._proto.cfx.v1 import trust_service_pb2 as tr
+from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
+from gateway.node import ClientFiles
+
+DEFAULT_TIMEOUT = 30.0
+# The server's certificate names localhost/127.0.0.1; override for other host names.
+DEFAULT_AUTHORITY = "localhost"
+
+
+@dataclass(frozen=True)
+class Violation:
+    field: str
+    reason: str
+    description: str
+
+
+class ClientError(Exception):
+    """A failed RPC, decoded: gRPC code, cfx reason, message, metadata, field violations."""
+
+    def __init__(
+        self,
+        code: grpc.StatusCode,
+        reason: str,
+        message: str,
+        metadata: dict[str, str],
+        violations: tuple[Violation, ...],
+    ) -> None:
+        super().__init__(f"{code.name} {reason}: {message}")
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.metadata = metadata
+        self.violations = violations
+
+    @classmethod
+    def from_rpc_error(cls, err: grpc.RpcError) -> ClientError:
+        call: grpc.Call = err  # type: ignore[assignment]
+        reason, metadata, violations = "", {}, []
+        status = rpc_status.from_call(call)
+        if status is not None:
+            for detail in status.details:
+                if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                    info = error_details_pb2.ErrorInfo()
+                    detail.Unpack(info)
+                    reason, metadata = info.reason, dict(info.metadata)
+                elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                    bad = error_details_pb2.BadRequest()
+                    detail.Unpack(bad)
+                    violations = [
+                        Violation(v.field, v.reason, v.description) for v in bad.field_violations
+                    ]
+        return cls(call.code(), reason, call.details() or "", metadata, tuple(violations))
+
+
+class CfxClient:
+    """A connection to one node. Use as a context manager, or call `close()`."""
+
+    def __init__(
+        self,
+        server: str,
+        identity: Path,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        authority: str = DEFAULT_AUTHORITY,
+        max_message_bytes: int = 4 * 1024 * 1024,
+    ) -> None:
+        files = ClientFiles(identity)
+        creds = grpc.ssl_channel_credentials(
+            root_certificates=files.ca.read_bytes(),
+            private_key=files.key.read_bytes(),
+            certificate_chain=files.cert.read_bytes(),
+        )
+        self._channel = grpc.secure_channel(
+            server,
+            creds,
+            options=[
+                ("grpc.ssl_target_name_override", authority),
+                ("grpc.default_authority", authority),
+                ("grpc.max_receive_message_length", max_message_bytes),
+                ("grpc.max_send_message_length", max_message_bytes),
+            ],
+        )
+        self._timeout = timeout
+        self._exchange = ex_grpc.ExchangeServiceStub(self._channel)
+        self._log = lg_grpc.LogServiceStub(self._channel)
+        self._trust = tr_grpc.TrustServiceStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def _call(self, method: Callable[..., Any], request: object) -> Any:
+        try:
+            return method(request, timeout=self._timeout)
+        except grpc.RpcError as err:
+            raise ClientError.from_rpc_error(err) from None
+
+    def submit(self, credential: bytes, request_id: str | None = None) -> ex.SubmitDatasetResponse:
+        request = ex.SubmitDatasetRequest(
+            credential=credential, request_id=request_id or str(uuid.uuid4())
+        )
+        response: ex.SubmitDatasetResponse = self._call(self._exchange.SubmitDataset, request)
+        return response
+
+    def get(self, name: str) -> ex.GetDatasetResponse:
+        response: ex.GetDatasetResponse = self._call(
+            self._exchange.GetDataset, ex.GetDatasetRequest(name=name)
+        )
+        return response
+
+    def list(self, request: ex.ListDatasetsRequest) -> ex.ListDatasetsResponse:
+        response: ex.ListDatasetsResponse = self._call(self._exchange.ListDatasets, request)
+        return response
+
+    def verify(
+        self, credential: bytes, *, domain: str = "", challenge: str = ""
+    ) -> ex.VerifyCredentialResponse:
+        request = ex.VerifyCredentialRequest(
+            credential=credential, expected_domain=domain, expected_challenge=challenge
+        )
+        response: ex.VerifyCredentialResponse = self._call(self._exchange.VerifyCredential, request)
+        return response
+
+    def deprecate(
+        self, name: str, status_update: bytes, request_id: str | None = None
+    ) -> ex.DeprecateDatasetResponse:
+        request = ex.DeprecateDatasetRequest(
+            name=name, status_update=status_update, request_id=request_id or str(uuid.uuid4())
+        )
+        response: ex.DeprecateDatasetResponse = self._call(self._exchange.DeprecateDataset, request)
+        return response
+
+    def withdraw(
+        self, name: str, status_update: bytes, request_id: str | None = None
+    ) -> ex.WithdrawDatasetResponse:
+        request = ex.WithdrawDatasetRequest(
+            name=name, status_update=status_update, request_id=request_id or str(uuid.uuid4())
+        )
+        response: ex.WithdrawDatasetResponse = self._call(self._exchange.WithdrawDataset, request)
+        return response
+
+    def watch(
+        self,
+        after_log_index: int = 0,
+        kind: pb.DatasetKind = pb.DATASET_KIND_UNSPECIFIED,
+        *,
+        timeout: float | None = None,
+    ) -> Iterator[ex.WatchDatasetsResponse]:
+        request = ex.WatchDatasetsRequest(after_log_index=after_log_index, kind=kind)
+        try:
+            yield from self._exchange.WatchDatasets(request, timeout=timeout)
+        except grpc.RpcError as err:
+            if err.code() is grpc.StatusCode.DEADLINE_EXCEEDED and timeout is not None:
+                return
+            raise ClientError.from_rpc_error(err) from None
+
+    def checkpoint(self) -> lg.GetCheckpointResponse:
+        response: lg.GetCheckpointResponse = self._call(
+            self._log.GetCheckpoint, lg.GetCheckpointRequest()
+        )
+        return response
+
+    def consistency_proof(self, first: int, second: int = 0) -> lg.GetConsistencyProofResponse:
+        request = lg.GetConsistencyProofRequest(first_size=first, second_size=second)
+        response: lg.GetConsistencyProofResponse = self._call(
+            self._log.GetConsistencyProof, request
+        )
+        return response
+
+    def log_entries(self, start: int, end: int) -> lg.ListLogEntriesResponse:
+        request = lg.ListLogEntriesRequest(start_index=start, end_index=end)
+        response: lg.ListLogEntriesResponse = self._call(self._log.ListLogEntries, request)
+        return response
+
+    def organizations(self) -> tr.ListOrganizationsResponse:
+        response: tr.ListOrganizationsResponse = self._call(
+            self._trust.ListOrganizations, tr.ListOrganizationsRequest()
+        )
+        return response
+
+    def health(self, service: str = "") -> int:
+        response: health_pb2.HealthCheckResponse = self._call(
+            self._health.Check, health_pb2.HealthCheckRequest(service=service)
+        )
+        return int(response.status)

@@ -1,0 +1,203 @@
+"""ExchangeService: protobuf in, intake pipeline, protobuf out. No business logic lives here."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import grpc
+
+from gateway import errors as ge
+from gateway._proto.cfx.v1 import dataset_pb2 as pb
+from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
+from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
+from gateway.intake import Intake
+from gateway.rpc import convert
+from gateway.rpc.guard import stream, unary
+from gateway.rpc.identity import caller_from
+from gateway.store.model import ChangeType, DatasetFilter, DatasetStatus, is_dataset_name
+from gateway.trust import Organisation
+
+MAX_REQUEST_ID_CHARS = 128
+WATCH_POLL_SECONDS = 0.2
+
+
+def _time_left(context: grpc.ServicerContext) -> float | None:
+    return context.time_remaining()
+
+
+class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
+    def __init__(
+        self, intake: Intake, *, watch_batch: int = 100, watch_idle_timeout: float = 300.0
+    ) -> None:
+        self._intake = intake
+        self._watch_batch = watch_batch
+        self._watch_idle_timeout = watch_idle_timeout
+
+    def register(self, server: grpc.Server) -> str:
+        ex_grpc.add_ExchangeServiceServicer_to_server(self, server)
+        return str(ex.DESCRIPTOR.services_by_name["ExchangeService"].full_name)
+
+    def _caller(self, context: grpc.ServicerContext) -> Organisation:
+        return self._intake.organisation_of(caller_from(context).sans)
+
+    @unary
+    def SubmitDataset(  # noqa: N802 - gRPC method name
+        self, request: ex.SubmitDatasetRequest, context: grpc.ServicerContext
+    ) -> ex.SubmitDatasetResponse:
+        caller = self._caller(context)
+        _check_request_id(request.request_id)
+        accepted = self._intake.submit(
+            request.credential, request.request_id, caller, lambda: _time_left(context)
+        )
+        return ex.SubmitDatasetResponse(
+            dataset=convert.dataset(accepted.dataset), receipt=convert.receipt(accepted.receipt)
+        )
+
+    @unary
+    def GetDataset(  # noqa: N802
+        self, request: ex.GetDatasetRequest, context: grpc.ServicerContext
+    ) -> ex.GetDatasetResponse:
+        caller = self._caller(context)
+        if not is_dataset_name(request.name):
+            raise ge.invalid_argument("INVALID_NAME", "name must be datasets/{uuid}", name="name")
+        record = self._intake.get(request.name, caller)
+        receipt = self._intake.receipt(record.log_index)
+        return ex.GetDatasetResponse(
+            dataset=convert.dataset(record), receipt=convert.receipt(receipt)
+        )
+
+    @unary
+    def ListDatasets(  # noqa: N802
+        self, request: ex.ListDatasetsRequest, context: grpc.ServicerContext
+    ) -> ex.ListDatasetsResponse:
+        caller = self._caller(context)
+        filters = DatasetFilter(
+            kind=convert.KIND_FROM_PB.get(request.kind),
+            issuer=request.issuer or None,
+            product_id=request.product_id or None,
+            classification_id=request.classification_id or None,
+            geography=request.geography or None,
+            status=convert.STATUS_FROM_PB.get(request.status),
+            valid_at=convert.from_timestamp(request.valid_at)
+            if request.HasField("valid_at")
+            else None,
+        )
+        records, token, note = self._intake.list_page(
+            filters, request.page_size, request.page_token, caller
+        )
+        return ex.ListDatasetsResponse(
+            datasets=[convert.dataset(r) for r in records],
+            next_page_token=token,
+            checkpoint=convert.checkpoint(note),
+        )
+
+    @unary
+    def VerifyCredential(  # noqa: N802
+        self, request: ex.VerifyCredentialRequest, context: grpc.ServicerContext
+    ) -> ex.VerifyCredentialResponse:
+        self._caller(context)
+        report = self._intake.report(
+            request.credential,
+            expected_domain=request.expected_domain or None,
+            expected_challenge=request.expected_challenge or None,
+        )
+        result = report.result
+        proofs = [
+            ex.ProofResult(
+                cryptosuite=p.suite or "",
+                verification_method=p.verification_method or "",
+                controller=p.controller or "",
+                proof_purpose=p.purpose or "",
+                create_time=convert.parse_timestamp(p.created),
+                verified=p.verified,
+                reason=p.reason or "",
+                message=p.message or "",
+            )
+            for p in result.proofs
+        ]
+        return ex.VerifyCredentialResponse(
+            verified=report.verified,
+            kind=convert.KIND_TO_PB[report.kind],
+            issuer=report.issuer,
+            proofs=proofs,
+            violations=[
+                ex.FieldViolation(field=v.field, reason=v.reason, description=v.description)
+                for v in report.violations
+            ],
+            digest=report.digest,
+        )
+
+    @unary
+    def DeprecateDataset(  # noqa: N802
+        self, request: ex.DeprecateDatasetRequest, context: grpc.ServicerContext
+    ) -> ex.DeprecateDatasetResponse:
+        dataset, receipt = self._change(request, DatasetStatus.DEPRECATED, context)
+        return ex.DeprecateDatasetResponse(dataset=dataset, receipt=receipt)
+
+    @unary
+    def WithdrawDataset(  # noqa: N802
+        self, request: ex.WithdrawDatasetRequest, context: grpc.ServicerContext
+    ) -> ex.WithdrawDatasetResponse:
+        dataset, receipt = self._change(request, DatasetStatus.WITHDRAWN, context)
+        return ex.WithdrawDatasetResponse(dataset=dataset, receipt=receipt)
+
+    def _change(
+        self,
+        request: ex.DeprecateDatasetRequest | ex.WithdrawDatasetRequest,
+        status: DatasetStatus,
+        context: grpc.ServicerContext,
+    ) -> tuple[pb.Dataset, pb.Receipt]:
+        caller = self._caller(context)
+        _check_request_id(request.request_id)
+        if not is_dataset_name(request.name):
+            raise ge.invalid_argument("INVALID_NAME", "name must be datasets/{uuid}", name="name")
+        accepted = self._intake.change_status(
+            name=request.name,
+            raw_update=request.status_update,
+            status=status,
+            request_id=request.request_id,
+            caller=caller,
+            time_left=lambda: _time_left(context),
+        )
+        return convert.dataset(accepted.dataset), convert.receipt(accepted.receipt)
+
+    @stream
+    def WatchDatasets(  # noqa: N802
+        self, request: ex.WatchDatasetsRequest, context: grpc.ServicerContext
+    ) -> Iterator[ex.WatchDatasetsResponse]:
+        caller = self._caller(context)
+        kind = convert.KIND_FROM_PB.get(request.kind)
+        cursor = int(request.after_log_index) - 1 if request.after_log_index else -1
+        idle_since = time.monotonic()
+        while context.is_active():
+            changes = self._intake.changes_after(cursor, kind, self._watch_batch, caller)
+            for change in changes:
+                cursor = change.log_index
+                yield ex.WatchDatasetsResponse(
+                    change_type=_CHANGE_TYPES[change.change, change.status],
+                    dataset=convert.dataset(change.dataset),
+                    log_index=change.log_index,
+                )
+            if changes:
+                idle_since = time.monotonic()
+                continue
+            if time.monotonic() - idle_since > self._watch_idle_timeout:
+                return
+            time.sleep(WATCH_POLL_SECONDS)
+
+
+_W = ex.WatchDatasetsResponse
+_CHANGE_TYPES = {
+    (ChangeType.CREATED, DatasetStatus.ACTIVE): _W.CHANGE_TYPE_ACCEPTED,
+    (ChangeType.STATUS_CHANGED, DatasetStatus.DEPRECATED): _W.CHANGE_TYPE_DEPRECATED,
+    (ChangeType.STATUS_CHANGED, DatasetStatus.WITHDRAWN): _W.CHANGE_TYPE_WITHDRAWN,
+}
+
+
+def _check_request_id(request_id: str) -> None:
+    if len(request_id) > MAX_REQUEST_ID_CHARS or not request_id.isprintable():
+        raise ge.invalid_argument(
+            "INVALID_REQUEST_ID",
+            f"request_id must be at most {MAX_REQUEST_ID_CHARS} printable chars",
+        )

@@ -1,0 +1,82 @@
+"""LogService: checkpoints, inclusion and consistency proofs, and raw entries of the node's log."""
+
+from __future__ import annotations
+
+import grpc
+
+from gateway import errors as ge
+from gateway._proto.cfx.v1 import log_service_pb2 as lg
+from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
+from gateway.intake import Intake
+from gateway.rpc import convert
+from gateway.rpc.guard import unary
+from gateway.rpc.identity import caller_from
+from gateway.store.base import Store
+from gateway.transparency import NodeLog
+
+MAX_ENTRIES_PER_CALL = 1000
+
+
+class LogServicer(lg_grpc.LogServiceServicer):
+    def __init__(self, intake: Intake, store: Store, log: NodeLog) -> None:
+        self._intake = intake
+        self._store = store
+        self._log = log
+
+    def register(self, server: grpc.Server) -> str:
+        lg_grpc.add_LogServiceServicer_to_server(self, server)
+        return str(lg.DESCRIPTOR.services_by_name["LogService"].full_name)
+
+    def _authenticate(self, context: grpc.ServicerContext) -> None:
+        self._intake.organisation_of(caller_from(context).sans)
+
+    @unary
+    def GetCheckpoint(  # noqa: N802 - gRPC method name
+        self, _request: lg.GetCheckpointRequest, context: grpc.ServicerContext
+    ) -> lg.GetCheckpointResponse:
+        self._authenticate(context)
+        _, note = self._log.checkpoint()
+        return lg.GetCheckpointResponse(checkpoint=convert.checkpoint(note))
+
+    @unary
+    def GetInclusionProof(  # noqa: N802
+        self, request: lg.GetInclusionProofRequest, context: grpc.ServicerContext
+    ) -> lg.GetInclusionProofResponse:
+        self._authenticate(context)
+        size, note = self._log.checkpoint(at_least=request.log_index + 1)
+        if request.tree_size and request.tree_size != size:
+            # Only signed sizes have receipts; older sizes are reached by consistency proofs.
+            raise ge.failed_precondition(
+                "TREE_SIZE_NOT_SIGNED", f"the newest signed tree has size {size}", size=size
+            )
+        receipt = self._log.receipt(request.log_index, (size, note))
+        return lg.GetInclusionProofResponse(receipt=convert.receipt(receipt))
+
+    @unary
+    def GetConsistencyProof(  # noqa: N802
+        self, request: lg.GetConsistencyProofRequest, context: grpc.ServicerContext
+    ) -> lg.GetConsistencyProofResponse:
+        self._authenticate(context)
+        size, note = self._log.checkpoint()
+        second = request.second_size or size
+        if not 0 < request.first_size <= second <= size:
+            raise ge.out_of_range(
+                "TREE_SIZE_EXCEEDED", f"need 0 < first_size <= second_size <= {size}"
+            )
+        proof = self._store.consistency_proof(request.first_size, second)
+        return lg.GetConsistencyProofResponse(proof=proof, checkpoint=convert.checkpoint(note))
+
+    @unary
+    def ListLogEntries(  # noqa: N802
+        self, request: lg.ListLogEntriesRequest, context: grpc.ServicerContext
+    ) -> lg.ListLogEntriesResponse:
+        self._authenticate(context)
+        size = self._store.log_size()
+        start = request.start_index
+        end = min(request.end_index or size, size, start + MAX_ENTRIES_PER_CALL)
+        if start > size:
+            raise ge.out_of_range("TREE_SIZE_EXCEEDED", f"the log has {size} entries")
+        entries = self._store.log_entries(start, end) if end > start else []
+        return lg.ListLogEntriesResponse(
+            entries=[lg.LogEntry(index=start + i, entry=e) for i, e in enumerate(entries)]
+        )

@@ -1,0 +1,74 @@
+"""The node's view of its own transparency log: signed checkpoints and receipts.
+
+The Merkle and note code is pure (gateway.log); this layer binds it to the store and the node key.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from gateway.errors import out_of_range
+from gateway.log.checkpoint import Checkpoint, NoteKey, sign_checkpoint
+from gateway.log.receipt import Receipt
+from gateway.store.base import Store
+
+
+@dataclass(frozen=True)
+class LogIdentity:
+    """Who signs the log: checkpoint origin line, note key name and the Ed25519 key."""
+
+    origin: str
+    key_name: str
+    private_key: Ed25519PrivateKey
+
+    @property
+    def note_key(self) -> NoteKey:
+        return NoteKey(self.key_name, self.private_key.public_key())
+
+
+class NodeLog:
+    """Checkpoints are signed lazily: one per tree size, reused until the log grows."""
+
+    def __init__(self, store: Store, identity: LogIdentity, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._clock = clock
+        self._identity = identity
+        self._lock = threading.Lock()
+        self._latest: tuple[int, str] | None = store.latest_checkpoint()
+
+    @property
+    def identity(self) -> LogIdentity:
+        return self._identity
+
+    def checkpoint(self, at_least: int = 0) -> tuple[int, str]:
+        """The newest signed checkpoint covering at least `at_least` entries, signing if needed."""
+        with self._lock:
+            latest = self._latest
+            if latest is not None and latest[0] >= at_least and latest[0] > 0:
+                return latest
+            size = self._store.log_size()
+            if latest is not None and latest[0] == size:
+                return latest
+            root = self._store.log_root(size)
+            note = sign_checkpoint(
+                Checkpoint(self._identity.origin, size, root, int(self._clock().timestamp())),
+                self._identity.private_key,
+                self._identity.key_name,
+            )
+            self._store.save_checkpoint(size, note)
+            self._latest = (size, note)
+            return self._latest
+
+    def receipt(self, log_index: int, checkpoint: tuple[int, str] | None = None) -> Receipt:
+        """Inclusion of entry `log_index` in the tree of `checkpoint` (default: newest)."""
+        size, note = checkpoint or self.checkpoint(at_least=log_index + 1)
+        if log_index >= size:
+            raise out_of_range("TREE_SIZE_EXCEEDED", f"entry {log_index} is not in tree {size}")
+        proof = self._store.inclusion_proof(log_index, size)
+        entry = self._store.log_entries(log_index, log_index + 1)[0]
+        return Receipt(log_index, size, tuple(proof), note, bytes(entry))
