@@ -20,6 +20,9 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.keys",
     "gateway.cli.sign",
     "gateway.cli.verify",
+    "gateway.cli.serve",
+    "gateway.cli.remote",
+    "gateway.cli.log",
 )
 
 EXIT_USAGE = 2
