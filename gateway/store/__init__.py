@@ -27,6 +27,7 @@ from gateway.store.model import (
     DatasetKind,
     DatasetStatus,
     PutResult,
+    ReadScope,
     StoredDataset,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidStoreURLError",
     "NotFoundError",
     "PutResult",
+    "ReadScope",
     "Store",
     "StoreError",
     "StoreUnavailableError",

@@ -13,6 +13,7 @@ from gateway.store.model import (
     DatasetKind,
     DatasetStatus,
     PutResult,
+    ReadScope,
     StoredDataset,
 )
 
@@ -70,9 +71,14 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def changes_after(
-        self, log_index: int, kind: DatasetKind | None = None, limit: int = 100
+        self,
+        log_index: int,
+        kind: DatasetKind | None = None,
+        limit: int = 100,
+        scope: ReadScope | None = None,
     ) -> list[Change]:
-        """Changes with a log index greater than `log_index` (-1: from the start), in log order."""
+        """Changes with a log index greater than `log_index` (-1: from the start), in log order,
+        limited to datasets `scope` may read when given."""
 
     # Transparency log passthroughs (RFC 9162 tree kept by gateway.log.sql.LogTables).
 

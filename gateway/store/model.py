@@ -166,6 +166,25 @@ class Change:
 
 
 @dataclass(frozen=True)
+class ReadScope:
+    """What one caller may see: every dataset of `kinds`, plus datasets of `own_kinds` that its
+    own organisation `org` issued. Applied inside the query, so pages stay full and a page token
+    is bound to the caller's permissions (E5: a token grants nothing)."""
+
+    kinds: frozenset[DatasetKind]
+    org: str = ""
+    own_kinds: frozenset[DatasetKind] = frozenset()
+
+    def allows(self, kind: DatasetKind, issuer_org: str) -> bool:
+        return kind in self.kinds or (
+            bool(self.org) and issuer_org == self.org and kind in self.own_kinds
+        )
+
+    def fingerprint_part(self) -> str:
+        return "|".join((",".join(sorted(self.kinds)), self.org, ",".join(sorted(self.own_kinds))))
+
+
+@dataclass(frozen=True)
 class DatasetFilter:
     """ListDatasets filters; every field set must match (AND). `valid_at` keeps datasets whose
     validity window [valid_from, valid_until) contains it (an open end matches)."""
@@ -178,6 +197,8 @@ class DatasetFilter:
     geography: str | None = None
     status: DatasetStatus | None = None
     valid_at: datetime | None = field(default=None)
+    # The caller's read permissions; None means unrestricted (internal callers only).
+    scope: ReadScope | None = None
 
     def __post_init__(self) -> None:
         if self.valid_at is not None and self.valid_at.utcoffset() is None:
@@ -194,6 +215,7 @@ class DatasetFilter:
             self.geography or "",
             self.status or "",
             format_time(self.valid_at) if self.valid_at else "",
+            self.scope.fingerprint_part() if self.scope else "*",
         ]
         return sha256_hex("\x1f".join(parts).encode())
 

@@ -30,6 +30,7 @@ from gateway.store.model import (
     DatasetKind,
     DatasetStatus,
     PutResult,
+    ReadScope,
     StoredDataset,
     format_time,
     parse_time,
@@ -289,16 +290,24 @@ class SQLStore(Store):
         return page, token
 
     def changes_after(
-        self, log_index: int, kind: DatasetKind | None = None, limit: int = 100
+        self,
+        log_index: int,
+        kind: DatasetKind | None = None,
+        limit: int = 100,
+        scope: ReadScope | None = None,
     ) -> list[Change]:
         sql = (
             "SELECT c.log_index, c.name, c.change, c.status FROM cfx_dataset_changes c "
-            "WHERE c.log_index > ?"
+            "JOIN cfx_datasets d ON d.name = c.name WHERE c.log_index > ?"
         )
         params: list[Any] = [log_index]
         if kind is not None:
             sql += " AND c.kind = ?"
             params.append(kind.value)
+        if scope is not None:
+            clause, scope_params = scope_clause(scope, "c.kind", "d.issuer_org")
+            sql += f" AND {clause}"
+            params.extend(scope_params)
         sql += " ORDER BY c.log_index, c.change, c.name LIMIT ?"
         params.append(max(1, min(limit, MAX_PAGE_SIZE)))
         with self._transaction(write=False) as cur:
@@ -427,12 +436,31 @@ def _where(filters: DatasetFilter) -> tuple[list[str], list[Any]]:
                 "WHERE f.name = d.name AND f.facet = ? AND f.value = ?)"
             )
             params.extend((facet, facet_value))
+    if filters.scope is not None:
+        clause, scope_params = scope_clause(filters.scope, "d.kind", "d.issuer_org")
+        where.append(clause)
+        params.extend(scope_params)
     if filters.valid_at is not None:
         at = format_time(filters.valid_at)
         where.append("(d.valid_from IS NULL OR d.valid_from <= ?)")
         where.append("(d.valid_until IS NULL OR d.valid_until > ?)")
         params.extend((at, at))
     return where, params
+
+
+def scope_clause(scope: ReadScope, kind_col: str, org_col: str) -> tuple[str, list[Any]]:
+    """SQL for `scope.allows(kind, issuer_org)`; an empty set of kinds matches nothing."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if scope.kinds:
+        parts.append(f"{kind_col} IN ({', '.join('?' for _ in scope.kinds)})")
+        params.extend(sorted(scope.kinds))
+    if scope.org and scope.own_kinds:
+        marks = ", ".join("?" for _ in scope.own_kinds)
+        parts.append(f"({org_col} = ? AND {kind_col} IN ({marks}))")
+        params.append(scope.org)
+        params.extend(sorted(scope.own_kinds))
+    return ("(" + " OR ".join(parts) + ")" if parts else "1 = 0"), params
 
 
 def _with_log_index(record: StoredDataset, index: int) -> StoredDataset:

@@ -27,7 +27,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from gateway.store.model import DatasetKind, format_time, parse_time
+from gateway.store.model import DatasetKind, ReadScope, format_time, parse_time
 from gateway.trust.errors import (
     RegistryConflictError,
     RevokedKeyError,
@@ -135,6 +135,11 @@ class Organisation:
     @property
     def readable_kinds(self) -> frozenset[DatasetKind]:
         return frozenset().union(*(READABLE_KINDS[role] for role in self.roles))
+
+    @property
+    def read_scope(self) -> ReadScope:
+        """The store-level form of `TrustRegistry.can_read` for this organisation."""
+        return ReadScope(self.readable_kinds, self.name, self.issuable_kinds)
 
 
 @dataclass(frozen=True)
@@ -250,9 +255,7 @@ class TrustRegistry:
     @staticmethod
     def can_read(org: Organisation | None, kind: DatasetKind, issuer_org: str = "") -> bool:
         """May `org` read a dataset of `kind` issued by `issuer_org`? No organisation: never."""
-        if org is None:
-            return False
-        return kind in org.readable_kinds or (issuer_org == org.name and kind in org.issuable_kinds)
+        return org is not None and org.read_scope.allows(kind, issuer_org)
 
     def organisation(self, name: str) -> Organisation:
         for org in self.organisations:

@@ -22,6 +22,7 @@ from gateway.store import (
     InvalidStatusTransitionError,
     InvalidStoreURLError,
     NotFoundError,
+    ReadScope,
     Store,
     StoredDataset,
     StoreUnavailableError,
@@ -403,3 +404,34 @@ def test_unreachable_postgresql_is_unavailable_and_never_echoes_the_password(tmp
         open_store("postgresql://cfx:s3cret-pw@127.0.0.1:1/test?connect_timeout=1", tmp_path)
     assert info.value.reason == "BACKEND_UNAVAILABLE"
     assert "s3cret-pw" not in str(info.value)
+
+
+def test_read_scope_limits_lists_and_changes_inside_the_query(store: Store):
+    store.put_dataset(make(0, kind=DatasetKind.EMISSION_FACTOR), entry(0))  # org0
+    store.put_dataset(make(1), entry(1))  # org1's footprint
+    store.put_dataset(make(2), entry(2))  # org2's footprint
+    exporter = ReadScope(
+        frozenset({DatasetKind.EMISSION_FACTOR}), "org1", frozenset({DatasetKind.PRODUCT_FOOTPRINT})
+    )
+    page, _ = store.list_datasets(DatasetFilter(scope=exporter))
+    assert [d.log_index for d in page] == [0, 1]
+    assert [c.log_index for c in store.changes_after(-1, scope=exporter)] == [0, 1]
+    nobody = ReadScope(frozenset())
+    assert store.list_datasets(DatasetFilter(scope=nobody)) == ([], "")
+    assert store.changes_after(-1, scope=nobody) == []
+    # Paging stays full: the scope is applied before LIMIT, not after.
+    first, token = store.list_datasets(DatasetFilter(scope=exporter), page_size=1)
+    second, last = store.list_datasets(DatasetFilter(scope=exporter), page_size=1, page_token=token)
+    assert [d.log_index for d in first + second] == [0, 1]
+    assert last == ""
+
+
+def test_page_token_of_one_caller_is_refused_for_another(store: Store):
+    for n in range(3):
+        store.put_dataset(make(n), entry(n))
+    everything = frozenset(DatasetKind)
+    mine = DatasetFilter(scope=ReadScope(everything, "org1", everything))
+    theirs = DatasetFilter(scope=ReadScope(everything, "org2", everything))
+    _, token = store.list_datasets(mine, page_size=1)
+    with pytest.raises(InvalidPageTokenError):
+        store.list_datasets(theirs, page_size=1, page_token=token)

@@ -301,3 +301,13 @@ def test_threshold_survives_the_dict_round_trip_and_defaults_to_one(two_of_three
 def test_no_signers_at_all_is_refused(two_of_three: TrustRegistry):
     with pytest.raises(UnknownKeyError):
         two_of_three.authorize_issuers([], DatasetKind.EMISSION_FACTOR, LATER)
+
+
+def test_read_scope_agrees_with_can_read_for_every_role_and_kind():
+    registry = TrustRegistry()
+    for role in Role:
+        registry = registry.with_role(role.value.replace("_", "-"), role)
+    for org in registry.organisations:
+        for kind in DatasetKind:
+            for issuer in (org.name, "someone-else"):
+                assert org.read_scope.allows(kind, issuer) == registry.can_read(org, kind, issuer)
