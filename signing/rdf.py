@@ -19,6 +19,7 @@ it cannot decide, and then this reference path runs and raises the precise error
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -36,6 +37,10 @@ from signing.loader import PinnedLoader
 #: pyld's default base (3.0.0 "BREAKING"); an IRI under it means a relative IRI leaked through.
 PYLD_DEFAULT_BASE: Final = "http://example.org/base/"
 _KEYWORDS_WITH_IRI_VALUES: Final = frozenset({"@id", "@type"})
+
+#: pyld's process-global context caches are unlocked LRU caches (signing.md §5: KeyError under
+#: threads). Serializing pyld calls costs nothing under the GIL; processes give the parallelism.
+_PYLD_LOCK: Final = threading.Lock()
 
 FastPath = Callable[[dict[str, Any], PinnedLoader], "str | None"]
 
@@ -118,6 +123,11 @@ def _root_signing_error(exc: BaseException) -> SigningError | None:
 
 def reference_to_nquads(document: dict[str, Any], loader: PinnedLoader) -> str:
     """pyld path: lossless expansion, then N-Quads. Raises DataLossError subclasses."""
+    with _PYLD_LOCK:
+        return _reference_to_nquads(document, loader)
+
+
+def _reference_to_nquads(document: dict[str, Any], loader: PinnedLoader) -> str:
     processor = JsonLdProcessor(on_property_dropped=_raise_dropped)
     options: dict[str, Any] = {
         "base": None,  # DI: the base URL is null; relative IRIs stay relative and are refused
