@@ -21,6 +21,7 @@ from gateway.store.errors import (
     StoreUnavailableError,
 )
 from gateway.store.model import (
+    ALLOWED_TRANSITIONS,
     Change,
     ChangeType,
     DatasetFilter,
@@ -32,6 +33,7 @@ from gateway.store.model import (
 )
 
 __all__ = [
+    "ALLOWED_TRANSITIONS",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "AlreadyExistsError",
