@@ -64,6 +64,10 @@ def range_nodes(start: int, end: int) -> list[NodeId]:
     For a range that the RFC 9162 recursion produces (start aligned to a power of two at least as
     large as the range), folding these from the right gives MTH of the range.
     """
+    size = end - start
+    if size > 0 and size & (size - 1) == 0 and start & (size - 1) == 0:
+        level = size.bit_length() - 1  # fast path: already one perfect aligned subtree
+        return [NodeId(level, start >> level)]
     nodes: list[NodeId] = []
     while start < end:
         size = end - start
@@ -85,10 +89,16 @@ def _fold(hashes: Sequence[bytes]) -> bytes:
 
 def _ranges_hashes(source: NodeSource, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
     """MTH of each range, with all node lookups in one batch."""
-    per_range = [range_nodes(start, end) for start, end in ranges]
-    wanted = list(dict.fromkeys(node for nodes in per_range for node in nodes))
+    return _parts_hashes(source, [range_nodes(start, end) for start, end in ranges])
+
+
+def _parts_hashes(source: NodeSource, parts: Sequence[Sequence[NodeId]]) -> list[bytes]:
+    """Fold each list of perfect subtrees into one hash, with all node lookups in one batch."""
+    wanted = list(dict.fromkeys(node for nodes in parts for node in nodes))
     found = dict(zip(wanted, source.node_hashes(wanted), strict=True))
-    return [_fold([found[node] for node in nodes]) for nodes in per_range]
+    return [
+        found[nodes[0]] if len(nodes) == 1 else _fold([found[n] for n in nodes]) for nodes in parts
+    ]
 
 
 def root_hash(size: int, source: NodeSource) -> bytes:
@@ -100,22 +110,27 @@ def root_hash(size: int, source: NodeSource) -> bytes:
     return _ranges_hashes(source, [(0, size)])[0]
 
 
-def inclusion_path_ranges(index: int, size: int) -> list[tuple[int, int]]:
-    """Leaf ranges whose MTHs form PATH(m, D[n]), leaf first (RFC 9162 §2.1.3.1)."""
+def inclusion_path_nodes(index: int, size: int) -> list[list[NodeId]]:
+    """The audit path PATH(m, D[n]) of RFC 9162 §2.1.3.1, leaf first, as perfect subtrees.
+
+    Unrolling the recursion bottom-up: below `inner` (the level where the leaf's path and the
+    right edge of the tree join) each element is the sibling subtree, complete except the one at
+    level inner - 1, which is MTH(D[k:n]) over the ragged right part; above, each set bit of the
+    index adds its left sibling. Each element is the list of subtrees to fold into it.
+    """
     if not 0 <= index < size:
         raise TreeSizeError(f"leaf index {index} is not below tree size {size}")
-    ranges: list[tuple[int, int]] = []
-    start, end = 0, size
-    while end - start > 1:
-        k = _largest_power_of_two_below(end - start)
-        if index < start + k:  # PATH(m, D[0:k]) : MTH(D[k:n])
-            ranges.append((start + k, end))
-            end = start + k
-        else:  # PATH(m - k, D[k:n]) : MTH(D[0:k])
-            ranges.append((start, start + k))
-            start += k
-    ranges.reverse()
-    return ranges
+    inner = (index ^ (size - 1)).bit_length()
+    parts = [[NodeId(level, (index >> level) ^ 1)] for level in range(inner - 1)]
+    if inner:
+        level = inner - 1
+        parts.append(range_nodes(((index >> level) | 1) << level, size))
+    parts.extend(
+        [NodeId(level, (index >> level) ^ 1)]
+        for level in range(inner, size.bit_length())
+        if (index >> level) & 1
+    )
+    return parts
 
 
 def consistency_path_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
@@ -148,7 +163,7 @@ def consistency_path_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
 
 def inclusion_proof(index: int, size: int, source: NodeSource) -> list[bytes]:
     """The audit path of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3.1)."""
-    return _ranges_hashes(source, inclusion_path_ranges(index, size))
+    return _parts_hashes(source, inclusion_path_nodes(index, size))
 
 
 def consistency_proof(size1: int, size2: int, source: NodeSource) -> list[bytes]:

@@ -113,6 +113,7 @@ class LogTables:
         }
         self._placeholder = "?" if sqlite else "%s"
         self._sql = {name: self._render(template) for name, template in _SQL.items()}
+        self._lookups: dict[tuple[int, int], str] = {}
         # One advisory lock key per log, derived from its table names.
         digest = hashlib.sha256(prefix.encode()).digest()
         self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
@@ -161,23 +162,29 @@ class LogTables:
         if not nodes:
             return []
         leaf_ids = [n.idx for n in nodes if n.level == 0]
-        inner = [n for n in nodes if n.level > 0]
-        parts: list[str] = []
-        params: list[int] = []
-        if leaf_ids:
-            parts.append(self._render(_LEAF_HASHES, marks=", ".join("?" * len(leaf_ids))))
-            params.extend(leaf_ids)
-        if inner:
-            cond = " OR ".join(["(level = ? AND idx = ?)"] * len(inner))
-            parts.append(self._render(_NODE_HASHES, cond=cond))
-            for n in inner:
+        params: list[int] = list(leaf_ids)
+        for n in nodes:
+            if n.level > 0:
                 params.extend(n)
-        cur.execute(" UNION ALL ".join(parts), params)
+        cur.execute(self._lookup_sql(len(leaf_ids), len(nodes) - len(leaf_ids)), params)
         found = {(level, idx): h for level, idx, h in cur.fetchall()}
         try:
             return [bytes(found[n]) for n in nodes]
         except KeyError as exc:
             raise LogInconsistentError(f"log node {exc.args[0]} is missing") from None
+
+    def _lookup_sql(self, leaves: int, inner: int) -> str:
+        """The batch lookup for `leaves` leaf hashes and `inner` nodes (cached per shape)."""
+        sql = self._lookups.get((leaves, inner))
+        if sql is None:
+            parts = []
+            if leaves:
+                parts.append(self._render(_LEAF_HASHES, marks=", ".join("?" * leaves)))
+            if inner:
+                cond = " OR ".join(["(level = ? AND idx = ?)"] * inner)
+                parts.append(self._render(_NODE_HASHES, cond=cond))
+            sql = self._lookups[(leaves, inner)] = " UNION ALL ".join(parts)
+        return sql
 
     def _source(self, cur: Cursor) -> _CursorNodes:
         return _CursorNodes(self, cur)
