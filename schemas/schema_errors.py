@@ -89,3 +89,10 @@ def schema_violations(validator: Draft202012Validator, instance: Any, base: str)
         for violation in _convert(error, base):
             found.setdefault((violation.pointer, violation.reason), violation)
     return list(found.values())
+
+
+#: Every reason a JSON Schema (shape) violation can carry; any other reason comes from a profile,
+#: rule or semantic check. The gateway reports SCHEMA_VIOLATION vs RULE_VIOLATION from this.
+SCHEMA_REASONS: frozenset[str] = frozenset(
+    {*_KEYWORD_REASONS.values(), "INVALID_DECIMAL", "DECIMAL_NOT_A_STRING", "SCHEMA_VIOLATION"}
+)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from schemas import pointer, resources
+from schemas import compiled, pointer, resources
 from schemas.errors import UnknownKindError
 from schemas.profiles import check_profile_name, profile_violations
 from schemas.rules import check_rule
-from schemas.schema_errors import schema_violations
 from schemas.semantic import KIND_CHECKS, credential_checks
 from schemas.violations import Violation
 
@@ -65,9 +64,7 @@ def validate(
 
     found: list[Violation] = []
     if is_credential(document):
-        found.extend(
-            schema_violations(resources.validator(resources.CREDENTIAL_SCHEMA), document, "")
-        )
+        found.extend(compiled.violations(resources.CREDENTIAL_SCHEMA, document, ""))
         found.extend(credential_checks(document))
         subject, base = document.get("credentialSubject"), "/credentialSubject"
         if not isinstance(subject, dict):
@@ -87,7 +84,7 @@ def validate(
             )
             return sorted(set(found))
         kind = detected
-    found.extend(schema_violations(resources.kind_validator(kind), subject, base))
+    found.extend(compiled.violations(resources.KIND_SCHEMAS[kind], subject, base))
     found.extend(KIND_CHECKS[kind](subject, base))
 
     known_rules: Mapping[str, Any] = resources.bundled_rules() if rules is None else rules

@@ -1,0 +1,80 @@
+"""What a translation returns: the document plus a note for everything that did not map 1:1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from schemas import pointer
+from schemas.errors import TranslationError
+
+#: reason codes of notes
+DROPPED = "DROPPED"  # the source field has no counterpart in the target; its value is lost
+NOT_CONVERTIBLE = "NOT_CONVERTIBLE"  # a counterpart exists but values cannot be converted
+CONVERTED = "CONVERTED"  # renamed or re-encoded (JSON number -> decimal string, id -> URN, ...)
+DERIVED = "DERIVED"  # computed from other fields because the definitions differ
+DEFAULTED = "DEFAULTED"  # the target requires a field the source lacks; a default was set
+MISSING_IN_SOURCE = "MISSING_IN_SOURCE"  # the target requires a field; nothing could fill it
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationNote:
+    pointer: str  # where in the *source* document
+    reason: str
+    message: str
+
+
+@dataclass(slots=True)
+class Translation:
+    document: dict[str, Any]
+    notes: list[TranslationNote] = field(default_factory=list)
+
+    def note(self, at: str, reason: str, message: str) -> None:
+        self.notes.append(TranslationNote(at, reason, message))
+
+    @property
+    def lossless(self) -> bool:
+        return not any(n.reason in {DROPPED, NOT_CONVERTIBLE} for n in self.notes)
+
+
+def require_object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TranslationError(f"{what} must be a JSON object")
+    return value
+
+
+def decimal_string(value: Any) -> str | None:
+    """A JSON number or decimal string as an xsd:decimal string (no exponent); None if neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return format(number, "f")
+
+
+def number(value: Any) -> int | float | None:
+    """A decimal string as a JSON number (what Catena-X and PACT v2 percentages use)."""
+    text = decimal_string(value)
+    if text is None:
+        return None
+    result = Decimal(text)
+    return (
+        int(result) if result == result.to_integral_value() and "." not in text else float(result)
+    )
+
+
+def join(base: str, *tokens: str | int) -> str:
+    return pointer.join(base, *tokens)

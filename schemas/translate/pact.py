@@ -1,0 +1,372 @@
+"""PACT v2.x <-> v3.0 (pact-v3.md §1.6) and PACT v3 <-> the cfx ProductFootprint dataset."""
+
+from __future__ import annotations
+
+import copy
+import re
+from decimal import Decimal
+from typing import Any
+
+from schemas.translate.identifiers import normalize_urn, uuid_urn
+from schemas.translate.notes import (
+    CONVERTED,
+    DEFAULTED,
+    DERIVED,
+    DROPPED,
+    MISSING_IN_SOURCE,
+    NOT_CONVERTIBLE,
+    Translation,
+    decimal_string,
+    join,
+    number,
+    require_object,
+)
+
+V3_SPEC_VERSION = "3.0.0"
+V2_SPEC_VERSION = "2.3.0"
+
+# Top-level fields that keep their name and value from v2 to v3 and back.
+_SHARED_TOP = (
+    "id", "precedingPfIds", "created", "status", "validityPeriodStart", "validityPeriodEnd",
+    "companyName", "companyIds", "productDescription", "productIds", "productClassifications",
+    "productNameCompany", "comment", "extensions",
+)  # fmt: skip
+# pcf fields: v2 name -> v3 name, same value (decimal strings in both).
+_PCF_RENAMES = {
+    "declaredUnit": "declaredUnitOfMeasurement",
+    "unitaryProductAmount": "declaredUnitAmount",
+    "productMassPerDeclaredUnit": "productMassPerDeclaredUnit",
+    "pCfExcludingBiogenic": "pcfExcludingBiogenicUptake",
+    "fossilGhgEmissions": "fossilGhgEmissions",
+    "fossilCarbonContent": "fossilCarbonContent",
+    "biogenicCarbonContent": "biogenicCarbonContent",
+    "dLucGhgEmissions": "landUseChangeGhgEmissions",
+    "biogenicCarbonWithdrawal": "biogenicCO2Uptake",
+    "aircraftGhgEmissions": "aircraftGhgEmissions",
+    "ipccCharacterizationFactorsSources": "ipccCharacterizationFactors",
+    "productOrSectorSpecificRules": "productOrSectorSpecificRules",
+    "boundaryProcessesDescription": "boundaryProcessesDescription",
+    "referencePeriodStart": "referencePeriodStart",
+    "referencePeriodEnd": "referencePeriodEnd",
+    "geographyCountrySubdivision": "geographyCountrySubdivision",
+    "geographyCountry": "geographyCountry",
+    "geographyRegionOrSubregion": "geographyRegionOrSubregion",
+    "secondaryEmissionFactorSources": "secondaryEmissionFactorSources",
+    "exemptedEmissionsDescription": "exemptedEmissionsDescription",
+    "packagingEmissionsIncluded": "packagingEmissionsIncluded",
+    "packagingGhgEmissions": "packagingGhgEmissions",
+    "allocationRulesDescription": "allocationRulesDescription",
+}
+# pcf fields that are JSON numbers in v2 and decimal strings in v3.
+_PCF_NUMBERS = ("exemptedEmissionsPercent", "primaryDataShare")
+_V2_ONLY_PCF = {
+    "landManagementGhgEmissions": (NOT_CONVERTIBLE, "v3 splits it into three fields; no 1:1 map"),
+    "otherBiogenicGhgEmissions": (DROPPED, "removed in v3 (closest: biogenicNonCO2Emissions)"),
+    "iLucGhgEmissions": (DROPPED, "removed in v3 (closest: landCarbonLeakage)"),
+    "biogenicAccountingMethodology": (DROPPED, "removed in v3"),
+    "uncertaintyAssessmentDescription": (DROPPED, "removed in v3"),
+    "characterizationFactors": (DROPPED, "deprecated; ipccCharacterizationFactors carries it"),
+    "crossSectoralStandardsUsed": (CONVERTED, "deprecated; mapped into crossSectoralStandards"),
+    "crossSectoralStandards": (CONVERTED, "prose values mapped to v3 codes"),
+    "dqi": (NOT_CONVERTIBLE, "v2 DQRs are 1..3, v3 DQRs 1..5: not linearly convertible"),
+    "assurance": (CONVERTED, "mapped to verification"),
+}
+_STANDARDS_V2_TO_V3 = {
+    "GHG Protocol Product standard": "GHGP-Product",
+    "ISO Standard 14067": "ISO14067",
+    "ISO Standard 14044": "ISO14040-44",
+    "GHGP Product": "GHGP-Product",
+    "PACT Methodology 1.0": "PACT-1.0",
+    "PACT Methodology 2.0": "PACT-2.0",
+    "PACT Methodology 3.0": "PACT-3.0",
+}
+_STANDARDS_V3_TO_V2_USED = {
+    "GHGP-Product": "GHG Protocol Product standard",
+    "ISO14067": "ISO Standard 14067",
+    "ISO14040-44": "ISO Standard 14044",
+}
+_V2_COVERAGE_TO_V3 = {"product level": "product level", "PCF system": "PCF calculation model"}
+_V3_COVERAGE_TO_V2 = {"product level": "product level", "PCF calculation model": "PCF system"}
+_CPC_CLASSIFICATION = "urn:pact:productclassification:un-cpc:"
+_CPC_RE = re.compile(r"urn:(?:pact:productclassification:un-cpc|cpc):([0-9A-Za-z-]+)")
+_V3_ONLY_PCF = (
+    "recycledCarbonContent", "landCarbonLeakage", "landManagementFossilGhgEmissions",
+    "landManagementBiogenicCO2Emissions", "landManagementBiogenicCO2Removals",
+    "biogenicNonCO2Emissions", "landAreaOccupation", "packagingBiogenicCarbonContent",
+    "outboundLogisticsGhgEmissions", "ccsTechnologicalCO2CaptureIncluded",
+    "ccsTechnologicalCO2Capture", "technologicalCO2CaptureOrigin", "technologicalCO2Removals",
+    "ccuCarbonContent", "ccuCalculationApproach", "ccuCreditCertification", "dqi",
+)  # fmt: skip
+
+
+def derive_including(pcf: dict[str, Any], result: Translation, source_at: str) -> None:
+    """Set v3 pcfIncludingBiogenicUptake = excluding + uptake, noting a differing source value."""
+    excluding = decimal_string(pcf.get("pcfExcludingBiogenicUptake"))
+    uptake = decimal_string(pcf.get("biogenicCO2Uptake", "0"))
+    if excluding is None or uptake is None:
+        return
+    derived = Decimal(excluding) + Decimal(uptake)
+    original = pcf.get("pcfIncludingBiogenicUptake")
+    original_text = decimal_string(original)
+    if original_text is not None and Decimal(original_text) == derived:
+        pcf["pcfIncludingBiogenicUptake"] = original_text
+        return
+    pcf["pcfIncludingBiogenicUptake"] = format(derived, "f")
+    result.note(
+        source_at,
+        DERIVED,
+        f"pcfIncludingBiogenicUptake set to {derived} (= excluding + biogenic uptake, PACT v3 "
+        f"definition); the source said {original!r}",
+    )
+
+
+def _map_standards(values: Any) -> list[str]:
+    if not isinstance(values, list):
+        return []
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, str):
+            mapped = _STANDARDS_V2_TO_V3.get(value, value)
+            if mapped not in out:
+                out.append(mapped)
+    return out
+
+
+def _v2_pcf_to_v3(pcf: dict[str, Any], result: Translation, at: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in pcf.items():
+        here = join(at, name)
+        if name in _PCF_RENAMES:
+            out[_PCF_RENAMES[name]] = copy.deepcopy(value)
+        elif name == "pCfIncludingBiogenic":
+            out["pcfIncludingBiogenicUptake"] = value  # checked against v3's definition below
+        elif name in _PCF_NUMBERS:
+            text = decimal_string(value)
+            if text is None:
+                result.note(here, NOT_CONVERTIBLE, f"{value!r} is not a number")
+            else:
+                out[name] = text
+                result.note(here, CONVERTED, "JSON number -> decimal string")
+        elif name in _V2_ONLY_PCF:
+            reason, why = _V2_ONLY_PCF[name]
+            result.note(here, reason, f"{name}: {why}")
+        else:
+            result.note(here, DROPPED, f"{name} is not a PACT v3 field")
+    standards = _map_standards(pcf.get("crossSectoralStandards"))
+    for value in _map_standards(pcf.get("crossSectoralStandardsUsed")):
+        if value not in standards:
+            standards.append(value)
+    if standards:
+        out["crossSectoralStandards"] = standards
+    assurance = pcf.get("assurance")
+    if isinstance(assurance, dict):
+        verification: dict[str, Any] = {}
+        coverage = assurance.get("coverage")
+        if coverage in _V2_COVERAGE_TO_V3:
+            verification["coverage"] = _V2_COVERAGE_TO_V3[coverage]
+        elif coverage is not None:
+            result.note(join(at, "assurance", "coverage"), NOT_CONVERTIBLE, f"{coverage!r}")
+        for name in ("providerName", "completedAt", "standardName", "comments"):
+            if name in assurance:
+                verification[name] = assurance[name]
+        for name in ("assurance", "level", "boundary"):
+            if name in assurance:
+                result.note(join(at, "assurance", name), DROPPED, "removed in v3 verification")
+        out["verification"] = verification
+    out.setdefault("exemptedEmissionsPercent", "0")
+    derive_including(out, result, join(at, "pCfIncludingBiogenic"))
+    return out
+
+
+def pact_v2_to_v3(document: Any) -> Translation:
+    """A PACT v2.x ProductFootprint as PACT v3.0 (pact-v3.md §1.6), with a note per loss."""
+    source = require_object(document, "a PACT v2 footprint")
+    result = Translation({})
+    out = result.document
+    for name in _SHARED_TOP:
+        if name in source:
+            out[name] = copy.deepcopy(source[name])
+    out["specVersion"] = V3_SPEC_VERSION
+    for name in ("version", "updated"):
+        if name in source:
+            result.note(join("", name), DROPPED, f"{name} has no v3 counterpart (ADR-41)")
+    status_comment = source.get("statusComment")
+    if isinstance(status_comment, str) and status_comment:
+        out["comment"] = (str(out.get("comment", "")) + " " + status_comment).strip()
+        result.note("/statusComment", CONVERTED, "appended to comment (v3 carries it there)")
+    cpc = source.get("productCategoryCpc")
+    if isinstance(cpc, str) and cpc:
+        classification = _CPC_CLASSIFICATION + cpc
+        classes = [c for c in out.get("productClassifications", []) if c != classification]
+        out["productClassifications"] = [*classes, classification]
+        result.note(
+            "/productCategoryCpc", CONVERTED, f"now productClassifications {classification}"
+        )
+    known = {*_SHARED_TOP, "specVersion", "version", "updated", "statusComment"}
+    known |= {"productCategoryCpc", "pcf"}
+    for name in source:
+        if name not in known:
+            result.note(join("", name), DROPPED, f"{name} is not a PACT v3 field")
+    pcf = source.get("pcf")
+    if isinstance(pcf, dict):
+        out["pcf"] = _v2_pcf_to_v3(pcf, result, "/pcf")
+    return result
+
+
+def _v3_pcf_to_v2(pcf: dict[str, Any], result: Translation, at: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    reverse = {v3: v2 for v2, v3 in _PCF_RENAMES.items()}
+    for name, value in pcf.items():
+        here = join(at, name)
+        if name in reverse:
+            out[reverse[name]] = copy.deepcopy(value)
+        elif name in _PCF_NUMBERS:
+            converted = number(value)
+            if converted is None:
+                result.note(here, NOT_CONVERTIBLE, f"{value!r} is not a decimal")
+            else:
+                out[name] = converted
+                if decimal_string(converted) != decimal_string(value):
+                    result.note(here, CONVERTED, "decimal string -> JSON number (precision)")
+        elif name == "pcfIncludingBiogenicUptake":
+            out["pCfIncludingBiogenic"] = value
+            result.note(here, CONVERTED, "v2 pCfIncludingBiogenic is defined differently")
+        elif name == "crossSectoralStandards":
+            out["crossSectoralStandards"] = copy.deepcopy(value)
+            used = [_STANDARDS_V3_TO_V2_USED[v] for v in value if v in _STANDARDS_V3_TO_V2_USED]
+            out["crossSectoralStandardsUsed"] = used
+        elif name == "verification" and isinstance(value, dict):
+            assurance: dict[str, Any] = {"assurance": True}
+            coverage = value.get("coverage")
+            if coverage in _V3_COVERAGE_TO_V2:
+                assurance["coverage"] = _V3_COVERAGE_TO_V2[coverage]
+            elif coverage is not None:
+                result.note(join(here, "coverage"), NOT_CONVERTIBLE, f"{coverage!r}")
+            for key in ("providerName", "completedAt", "standardName", "comments"):
+                if key in value:
+                    assurance[key] = value[key]
+            out["assurance"] = assurance
+        elif name in _V3_ONLY_PCF or name == "exemptedEmissionsDescription":
+            if name in _V3_ONLY_PCF:
+                result.note(
+                    here, NOT_CONVERTIBLE if name == "dqi" else DROPPED, f"{name}: no v2 field"
+                )
+            else:
+                out[name] = value
+        else:
+            result.note(here, DROPPED, f"{name} is not a PACT v2 field")
+    factors = out.get("ipccCharacterizationFactorsSources")
+    if isinstance(factors, list) and factors:
+        latest = sorted(f for f in factors if f in {"AR5", "AR6"})
+        if latest:
+            out["characterizationFactors"] = latest[-1]
+    if "biogenicCarbonContent" not in out:
+        out["biogenicCarbonContent"] = "0"
+        result.note(join(at, "biogenicCarbonContent"), DEFAULTED, "v2 requires it; set to 0")
+    out.setdefault("exemptedEmissionsDescription", "")
+    return out
+
+
+def pact_v3_to_v2(document: Any) -> Translation:
+    """A PACT v3.0 ProductFootprint as PACT v2.3 where the fields map; the notes list the rest."""
+    source = require_object(document, "a PACT v3 footprint")
+    result = Translation({})
+    out = result.document
+    for name in _SHARED_TOP:
+        if name in source:
+            out[name] = copy.deepcopy(source[name])
+    out["specVersion"] = V2_SPEC_VERSION
+    out["version"] = 0
+    out.setdefault("comment", "")
+    result.note("/specVersion", DEFAULTED, "v2 version set to 0 (v3 footprints are immutable)")
+    cpc = next(
+        (
+            m.group(1)
+            for c in source.get("productClassifications", [])
+            if (m := _CPC_RE.fullmatch(c))
+        ),
+        None,
+    )
+    if cpc is None:
+        result.note("/productClassifications", MISSING_IN_SOURCE, "v2 requires productCategoryCpc")
+    else:
+        out["productCategoryCpc"] = cpc
+    for name in source:
+        if name not in {*_SHARED_TOP, "specVersion", "pcf"}:
+            result.note(join("", name), DROPPED, f"{name} is not a PACT v2 field")
+    pcf = source.get("pcf")
+    if isinstance(pcf, dict):
+        out["pcf"] = _v3_pcf_to_v2(pcf, result, "/pcf")
+    return result
+
+
+_CFX_EXTENSIONS = ("accountingRuleId", "gbt24067", "electricity")
+
+
+def pact_v3_to_dataset(document: Any) -> Translation:
+    """A PACT v3 footprint as a cfx ProductFootprint dataset (credentialSubject): ids become
+    `urn:uuid:` IRIs (JSON-LD needs absolute IRIs), `type` is added, invalid URNs are wrapped.
+    """
+    source = require_object(document, "a PACT v3 footprint")
+    out = copy.deepcopy(source)
+    result = Translation(out)
+    out["type"] = "ProductFootprint"
+    own = source.get("id")
+    if isinstance(own, str) and (urn := uuid_urn(own)) is not None:
+        out["id"] = urn
+    preceding = []
+    for index, value in enumerate(source.get("precedingPfIds", []) or []):
+        urn = uuid_urn(value) if isinstance(value, str) else None
+        if urn is None:
+            result.note(join("/precedingPfIds", index), DROPPED, f"{value!r} is not a UUID")
+        elif urn == out.get("id"):
+            result.note(
+                join("/precedingPfIds", index), DROPPED, "a footprint cannot precede itself"
+            )
+        elif urn not in preceding:
+            preceding.append(urn)
+    if preceding:
+        out["precedingPfIds"] = preceding
+    else:
+        out.pop("precedingPfIds", None)
+    for field in ("companyIds", "productIds", "productClassifications"):
+        values = source.get(field)
+        if not isinstance(values, list):
+            continue
+        normalized: list[str] = []
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                continue
+            urn, changed = normalize_urn(value)
+            if changed:
+                result.note(join("", field, index), CONVERTED, f"{value!r} -> {urn!r}")
+            if urn in normalized:
+                result.note(join("", field, index), DROPPED, "duplicate id")
+            else:
+                normalized.append(urn)
+        out[field] = normalized
+    return result
+
+
+def dataset_to_pact_v3(document: Any) -> Translation:
+    """A cfx ProductFootprint dataset (or credential) as a plain PACT v3 footprint; the cfx
+    extensions are dropped with notes (a PACT peer would not understand them)."""
+    source = require_object(document, "a cfx footprint")
+    if "credentialSubject" in source:
+        source = require_object(source["credentialSubject"], "credentialSubject")
+    out = copy.deepcopy(source)
+    result = Translation(out)
+    out.pop("type", None)
+    own = out.get("id")
+    if isinstance(own, str) and own.startswith("urn:uuid:"):
+        out["id"] = own[len("urn:uuid:") :]
+    if isinstance(out.get("precedingPfIds"), list):
+        out["precedingPfIds"] = [
+            p[len("urn:uuid:") :] if isinstance(p, str) and p.startswith("urn:uuid:") else p
+            for p in out["precedingPfIds"]
+        ]
+    for name in _CFX_EXTENSIONS:
+        if name in out:
+            del out[name]
+            result.note(join("", name), DROPPED, f"cfx extension {name} has no PACT field")
+    return result
