@@ -11,7 +11,7 @@ Every failure is a `GatewayError`; nothing is stored unless every step passed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -393,20 +393,23 @@ class Intake:
     ) -> tuple[list[StoredDataset], str, str]:
         """One page plus the checkpoint it is bound to (R6): every item is in that tree.
 
-        The checkpoint is taken after the query, so it covers every record the query saw.
-        Records the caller may not read are left out of the page.
+        The caller's read scope is applied inside the query, so pages stay full and a page
+        token is bound to the caller. The checkpoint is taken after the query, so it covers
+        every record the query saw.
         """
+        scoped = replace(filters, scope=caller.read_scope)
         records, token = _store_call(
-            lambda: self._store.list_datasets(filters, page_size, page_token)
+            lambda: self._store.list_datasets(scoped, page_size, page_token)
         )
         _, note = self._log.checkpoint(at_least=max((r.log_index + 1 for r in records), default=0))
-        return [r for r in records if self.may_read(caller, r)], token, note
+        return records, token, note
 
     def changes_after(
         self, cursor: int, kind: DatasetKind | None, limit: int, caller: Organisation
     ) -> list[Change]:
-        changes = _store_call(lambda: self._store.changes_after(cursor, kind, limit))
-        return [c for c in changes if self.may_read(caller, c.dataset)]
+        return _store_call(
+            lambda: self._store.changes_after(cursor, kind, limit, scope=caller.read_scope)
+        )
 
     def _authorize_submitter(self, caller: Organisation, issuer_org: Organisation) -> None:
         if caller.name != issuer_org.name and not _is_operator(caller):
