@@ -8,10 +8,10 @@ the cfx v1 context from the production manifest:
   * pv-module:  crystalline-silicon PV module footprint (PACT v3 + GB/T 24067 fields)
   * battery:    power-battery footprint with a GEC electricity block, ~90 quads (close to the
                 ~86-quad PACT credential of the JavaScript reference figure below)
-Paths: "reference" = pyld expansion + pure-Python RDFC-1.0 (signing.rdf.reference_to_nquads,
-signing.canon reference); "fast" = compiled contexts (signing.fast_rdf) + pyoxigraph RDFC-1.0,
-each falling back to the reference path where it cannot decide. JCS suites do no JSON-LD work, so
-their two paths are the same code.
+Paths: "reference" = pyld expansion with the lossless checks (signing.rdf.reference_to_nquads);
+"fast" = compiled cfx/W3C contexts (signing.fast_rdf), falling back to pyld where it cannot
+decide. Both then use signing.canon's default RDFC-1.0 canonicalizer. JCS suites do no JSON-LD
+work, so their two paths are the same code.
 
 Baseline: Digital Bazaar's vc 7.3 stack (JavaScript, single process) verifies ~600
 eddsa-rdfc-2022 PACT credentials/s on this machine class (issue 7). Targets: >= 2x per process,
