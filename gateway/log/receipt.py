@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,6 +98,9 @@ class Receipt:
             checkpoint_note=note,
             entry=_unb64(obj["entry"], "entry"),
         )
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), indent=2).encode("utf-8") + b"\n"
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Receipt:

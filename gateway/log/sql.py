@@ -66,7 +66,8 @@ _SQL = {
     "save_witness": (
         "INSERT INTO {witness} (origin, size, root_hash, note) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (origin) DO UPDATE SET size = excluded.size, "
-        "root_hash = excluded.root_hash, note = excluded.note"
+        "root_hash = excluded.root_hash, note = excluded.note "
+        "WHERE {witness}.size <= excluded.size"
     ),
     "load_witness": "SELECT origin, size, root_hash, note FROM {witness}",
 }
@@ -287,6 +288,7 @@ class LogTables:
     # -- witness state -------------------------------------------------------------------------
 
     def save_witness_head(self, cur: Cursor, head: PeerHead) -> None:
+        """Persist a peer's head; a stored head never moves back to a smaller size (T6)."""
         cur.execute(self._sql["save_witness"], (head.origin, head.size, head.root_hash, head.note))
 
     def load_witness_heads(self, cur: Cursor) -> dict[str, PeerHead]:

@@ -93,6 +93,7 @@ def test_receipt_verifies_offline_and_returns_its_checkpoint(log, index):
 def test_receipt_survives_json_round_trip(log):
     receipt = log.receipt(5)
     assert Receipt.from_json(json.dumps(receipt.to_dict())) == receipt
+    assert Receipt.from_json(receipt.to_json()) == receipt
 
 
 def test_served_bytes_not_matching_the_logged_digest_are_refused(log):

@@ -208,6 +208,7 @@ def test_witness_heads_are_stored_per_origin(db):
         tables.save_witness_head(cur, PeerHead("a.example/log", 3, root, "n1\n"))
         tables.save_witness_head(cur, PeerHead("a.example/log", 5, root, "n2\n"))
         tables.save_witness_head(cur, PeerHead("b.example/log", 1, root, "n3\n"))
+        tables.save_witness_head(cur, PeerHead("a.example/log", 4, root, "stale\n"))  # ignored
         heads = tables.load_witness_heads(cur)
     assert heads["a.example/log"] == PeerHead("a.example/log", 5, root, "n2\n")
     assert set(heads) == {"a.example/log", "b.example/log"}
