@@ -314,3 +314,14 @@ def test_signed_document_is_not_mutated(issuer_key: PrivateKey, loader: PinnedLo
     frozen = copy.deepcopy(signed)
     _verify(signed, loader)
     assert signed == frozen
+
+
+def test_issuer_given_as_an_object_binds_like_a_string(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    credential = footprint_credential(issuer_key.did)
+    credential["issuer"] = {"id": issuer_key.did}
+    signed = sign(credential, issuer_key, created=T0, loader=loader)
+    assert _verify(signed, loader).verified
+    signed["issuer"] = {"id": generate_key("ed25519").did}
+    assert _verify(signed, loader).reason == "PROOF_NOT_BY_ISSUER"

@@ -152,3 +152,11 @@ def test_key_repr_hides_secret_material() -> None:
     key = generate_key("ed25519")
     assert key.secret_multibase() not in repr(key)
     assert isinstance(key, PrivateKey)
+
+
+def test_symlinked_key_file_is_refused(tmp_path: Path) -> None:
+    # O_NOFOLLOW: a link planted where the key file should be is not followed.
+    save_key(generate_key("ed25519"), tmp_path / "real.json")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    with pytest.raises(KeyFileError):
+        load_key(tmp_path / "link.json")
