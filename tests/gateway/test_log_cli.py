@@ -21,10 +21,7 @@ KEY = Ed25519PrivateKey.from_private_bytes(b"\x05" * 32)
 
 
 @pytest.fixture
-def cfx(monkeypatch):
-    # `gateway.cli.log` is registered by a one-line edit to gateway/cli/__init__.py.
-    if "gateway.cli.log" not in cli._COMMAND_MODULES:
-        monkeypatch.setattr(cli, "_COMMAND_MODULES", (*cli._COMMAND_MODULES, "gateway.cli.log"))
+def cfx():
     return cli.main
 
 
