@@ -54,6 +54,7 @@ class Node:
         ]
 
     def close(self) -> None:
+        self.log.flush()
         self.store.close()
 
 

@@ -24,6 +24,7 @@ from gateway.log.entry import DatasetAccepted, StatusChange, StatusChangeKind
 from gateway.log.receipt import Receipt
 from gateway.store import errors as store_errors
 from gateway.store.base import Store
+from gateway.store.group_commit import GroupCommitter
 from gateway.store.model import (
     Change,
     DatasetFilter,
@@ -114,6 +115,7 @@ class Intake:
         limits: IntakeLimits = IntakeLimits(),
     ) -> None:
         self._store = store
+        self._committer = GroupCommitter(store)
         self._registry = registry
         self._log = log
         self._loader = loader
@@ -306,7 +308,7 @@ class Intake:
             dataset=record.name,
             received_at=record.received_at,
         )
-        result = _store_call(lambda: self._store.put_dataset(record, entry.to_bytes()))
+        result = _store_call(lambda: self._committer.put(record, entry.to_bytes()))
         stored = result.dataset
         return Accepted(stored, self._log.receipt(stored.log_index), result.created)
 
@@ -360,8 +362,11 @@ class Intake:
         updated = _store_call(
             lambda: self._store.set_status(name, status, entry.to_bytes(), update_record)
         )
-        size, _ = self._log.checkpoint()
-        return Accepted(updated, self._log.receipt(size - 1), created=True)
+        # The StatusUpdate is stored at the log index of the status-change entry.
+        logged = _store_call(lambda: self._store.find_by_digest(update_record.digest))
+        if logged is None:
+            raise ge.internal()
+        return Accepted(updated, self._log.receipt(logged.log_index), created=True)
 
     # -- reads ----------------------------------------------------------------------------------
 

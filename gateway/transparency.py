@@ -6,6 +6,7 @@ The Merkle and note code is pure (gateway.log); this layer binds it to the store
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,24 +33,40 @@ class LogIdentity:
 
 
 class NodeLog:
-    """Checkpoints are signed lazily: one per tree size, reused until the log grows."""
+    """Checkpoints are signed lazily: one per tree size, reused until the log grows.
 
-    def __init__(self, store: Store, identity: LogIdentity, clock: Callable[[], datetime]) -> None:
+    Signed checkpoints are kept in the store at most once per `persist_interval` (and on
+    `flush`): the tree is append-only and its root at a size never changes, so a checkpoint lost
+    in a crash is re-signed over the same root, never a different one. Not writing each one
+    saves a durable commit per submission.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        identity: LogIdentity,
+        clock: Callable[[], datetime],
+        persist_interval: float = 1.0,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._identity = identity
+        self._persist_interval = persist_interval
         self._lock = threading.Lock()
         self._latest: tuple[int, str] | None = store.latest_checkpoint()
+        self._persisted = self._latest
+        self._persisted_at = time.monotonic()
 
     @property
     def identity(self) -> LogIdentity:
         return self._identity
 
-    def checkpoint(self, at_least: int = 0) -> tuple[int, str]:
-        """The newest signed checkpoint covering at least `at_least` entries, signing if needed."""
+    def checkpoint(self, at_least: int | None = None) -> tuple[int, str]:
+        """A signed checkpoint: the current tree (default), or the newest already signed one
+        if it covers at least `at_least` entries."""
         with self._lock:
             latest = self._latest
-            if latest is not None and latest[0] >= at_least and latest[0] > 0:
+            if latest is not None and at_least is not None and latest[0] >= max(at_least, 1):
                 return latest
             size = self._store.log_size()
             if latest is not None and latest[0] == size:
@@ -60,9 +77,21 @@ class NodeLog:
                 self._identity.private_key,
                 self._identity.key_name,
             )
-            self._store.save_checkpoint(size, note)
             self._latest = (size, note)
+            if time.monotonic() - self._persisted_at >= self._persist_interval:
+                self._persist()
             return self._latest
+
+    def flush(self) -> None:
+        """Keep the newest signed checkpoint in the store (called on shutdown)."""
+        with self._lock:
+            self._persist()
+
+    def _persist(self) -> None:
+        if self._latest is not None and self._latest != self._persisted:
+            self._store.save_checkpoint(*self._latest)
+            self._persisted = self._latest
+        self._persisted_at = time.monotonic()
 
     def receipt(self, log_index: int, checkpoint: tuple[int, str] | None = None) -> Receipt:
         """Inclusion of entry `log_index` in the tree of `checkpoint` (default: newest)."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Self
 
 from gateway.log.witness import PeerHead
+from gateway.store.errors import StoreError
 from gateway.store.model import (
     Change,
     DatasetFilter,
@@ -35,6 +36,21 @@ class Store(abc.ABC):
         Same digest already stored: the first record, `created=False`, nothing appended.
         Same credential_id or request_id with other bytes: AlreadyExistsError, nothing stored.
         """
+
+    def put_datasets(
+        self, items: Sequence[tuple[StoredDataset, bytes]]
+    ) -> list[PutResult | StoreError]:
+        """Many puts at once (group commit); a StoreError is returned in the refused item's slot.
+
+        This default commits each item on its own; SQL stores use one transaction.
+        """
+        results: list[PutResult | StoreError] = []
+        for record, entry in items:
+            try:
+                results.append(self.put_dataset(record, entry))
+            except StoreError as exc:
+                results.append(exc)
+        return results
 
     @abc.abstractmethod
     def set_status(

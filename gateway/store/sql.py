@@ -20,6 +20,7 @@ from gateway.store.errors import (
     AlreadyExistsError,
     InvalidStatusTransitionError,
     NotFoundError,
+    StoreError,
 )
 from gateway.store.model import (
     ALLOWED_TRANSITIONS,
@@ -157,6 +158,36 @@ class SQLStore(Store):
             self._insert(cur, stored)
             self._record_change(cur, stored, ChangeType.CREATED, stored.status)
         return PutResult(stored, created=True)
+
+    def put_datasets(
+        self, items: Sequence[tuple[StoredDataset, bytes]]
+    ) -> list[PutResult | StoreError]:
+        """Group commit: many `put_dataset`s in ONE transaction (one durable sync).
+
+        Each item runs inside its own savepoint, so an item refused with a StoreError (same id,
+        other bytes) is rolled back alone and returned in its slot; the others commit. A failure
+        of the transaction itself raises and stores nothing.
+        """
+        results: list[PutResult | StoreError] = []
+        with self._transaction(write=True) as cur:
+            for record, log_entry in items:
+                self._run(cur, "SAVEPOINT cfx_item")
+                try:
+                    existing = self._by_digest(cur, record.digest)
+                    if existing is not None:
+                        results.append(PutResult(existing, created=False))
+                    else:
+                        self._check_unique_ids(cur, record)
+                        (index,) = self._log.append(cur, [log_entry])
+                        stored = _with_log_index(record, index)
+                        self._insert(cur, stored)
+                        self._record_change(cur, stored, ChangeType.CREATED, stored.status)
+                        results.append(PutResult(stored, created=True))
+                except StoreError as exc:
+                    self._run(cur, "ROLLBACK TO SAVEPOINT cfx_item")
+                    results.append(exc)
+                self._run(cur, "RELEASE SAVEPOINT cfx_item")
+        return results
 
     def set_status(
         self,
