@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from schemas import strict_json
 from schemas.paths import CONTEXTS_MANIFEST
 from signing.errors import SigningError
 from signing.loader import PinnedLoader
@@ -34,10 +35,16 @@ def _verify_in_worker(job: tuple[Any, dict[str, Any]]) -> VerificationResult:
 
 
 def verify_or_result(credential: Any, **options: Any) -> VerificationResult:
-    """`verify`, with unusable input turned into a failed result (reason = the error's)."""
+    """`verify`, with unusable input turned into a failed result (reason = the error's).
+
+    `credential` may be the received bytes (or text): they are parsed here with the strict JSON
+    parser, so a pool is handed cheap-to-pickle bytes and parses in the worker.
+    """
     try:
+        if isinstance(credential, bytes | str):
+            credential = strict_json.loads_object(credential)
         return verify(credential, **options)
-    except SigningError as exc:
+    except (SigningError, strict_json.JSONInputError) as exc:
         return VerificationResult(verified=False, issuer=None, reason=exc.reason, message=str(exc))
 
 
@@ -62,8 +69,9 @@ class VerifierPool:
     def verify_many(
         self, credentials: Iterable[Any], *, chunksize: int = 8, **options: Any
     ) -> list[VerificationResult]:
-        """One result per credential, in order. Options are those of `verify` (picklable ones:
-        no custom key_resolver/issuer_binding closures); unusable input gives a failed result."""
+        """One result per credential (a dict, or its JSON bytes), in order. Options are those of
+        `verify` (picklable ones: module-level key_resolver/issuer_binding functions, no
+        closures); unusable input gives a failed result with the error's reason."""
         jobs = ((credential, options) for credential in credentials)
         return list(self._executor.map(_verify_in_worker, jobs, chunksize=chunksize))
 
