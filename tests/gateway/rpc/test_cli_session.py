@@ -1,0 +1,152 @@
+"""The README's example session, command for command, against a real `cfx serve`."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES
+
+
+def cfx(*args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if ok:
+        assert result.returncode == 0, result.stderr + result.stdout
+    return result
+
+
+@pytest.mark.slow
+def test_readme_example_session(tmp_path: Path):
+    cfx("init", "--dir", "node", "--role", "provincial", "--org", "sichuan-db", cwd=tmp_path)
+    cfx(
+        "clients",
+        "add",
+        "--dir",
+        "node",
+        "--org",
+        "sichuan-cells",
+        "--role",
+        "exporter",
+        "--out",
+        "exporter",
+        cwd=tmp_path,
+    )
+    did = cfx(
+        "keys", "generate", "--type", "ed25519", "--out", "exporter.key", cwd=tmp_path
+    ).stdout.strip()
+    assert did.startswith("did:key:z6Mk")
+    assert (tmp_path / "exporter.key").stat().st_mode & 0o077 == 0
+    cfx(
+        "trust",
+        "add",
+        "--dir",
+        "node",
+        "--org",
+        "sichuan-cells",
+        "--role",
+        "exporter",
+        "--did",
+        did,
+        cwd=tmp_path,
+    )
+
+    example = json.loads(
+        (EXAMPLES / "valid" / "product-footprint-power-battery-with-gec.json").read_text()
+    )
+    (tmp_path / "footprint.json").write_text(json.dumps(example["credentialSubject"]))
+    cfx(
+        "sign",
+        "--key",
+        "exporter.key",
+        "footprint.json",
+        "-o",
+        "footprint.signed.json",
+        cwd=tmp_path,
+    )
+    assert "verified" in cfx("verify", "footprint.signed.json", cwd=tmp_path).stdout
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "serve", "--dir", "node", "--listen", "127.0.0.1:0"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        match = re.search(r"on (127\.0\.0\.1:\d+)", server.stdout.readline())
+        assert match, "server did not start"
+        remote = ("--server", match.group(1), "--client-cert", "exporter")
+        submitted = cfx("submit", *remote, "footprint.signed.json", cwd=tmp_path).stdout
+        name = re.search(r"accepted as (datasets/[0-9a-f-]{36})", submitted)
+        assert name, submitted
+        listed = cfx("list", *remote, "--kind", "ProductFootprint", cwd=tmp_path).stdout
+        assert name.group(1) in listed
+        cfx(
+            "get",
+            *remote,
+            name.group(1),
+            "-o",
+            "got.json",
+            "--receipt",
+            "receipt.json",
+            cwd=tmp_path,
+        )
+        signed = (tmp_path / "footprint.signed.json").read_bytes()
+        assert (tmp_path / "got.json").read_bytes() == signed
+        checked = cfx(
+            "log",
+            "verify",
+            "--receipt",
+            "receipt.json",
+            "--credential",
+            "got.json",
+            "--pubkey",
+            "node/log.vkey",
+            cwd=tmp_path,
+        )
+        assert checked.stdout.startswith("OK")
+        # The same receipt does not vouch for other bytes.
+        (tmp_path / "other.json").write_bytes(signed.replace(b"62.40", b"6.240"))
+        refused = cfx(
+            "log",
+            "verify",
+            "--receipt",
+            "receipt.json",
+            "--credential",
+            "other.json",
+            "--pubkey",
+            "node/log.vkey",
+            cwd=tmp_path,
+            ok=False,
+        )
+        assert refused.returncode == 1
+        watched = cfx(
+            "watch",
+            "--server",
+            match.group(1),
+            "--client-cert",
+            "node/clients/admin",
+            "--for",
+            "1",
+            cwd=tmp_path,
+        ).stdout
+        assert name.group(1) in watched
+        again = cfx("submit", *remote, "--json", "footprint.signed.json", cwd=tmp_path)
+        assert json.loads(again.stdout)["dataset"]["name"] == name.group(1)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
