@@ -175,6 +175,10 @@ def _build_string(schema: dict[str, Any]) -> Check:
             is_number = isinstance(value, int | float) and not isinstance(value, bool)
             why = "DECIMAL_NOT_A_STRING" if decimal and is_number else "WRONG_TYPE"
             out.append(Violation(render(at), why, f"{_describe(value)} is not of type string"))
+            if members is not None:  # JSON Schema reports enum as well: no non-string is a member
+                out.append(
+                    Violation(render(at), reason or "NOT_ALLOWED_VALUE", f"one of: {listing}")
+                )
             return
         if members is not None and value not in members:
             out.append(
@@ -281,14 +285,21 @@ def _build_enum(_: SchemaCompiler, schema: dict[str, Any], __: str) -> list[Chec
 
 
 def _build_const(_: SchemaCompiler, schema: dict[str, Any], __: str) -> list[Check]:
-    expected = _canonical(schema["const"])
+    constant = schema["const"]
     reason = _reason(schema, "NOT_ALLOWED_VALUE")
+    if isinstance(constant, str):
+
+        def matches(value: Any) -> bool:
+            return isinstance(value, str) and value == constant
+    else:
+        expected = _canonical(constant)
+
+        def matches(value: Any) -> bool:
+            return _canonical(value) == expected
 
     def check(value: Any, at: Location, out: list[Violation]) -> None:
-        if _canonical(value) != expected:
-            out.append(
-                Violation(render(at), reason, f"{_describe(value)} must be {schema['const']!r}")
-            )
+        if not matches(value):
+            out.append(Violation(render(at), reason, f"{_describe(value)} must be {constant!r}"))
 
     return [check]
 
@@ -365,25 +376,27 @@ def _build_object(compiler: SchemaCompiler, schema: dict[str, Any], base: str) -
     closed = schema.get("additionalProperties") is False
     if "additionalProperties" in schema and not isinstance(schema["additionalProperties"], bool):
         raise BundledResourceError("additionalProperties must be a boolean in bundled schemas")
-    items = tuple(properties.items())
+    required_set = frozenset(required)
+    get = properties.get
 
     def check(value: Any, at: Location, out: list[Violation]) -> None:
         if not isinstance(value, dict):
             return
-        out.extend(
-            Violation(render((at, name)), "MISSING_REQUIRED_FIELD", f"{name!r} is required")
-            for name in required
-            if name not in value
-        )
-        for name, sub in items:
-            if name in value:
-                sub(value[name], (at, name), out)
-        if closed:
+        if not required_set <= value.keys():
             out.extend(
-                Violation(render((at, name)), "UNKNOWN_FIELD", _UNKNOWN_FIELD.format(name=name))
-                for name in value
-                if name not in properties
+                Violation(render((at, name)), "MISSING_REQUIRED_FIELD", f"{name!r} is required")
+                for name in required
+                if name not in value
             )
+        # One pass over the members present: check known ones, report unknown ones (closed).
+        for name, member in value.items():
+            sub = get(name)
+            if sub is not None:
+                sub(member, (at, name), out)
+            elif closed:
+                out.append(
+                    Violation(render((at, name)), "UNKNOWN_FIELD", _UNKNOWN_FIELD.format(name=name))
+                )
 
     return [check]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 _MISSING = object()
@@ -20,13 +21,14 @@ def from_path(base: str, path: Iterable[str | int]) -> str:
     return join(base, *path)
 
 
-def split(pointer: str) -> list[str] | None:
+@lru_cache(maxsize=1024)  # rule constraints resolve the same few pointers for every footprint
+def split(pointer: str) -> tuple[str, ...] | None:
     """The unescaped reference tokens of `pointer`, or None if it is not a valid pointer."""
     if pointer == "":
-        return []
+        return ()
     if not pointer.startswith("/"):
         return None
-    return [part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/")]
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
 
 
 def resolve(document: Any, pointer: str) -> tuple[bool, Any]:

@@ -51,7 +51,9 @@ def _reason(error: ValidationError) -> str:
                 return "INVALID_DECIMAL"
         return str(schema["x-cfx-reason"])
     if keyword == "type" and schema.get("x-cfx-decimal"):
-        return "DECIMAL_NOT_A_STRING" if isinstance(error.instance, int | float) else "WRONG_TYPE"
+        value = error.instance
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        return "DECIMAL_NOT_A_STRING" if is_number else "WRONG_TYPE"
     return _KEYWORD_REASONS.get(keyword, "SCHEMA_VIOLATION")
 
 

@@ -22,7 +22,9 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.verify",
     "gateway.cli.serve",
     "gateway.cli.remote",
+    "gateway.cli.witness",
     "gateway.cli.log",
+    "gateway.cli.validate",
 )
 
 EXIT_USAGE = 2

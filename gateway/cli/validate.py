@@ -1,0 +1,101 @@
+"""`cfx validate [--profile NAME] [--json] FILE...`: schema, rule and profile checks, offline.
+
+Exit codes: 0 every file valid; 1 some file invalid (every violation is listed); 2 some file
+unusable (unreadable, not strict JSON, not a JSON object), which wins over 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import schemas
+from schemas import strict_json
+
+EXIT_VALID = 0
+EXIT_INVALID = 1
+EXIT_UNUSABLE = 2
+
+
+@dataclass(slots=True)
+class FileResult:
+    file: str
+    kind: str | None = None
+    violations: list[schemas.Violation] = field(default_factory=list)
+    error_reason: str | None = None
+    error_message: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.error_reason is not None:
+            return EXIT_UNUSABLE
+        return EXIT_INVALID if self.violations else EXIT_VALID
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file, "kind": self.kind}
+        if self.error_reason is not None:
+            out["error"] = {"reason": self.error_reason, "message": self.error_message}
+        else:
+            out["valid"] = not self.violations
+            out["violations"] = [violation.to_dict() for violation in self.violations]
+        return out
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "validate",
+        help="check datasets against the cfx schemas, accounting rules and a profile",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--profile", choices=schemas.PROFILES, help="extra requirements to apply")
+    parser.add_argument("--json", action="store_true", help="print one JSON report on stdout")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="credential or dataset ('-': stdin)"
+    )
+    parser.set_defaults(func=run)
+
+
+def check_file(name: str, profile: str | None) -> FileResult:
+    result = FileResult(name)
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        result.error_reason, result.error_message = "INPUT_FILE_UNREADABLE", str(exc.strerror)
+        return result
+    try:
+        document = strict_json.loads_object(data)
+    except strict_json.JSONInputError as exc:
+        result.error_reason, result.error_message = exc.reason, str(exc)
+        return result
+    result.kind = schemas.detect_kind(document)
+    result.violations = schemas.validate(document, profile=profile)
+    return result
+
+
+def _print_text(results: list[FileResult]) -> None:
+    for result in results:
+        if result.error_reason is not None:
+            print(f"{result.file}: unusable: {result.error_reason}: {result.error_message}")
+        elif not result.violations:
+            print(f"{result.file}: valid {result.kind}")
+        else:
+            count = len(result.violations)
+            print(f"{result.file}: invalid {result.kind or 'dataset'} ({count} violations)")
+            for violation in result.violations:
+                where = violation.pointer or "/"
+                print(f"  {where}  {violation.reason}  {violation.message}")
+
+
+def run(args: argparse.Namespace) -> int:
+    results = [check_file(name, args.profile) for name in args.files]
+    if args.json:
+        report = {"profile": args.profile, "files": [result.to_dict() for result in results]}
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        _print_text(results)
+    return max(result.exit_code for result in results)
