@@ -1,0 +1,52 @@
+"""`cfx witness`: co-sign a peer node's checkpoint after checking it extends what we saw."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from gateway.client import CfxClient
+from gateway.log.errors import SplitViewError
+from gateway.node import NodePaths
+from gateway.witnessing import read_peer_key, witness_peer
+
+EXIT_SPLIT_VIEW = 1
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "witness", help="co-sign a peer's checkpoint after a consistency check"
+    )
+    p.add_argument("--dir", required=True, type=Path, help="our node directory")
+    p.add_argument("--peer", required=True, help="peer node address HOST:PORT")
+    p.add_argument("--client-cert", required=True, type=Path, help="identity the peer issued to us")
+    p.add_argument("--peer-key", required=True, type=Path, help="the peer's log.vkey")
+    p.add_argument("-o", "--out", type=Path, help="write the co-signed checkpoint here")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    key = read_peer_key(args.peer_key)
+    with CfxClient(args.peer, args.client_cert) as peer:
+        try:
+            done = witness_peer(NodePaths(args.dir), peer, key)
+        except SplitViewError as err:
+            evidence = {
+                "error": err.reason,
+                "message": str(err),
+                "previous": err.previous_note,
+                "presented": err.presented_note,
+            }
+            print(json.dumps(evidence, indent=2), file=sys.stderr)
+            return EXIT_SPLIT_VIEW
+    if args.out:
+        args.out.write_text(done.note, encoding="utf-8")
+    if args.json:
+        print(json.dumps(done.__dict__, indent=2))
+    else:
+        print(f"co-signed {done.origin} at size {done.size} (previous head {done.previous_size})")
+    return 0
