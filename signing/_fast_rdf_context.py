@@ -103,7 +103,8 @@ class TermPlan:
     graph_container: bool
     #: Context for the key's values (its property-scoped context applied, if any).
     term_ctx: CompiledContext
-    #: Type mapping seen by value expansion: None, "@id", "@vocab", "@none" or a datatype IRI.
+    #: Type mapping seen by value expansion: None, "@id", "@vocab", "@none", "@json" (the whole
+    #: value is one rdf:JSON literal) or a datatype IRI.
     coerce: str | None
     #: Language for untyped strings (term-level or default language), None for none.
     language: str | None
@@ -302,11 +303,13 @@ class CompiledContext:
         mapping = self.raw["mappings"].get(key)
         if mapping is not None and mapping.get("reverse"):
             return _UnsupportedPlan(f"reverse property {key!r}")
-        if JsonLdProcessor.get_context_value(self.raw, key, "@type") == "@json":
-            return _UnsupportedPlan(f"@json term {key!r}")
         container = _container(self.raw, key)
         if container not in _SUPPORTED_CONTAINERS:
             return _UnsupportedPlan(f"container {sorted(container)} on {key!r}")
+        # pyld decides "@json" on the node's context, before any scoped context (§5.1.2 13.6).
+        json_literal = JsonLdProcessor.get_context_value(self.raw, key, "@type") == "@json"
+        if json_literal and not container <= {"@set"}:
+            return _UnsupportedPlan(f"@json term {key!r} with container {sorted(container)}")
         scope = self.property_scope(key)
         try:
             term_ctx = self if scope is None else self.apply_scoped(scope)
@@ -319,7 +322,9 @@ class CompiledContext:
         if JsonLdProcessor.get_context_value(inner, key, "@direction") is not None:
             return _UnsupportedPlan(f"@direction on {key!r}")
         coerce = JsonLdProcessor.get_context_value(inner, key, "@type")
-        if coerce not in {None, "@id", "@vocab", "@none"} and not (
+        if json_literal:
+            coerce = "@json"
+        elif coerce not in {None, "@id", "@vocab", "@none"} and not (
             isinstance(coerce, str) and SAFE_IRI.match(coerce)
         ):
             return _UnsupportedPlan(f"type coercion {coerce!r} on {key!r}")

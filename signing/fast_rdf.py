@@ -10,9 +10,10 @@ falls back to pyld, which also owns the lossless checks and their errors. Never 
 
 Not modelled (-> None): inline or nested ``@context``, ``@graph``/``@list``/``@set``/
 ``@included``/``@reverse``/``@nest``/``@index``/``@direction`` keywords, index/language/id/type
-maps, ``@json`` literals, reverse terms, relative IRIs (anything pyld would resolve against the
-base), dropped (undefined) terms, keyword-like values, blank-node types, nested lists, non-JSON
-Python values and IRIs with characters N-Quads cannot carry verbatim.
+maps, ``@json`` in value objects or with list/graph containers, reverse terms, relative IRIs
+(anything pyld would resolve against the base), dropped (undefined) terms, keyword-like values,
+blank-node types, nested lists, non-JSON Python values and IRIs with characters N-Quads cannot
+carry verbatim.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import math
 import re
 import threading
 from typing import Any, Final
+
+from pyld.jsonld import canonicalize as _pyld_jcs
 
 from signing._fast_rdf_context import (
     RELATIVE,
@@ -47,6 +50,7 @@ _RDF_TYPE: Final = f"<{_RDF}type>"
 _RDF_FIRST: Final = f"<{_RDF}first>"
 _RDF_REST: Final = f"<{_RDF}rest>"
 _RDF_NIL: Final = f"<{_RDF}nil>"
+_RDF_JSON: Final = f"<{_RDF}JSON>"
 _LANGUAGE_DATATYPES: Final = frozenset({_RDF + "langString", _RDF + "dirLangString"})
 #: N-Quads LANGTAG (RDF 1.1 N-Quads §7, production [144s]).
 _LANGTAG: Final = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
@@ -175,10 +179,11 @@ def literal(value: Any, datatype: str | None, language: str | None) -> str:
 class _Walk:
     """One document's walk: emitted quads and blank node labels."""
 
-    __slots__ = ("_bnodes", "_counter", "quads")
+    __slots__ = ("_bnodes", "_counter", "_json_slots", "quads")
 
     def __init__(self) -> None:
         self.quads: list[str] = []
+        self._json_slots: set[tuple[str, str, str]] = set()
         self._bnodes: dict[str, str] = {}
         self._counter = 0
 
@@ -338,6 +343,10 @@ class _Walk:
     def _property(self, subject: str, plan: TermPlan, value: Any, graph: str) -> None:
         quads = self.quads
         predicate = plan.predicate
+        if plan.coerce == "@json":
+            literal_json = self._json_literal(subject, plan, value, graph)
+            quads.append(f"{subject} {predicate} {literal_json} {graph}.\n")
+            return
         if plan.graph_container:
             # Each value becomes its own named graph, referenced from the subject (§5.1.2 step
             # 13.12; Node Map Generation §7.2.2 for @graph).
@@ -369,6 +378,22 @@ class _Walk:
         self._value(plan, value, graph, terms, inside_list=False)
         for term in terms:
             quads.append(f"{subject} {predicate} {term} {graph}.\n")
+
+    def _json_literal(self, subject: str, plan: TermPlan, value: Any, graph: str) -> str:
+        """rdf:JSON literal of the whole value, JCS-serialised by pyld's own function (§8.6 2.3).
+
+        pyld deduplicates @json values with Python equality, under which {"a": true} equals
+        {"a": 1} although their literals differ; a second @json value in the same slot falls back.
+        """
+        slot = (subject, plan.predicate, graph)
+        if slot in self._json_slots:
+            raise Unsupported("two @json values for one property")
+        self._json_slots.add(slot)
+        try:
+            text = _pyld_jcs(value).decode("utf-8")
+        except (TypeError, ValueError, UnicodeError, RecursionError) as exc:
+            raise Unsupported(f"@json value not serialisable: {exc}") from exc
+        return f"{_literal_text(str(text))}^^{_RDF_JSON}"
 
     def _rdf_list(self, terms: list[str], graph: str) -> str:
         """RDF collection for a list (§8.4 List Conversion)."""
