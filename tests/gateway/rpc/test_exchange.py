@@ -173,3 +173,41 @@ def test_log_service_serves_a_checkpoint_signed_by_the_node(harness: Harness):
     checked = verify_checkpoint(cp.note, key.public_key, key.name, origin=identity.origin)
     assert checked.size == cp.size >= 1
     assert checked.root_hash == cp.root_hash
+
+
+def _status_update(harness: Harness, target: dict, action: str) -> bytes:
+    update = _fresh_id(example("valid/status-update-deprecate-footprint.json"))
+    update["credentialSubject"]["targetDatasetId"] = target["credentialSubject"]["id"]
+    update["credentialSubject"]["action"] = action
+    return harness.sign(update)
+
+
+def test_withdrawal_is_final_and_every_step_is_a_log_entry(harness: Harness):
+    document = _fresh_id(example(BATTERY))
+    with harness.client() as client:
+        name = client.submit(harness.sign(document)).dataset.name
+        size = harness.log_size()
+        withdrawn = client.withdraw(name, _status_update(harness, document, "withdraw"))
+        assert withdrawn.dataset.status == pb.DATASET_STATUS_WITHDRAWN
+        assert withdrawn.receipt.log_index == size  # the status change is a new entry
+        with pytest.raises(ClientError) as err:
+            client.deprecate(name, _status_update(harness, document, "deprecate"))
+    assert err.value.code is grpc.StatusCode.FAILED_PRECONDITION
+    assert err.value.reason == "INVALID_STATUS_TRANSITION"
+    assert harness.log_size() == size + 1
+
+
+def test_status_update_must_name_the_dataset_and_the_action(harness: Harness):
+    document = _fresh_id(example(BATTERY))
+    other = _fresh_id(example(BATTERY))
+    with harness.client() as client:
+        name = client.submit(harness.sign(document)).dataset.name
+        size = harness.log_size()
+        with pytest.raises(ClientError) as wrong_target:
+            client.deprecate(name, _status_update(harness, other, "deprecate"))
+        with pytest.raises(ClientError) as wrong_action:
+            client.deprecate(name, _status_update(harness, document, "withdraw"))
+        assert client.get(name).dataset.status == pb.DATASET_STATUS_ACTIVE
+    assert wrong_target.value.reason == "STATUS_UPDATE_TARGET_MISMATCH"
+    assert wrong_action.value.reason == "STATUS_UPDATE_ACTION_MISMATCH"
+    assert harness.log_size() == size
