@@ -24,12 +24,13 @@ from schemas.resources import (
     load_schema,
 )
 from schemas.validation import KINDS, detect_kind, is_credential, validate
-from schemas.violations import Violation
+from schemas.violations import REASONS, Violation
 
 __all__ = [
     "CFX_CONTEXT_V1",
     "KINDS",
     "PROFILES",
+    "REASONS",
     "BundledResourceError",
     "SchemasError",
     "TranslationError",

@@ -1,5 +1,9 @@
 """Turn jsonschema errors into field-level `Violation`s with stable reason codes.
 
+This is the reference path: `validate` runs the compiled checks of `schemas.compiled`, and the
+tests require both paths to give the same (pointer, reason) pairs on every example and on random
+mutations, so a mistake in either shows up as a disagreement.
+
 A reason comes from the failing subschema's `x-cfx-reason` annotation when it has one (so a bad GEC
 number says INVALID_GEC_CERTIFICATE_ID, not "pattern"), else from the JSON Schema keyword.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -10,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schemas
-from tests.schemas.conftest import BATTERY_RULE, load
+from schemas import resources
+from schemas.violations import REASONS
+from tests.schemas.conftest import BATTERY_RULE, INDEX, load
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
@@ -174,3 +177,20 @@ def test_index_facets_of_factor_and_status_update() -> None:
 def test_index_facets_never_raise(value: Any) -> None:
     assert isinstance(schemas.index_facets({"credentialSubject": value}), dict)
     assert isinstance(schemas.index_facets(value), dict)
+
+
+def test_every_reason_produced_or_declared_is_documented() -> None:
+    declared = {entry["reason"] for entry in INDEX["invalid"]}
+    for path in resources.JSONSCHEMA_DIR.glob("*.schema.json"):
+        text = path.read_text()
+        declared |= {value for key, value in _pairs(json.loads(text)) if key == "x-cfx-reason"}
+    assert declared <= set(REASONS), declared - set(REASONS)
+    assert all(code.isupper() and " " not in code for code in REASONS)
+
+
+def _pairs(node: Any) -> list[tuple[str, Any]]:
+    if isinstance(node, dict):
+        return [(k, v) for k, v in node.items()] + [p for v in node.values() for p in _pairs(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _pairs(v)]
+    return []
