@@ -12,6 +12,7 @@ from signing.errors import ProofOptionsError, SignerError, SigningError
 from signing.keys import KeyType, Signer, check_key_type
 from signing.loader import PinnedLoader, default_loader
 from signing.multibase import encode_multibase
+from signing.proof_config import canonical_proof_config
 from signing.suites import DEFAULT_SUITE, PROOF_TYPE, Cryptosuite, canonical_form, get_suite
 from signing.suites import hash_data as combine_hashes
 
@@ -37,7 +38,9 @@ def proof_hash_data(
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     if "@context" in input_document:
         config["@context"] = input_document["@context"]
-    canonical_config = canonical_form(suite, config, loader, key_type, limits=limits, fast=fast)
+    canonical_config = (
+        canonical_proof_config(config, loader) if fast and suite.transform == "rdfc" else None
+    ) or canonical_form(suite, config, loader, key_type, limits=limits, fast=fast)
     canonical_document = canonical_form(
         suite, input_document, loader, key_type, limits=limits, fast=fast
     )
