@@ -84,9 +84,19 @@ def expand_iri(raw: Mapping[str, Any], value: str, *, vocab: bool) -> str | _Rel
     return RELATIVE
 
 
+#: pyld's default base IRI: the reference path (`signing.rdf`) refuses IRIs under it as leaked
+#: relative IRIs, so the fast path must not accept them either.
+PYLD_DEFAULT_BASE: Final = "http://example.org/base/"
+
+
+def emittable(iri: str) -> bool:
+    """True for an IRI the fast path may emit: safe characters, not under pyld's default base."""
+    return bool(SAFE_IRI.match(iri)) and not iri.startswith(PYLD_DEFAULT_BASE)
+
+
 def iri_ref(iri: str) -> str:
     """`<iri>` for N-Quads, or Unsupported when the IRI is not one we can emit verbatim."""
-    if not SAFE_IRI.match(iri):
+    if not emittable(iri):
         raise Unsupported(f"IRI not emitted by the fast path: {iri!r}")
     return f"<{iri}>"
 
@@ -136,7 +146,8 @@ class Universe:
         self._by_id: dict[int, CompiledContext] = {}
         checked = _checking_loader(loader)
         self._options: dict[str, Any] = {
-            "base": "",
+            # As on the reference path (signing.rdf): DI deserializes with a null base IRI.
+            "base": None,
             "processingMode": "json-ld-1.1",
             "documentLoader": checked,
             # A private resolver cache: never share resolved contexts with other loaders.
@@ -298,7 +309,7 @@ class CompiledContext:
             return _UnsupportedPlan(f"term {key!r} does not expand (it would be dropped)")
         if expanded in _KEYWORDS:
             return KeywordPlan(expanded)
-        if not SAFE_IRI.match(expanded):
+        if not emittable(expanded):
             return _UnsupportedPlan(f"term {key!r} expands to {expanded!r}")
         mapping = self.raw["mappings"].get(key)
         if mapping is not None and mapping.get("reverse"):
@@ -325,7 +336,7 @@ class CompiledContext:
         if json_literal:
             coerce = "@json"
         elif coerce not in {None, "@id", "@vocab", "@none"} and not (
-            isinstance(coerce, str) and SAFE_IRI.match(coerce)
+            isinstance(coerce, str) and emittable(coerce)
         ):
             return _UnsupportedPlan(f"type coercion {coerce!r} on {key!r}")
         language = JsonLdProcessor.get_context_value(inner, key, "@language")

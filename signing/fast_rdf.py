@@ -34,6 +34,7 @@ from signing._fast_rdf_context import (
     TermPlan,
     Universe,
     Unsupported,
+    emittable,
     expand_iri,
     iri_ref,
 )
@@ -324,7 +325,7 @@ class _Walk:
             if not isinstance(raw_type, str):
                 raise Unsupported("value object @type that is not a string")
             expanded = expand_iri(type_ctx.raw, raw_type, vocab=True)
-            if not isinstance(expanded, str) or not SAFE_IRI.match(expanded):
+            if not isinstance(expanded, str) or not emittable(expanded):
                 raise Unsupported(f"value object @type {raw_type!r}")
             datatype = expanded
         if "@language" in keywords:

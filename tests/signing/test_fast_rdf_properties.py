@@ -19,6 +19,7 @@ from tests.signing.test_fast_rdf import (
     LOADER,
     VC_V2,
     assert_agrees_or_refuses,
+    assert_production_reference_agrees,
     canonical,
     reference_nquads,
 )
@@ -217,7 +218,9 @@ CONTEXT_LISTS = st.sampled_from(
 def test_generated_documents_give_the_reference_dataset_or_fall_back(
     subject: dict[str, Any], contexts: list[str], proof: Any
 ) -> None:
-    fast = assert_agrees_or_refuses(_credential(subject, contexts, proof))
+    document = _credential(subject, contexts, proof)
+    assert_production_reference_agrees(document, may_refuse=True)
+    fast = assert_agrees_or_refuses(document)
     event("fast path taken" if fast is not None else "fell back")
 
 
@@ -237,3 +240,4 @@ def test_generated_documents_in_the_supported_subset_take_the_fast_path(
     fast = to_nquads(document, LOADER)
     assert fast is not None, "a document of the supported subset fell back"
     assert canonical(fast) == canonical(reference)
+    assert_production_reference_agrees(document)
