@@ -33,6 +33,13 @@ _PYLD_ABSOLUTE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
 #: allows unescaped (and no whitespace, which pyld would drop). Stricter than pyld on purpose:
 #: anything else falls back to the reference path.
 SAFE_IRI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>\"{}|^`\\\x00-\x20\x7f]*$")
+_XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_DOUBLE: Final = "http://www.w3.org/2001/XMLSchema#double"
+_RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#: Datatypes a literal may only carry together with a language: never emitted without one.
+LANGUAGE_DATATYPES: Final = frozenset({_RDF + "langString", _RDF + "dirLangString"})
+#: N-Quads LANGTAG (RDF 1.1 N-Quads §7, production [144s]).
+LANGTAG: Final = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
 #: Bound on memoised plans per context, so attacker-chosen keys cannot grow the cache forever.
 _MAX_PLANS: Final = 4096
 _SUPPORTED_CONTAINERS: Final[tuple[frozenset[str], ...]] = (
@@ -118,6 +125,9 @@ class TermPlan:
     coerce: str | None
     #: Language for untyped strings (term-level or default language), None for none.
     language: str | None
+    #: For a JSON string value: what follows its quoted lexical form ("", "@lang", "^^<dt>"),
+    #: or None when the string needs the general path (IRIs, @json, xsd:double).
+    string_suffix: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +246,16 @@ def _container(raw: Mapping[str, Any], key: str) -> frozenset[str]:
     return frozenset(value if isinstance(value, list) else [value])
 
 
+def _string_suffix(coerce: str | None, language: str | None) -> str | None:
+    if coerce in {"@id", "@vocab", "@json", _XSD_DOUBLE} or coerce in LANGUAGE_DATATYPES:
+        return None
+    if coerce is not None and coerce != "@none":
+        return "" if coerce == _XSD_STRING else f"^^<{coerce}>"
+    if language is None:
+        return ""
+    return f"@{language}" if LANGTAG.match(language) else None
+
+
 class CompiledContext:
     """One pyld active context plus memoised plans and transitions."""
 
@@ -244,6 +264,7 @@ class CompiledContext:
         self.raw = raw
         self.has_previous = "previousContext" in raw
         self._plans: dict[str, Plan] = {}
+        self._keys: dict[str, object] = {}
         self._scoped: dict[int, tuple[Any, CompiledContext]] = {}
         self._typed: dict[tuple[int, ...], tuple[tuple[Any, ...], CompiledContext]] = {}
         self._previous: CompiledContext | None = None
@@ -292,6 +313,15 @@ class CompiledContext:
         return None if scoped is False else scoped
 
     # --- per-key plans ---------------------------------------------------------------------
+
+    def expand_key(self, key: str) -> object:
+        """`expand_iri(raw, key, vocab=True)`, memoised (bounded like the plans)."""
+        found = self._keys.get(key, self)
+        if found is self:
+            found = expand_iri(self.raw, key, vocab=True)
+            if len(self._keys) < _MAX_PLANS:
+                self._keys[key] = found
+        return found
 
     def plan(self, key: str) -> TermPlan | KeywordPlan:
         found = self._plans.get(key)
@@ -343,6 +373,7 @@ class CompiledContext:
         if language is not None and not isinstance(language, str):
             return _UnsupportedPlan(f"language {language!r} on {key!r}")
         return TermPlan(
+            string_suffix=_string_suffix(coerce, language),
             key=key,
             predicate=f"<{expanded}>",
             list_container="@list" in container,

@@ -26,6 +26,8 @@ from typing import Any, Final
 from pyld.jsonld import canonicalize as _pyld_jcs
 
 from signing._fast_rdf_context import (
+    LANGTAG,
+    LANGUAGE_DATATYPES,
     RELATIVE,
     SAFE_IRI,
     CompiledContext,
@@ -52,9 +54,6 @@ _RDF_FIRST: Final = f"<{_RDF}first>"
 _RDF_REST: Final = f"<{_RDF}rest>"
 _RDF_NIL: Final = f"<{_RDF}nil>"
 _RDF_JSON: Final = f"<{_RDF}JSON>"
-_LANGUAGE_DATATYPES: Final = frozenset({_RDF + "langString", _RDF + "dirLangString"})
-#: N-Quads LANGTAG (RDF 1.1 N-Quads §7, production [144s]).
-_LANGTAG: Final = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
 #: Literal escapes as RDFC-1.0 writes them (§4.2 / N-Quads canonical form); any other control
 #: character becomes \\uXXXX. pyld writes some raw; both parse to the same literal.
 _ESCAPES: Final = {
@@ -143,7 +142,7 @@ def _canonical_double(value: float) -> str:
 
 
 def _typed(lexical: str, datatype: str) -> str:
-    if datatype in _LANGUAGE_DATATYPES:
+    if datatype in LANGUAGE_DATATYPES:
         raise Unsupported("language datatype without a language")
     text = _literal_text(lexical)
     if datatype == _XSD_STRING:
@@ -171,7 +170,7 @@ def literal(value: Any, datatype: str | None, language: str | None) -> str:
     if kind is not str:
         raise Unsupported(f"value of type {kind.__name__}")
     if language is not None:
-        if not _LANGTAG.match(language):
+        if not LANGTAG.match(language):
             raise Unsupported(f"language tag {language!r}")
         return f"{_literal_text(value)}@{language}"
     return _typed(value, datatype or _XSD_STRING)
@@ -241,7 +240,7 @@ class _Walk:
             must_revert = True
             if type_scoped is not None and len(element) <= 2:
                 for k in sorted(element):
-                    expanded = expand_iri(type_scoped.raw, k, vocab=True)
+                    expanded = type_scoped.expand_key(k)
                     if expanded == "@value":
                         must_revert = False
                         active = type_scoped
@@ -260,7 +259,7 @@ class _Walk:
         type_ctx = active
         type_key: str | None = None
         for k in element:
-            if k != "@context" and expand_iri(type_ctx.raw, k, vocab=True) == "@type":
+            if k != "@context" and type_ctx.expand_key(k) == "@type":
                 if type_key is not None:
                     raise Unsupported("two entries expand to @type")
                 type_key = k
@@ -431,7 +430,9 @@ class _Walk:
     def _scalar(self, plan: TermPlan, value: Any) -> str:
         """Value Expansion (§5.3.2) followed by the literal or IRI it becomes in RDF."""
         coerce = plan.coerce
-        if isinstance(value, str):
+        if type(value) is str:
+            if plan.string_suffix is not None:  # the common case, precomputed per term
+                return _literal_text(value) + plan.string_suffix
             if coerce == "@id":
                 return self._reference(expand_iri(plan.term_ctx.raw, value, vocab=False), value)
             if coerce == "@vocab":
