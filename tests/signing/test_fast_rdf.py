@@ -387,6 +387,25 @@ def test_examples_vocab_expands_undefined_terms_like_pyld() -> None:
     assert_same_dataset(document)
 
 
+def test_presentation_with_an_embedded_credential_falls_back() -> None:
+    # verifiableCredential is a @graph container whose scoped context is null; the embedded
+    # credential brings its own @context, which the fast path leaves to the reference path.
+    credential = load_json(VECTORS / "vc-di-eddsa/TestVectors/eddsa-rdfc-2022/signedDataInt.json")
+    presentation = {
+        "@context": [VC_V2],
+        "type": "VerifiablePresentation",
+        "holder": "did:web:holder.example",
+        "verifiableCredential": credential,
+    }
+    assert to_nquads(presentation, LOADER) is None
+    assert_agrees_or_refuses(presentation)
+    # With the null scoped context pyld no longer sees the term's @id coercion for a string
+    # value (it becomes a literal inside an empty graph); the fast path does not model that.
+    presentation["verifiableCredential"] = "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33"
+    assert to_nquads(presentation, LOADER) is None
+    assert_agrees_or_refuses(presentation)
+
+
 def test_context_given_as_a_single_url_string() -> None:
     document = {"@context": VC_V2, "type": "VerifiableCredential", "issuer": "did:web:x.example"}
     assert_same_dataset(document)
