@@ -325,3 +325,13 @@ def test_issuer_given_as_an_object_binds_like_a_string(
     assert _verify(signed, loader).verified
     signed["issuer"] = {"id": generate_key("ed25519").did}
     assert _verify(signed, loader).reason == "PROOF_NOT_BY_ISSUER"
+
+
+def test_nested_unpinned_context_is_refused_naming_the_url(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["credentialSubject"]["@context"] = "https://evil.example/nested/v1"
+    with pytest.raises(ContextNotAllowedError) as info:
+        _verify(signed, loader)
+    assert info.value.url == "https://evil.example/nested/v1"
