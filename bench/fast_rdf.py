@@ -120,10 +120,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
     args = parser.parse_args()
 
-    header = f"{'document':<34} {'quads':>5} {'path':<28} {'ops/s':>9} {'ms/op':>7} {'ratio':>6}"
+    found = documents()
+    width = max(len(name) for name in found)
+    header = (
+        f"{'document':<{width}} {'quads':>5} {'path':<26} {'ops/s':>9} {'ms/op':>7} {'ratio':>6}"
+    )
     print(header)
     print("-" * len(header))
-    for name, document in documents().items():
+    for name, document in found.items():
         reference = pyld_nquads(copy.deepcopy(document))
         fast = fast_nquads(document)
         if canonicalize(reference) != canonicalize(fast):
@@ -138,7 +142,8 @@ def main() -> None:
         rates = [ops_per_second(work, args.seconds) for _, work in rows]
         for index, ((label, _), rate) in enumerate(zip(rows, rates, strict=True)):
             ratio = f"{rate / rates[index - 1]:.1f}x" if index % 2 else ""
-            print(f"{name:<34} {quads:>5} {label:<28} {rate:>9,.0f} {1e3 / rate:>7.3f} {ratio:>6}")
+            figures = f"{rate:>9,.0f} {1e3 / rate:>7.3f} {ratio:>6}"
+            print(f"{name:<{width}} {quads:>5} {label:<26} {figures}")
 
 
 if __name__ == "__main__":
