@@ -25,7 +25,10 @@ import argparse
 import json
 import multiprocessing
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from schemas.paths import CONTEXTS_MANIFEST  # noqa: E402
 from signing.batch import VerifierPool  # noqa: E402
 from signing.keys import PrivateKey, generate_key, private_key_from_multibase  # noqa: E402
 from signing.loader import default_loader  # noqa: E402
@@ -55,7 +59,26 @@ SUITES = [
     ("ecdsa-jcs-2019", "p256"),
 ]
 JS_BASELINE = 600.0
+INTEROP = ROOT / "tests" / "signing" / "interop"
 BATCH = 128
+
+
+def js_verify_rate(signed: dict[str, Any], seconds: float) -> float | None:
+    """Digital Bazaar's vc 7.3 verifying the same credential here, if installed (see
+    tests/signing/interop: npm ci --prefix tests/signing/interop); None otherwise."""
+    node = shutil.which("node")
+    if node is None or not (INTEROP / "node_modules" / "@digitalbazaar" / "vc").is_dir():
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(signed, handle)
+    try:
+        out = subprocess.run(
+            [node, str(INTEROP / "bench.mjs"), str(CONTEXTS_MANIFEST), handle.name, str(seconds)],
+            capture_output=True, text=True, check=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        Path(handle.name).unlink()
+    return float(out.stdout.strip())
 
 
 def leaf_count(value: Any) -> int:
@@ -242,6 +265,15 @@ def main() -> None:
             f"whole machine, {args.processes} processes: {fast_pool / JS_BASELINE:.2f}x "
             "(target 3.5x)"
         )
+        key = keys["ed25519"]
+        js = js_verify_rate(sign(credential(doc_name, key), key), args.seconds)
+        if js is None:
+            print("    JS stack not installed here (npm ci --prefix tests/signing/interop)")
+        else:
+            print(
+                f"    Digital Bazaar vc 7.3 measured now on this machine: {js:,.0f}/s; "
+                f"cfx fast is {fast / js:.1f}x per process, {fast_pool / js:.1f}x on the pool"
+            )
 
 
 if __name__ == "__main__":
