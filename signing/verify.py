@@ -41,6 +41,7 @@ from signing.errors import (
     ProofExpiredError,
     ProofNotByIssuerError,
     ProofNotYetValidError,
+    ProofOptionsError,
     ProofPurposeMismatchError,
     SignatureMismatchError,
     UnresolvableVerificationMethodError,
@@ -257,6 +258,8 @@ def verify(
     its controller DID is the issuer; None skips the check, e.g. for the W3C vectors, whose
     issuer is an https URL with no controller document available offline).
     """
+    if now is not None and now.tzinfo is None:
+        raise ProofOptionsError("verify(now=...) must be a timezone-aware datetime")
     loader = loader or default_loader()
     document = check_credential(credential, loader)
     proofs = proofs_of(document)

@@ -16,6 +16,7 @@ from signing.errors import (
     ContextHashMismatchError,
     ContextNotAllowedError,
     DroppedTermError,
+    ProofOptionsError,
     RelativeIriError,
     SignerError,
     UndefinedTermError,
@@ -335,3 +336,8 @@ def test_nested_unpinned_context_is_refused_naming_the_url(
     with pytest.raises(ContextNotAllowedError) as info:
         _verify(signed, loader)
     assert info.value.url == "https://evil.example/nested/v1"
+
+
+def test_naive_verification_time_is_refused(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+    with pytest.raises(ProofOptionsError):
+        verify(_signed(issuer_key, loader), loader=loader, now=datetime(2025, 6, 1))  # noqa: DTZ001
