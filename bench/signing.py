@@ -37,6 +37,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# E402 below: these imports must follow the path insert so the bench runs from a plain checkout.
 
 from schemas.paths import CONTEXTS_MANIFEST  # noqa: E402
 from signing.batch import VerifierPool  # noqa: E402

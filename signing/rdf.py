@@ -149,7 +149,7 @@ def _reference_to_nquads(document: dict[str, Any], loader: PinnedLoader) -> str:
         for graph_name, graph in sorted(node_map.items()):
             if graph_name != "@default" and not graph_name.startswith("_:"):
                 _check_iri(graph_name, "graph name")
-            dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)  # noqa: SLF001
+            dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)  # noqa: SLF001 - as above
         nquads: str = processor.to_nquads(dataset)
     except SigningError:
         raise

@@ -340,4 +340,4 @@ def test_nested_unpinned_context_is_refused_naming_the_url(
 
 def test_naive_verification_time_is_refused(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
     with pytest.raises(ProofOptionsError):
-        verify(_signed(issuer_key, loader), loader=loader, now=datetime(2025, 6, 1))  # noqa: DTZ001
+        verify(_signed(issuer_key, loader), loader=loader, now=datetime(2025, 6, 1))  # noqa: DTZ001 - naive on purpose
