@@ -119,3 +119,22 @@ def test_chains_work_with_jcs_suites(
         loader=loader,
     )  # fmt: skip
     assert verify(endorsed, loader=loader, now=NOW).verified
+
+
+def test_chain_to_several_previous_proofs(
+    issuer_key: PrivateKey, certifier_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    second = "urn:uuid:3c1f5a8e-0000-4000-8000-000000000003"
+    both = sign(
+        _issued(issuer_key, loader), issuer_key, suite="eddsa-jcs-2022", created=T0,
+        proof_id=second, loader=loader,
+    )  # fmt: skip
+    endorsed = sign(
+        both, certifier_key, suite="ecdsa-rdfc-2019", created=T0,
+        previous_proof=[ISSUER_PROOF, second], loader=loader,
+    )  # fmt: skip
+    result = verify(endorsed, loader=loader, now=NOW)
+    assert result.verified, result
+    assert result.proofs[2].previous_proof == [ISSUER_PROOF, second]
+    endorsed["proof"] = [endorsed["proof"][0], endorsed["proof"][2]]  # strip one endorsed proof
+    assert verify(endorsed, loader=loader, now=NOW).reason == "PREVIOUS_PROOF_NOT_FOUND"
