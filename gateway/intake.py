@@ -211,21 +211,16 @@ class Intake:
     ) -> None:
         left = time_left()
         if left is not None and left < self._limits.min_seconds_for_verify:
-            raise GatewayError(
-                "not enough time left to verify",
-                "DEADLINE_TOO_SHORT",
-                grpc.StatusCode.DEADLINE_EXCEEDED,
-            )
+            raise _deadline_too_short()
         try:
             # Which keys may sign for the issuer is the trust registry's call, made above.
             result = verify_credential(doc, loader=self._loader, now=now, issuer_binding=None)
         except SigningError as exc:
             raise ge.invalid_argument(exc.reason, str(exc)) from None
-        failed = [p for p in result.proofs if not p.verified]
-        if failed or not result.proofs:
-            first = failed[0] if failed else None
-            reason = first.reason if first and first.reason else "SIGNATURE_INVALID"
-            message = first.message if first and first.message else "proof does not verify"
+        if not result.verified or not result.proofs:
+            failed = next((p for p in result.proofs if not p.verified), None)
+            reason = (failed.reason if failed else result.reason) or "SIGNATURE_INVALID"
+            message = (failed.message if failed else result.message) or "proof does not verify"
             raise ge.invalid_argument(reason, message)
         if not any(p.controller == issuer for p in result.proofs):
             raise ge.invalid_argument(
@@ -250,10 +245,10 @@ class Intake:
             result = verify_credential(
                 document,
                 loader=self._loader,
+                issuer_binding=None,
+                now=self._clock(),
                 expected_domain=expected_domain,
                 expected_challenge=expected_challenge,
-                now=self._clock(),
-                issuer_binding=None,
             )
         except SigningError as exc:
             raise ge.invalid_argument(exc.reason, str(exc)) from None
@@ -421,6 +416,12 @@ class Intake:
             raise ge.permission_denied(
                 f"{caller.name} may not submit datasets issued by {issuer_org.name}"
             )
+
+
+def _deadline_too_short() -> GatewayError:
+    return GatewayError(
+        "not enough time left to verify", "DEADLINE_TOO_SHORT", grpc.StatusCode.DEADLINE_EXCEEDED
+    )
 
 
 def _is_operator(org: Organisation) -> bool:
