@@ -17,7 +17,6 @@ import json
 import multiprocessing as mp
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from gateway.client import CfxClient
 from gateway.node import NodeRole, add_client, edit_trust, init_node
+from gateway.process import spawn_server
 from gateway.trust import Role
 from schemas.paths import PACKAGE_DIR
 from signing.keys import generate_key, load_key, save_key
@@ -117,24 +117,9 @@ def main() -> int:
             batches = list(pool.map(_sign_batch, jobs))
         print(f"pre-signed {args.submissions} credentials in {time.perf_counter() - t0:.1f} s")
 
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gateway.cli",
-                "serve",
-                "--dir",
-                str(paths.root),
-                "--listen",
-                "127.0.0.1:0",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        server = spawn_server(paths.root)
+        address = server.address
         try:
-            assert server.stdout is not None
-            address = re.search(r"on (\S+)$", server.stdout.readline().strip()).group(1)  # type: ignore[union-attr]
             rss: list[tuple[float, int]] = []
             stop = threading.Event()
 
@@ -167,8 +152,8 @@ def main() -> int:
             stop.set()
             sampler.join()
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.process.terminate()
+            server.process.wait(timeout=30)
 
     print(f"\n{args.clients} client processes, server = one `cfx serve` process, SQLite store\n")
     print("| phase | calls | calls/s | p50 ms | p99 ms |")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from gateway.process import spawn_server
+
 from .conftest import EXAMPLES
 
 
@@ -78,18 +80,9 @@ def test_readme_example_session(tmp_path: Path):
     )
     assert "verified" in cfx("verify", "footprint.signed.json", cwd=tmp_path).stdout
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "serve", "--dir", "node", "--listen", "127.0.0.1:0"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    server = spawn_server(tmp_path / "node")
     try:
-        assert server.stdout is not None
-        match = re.search(r"on (127\.0\.0\.1:\d+)", server.stdout.readline())
-        assert match, "server did not start"
-        remote = ("--server", match.group(1), "--client-cert", "exporter")
+        remote = ("--server", server.address, "--client-cert", "exporter")
         submitted = cfx("submit", *remote, "footprint.signed.json", cwd=tmp_path).stdout
         name = re.search(r"accepted as (datasets/[0-9a-f-]{36})", submitted)
         assert name, submitted
@@ -137,7 +130,7 @@ def test_readme_example_session(tmp_path: Path):
         watched = cfx(
             "watch",
             "--server",
-            match.group(1),
+            server.address,
             "--client-cert",
             "node/clients/admin",
             "--for",
@@ -148,5 +141,5 @@ def test_readme_example_session(tmp_path: Path):
         again = cfx("submit", *remote, "--json", "footprint.signed.json", cwd=tmp_path)
         assert json.loads(again.stdout)["dataset"]["name"] == name.group(1)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=30)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -22,6 +20,7 @@ from gateway.log.checkpoint import NoteKey, verify_checkpoint
 from gateway.log.entry import DatasetAccepted, decode_entry
 from gateway.log.merkle import leaf_hash, node_hash, verify_consistency
 from gateway.node import NodeRole, add_client, edit_trust, init_node
+from gateway.process import spawn_server
 from gateway.trust import Role
 from signing.keys import generate_key
 
@@ -32,28 +31,8 @@ CREDENTIALS = 90
 
 
 def _serve(node_dir: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gateway.cli",
-            "serve",
-            "--dir",
-            str(node_dir),
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.search(r"on (127\.0\.0\.1:\d+)", line)
-    if match is None:
-        proc.kill()
-        pytest.fail(f"server did not start: {line!r}")
-    return proc, match.group(1)
+    server = spawn_server(node_dir)
+    return server.process, server.address
 
 
 def _mth(leaves: list[bytes]) -> bytes:

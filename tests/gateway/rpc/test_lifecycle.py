@@ -4,10 +4,7 @@ service on PostgreSQL as well as SQLite."""
 from __future__ import annotations
 
 import contextlib
-import re
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +17,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.client import CfxClient, ClientError
 from gateway.node import NodeRole, init_node
+from gateway.process import spawn_server
 
 from .conftest import Harness, example, make_node
 
@@ -35,26 +33,10 @@ def _fresh() -> dict:
 @pytest.mark.slow
 def test_sigterm_reports_not_serving_then_exits_cleanly(tmp_path: Path):
     paths = init_node(tmp_path / "node", role=NodeRole.REGISTRY, org="registry")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gateway.cli",
-            "serve",
-            "--dir",
-            str(paths.root),
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    server = spawn_server(paths.root)
+    proc = server.process
     try:
-        assert proc.stdout is not None
-        match = re.search(r"on (127\.0\.0\.1:\d+)", proc.stdout.readline())
-        assert match, "server did not start"
-        with CfxClient(match.group(1), paths.client_dir()) as client:
+        with CfxClient(server.address, paths.client_dir()) as client:
             stub = health_pb2_grpc.HealthStub(client._channel)
             watch = stub.Watch(health_pb2.HealthCheckRequest(), timeout=20)
             assert next(watch).status == health_pb2.HealthCheckResponse.SERVING

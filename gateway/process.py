@@ -1,0 +1,43 @@
+"""Run `cfx serve` as a child process and learn its address: for tests, benchmarks and tools
+that need a real server process (one that can be killed, signalled or measured)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+_SERVING = re.compile(r"on (\S+:\d+)$")
+
+
+class ServerStartError(Exception):
+    reason = "SERVER_DID_NOT_START"
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[str]
+    address: str
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def spawn_server(node_dir: Path, *, listen: str = "127.0.0.1:0") -> ServerProcess:
+    """Start `cfx serve --dir node_dir` and wait for its one "serving … on HOST:PORT" line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "serve", "--dir", str(node_dir), "--listen", listen],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = process.stdout.readline().strip() if process.stdout else ""
+    match = _SERVING.search(line)
+    if match is None:
+        process.kill()
+        process.wait()
+        raise ServerStartError(f"cfx serve did not start: {line!r}")
+    return ServerProcess(process, match.group(1))
