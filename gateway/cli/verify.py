@@ -15,6 +15,9 @@ from typing import Any
 
 from gateway.cli._io import InputFileError, read_json_object
 from gateway.cli.sign import loader_for
+from gateway.log.checkpoint import NoteKey
+from gateway.log.errors import LogError
+from gateway.log.receipt import Receipt, verify_receipt
 from schemas.strict_json import JSONInputError
 from signing.errors import SigningError
 from signing.verify import VerificationResult, verify
@@ -32,6 +35,14 @@ def register(sub: Any) -> None:
         "--context-manifest", type=Path, action="append", default=[], metavar="MANIFEST",
         help="an additional pinned context manifest (repeatable)",
     )  # fmt: skip
+    parser.add_argument(
+        "--receipt", type=Path, metavar="RECEIPT.json",
+        help="also check the node's receipt for these exact bytes (offline), with --log-key",
+    )  # fmt: skip
+    parser.add_argument(
+        "--log-key", type=Path, metavar="VKEY", help="the node's log.vkey (checkpoint key)"
+    )
+    parser.add_argument("--origin", help="expected log origin (default: the key's)")
     parser.set_defaults(func=run)
 
 
@@ -64,9 +75,39 @@ def run(args: argparse.Namespace) -> int:
         json.dump({"verified": False, "error": error}, sys.stdout, indent=2)
         print()
         return EXIT_UNUSABLE
+    receipt = _check_receipt(args) if args.receipt else None
     if args.json:
-        json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        body = result.to_json() | ({"receipt": receipt} if receipt else {})
+        json.dump(body, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
         _print_human(result)
-    return EXIT_VERIFIED if result.verified else EXIT_NOT_VERIFIED
+        if receipt:
+            print(f"receipt: {receipt['message']}")
+    receipt_ok = receipt is None or receipt["verified"]
+    return EXIT_VERIFIED if result.verified and receipt_ok else EXIT_NOT_VERIFIED
+
+
+def _check_receipt(args: argparse.Namespace) -> dict[str, Any]:
+    """Offline: the receipt's entry commits to SHA-256 of the file's exact bytes, its inclusion
+    proof leads to the checkpoint's root, and the node's key signed that checkpoint."""
+    if args.log_key is None or args.input == "-":
+        raise InputFileError("--receipt needs --log-key and a credential file (not stdin)")
+    try:
+        key = NoteKey.from_text(args.log_key.read_text(encoding="utf-8"))
+        receipt = Receipt.from_json(args.receipt.read_bytes())
+        credential = Path(args.input).read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    try:
+        checkpoint = verify_receipt(
+            receipt, credential, key.public_key, key.name, args.origin or key.name
+        )
+    except LogError as exc:
+        return {"verified": False, "reason": exc.reason, "message": f"NOT verified: {exc}"}
+    return {
+        "verified": True,
+        "reason": None,
+        "message": f"entry {receipt.log_index} is in {checkpoint.origin} at tree size "
+        f"{checkpoint.size}, checkpoint signed by {key.name}",
+    }

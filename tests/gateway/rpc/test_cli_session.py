@@ -127,6 +127,33 @@ def test_readme_example_session(tmp_path: Path):
             ok=False,
         )
         assert refused.returncode == 1
+        # `cfx verify --receipt`: proofs and receipt in one offline check.
+        both = cfx(
+            "verify",
+            "--receipt",
+            "receipt.json",
+            "--log-key",
+            "node/log.vkey",
+            "got.json",
+            cwd=tmp_path,
+        )
+        assert "receipt: entry" in both.stdout
+        # Re-indented bytes still carry a valid proof (same graph) but not the receipt.
+        reindented = json.dumps(json.loads(signed), indent=4).encode()
+        (tmp_path / "reindented.json").write_bytes(reindented)
+        moved = cfx(
+            "verify",
+            "--receipt",
+            "receipt.json",
+            "--log-key",
+            "node/log.vkey",
+            "reindented.json",
+            cwd=tmp_path,
+            ok=False,
+        )
+        assert moved.returncode == 1
+        assert moved.stdout.startswith("verified")
+        assert "receipt: NOT verified" in moved.stdout
         watched = cfx(
             "watch",
             "--server",
