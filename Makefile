@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cfx-installed
 PROTOS := $(wildcard proto/cfx/v1/*.proto)
 
-.PHONY: demo test lint proto proto-check bench clean
+.PHONY: demo test lint proto proto-check bench clean interop
 
 # (Re)install when the venv is missing or pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -17,8 +17,19 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cfx demo
 
+# Digital Bazaar's JavaScript verifier, for the interop tests. Best effort: where npm is missing or
+# the registry cannot be reached, those tests skip and say why; nothing else depends on it.
+INTEROP := tests/signing/interop
+interop:
+	@if [ -f $(INTEROP)/node_modules/.package-lock.json ] && \
+	    [ $(INTEROP)/node_modules/.package-lock.json -nt $(INTEROP)/package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(INTEROP) --no-audit --no-fund --silent || \
+	    echo "npm ci failed: the JS interop tests will be skipped" >&2; \
+	else echo "npm not found: the JS interop tests will be skipped" >&2; fi
+
 # pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
-test: $(STAMP)
+test: $(STAMP) interop
 	$(BIN)/python -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	  exit $$rc
