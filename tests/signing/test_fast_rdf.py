@@ -559,6 +559,10 @@ def test_document_without_properties_gives_an_empty_dataset() -> None:
                 {"comment": {"@value": "x", "@type": f"{RDF}langString"}}
             ),
         ),
+        (
+            "xsd:double string that parses as infinity",
+            lambda d: d["credentialSubject"].update({"ratio": "INFINITY"}),
+        ),
         ("unknown keyword-like key", lambda d: d["credentialSubject"].update({"@foo": "x"})),
     ],
 )

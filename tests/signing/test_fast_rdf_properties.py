@@ -122,6 +122,8 @@ def _value_for(
         return st.one_of(
             iris, references, st.lists(st.one_of(iris, references, st.none()), max_size=3)
         )
+    if key == "ratio":  # xsd:double: strings such as "inf" or "NaN" fall back on purpose
+        return st.one_of(NUMBERS, DECIMALS, st.none())
     if key == "stages":  # @list container: a list of lists is outside the fast path
         items = st.one_of(SCALARS, VALUE_OBJECTS)
         return st.one_of(items, st.lists(items, max_size=4))
