@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import schemas
@@ -124,6 +124,7 @@ def test_decimal_schema_accepts_exactly_the_xsd_decimal_grammar(text: str) -> No
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=6))
 def test_sign_validators_agree_with_decimal_arithmetic(number: Any) -> None:
     text = format(number, "f")
+    assume(len(text) <= 40)  # longer decimals are TOO_LONG whatever their sign (tested above)
     checks = {
         "PositiveOrZeroDecimal": number >= 0 and not text.startswith("-"),
         "PositiveNonZeroDecimal": number > 0,
