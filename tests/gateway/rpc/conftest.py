@@ -70,7 +70,11 @@ class Harness:
         return self.node.store.log_size()
 
 
-def make_node(root: Path, store_url: str | None = None) -> Iterator[Harness]:
+def make_node(
+    root: Path,
+    store_url: str | None = None,
+    configure: Callable[[NodePaths], None] | None = None,
+) -> Iterator[Harness]:
     now = datetime.now(UTC)
     paths = init_node(root / "node", role=NodeRole.NATIONAL, org="national", now=now)
     identities = {"admin": paths.client_dir()}
@@ -81,6 +85,8 @@ def make_node(root: Path, store_url: str | None = None) -> Iterator[Harness]:
     exporter_key = generate_key("ed25519")
     edit_trust(paths, lambda r: r.with_key(EXPORTER, Role.EXPORTER, exporter_key.did, now))
     identities["stranger"] = _stranger(paths, root / "stranger")
+    if configure is not None:
+        configure(paths)
     node = open_node(paths.root, store_url=store_url)
     server = start(node, listen="127.0.0.1:0")
     try:
