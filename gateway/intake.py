@@ -10,7 +10,8 @@ Every failure is a `GatewayError`; nothing is stored unless every step passed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -39,9 +40,11 @@ from gateway.trust import (
     RevokedKeyError,
     Role,
     RoleNotAllowedError,
+    ThresholdNotMetError,
     TrustRegistry,
     UnknownKeyError,
 )
+from gateway.trust.model import issuer_did
 from schemas import strict_json
 from schemas.schema_errors import SCHEMA_REASONS
 from signing.errors import SigningError
@@ -147,8 +150,9 @@ class Intake:
         document = self.parse(raw)
         kind, issuer, credential_id = self.envelope(document)
         now = self._clock()
-        issuer_org = self._authorize_issuer(issuer, kind, now)
-        self._verify_proofs(document, issuer, now, time_left)
+        self._precheck_issuer(issuer, kind, now)
+        result = self._verify_proofs(document, issuer, now, time_left)
+        issuer_org = self._authorize_signers(result, issuer, kind, now)
         self._validate(document)
         return CheckedCredential(
             raw, document, sha256_hex(raw), kind, issuer, issuer_org, credential_id
@@ -196,19 +200,37 @@ class Intake:
             raise ge.invalid_argument("ENVELOPE_INVALID", "the dataset has no id")
         return DatasetKind(kind_name), issuer, credential_id
 
-    def _authorize_issuer(self, issuer: str, kind: DatasetKind, now: datetime) -> Organisation:
-        try:
-            return self._registry().authorize_issuer(issuer, kind, now)
-        except UnknownKeyError as exc:
-            raise ge.failed_precondition("KEY_NOT_TRUSTED", str(exc), did=issuer) from None
-        except RevokedKeyError as exc:
-            raise ge.failed_precondition("KEY_REVOKED", str(exc), did=issuer) from None
-        except RoleNotAllowedError as exc:
-            raise ge.permission_denied(str(exc), reason="ROLE_NOT_ALLOWED") from None
+    def _precheck_issuer(self, issuer: str, kind: DatasetKind, now: datetime) -> None:
+        """Before any JSON-LD work: the issuer's key is trusted, live, and may issue `kind`.
+
+        An organisation that requires several signatures (threshold > 1) cannot be decided
+        before the proofs are verified; `_authorize_signers` decides it then.
+        """
+        with _trust_errors(issuer):
+            try:
+                self._registry().authorize_issuer(issuer, kind, now)
+            except ThresholdNotMetError:
+                return
+
+    def _authorize_signers(
+        self, result: VerificationResult, issuer: str, kind: DatasetKind, now: datetime
+    ) -> Organisation:
+        """R1: enough distinct trusted keys of the issuer's organisation made verified proofs."""
+        signers = [p.verification_method for p in result.proofs if p.verified]
+        with _trust_errors(issuer):
+            org = self._registry().authorize_issuers(
+                [s for s in signers if s is not None], kind, now
+            )
+        if issuer_did(issuer) not in {key.did for key in org.keys}:
+            raise ge.permission_denied(
+                f"the credential's signers speak for {org.name}, not for its issuer",
+                reason="ISSUER_NOT_SIGNER",
+            )
+        return org
 
     def _verify_proofs(
         self, doc: dict[str, Any], issuer: str, now: datetime, time_left: TimeLeft
-    ) -> None:
+    ) -> VerificationResult:
         left = time_left()
         if left is not None and left < self._limits.min_seconds_for_verify:
             raise _deadline_too_short()
@@ -226,6 +248,7 @@ class Intake:
             raise ge.invalid_argument(
                 "ISSUER_PROOF_MISSING", "no proof is made with a key of the issuer", issuer=issuer
             )
+        return result
 
     def report(
         self,
@@ -416,6 +439,21 @@ class Intake:
             raise ge.permission_denied(
                 f"{caller.name} may not submit datasets issued by {issuer_org.name}"
             )
+
+
+@contextmanager
+def _trust_errors(issuer: str) -> Iterator[None]:
+    """Trust-registry refusals as gateway errors (E3: fix the registry, then retry)."""
+    try:
+        yield
+    except UnknownKeyError as exc:
+        raise ge.failed_precondition("KEY_NOT_TRUSTED", str(exc), did=issuer) from None
+    except RevokedKeyError as exc:
+        raise ge.failed_precondition("KEY_REVOKED", str(exc), did=issuer) from None
+    except ThresholdNotMetError as exc:
+        raise ge.failed_precondition("THRESHOLD_NOT_MET", str(exc), did=issuer) from None
+    except RoleNotAllowedError as exc:
+        raise ge.permission_denied(str(exc), reason="ROLE_NOT_ALLOWED") from None
 
 
 def _deadline_too_short() -> GatewayError:
