@@ -84,6 +84,13 @@ class MixAndMatchError(LogError):
     reason = "CHECKPOINT_MIX_AND_MATCH"
 
 
+class ListAnswerError(LogError):
+    """An item of a multi-dataset answer is not what its log entry commits to (another name, a
+    status change instead of a dataset), or the answer lists one entry twice."""
+
+    reason = "LIST_ANSWER_INVALID"
+
+
 class LogInconsistentError(LogError):
     """The log's own storage breaks an invariant (missing node, wrong root): alert, never retry."""
 

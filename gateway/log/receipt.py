@@ -226,6 +226,35 @@ def _note_body(note_text: str) -> str:
     return parse_note(note_text).text
 
 
+def check_bound_item(
+    cp: Checkpoint,
+    position: int,
+    *,
+    log_index: int,
+    entry_bytes: bytes,
+    proof: Sequence[bytes],
+    credential_bytes: bytes,
+) -> LogEntry:
+    """One item of a multi-item answer against the answer's already verified checkpoint (R6).
+
+    An index the checkpoint does not cover means the item comes from another (later) log state:
+    that is mix-and-match, refused before any hashing. Then the entry must be canonical, its leaf
+    must verify at `log_index` against the checkpoint root, and the bytes must match (R8).
+    """
+    if not 0 <= log_index < cp.size:
+        raise MixAndMatchError(
+            f"item {position}: entry {log_index} is not in the answer's tree of size {cp.size}"
+        )
+    try:
+        entry = decode_entry(entry_bytes)
+        verify_inclusion(leaf_hash(entry_bytes), log_index, cp.size, proof, cp.root_hash)
+        check_entry_digest(entry, credential_bytes)
+    except LogError as exc:
+        exc.add_note(f"item {position} of the answer (log index {log_index})")
+        raise
+    return entry
+
+
 def verify_bound_receipts(
     checkpoint_note: str,
     items: Sequence[tuple[Receipt, bytes]],
@@ -238,6 +267,8 @@ def verify_bound_receipts(
 ) -> Checkpoint:
     """Check a multi-item answer bound to one checkpoint (R6): each (receipt, credential bytes)
     must reference that checkpoint's body and verify against its root; mixing refused.
+
+    The checkpoint's signature (and age) is checked once; each receipt must carry the same body.
     """
     cp = verify_checkpoint(
         checkpoint_note, public_key, key_name, origin=origin, now=now, max_age=max_age
@@ -248,7 +279,14 @@ def verify_bound_receipts(
             same = _note_body(receipt.checkpoint_note) == body
         except LogError as exc:
             raise MixAndMatchError(f"item {position} has an unreadable checkpoint") from exc
-        if not same:
+        if not same or receipt.tree_size != cp.size:
             raise MixAndMatchError(f"item {position} is proven against a different checkpoint")
-        verify_receipt(receipt, credential_bytes, public_key, key_name, origin)
+        check_bound_item(
+            cp,
+            position,
+            log_index=receipt.log_index,
+            entry_bytes=receipt.entry,
+            proof=receipt.inclusion_proof,
+            credential_bytes=credential_bytes,
+        )
     return cp
