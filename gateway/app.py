@@ -48,7 +48,7 @@ class Node:
     def registrations(self) -> list[Callable[[grpc.Server], str]]:
         limits = self.config.limits
         return [
-            ExchangeServicer(self.intake, watch_batch=limits.max_watch_batch).register,
+            ExchangeServicer(self.intake, limits).register,
             LogServicer(self.intake, self.store, self.log).register,
             TrustServicer(self.trust.current).register,
         ]

@@ -174,12 +174,12 @@ class CfxClient:
 
     def watch(
         self,
-        after_log_index: int = 0,
+        start_log_index: int = 0,
         kind: pb.DatasetKind = pb.DATASET_KIND_UNSPECIFIED,
         *,
         timeout: float | None = None,
     ) -> Iterator[ex.WatchDatasetsResponse]:
-        request = ex.WatchDatasetsRequest(after_log_index=after_log_index, kind=kind)
+        request = ex.WatchDatasetsRequest(start_log_index=start_log_index, kind=kind)
         try:
             yield from self._exchange.WatchDatasets(request, timeout=timeout)
         except grpc.RpcError as err:

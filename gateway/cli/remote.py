@@ -69,7 +69,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("watch", help="stream dataset changes after a log index")
     _client_options(p)
-    p.add_argument("--after", type=int, default=0, help="log index after which to start")
+    p.add_argument("--from", dest="start", type=int, default=0, help="first log index to show")
     p.add_argument("--for", dest="duration", type=float, help="stop after this many seconds")
     p.set_defaults(func=run_watch)
 
@@ -194,7 +194,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_watch(args: argparse.Namespace) -> int:
     with _connect(args) as client:
         try:
-            for change in client.watch(args.after, timeout=args.duration):
+            for change in client.watch(args.start, timeout=args.duration):
                 kind = ex.WatchDatasetsResponse.ChangeType.Name(change.change_type)
                 _emit(
                     args,

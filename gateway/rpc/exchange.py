@@ -12,6 +12,7 @@ from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
 from gateway.intake import Intake
+from gateway.node import Limits
 from gateway.rpc import convert
 from gateway.rpc.guard import stream, unary
 from gateway.rpc.identity import caller_from
@@ -22,17 +23,15 @@ MAX_REQUEST_ID_CHARS = 128
 WATCH_POLL_SECONDS = 0.2
 
 
-def _time_left(context: grpc.ServicerContext) -> float | None:
-    return context.time_remaining()
-
-
 class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
-    def __init__(
-        self, intake: Intake, *, watch_batch: int = 100, watch_idle_timeout: float = 300.0
-    ) -> None:
+    def __init__(self, intake: Intake, limits: Limits) -> None:
         self._intake = intake
-        self._watch_batch = watch_batch
-        self._watch_idle_timeout = watch_idle_timeout
+        self._limits = limits
+
+    def _time_left(self, context: grpc.ServicerContext) -> float:
+        """Seconds this call may still take: the caller's deadline, or the node's default (G5)."""
+        left: float | None = context.time_remaining()
+        return self._limits.default_deadline_seconds if left is None else left
 
     def register(self, server: grpc.Server) -> str:
         ex_grpc.add_ExchangeServiceServicer_to_server(self, server)
@@ -48,7 +47,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
         caller = self._caller(context)
         _check_request_id(request.request_id)
         accepted = self._intake.submit(
-            request.credential, request.request_id, caller, lambda: _time_left(context)
+            request.credential, request.request_id, caller, lambda: self._time_left(context)
         )
         return ex.SubmitDatasetResponse(
             dataset=convert.dataset(accepted.dataset), receipt=convert.receipt(accepted.receipt)
@@ -84,7 +83,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             else None,
         )
         records, token, note = self._intake.list_page(
-            filters, request.page_size, request.page_token, caller
+            filters, min(request.page_size, self._limits.max_page_size), request.page_token, caller
         )
         return ex.ListDatasetsResponse(
             datasets=[convert.dataset(r) for r in records],
@@ -158,7 +157,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             status=status,
             request_id=request.request_id,
             caller=caller,
-            time_left=lambda: _time_left(context),
+            time_left=lambda: self._time_left(context),
         )
         return convert.dataset(accepted.dataset), convert.receipt(accepted.receipt)
 
@@ -168,10 +167,11 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     ) -> Iterator[ex.WatchDatasetsResponse]:
         caller = self._caller(context)
         kind = convert.KIND_FROM_PB.get(request.kind)
-        cursor = int(request.after_log_index) - 1 if request.after_log_index else -1
-        idle_since = time.monotonic()
-        while context.is_active():
-            changes = self._intake.changes_after(cursor, kind, self._watch_batch, caller)
+        cursor = int(request.start_log_index) - 1
+        # A stream lives at most max_deadline_seconds; the client resumes from its last index.
+        ends_at = time.monotonic() + self._limits.max_deadline_seconds
+        while context.is_active() and time.monotonic() < ends_at:
+            changes = self._intake.changes_after(cursor, kind, self._limits.max_watch_batch, caller)
             for change in changes:
                 cursor = change.log_index
                 yield ex.WatchDatasetsResponse(
@@ -179,12 +179,8 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
                     dataset=convert.dataset(change.dataset),
                     log_index=change.log_index,
                 )
-            if changes:
-                idle_since = time.monotonic()
-                continue
-            if time.monotonic() - idle_since > self._watch_idle_timeout:
-                return
-            time.sleep(WATCH_POLL_SECONDS)
+            if not changes:
+                time.sleep(WATCH_POLL_SECONDS)
 
 
 _W = ex.WatchDatasetsResponse

@@ -166,12 +166,12 @@ class WithdrawDatasetResponse(_message.Message):
     def __init__(self, dataset: _Optional[_Union[_dataset_pb2.Dataset, _Mapping]] = ..., receipt: _Optional[_Union[_dataset_pb2.Receipt, _Mapping]] = ...) -> None: ...
 
 class WatchDatasetsRequest(_message.Message):
-    __slots__ = ("after_log_index", "kind")
-    AFTER_LOG_INDEX_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("start_log_index", "kind")
+    START_LOG_INDEX_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
-    after_log_index: int
+    start_log_index: int
     kind: _dataset_pb2.DatasetKind
-    def __init__(self, after_log_index: _Optional[int] = ..., kind: _Optional[_Union[_dataset_pb2.DatasetKind, str]] = ...) -> None: ...
+    def __init__(self, start_log_index: _Optional[int] = ..., kind: _Optional[_Union[_dataset_pb2.DatasetKind, str]] = ...) -> None: ...
 
 class WatchDatasetsResponse(_message.Message):
     __slots__ = ("change_type", "dataset", "log_index")

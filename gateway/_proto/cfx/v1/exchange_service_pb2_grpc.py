@@ -119,7 +119,7 @@ class ExchangeServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def WatchDatasets(self, request, context):
-        """Streams dataset changes after a cursor (a log index).
+        """Streams dataset changes from a log index on, in log order.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
