@@ -1,5 +1,6 @@
 """RFC 9162 §2.1 Merkle hashing and proofs: property tests against an independent naive MTH."""
 
+import base64
 import hashlib
 from functools import cache
 
@@ -335,3 +336,67 @@ def test_batch_append_stores_nodes_equal_to_one_by_one_append(tree, size, extra)
 def test_append_with_wrong_frontier_is_refused():
     with pytest.raises(TreeSizeError):
         append_leaves(3, [b"\x00" * 32], [leaf_hash(b"x")])
+
+
+# -- published vectors ----------------------------------------------------------------------------
+
+# The eight reference leaves of certificate-transparency's merkle_tree_test.cc (also used by
+# transparency-dev/merkle testdata), and the roots MTH(D[0:n]) published there for n = 1..8.
+CT_LEAVES = [
+    b"",
+    b"\x00",
+    b"\x10",
+    b"\x20\x21",
+    b"\x30\x31",
+    b"\x40\x41\x42\x43",
+    b"\x50\x51\x52\x53\x54\x55\x56\x57",
+    bytes(range(0x60, 0x70)),
+]
+CT_ROOTS = [
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+]
+# transparency-dev/merkle testdata/consistency/1/happy-path.json (size1 = 1, size2 = 8).
+TD_CONSISTENCY_1_8 = [
+    "lqKW0iTyhcZ77pPDD4owkVfw2qNdxbh+QQt4YwoJz8c=",
+    "Xwg/ChozygdqlSeYMlgNs+DvRYS9/x9UyKNg9Q3jAx4=",
+    "a0eq8p7jwq+a+Im8H7klTavTEXfxYjLdaqsDXKOb9uQ=",
+]
+
+
+@pytest.fixture(scope="module")
+def ct_tree():
+    t = MemoryTree()
+    for leaf in CT_LEAVES:
+        t.append(leaf_hash(leaf))
+    return t
+
+
+def test_roots_match_the_published_certificate_transparency_vectors(ct_tree):
+    assert [ct_tree.root(n).hex() for n in range(1, 9)] == CT_ROOTS
+
+
+def test_consistency_proof_matches_the_transparency_dev_vector(ct_tree):
+    proof = [base64.b64decode(h) for h in TD_CONSISTENCY_1_8]
+    assert consistency_proof(1, 8, ct_tree) == proof
+    root1, root8 = bytes.fromhex(CT_ROOTS[0]), bytes.fromhex(CT_ROOTS[7])
+    verify_consistency(1, 8, proof, root1, root8)
+    # The same path is leaf 0's audit path in the tree of 8 (RFC 9162 §2.1.3).
+    assert inclusion_proof(0, 8, ct_tree) == proof
+    verify_inclusion(leaf_hash(CT_LEAVES[0]), 0, 8, proof, root8)
+    # transparency-dev's negative categories on the same vector.
+    for bad in (
+        [],  # empty-proof
+        [proof[0][:16] + bytes([proof[0][16] ^ 0x10]) + proof[0][17:], *proof[1:]],  # bit 4
+        [b"\x00" * 32, *proof],  # preceding-garbage
+        [proof[0], *proof],  # preceding-proof[0]
+        proof[:-1],  # truncated
+    ):
+        with pytest.raises(InvalidProofError):
+            verify_consistency(1, 8, bad, root1, root8)

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.log.checkpoint import Checkpoint, cosign_note, sign_checkpoint
-from gateway.log.entry import DatasetAccepted
+from gateway.log.entry import DatasetAccepted, StatusChange, StatusChangeKind
 from gateway.log.errors import (
     CheckpointFreshnessError,
     CheckpointOriginError,
@@ -284,3 +284,33 @@ def test_older_checkpoint_presented_as_newer_is_refused(log):
 def test_malformed_consistency_proof_is_a_domain_error(doc):
     with pytest.raises(MalformedReceiptError):
         ConsistencyProof.from_dict(doc)
+
+
+# -- append-only (T5): a withdrawal is a new entry; old receipts keep verifying -----------------
+
+
+def test_withdrawal_is_a_new_entry_and_the_old_receipt_still_verifies():
+    grown = Log(6)
+    old_note = grown.note()
+    old_receipt = grown.receipt(2, note=old_note)
+    update = b'{"type": "StatusUpdate", "target": "urn:cred:2", "action": "withdraw"}'
+    withdrawal = StatusChange(
+        change=StatusChangeKind.WITHDRAWAL,
+        target="urn:cred:2",
+        new_status="withdrawn",
+        reason="superseded",
+        digest=hashlib.sha256(update).digest(),
+        changed_at=NOW,
+    ).to_bytes()
+    grown.entries.append(withdrawal)
+    grown.tree.append(leaf_hash(withdrawal))
+    new_note = grown.note()
+
+    _verify(old_receipt, _credential(2))  # the accepted dataset stays provably accepted
+    _verify(grown.receipt(2, note=new_note), _credential(2))  # and is still in the grown tree
+    _verify(grown.receipt(6, note=new_note), update)  # the withdrawal has its own receipt
+    proof = ConsistencyProof(6, 7, tuple(consistency_proof(6, 7, grown.tree)))
+    grown_cp = verify_checkpoint_growth(
+        old_note, new_note, proof, public_key=KEY.public_key(), key_name=KEY_NAME
+    )
+    assert grown_cp.size == 7
