@@ -80,8 +80,11 @@ def _biogenic_sum(pcf: dict[str, Any], at: str) -> Iterator[Violation]:
     assert isinstance(including_text, str)
     assert isinstance(excluding_text, str)
     assert isinstance(uptake_text, str)
-    # "Within rounding": one unit in the last place of the least precise of the three figures.
-    coarsest = min(decimals.scale(t) for t in (including_text, excluding_text, uptake_text))
+    # "Within rounding": one unit in the last place of the least precise *rounded* figure. An
+    # absent or zero uptake is exact (PACT x-rule BIO: 0 = not applicable), so a bare "0" must not
+    # widen the tolerance to a whole kgCO2e.
+    rounded = [including_text, excluding_text] + ([uptake_text] if uptake != 0 else [])
+    coarsest = min(decimals.scale(text) for text in rounded)
     tolerance = Decimal(1).scaleb(-coarsest)
     if abs(including - (excluding + uptake)) > tolerance:
         yield Violation(
@@ -277,6 +280,26 @@ def emission_factor_checks(subject: dict[str, Any], base: str) -> Iterator[Viola
         )
 
 
+def _empty_range(constraint: dict[str, Any], at: str) -> Iterator[Violation]:
+    """A range no value can satisfy (minimum 5 and maximum 3, or exclusiveMinimum 3 and maximum 3)
+    would reject every footprint: reported at the maximum. (No exclusiveMaximum: the v1 context has
+    no term for it and a published context never changes; it waits for cfx/v2.)"""
+    lows = [
+        (value, key == "exclusiveMinimum")
+        for key in ("minimum", "exclusiveMinimum")
+        if (value := decimals.parse(constraint.get(key))) is not None
+    ]
+    high = decimals.parse(constraint.get("maximum"))
+    if high is None:
+        return
+    for low, low_open in lows:
+        if low > high or (low == high and low_open):
+            yield Violation(
+                pointer.join(at, "maximum"), "EMPTY_RANGE", f"no value lies in {low}..{high}"
+            )
+            return
+
+
 def accounting_rule_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     seen: set[str] = set()
     for index, constraint in enumerate(_list(subject.get("constraints"))):
@@ -291,12 +314,7 @@ def accounting_rule_checks(subject: dict[str, Any], base: str) -> Iterator[Viola
                     f"constraintId {constraint_id} is used twice",
                 )
             seen.add(constraint_id)
-        low = decimals.parse(constraint_obj.get("minimum"))
-        high = decimals.parse(constraint_obj.get("maximum"))
-        if low is not None and high is not None and low > high:
-            yield Violation(
-                pointer.join(at, "maximum"), "EMPTY_RANGE", f"maximum {high} is below minimum {low}"
-            )
+        yield from _empty_range(constraint_obj, at)
 
 
 def attestation_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from schemas import compiled, pointer, resources
 from schemas.errors import UnknownKindError
-from schemas.profiles import check_profile_name, profile_violations
+from schemas.profiles import PRODUCT_RULES, check_profile_name, profile_violations
 from schemas.rules import check_rule
-from schemas.semantic import KIND_CHECKS, credential_checks
+from schemas.semantic import KIND_CHECKS, accounting_rule_checks, credential_checks
 from schemas.violations import Violation
 
 KINDS: tuple[str, ...] = tuple(resources.KIND_SCHEMAS)
@@ -40,6 +40,34 @@ def detect_kind(document: Any) -> str | None:
 
 def _rule_dataset(rule: Any) -> Any:
     return rule.get("credentialSubject") if is_credential(rule) else rule
+
+
+def rule_defects(rule_id: str, rule: Any) -> list[Violation]:
+    """Why `rule` (passed in by a caller under `rule_id`) cannot be applied; [] if it can.
+
+    A footprint is only as well checked as the rule it is checked against: a malformed rule would
+    either crash the checks or pass footprints it was meant to stop, so it is refused as a whole.
+    The bundled rules are the same objects every time and are proven valid by the tests.
+    """
+    if rule is resources.bundled_rules().get(rule_id):
+        return []
+    if not isinstance(rule, dict):
+        return [Violation("", "NOT_AN_OBJECT", "an accounting rule is a JSON object")]
+    found = compiled.violations(resources.KIND_SCHEMAS["AccountingRule"], rule, "")
+    found.extend(accounting_rule_checks(rule, ""))
+    if rule.get("id") != rule_id:
+        found.append(Violation("/id", "NOT_ALLOWED_VALUE", f"the rule is registered as {rule_id}"))
+    return found
+
+
+def _rule_defect_violation(at: str, rule_id: str, defects: list[Violation]) -> Violation:
+    first = min(defects)
+    return Violation(
+        at,
+        "ACCOUNTING_RULE_INVALID",
+        f"accounting rule {rule_id} cannot be applied: {len(defects)} defect(s), first "
+        f"{first.pointer or '/'} {first.reason}: {first.message}",
+    )
 
 
 def validate(
@@ -89,20 +117,41 @@ def validate(
 
     known_rules: Mapping[str, Any] = resources.bundled_rules() if rules is None else rules
     if kind == "ProductFootprint" and isinstance(subject.get("accountingRuleId"), str):
-        rule = _rule_dataset(known_rules.get(subject["accountingRuleId"]))
-        if isinstance(rule, dict):
-            found.extend(check_rule(subject, rule, base))
-        else:
-            found.append(
-                Violation(
-                    pointer.join(base, "accountingRuleId"),
-                    "UNKNOWN_ACCOUNTING_RULE",
-                    f"no accounting rule {subject['accountingRuleId']} is known here",
-                )
-            )
+        found.extend(_cited_rule_violations(subject, base, known_rules))
     if profile is not None:
-        # Product profiles apply a bundled rule by id; rules passed in may override it.
-        rule_datasets = {**resources.bundled_rules()}
-        rule_datasets.update((key, _rule_dataset(value)) for key, value in known_rules.items())
-        found.extend(profile_violations(profile, kind, subject, base, rule_datasets))
+        found.extend(_profile_violations(profile, kind, subject, base, known_rules))
     return sorted(set(found))
+
+
+def _cited_rule_violations(
+    subject: dict[str, Any], base: str, known_rules: Mapping[str, Any]
+) -> list[Violation]:
+    rule_id = subject["accountingRuleId"]
+    at = pointer.join(base, "accountingRuleId")
+    if rule_id not in known_rules:
+        return [Violation(at, "UNKNOWN_ACCOUNTING_RULE", f"no accounting rule {rule_id} is known")]
+    rule = _rule_dataset(known_rules[rule_id])
+    if defects := rule_defects(rule_id, rule):
+        return [_rule_defect_violation(at, rule_id, defects)]
+    return check_rule(subject, rule, base)
+
+
+def _profile_violations(
+    profile: str, kind: str, subject: dict[str, Any], base: str, known_rules: Mapping[str, Any]
+) -> list[Violation]:
+    # Product profiles apply a bundled rule by id; rules passed in may override it.
+    rule_datasets = {**resources.bundled_rules()}
+    rule_datasets.update((key, _rule_dataset(value)) for key, value in known_rules.items())
+    found: list[Violation] = []
+    profile_rule = PRODUCT_RULES.get(profile)
+    if (
+        kind == "ProductFootprint"
+        and profile_rule is not None
+        and "accountingRuleId" not in subject
+        and (defects := rule_defects(profile_rule, rule_datasets.get(profile_rule)))
+    ):
+        # The product profile would apply a rule that cannot be applied: say so, once.
+        found.append(_rule_defect_violation(base, profile_rule, defects))
+        rule_datasets.pop(profile_rule)
+    found.extend(profile_violations(profile, kind, subject, base, rule_datasets))
+    return found

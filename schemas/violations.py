@@ -75,6 +75,7 @@ REASONS: dict[str, str] = {
     "ACTION_KIND_MISMATCH": "revoke-attestation on a non-attestation, or deprecate on one",
     # accounting rules (schemas.rules)
     "UNKNOWN_ACCOUNTING_RULE": "the cited accounting rule is not known",
+    "ACCOUNTING_RULE_INVALID": "the rule to check against is malformed, so nothing was checked",
     "PRODUCT_CATEGORY_MISMATCH": "the product is not in the rule's (or profile's) category",
     "STUDY_TYPE_NOT_ALLOWED": "study type not allowed by the rule",
     "DECLARED_UNIT_NOT_ALLOWED": "declared unit not the rule's",
