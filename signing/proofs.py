@@ -8,8 +8,15 @@ from typing import Any
 from signing.canon import CanonLimits
 from signing.canon.limits import DEFAULT_LIMITS
 from signing.document import check_credential, format_datetime, proofs_of, unsecured
-from signing.errors import ProofOptionsError, SignerError, SigningError
-from signing.keys import KeyType, Signer, check_key_type
+from signing.errors import DidKeyError, ProofOptionsError, SignerError, SigningError
+from signing.keys import (
+    DID_KEY_PREFIX,
+    KeyType,
+    PrivateKey,
+    Signer,
+    check_key_type,
+    resolve_did_key,
+)
 from signing.loader import PinnedLoader, default_loader
 from signing.multibase import encode_multibase
 from signing.proof_config import canonical_proof_config
@@ -135,9 +142,36 @@ def sign(
         raise SignerError(f"signer {signer.verification_method} failed: {exc}") from exc
     if not isinstance(signature, bytes):
         raise SignerError("signer returned no bytes")
+    _check_external_signature(signer, key_type, signature, data)
     proof = {**options, "proofValue": encode_multibase(signature)}
     proofs = [*existing, proof]
     return {**document, "proof": proofs[0] if len(proofs) == 1 else proofs}
+
+
+def _check_external_signature(
+    signer: Signer, key_type: KeyType, signature: bytes, data: bytes
+) -> None:
+    """Never emit a proof that does not verify: an HSM/KMS signer (not a local PrivateKey) whose
+    verification method is a did:key is checked against it after signing. Catches a KMS that
+    returns DER-encoded ECDSA instead of IEEE P1363 r||s, a signer wired to the wrong key, or one
+    that misstates its key type. Other verification methods cannot be resolved offline here;
+    the caller's trust registry checks them on verify."""
+    method = signer.verification_method
+    if isinstance(signer, PrivateKey) or not method.startswith(DID_KEY_PREFIX):
+        return
+    try:
+        public_key = resolve_did_key(method)
+    except DidKeyError as exc:
+        raise SignerError(f"signer's verification method cannot be resolved: {exc}") from exc
+    if public_key.key_type != key_type:
+        raise SignerError(
+            f"signer says key type {key_type} but {method:.80} is a {public_key.key_type} key"
+        )
+    if not public_key.verify(signature, data):
+        raise SignerError(
+            f"signature from signer {method:.80} does not verify under that key "
+            "(wrong key, or ECDSA not as raw r||s?)"
+        )
 
 
 def _datetime_option(moment: datetime, name: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from signing.canon import CanonicalizationLimitError
+from signing.canon import CanonicalizationLimitError, CanonLimits
 from signing.errors import (
     ContextHashMismatchError,
     ContextNotAllowedError,
@@ -149,14 +149,21 @@ def test_relative_iri_is_refused_on_sign_and_verify(
     assert _verify(signed, loader).reason == "RELATIVE_IRI"
 
 
-def test_relative_vocab_surprise_is_refused(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "reference"])
+@pytest.mark.parametrize("vocab", ["", "terms/", "#"])
+def test_relative_vocab_surprise_is_refused(
+    vocab: str, fast: bool, issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
     credential = footprint_credential(issuer_key.did)
-    credential["@context"] = [VC_V2, FOOTPRINT_CONTEXT, {"@vocab": ""}]
+    credential["@context"] = [VC_V2, FOOTPRINT_CONTEXT, {"@vocab": vocab}]
     credential["credentialSubject"]["surprise"] = "x"
-    # An empty @vocab makes every unknown key a relative IRI (pyld would otherwise resolve it
-    # against its made-up base http://example.org/base/): dropped data, refused either way.
-    with pytest.raises((RelativeIriError, UndefinedTermError)):
-        sign(credential, issuer_key, loader=loader)
+    # A relative @vocab turns an unknown key into a relative property IRI, which RDF cannot carry
+    # (pyld would resolve it against its made-up base http://example.org/base/ or drop it): the
+    # key is reported as the undefined term it really is, named as it would have expanded.
+    with pytest.raises(UndefinedTermError) as info:
+        sign(credential, issuer_key, loader=loader, fast=fast)
+    assert info.value.reason == "UNDEFINED_TERM"
+    assert f"{vocab}surprise" in str(info.value)
 
 
 def test_proof_moved_to_another_issuers_document(
@@ -187,24 +194,46 @@ def test_jcs_proof_moved_under_another_context(
 
 def test_wrong_key_type_for_the_cryptosuite(loader: PinnedLoader) -> None:
     p256 = generate_key("p256")
-    with pytest.raises(WrongKeyTypeError):
+    with pytest.raises(WrongKeyTypeError) as info:
         sign(footprint_credential(p256.did), p256, suite="eddsa-rdfc-2022", loader=loader)
+    assert info.value.reason == "WRONG_KEY_TYPE"
     signed = _signed(p256, loader, suite="ecdsa-rdfc-2019")
     signed["proof"]["cryptosuite"] = "eddsa-rdfc-2022"
     result = _verify(signed, loader)
     assert result.reason == "WRONG_KEY_TYPE"
 
 
-@pytest.mark.parametrize("member", ["created", "expires"])
+@pytest.mark.parametrize(
+    ("member", "forged"),
+    [
+        ("created", "2025-06-01T11:00:00Z"),  # backdated
+        ("expires", "2035-01-01T00:00:00Z"),  # validity extended
+        ("expires", None),  # expiry removed
+    ],
+    ids=["created-backdated", "expires-extended", "expires-removed"],
+)
 def test_tampered_created_or_expires_is_signature_invalid(
-    member: str, issuer_key: PrivateKey, loader: PinnedLoader
+    member: str, forged: str | None, issuer_key: PrivateKey, loader: PinnedLoader
 ) -> None:
-    # The proof options are inside the signature: moving either date breaks it.
+    # The proof options are hashed into the signed data (DI "Proof Configuration"): a moved or
+    # removed date is indistinguishable from any other change, hence SIGNATURE_INVALID. The
+    # time checks run on the forged dates first, so each forgery is chosen to pass them.
     signed = _signed(issuer_key, loader, expires=T0 + timedelta(days=30))
-    signed["proof"][member] = (
-        "2025-06-01T11:00:00Z" if member == "created" else "2035-01-01T00:00:00Z"
-    )
-    assert _verify(signed, loader).reason == "SIGNATURE_INVALID"
+    if forged is None:
+        del signed["proof"][member]
+    else:
+        signed["proof"][member] = forged
+    result = _verify(signed, loader)
+    assert result.reason == "SIGNATURE_INVALID"
+    assert result.proofs[0].reason == "SIGNATURE_INVALID"
+
+
+def test_expires_before_created_is_a_datetime_error(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    signed = _signed(issuer_key, loader, expires=T0 + timedelta(days=30))
+    signed["proof"]["expires"] = "2025-05-01T00:00:00Z"
+    assert _verify(signed, loader).reason == "PROOF_DATETIME_INVALID"
 
 
 def test_malformed_created_is_a_datetime_error(
@@ -240,6 +269,9 @@ def test_replay_to_wrong_domain(issuer_key: PrivateKey, loader: PinnedLoader) ->
     assert _verify(signed, loader, expected_domain="https://registry.example/eu").verified
     result = _verify(signed, loader, expected_domain="https://registry.example/cn")
     assert result.reason == "INVALID_DOMAIN"
+    undomained = _signed(issuer_key, loader)
+    result = _verify(undomained, loader, expected_domain="https://registry.example/eu")
+    assert result.reason == "INVALID_DOMAIN"
 
 
 def _clique_credential(issuer: str, size: int) -> dict[str, Any]:
@@ -251,16 +283,48 @@ def _clique_credential(issuer: str, size: int) -> dict[str, Any]:
     return credential
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "reference"])
 def test_poison_graph_is_refused_on_sign_and_verify(
-    issuer_key: PrivateKey, loader: PinnedLoader
+    fast: bool, issuer_key: PrivateKey, loader: PinnedLoader
 ) -> None:
+    # The W3C test074 shape (10-clique) written as JSON-LD: unbounded RDFC-1.0 runs for minutes;
+    # here the Hash N-Degree Quads work budget stops it (bench/canon.py times the refusal).
     with pytest.raises(CanonicalizationLimitError) as info:
-        sign(_clique_credential(issuer_key.did, 10), issuer_key, loader=loader)
+        sign(_clique_credential(issuer_key.did, 10), issuer_key, loader=loader, fast=fast)
     assert info.value.reason == "CANONICALIZATION_LIMIT_EXCEEDED"
+    assert info.value.limit == "max_ndegree_work"
     signed = _signed(issuer_key, loader)
     signed["credentialSubject"] = _clique_credential(issuer_key.did, 10)["credentialSubject"]
-    with pytest.raises(CanonicalizationLimitError):
-        _verify(signed, loader)
+    with pytest.raises(CanonicalizationLimitError) as info:
+        _verify(signed, loader, fast=fast)
+    assert info.value.limit == "max_ndegree_work"
+
+
+def test_oversized_graph_is_refused_by_the_quad_cap(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    signed = _signed(issuer_key, loader)
+    signed["credentialSubject"]["companyIds"] = [f"urn:company:{i}" for i in range(200)]
+    with pytest.raises(CanonicalizationLimitError) as info:
+        _verify(signed, loader, limits=CanonLimits(max_quads=100))
+    assert info.value.limit == "max_quads"
+
+
+def test_jcs_signature_covers_every_json_member_even_an_undefined_term(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # Decision: the JCS suites sign the JSON bytes (RFC 8785), not a graph, so no member can fall
+    # out of the signature; an undefined term is left to the schema checks, as with Digital
+    # Bazaar's JCS verifiers. Adding or changing any member still breaks the signature.
+    signed = sign(
+        footprint_credential(issuer_key.did, remark="outside the context"), issuer_key,
+        suite="eddsa-jcs-2022", created=T0, loader=loader,
+    )  # fmt: skip
+    assert _verify(signed, loader).verified
+    signed["credentialSubject"]["remark"] = "changed"
+    assert _verify(signed, loader).reason == "SIGNATURE_INVALID"
+    del signed["credentialSubject"]["remark"]
+    assert _verify(signed, loader).reason == "SIGNATURE_INVALID"
 
 
 def test_signer_failure_is_wrapped_in_one_error_type(loader: PinnedLoader) -> None:

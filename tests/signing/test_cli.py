@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import stat
 from pathlib import Path
@@ -129,3 +130,111 @@ def test_unusable_input_exits_2(
 def test_missing_input_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(tmp_path / "absent.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def _sign_cli(tmp_path: Path, key: str, source: Path, out: Path, *extra: str) -> int:
+    return main(["sign", "--key", str(tmp_path / key), *extra, *EXTRA, str(source), "-o", str(out)])
+
+
+def test_signing_an_already_signed_credential_adds_a_proof_to_the_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    did = _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    once, twice = tmp_path / "once.json", tmp_path / "twice.json"
+    assert _sign_cli(tmp_path, "issuer.key", tmp_path / "dataset.json", once) == 0
+    assert _sign_cli(tmp_path, "issuer.key", once, twice, "--suite", "eddsa-jcs-2022") == 0
+    signed = json.loads(twice.read_text())
+    first, second = signed["proof"]
+    assert first == json.loads(once.read_text())["proof"]  # the first proof is kept as it was
+    assert second["cryptosuite"] == "eddsa-jcs-2022"
+    assert "previousProof" not in second
+    assert signed["credentialSubject"] == json.loads(once.read_text())["credentialSubject"]
+    code, result = _verify(twice, capsys)
+    assert code == 0
+    assert [p["controller"] for p in result["proofs"]] == [did, did]
+
+
+def test_chain_flag_references_the_last_proof(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    _generate(tmp_path, capsys, "p384", "certifier.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    issued, endorsed = tmp_path / "issued.json", tmp_path / "endorsed.json"
+    assert _sign_cli(tmp_path, "issuer.key", tmp_path / "dataset.json", issued) == 0
+    assert _sign_cli(tmp_path, "certifier.key", issued, endorsed, "--chain",
+                     "--suite", "ecdsa-rdfc-2019") == 0  # fmt: skip
+    issuer_proof, certifier_proof = json.loads(endorsed.read_text())["proof"]
+    assert certifier_proof["previousProof"] == issuer_proof["id"]
+    assert _verify(endorsed, capsys)[0] == 0
+
+
+def test_chain_without_an_existing_proof_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    out = tmp_path / "out.json"
+    assert _sign_cli(tmp_path, "issuer.key", tmp_path / "dataset.json", out, "--chain") == 2
+    assert "--chain needs an existing proof" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_sign_refuses_a_group_readable_key_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    (tmp_path / "issuer.key").chmod(0o640)
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    out = tmp_path / "out.json"
+    assert _sign_cli(tmp_path, "issuer.key", tmp_path / "dataset.json", out) == 2
+    assert "cfx: error:" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_wrong_challenge_exits_1_with_its_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    signed = tmp_path / "signed.json"
+    assert _sign_cli(tmp_path, "issuer.key", tmp_path / "dataset.json", signed) == 0
+    code = main(["verify", "--json", "--expected-challenge", "nonce-7", *EXTRA, str(signed)])
+    assert code == 1
+    assert json.loads(capsys.readouterr().out)["reason"] == "INVALID_CHALLENGE"
+
+
+def test_poison_graph_exits_2_with_the_limit_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    signed_path = tmp_path / "signed.json"
+    assert _sign_cli(tmp_path, "issuer.key", tmp_path / "dataset.json", signed_path) == 0
+    signed = json.loads(signed_path.read_text())
+    labels = [f"_:n{i}" for i in range(10)]  # W3C test074's 10-node clique
+    signed["credentialSubject"] = [
+        {"id": label, "link": [x for x in labels if x != label]} for label in labels
+    ]
+    signed_path.write_text(json.dumps(signed))
+    code, result = _verify(signed_path, capsys)
+    assert code == 2
+    assert result["error"]["reason"] == "CANONICALIZATION_LIMIT_EXCEEDED"
+
+
+def test_context_file_differing_from_its_pin_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (FOOTPRINT_MANIFEST.parent / "footprint-test-v1.jsonld").read_bytes()
+    (tmp_path / "ctx.jsonld").write_bytes(source + b"\n")
+    entry = {
+        "url": "https://cfx.test/contexts/cli-hash-mismatch/v1",
+        "file": "ctx.jsonld",
+        "sha256": hashlib.sha256(source).hexdigest(),
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps({"contexts": [entry]}))
+    path = VECTORS / "vc-di-eddsa/TestVectors/eddsa-rdfc-2022/signedDataInt.json"
+    argv = ["verify", "--json", "--context-manifest", str(tmp_path / "manifest.json"), str(path)]
+    assert main(argv) == 2
+    assert json.loads(capsys.readouterr().out)["error"]["reason"] == "CONTEXT_HASH_MISMATCH"

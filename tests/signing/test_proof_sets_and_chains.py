@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from signing.errors import ProofOptionsError
-from signing.keys import PrivateKey, generate_key
+from signing.keys import PrivateKey, controller_of, generate_key
 from signing.loader import PinnedLoader
 from signing.proofs import sign
 from signing.verify import verify
@@ -138,3 +138,44 @@ def test_chain_to_several_previous_proofs(
     assert result.proofs[2].previous_proof == [ISSUER_PROOF, second]
     endorsed["proof"] = [endorsed["proof"][0], endorsed["proof"][2]]  # strip one endorsed proof
     assert verify(endorsed, loader=loader, now=NOW).reason == "PREVIOUS_PROOF_NOT_FOUND"
+
+
+def test_issuer_and_certifier_proof_set_verifies_when_the_registry_trusts_the_certifier(
+    issuer_key: PrivateKey, certifier_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # Decision: by default an unchained proof must be the issuer's (a certifier endorses with a
+    # chain, R5). A trust registry that knows the certifier passes an issuer_binding; then the
+    # issuer + certifier proof set verifies and each proof verifies alone.
+    both = sign(
+        _issued(issuer_key, loader), certifier_key, suite="ecdsa-rdfc-2019", created=T0,
+        loader=loader,
+    )  # fmt: skip
+
+    def registry(issuer: str | None, method: str) -> bool:
+        return controller_of(method) in {issuer, certifier_key.did}
+
+    result = verify(both, loader=loader, now=NOW, issuer_binding=registry)
+    assert result.verified, result
+    assert [p.controller for p in result.proofs] == [issuer_key.did, certifier_key.did]
+    for proof in both["proof"]:
+        alone = verify({**both, "proof": proof}, loader=loader, now=NOW, issuer_binding=registry)
+        assert alone.verified, alone
+    stranger = sign(
+        _issued(issuer_key, loader), generate_key("p256"), suite="ecdsa-rdfc-2019", created=T0,
+        loader=loader,
+    )  # fmt: skip
+    result = verify(stranger, loader=loader, now=NOW, issuer_binding=registry)
+    assert result.reason == "PROOF_NOT_BY_ISSUER"
+
+
+def test_removing_a_proof_from_a_set_goes_unnoticed_but_not_from_a_chain(
+    issuer_key: PrivateKey, certifier_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # DI "Proof Sets and Chains": an intermediary can strip a proof-set member and the rest still
+    # verifies, which is why cfx endorsements are chains: stripping the endorsed proof fails.
+    issued = _issued(issuer_key, loader)
+    both = sign(issued, issuer_key, suite="eddsa-jcs-2022", created=T0, loader=loader)
+    assert verify({**both, "proof": both["proof"][:1]}, loader=loader, now=NOW).verified
+    endorsed = _endorsed(issuer_key, certifier_key, loader)
+    stripped = {**endorsed, "proof": endorsed["proof"][1:]}
+    assert verify(stripped, loader=loader, now=NOW).reason == "PREVIOUS_PROOF_NOT_FOUND"

@@ -2,7 +2,9 @@
 
 Vectors: tests/vectors/vc-di-eddsa and vc-di-ecdsa (provenance: tests/vectors/PROVENANCE-vc-di.md).
 The "employ" vectors need https://w3id.org/citizenship/v4rc1, which is not vendored; they are
-checked from their canonical N-Quads (re-canonicalized after relabelling the blank nodes).
+checked twice: from their canonical N-Quads alone (re-canonicalized after relabelling the blank
+nodes), and end to end with a context reconstructed from those N-Quads
+(tests/signing/data/citizenship/README.md), which must reproduce the W3C files byte for byte.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from signing.proofs import sign
 from signing.suites import canonical_form, get_suite
 from signing.verify import verify
 
-from .conftest import VECTORS
+from .conftest import DATA, MANIFESTS, VECTORS
 
 
 @dataclass(frozen=True)
@@ -184,3 +186,41 @@ def test_employ_vectors_recanonicalize_hash_and_sign_identically(
     key = private_key_from_multibase(_secret(vector))
     assert key.sign(combined).hex() == vector.text("sigHex").strip()
     assert encode_multibase(key.sign(combined)) == vector.json("signed")["proof"]["proofValue"]
+
+
+@pytest.fixture(scope="module")
+def employ_loader() -> PinnedLoader:
+    return PinnedLoader((*MANIFESTS, DATA / "citizenship" / "manifest.json"))
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "reference"])
+@pytest.mark.parametrize("vector", EMPLOY, ids=lambda v: v.name)
+def test_employ_vector_reproduces_end_to_end_from_its_json(
+    vector: Vector, employ_loader: PinnedLoader, fast: bool
+) -> None:
+    unsigned = json.loads(vector.unsigned.read_text())
+    canonical_document = _canon(vector, unsigned, employ_loader, fast)
+    assert canonical_document.decode().rstrip("\n") == vector.text("canonDoc").rstrip("\n")
+    assert _hash(vector, canonical_document) == vector.text("docHash").strip()
+    canonical_config = _canon(vector, vector.json("proofConfig"), employ_loader, fast)
+    assert canonical_config.decode().rstrip("\n") == vector.text("proofCanon").rstrip("\n")
+
+    config = vector.json("proofConfig")
+    signed = sign(
+        unsigned, private_key_from_multibase(_secret(vector)), suite=vector.suite,
+        created=datetime.fromisoformat(config["created"]), loader=employ_loader, fast=fast,
+    )  # fmt: skip
+    assert signed == vector.json("signed")
+
+
+@pytest.mark.parametrize("vector", EMPLOY, ids=lambda v: v.name)
+def test_employ_signed_vector_verifies_and_a_changed_value_does_not(
+    vector: Vector, employ_loader: PinnedLoader
+) -> None:
+    # The issuer is a P-256 did:key other than the signing key, as in the W3C files.
+    signed = vector.json("signed")
+    result = verify(signed, loader=employ_loader, issuer_binding=None)
+    assert result.verified, result
+    assert result.proofs[0].suite == vector.suite
+    signed["credentialSubject"]["employmentAuthorizationDocument"]["lprCategory"] = "C10"
+    assert verify(signed, loader=employ_loader, issuer_binding=None).reason == "SIGNATURE_INVALID"
