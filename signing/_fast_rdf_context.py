@@ -32,14 +32,18 @@ _PYLD_ABSOLUTE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
 #: What we accept as an IRI we emit: an RFC 3987 scheme and only characters that N-Quads IRIREF
 #: allows unescaped (and no whitespace, which pyld would drop). Stricter than pyld on purpose:
 #: anything else falls back to the reference path.
-SAFE_IRI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>\"{}|^`\\\x00-\x20\x7f]*$")
+#: No surrogates either: a lone one cannot be written as UTF-8. `\Z`, not `$`, which would also
+#: match before a final newline and let "urn:x\n" through.
+SAFE_IRI: Final = re.compile(
+    r"^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>\"{}|^`\\\x00-\x20\x7f\ud800-\udfff]*\Z"
+)
 _XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
 _XSD_DOUBLE: Final = "http://www.w3.org/2001/XMLSchema#double"
 _RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #: Datatypes a literal may only carry together with a language: never emitted without one.
 LANGUAGE_DATATYPES: Final = frozenset({_RDF + "langString", _RDF + "dirLangString"})
 #: N-Quads LANGTAG (RDF 1.1 N-Quads §7, production [144s]).
-LANGTAG: Final = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
+LANGTAG: Final = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*\Z")
 #: Bound on memoised plans per context, so attacker-chosen keys cannot grow the cache forever.
 _MAX_PLANS: Final = 4096
 _SUPPORTED_CONTAINERS: Final[tuple[frozenset[str], ...]] = (

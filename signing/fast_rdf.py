@@ -1,6 +1,6 @@
-"""Fast JSON-LD -> RDF (N-Quads) for credentials whose contexts are all pinned URLs.
+"""Fast JSON-LD -> RDF (quads or N-Quads) for credentials whose contexts are all pinned URLs.
 
-`to_nquads` walks the JSON document directly with compiled contexts
+`to_quads` walks the JSON document directly with compiled contexts
 (`signing._fast_rdf_context`) and emits the same RDF dataset as pyld's
 ``jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": loader})``, up to blank
 node labels (canonicalization relabels them). It mirrors pyld 3.3's Expansion (JSON-LD 1.1 API
@@ -12,8 +12,13 @@ Not modelled (-> None): inline or nested ``@context``, ``@graph``/``@list``/``@s
 ``@included``/``@reverse``/``@nest``/``@index``/``@direction`` keywords, index/language/id/type
 maps, ``@json`` in value objects or with list/graph containers, reverse terms, relative IRIs
 (anything pyld would resolve against the base), dropped (undefined) terms, keyword-like values,
-blank-node types, nested lists, non-JSON Python values and IRIs with characters N-Quads cannot
-carry verbatim.
+blank-node types, nested lists, non-JSON Python values, lone surrogates and IRIs with characters
+N-Quads cannot carry verbatim.
+
+`to_quads` hands its terms to `signing.canon.canonicalize_quads` as they are, so every term it
+emits must be one `signing.canon.nquads.parse_nquads` could have produced: IRIs pass `SAFE_IRI`,
+literals are escaped here, language tags pass `LANGTAG`. `to_nquads` is its text form, for the
+callers and tests that want N-Quads.
 """
 
 from __future__ import annotations
@@ -40,8 +45,9 @@ from signing._fast_rdf_context import (
     expand_iri,
     iri_ref,
 )
+from signing.canon.nquads import Quad, serialize_quad
 
-__all__ = ["to_nquads"]
+__all__ = ["to_nquads", "to_quads"]
 
 _XSD: Final = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING: Final = _XSD + "string"
@@ -65,8 +71,8 @@ _ESCAPES: Final = {
     "\b": "\\b",
     "\f": "\\f",
 }
-_NEEDS_ESCAPE: Final = re.compile(r'[\x00-\x1f"\\\x7f]')
-_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
+#: Also matches lone surrogates, which `_escape_char` refuses: they cannot be written as UTF-8.
+_NEEDS_ESCAPE: Final = re.compile(r'[\x00-\x1f"\\\x7f\ud800-\udfff]')
 _MAX_UNIVERSES: Final = 64
 
 _CACHE_LOCK: Final = threading.Lock()
@@ -74,11 +80,14 @@ _CACHE_LOCK: Final = threading.Lock()
 _ROOTS: dict[tuple[tuple[str, ...], int], tuple[Loader, CompiledContext]] = {}
 
 
-def to_nquads(document: Any, loader: Loader) -> str | None:
-    """N-Quads of `document`'s RDF dataset, or None when the reference path must decide.
+def to_quads(document: Any, loader: Loader) -> list[Quad] | None:
+    """The distinct quads of `document`'s RDF dataset, or None when the reference path must decide.
 
-    `document` is a parsed JSON object (anything else gives None); `loader` a pyld-style document
-    loader. Compiled contexts are cached per (context URL list, loader).
+    Each term is already in the canonical N-Quads form `signing.canon.nquads.parse_nquads` gives
+    (IRIs as ``<iri>``, literals escaped as RDFC-1.0 writes them, ``""`` for the default graph),
+    so `signing.canon.canonicalize_quads` takes them without a text round trip. `document` is a
+    parsed JSON object (anything else gives None); `loader` a pyld-style document loader.
+    Compiled contexts are cached per (context URL list, loader).
     """
     if not isinstance(document, dict):
         return None
@@ -88,14 +97,18 @@ def to_nquads(document: Any, loader: Loader) -> str | None:
     try:
         root = _root_context(urls, loader)
         walk = _Walk()
-        # Graph names travel as "" (default graph) or "<label> ", ready to sit before " .".
         walk.node(root, None, document, "", type_scoped=None, is_root=True)
     except (Unsupported, RecursionError):
         return None
-    text = "".join(dict.fromkeys(walk.quads))
-    if _SURROGATE.search(text):
+    return list(dict.fromkeys(walk.quads))  # an RDF dataset is a set
+
+
+def to_nquads(document: Any, loader: Loader) -> str | None:
+    """N-Quads text of `to_quads` (one line per distinct quad), or None where it gives None."""
+    quads = to_quads(document, loader)
+    if quads is None:
         return None
-    return text
+    return "".join(serialize_quad(s, p, o, g) for s, p, o, g in quads)
 
 
 def _context_urls(context: Any) -> tuple[str, ...] | None:
@@ -131,6 +144,8 @@ def _literal_text(value: str) -> str:
 
 def _escape_char(match: re.Match[str]) -> str:
     char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        raise Unsupported("lone surrogate in a literal")
     return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
 
 
@@ -182,7 +197,7 @@ class _Walk:
     __slots__ = ("_bnodes", "_counter", "_json_slots", "quads")
 
     def __init__(self) -> None:
-        self.quads: list[str] = []
+        self.quads: list[Quad] = []
         self._json_slots: set[tuple[str, str, str]] = set()
         self._bnodes: dict[str, str] = {}
         self._counter = 0
@@ -306,7 +321,7 @@ class _Walk:
         if "@type" in keywords:
             types = keywords["@type"][1]
             for t in types if isinstance(types, list) else [types]:
-                quads.append(f"{subject} {_RDF_TYPE} {self._type_iri(type_ctx, t)} {graph}.\n")
+                quads.append((subject, _RDF_TYPE, self._type_iri(type_ctx, t), graph))
         for plan, value in properties:
             self._property(subject, plan, value, graph)
         return subject
@@ -345,7 +360,7 @@ class _Walk:
         predicate = plan.predicate
         if plan.coerce == "@json":
             literal_json = self._json_literal(subject, plan, value, graph)
-            quads.append(f"{subject} {predicate} {literal_json} {graph}.\n")
+            quads.append((subject, predicate, literal_json, graph))
             return
         if plan.graph_container:
             # Each value becomes its own named graph, referenced from the subject (§5.1.2 step
@@ -355,12 +370,12 @@ class _Walk:
                     raise Unsupported("nested array in a @graph container")
                 name = self.fresh()
                 terms: list[str] = []
-                self._value(plan, item, f"{name} ", terms, inside_list=False)
+                self._value(plan, item, name, terms, inside_list=False)
                 if not terms:
                     continue
                 if terms[0].startswith('"'):
                     raise Unsupported("literal in a @graph container")
-                quads.append(f"{subject} {predicate} {name} {graph}.\n")
+                quads.append((subject, predicate, name, graph))
             return
         terms = []
         if plan.list_container:
@@ -373,11 +388,11 @@ class _Walk:
                 self._value(plan, item, graph, terms, inside_list=True)
             if not terms and not isinstance(value, list):
                 return
-            quads.append(f"{subject} {predicate} {self._rdf_list(terms, graph)} {graph}.\n")
+            quads.append((subject, predicate, self._rdf_list(terms, graph), graph))
             return
         self._value(plan, value, graph, terms, inside_list=False)
         for term in terms:
-            quads.append(f"{subject} {predicate} {term} {graph}.\n")
+            quads.append((subject, predicate, term, graph))
 
     def _json_literal(self, subject: str, plan: TermPlan, value: Any, graph: str) -> str:
         """rdf:JSON literal of the whole value, JCS-serialised by pyld's own function (§8.6 2.3).
@@ -403,8 +418,8 @@ class _Walk:
         node = head
         for index, term in enumerate(terms):
             nxt = self.fresh() if index + 1 < len(terms) else _RDF_NIL
-            self.quads.append(f"{node} {_RDF_FIRST} {term} {graph}.\n")
-            self.quads.append(f"{node} {_RDF_REST} {nxt} {graph}.\n")
+            self.quads.append((node, _RDF_FIRST, term, graph))
+            self.quads.append((node, _RDF_REST, nxt, graph))
             node = nxt
         return head
 

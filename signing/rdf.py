@@ -12,19 +12,19 @@ by default (signing.md R3, §5): it drops undefined terms silently and resolves 
    and pyld's default base leaking in through a relative `@vocab`;
 3. only then turns the expanded form into N-Quads (pyld's own to_rdf steps, without re-expanding).
 
-The compiled fast path (`signing.fast_rdf`, helper A3) is tried first; it returns None whenever
-it cannot decide, and then this reference path runs and raises the precise error.
+The compiled fast path (`signing.fast_rdf`) is tried first; it returns None whenever it cannot
+decide, and then this reference path runs and raises the precise error.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
-from collections.abc import Callable
 from typing import Any, Final
 
 from pyld.jsonld import IdentifierIssuer, JsonLdError, JsonLdProcessor
 
+from signing import fast_rdf
+from signing.canon.nquads import Quad
 from signing.errors import (
     DroppedTermError,
     JsonLdProcessingError,
@@ -41,8 +41,6 @@ _KEYWORDS_WITH_IRI_VALUES: Final = frozenset({"@id", "@type"})
 #: pyld's process-global context caches are unlocked LRU caches (signing.md §5: KeyError under
 #: threads). Serializing pyld calls costs nothing under the GIL; processes give the parallelism.
 _PYLD_LOCK: Final = threading.Lock()
-
-FastPath = Callable[[dict[str, Any], PinnedLoader], "str | None"]
 
 
 def _raise_dropped(expanded_property: str | None) -> None:
@@ -175,22 +173,25 @@ def _describe(exc: BaseException) -> str:
     return "; ".join(parts)
 
 
-def _load_fast_path() -> FastPath | None:
-    try:
-        fast_rdf = importlib.import_module("signing.fast_rdf")
-    except ImportError:
-        return None
-    function: FastPath | None = getattr(fast_rdf, "to_nquads", None)
-    return function
-
-
-_FAST_PATH: Final = _load_fast_path()
-
-
 def to_nquads(document: dict[str, Any], loader: PinnedLoader, *, fast: bool = True) -> str:
     """N-Quads for `document`, lossless; the compiled fast path first when `fast` is true."""
-    if fast and _FAST_PATH is not None:
-        result = _FAST_PATH(document, loader)
+    if fast:
+        result = fast_rdf.to_nquads(document, loader)
         if result is not None:
             return result
+    return reference_to_nquads(document, loader)
+
+
+def to_dataset(
+    document: dict[str, Any], loader: PinnedLoader, *, fast: bool = True
+) -> list[Quad] | str:
+    """`document`'s dataset, lossless: the fast path's quads, or else the reference N-Quads text.
+
+    The quads go straight to `signing.canon.canonicalize_quads`, the text to
+    `canonicalize_nquads`; both give the same canonical form (tests/signing/test_fast_rdf.py).
+    """
+    if fast:
+        quads = fast_rdf.to_quads(document, loader)
+        if quads is not None:
+            return quads
     return reference_to_nquads(document, loader)

@@ -18,12 +18,12 @@ from typing import Any, Final, Literal
 
 import rfc8785
 
-from signing.canon import CanonLimits, canonicalize_nquads
+from signing.canon import CanonLimits, canonicalize_nquads, canonicalize_quads
 from signing.canon.limits import DEFAULT_LIMITS
 from signing.errors import InvalidDocumentError, UnsupportedCryptosuiteError, WrongKeyTypeError
 from signing.keys import KeyType, hash_name_for
 from signing.loader import PinnedLoader
-from signing.rdf import to_nquads
+from signing.rdf import to_dataset
 
 PROOF_TYPE: Final = "DataIntegrityProof"
 DEFAULT_SUITE: Final = "eddsa-rdfc-2022"
@@ -82,11 +82,15 @@ def rdfc(
 ) -> bytes:
     """Canonical N-Quads (RDFC-1.0, hash chosen by the key) of a lossless JSON-LD document.
 
-    `fast` selects the compiled-context JSON-LD path (signing.fast_rdf) over pyld's."""
-    nquads = to_nquads(document, loader, fast=fast)
-    # `fast` picks the JSON-LD -> N-Quads path only: signing.canon chooses its own default
-    # canonicalizer (its pure-Python RDFC-1.0 measures faster than pyoxigraph; bench/canon.py).
-    canonical = canonicalize_nquads(nquads, hash_algorithm=hash_name_for(key_type), limits=limits)
+    `fast` selects the compiled-context JSON-LD path (signing.fast_rdf) over pyld's; its quads
+    reach the canonicalizer without an N-Quads text round trip. Either way the same bounded
+    RDFC-1.0 canonicalizer runs (signing.canon's default; bench/canon.py)."""
+    dataset = to_dataset(document, loader, fast=fast)
+    hash_algorithm = hash_name_for(key_type)
+    if isinstance(dataset, str):
+        canonical = canonicalize_nquads(dataset, hash_algorithm=hash_algorithm, limits=limits)
+    else:
+        canonical = canonicalize_quads(dataset, hash_algorithm=hash_algorithm, limits=limits)
     return canonical.encode()
 
 

@@ -20,12 +20,13 @@ Both hash with SHA-256 by default; ecdsa-rdfc-2019 with P-384 needs SHA-384 *ins
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from signing.canon import fast as _fast
 from signing.canon.limits import DEFAULT_LIMITS, CanonLimits
-from signing.canon.nquads import parse_nquads
-from signing.canon.rdfc10 import canonicalize_quads, hasher
+from signing.canon.nquads import Quad, parse_nquads
+from signing.canon.rdfc10 import canonicalize_dataset, hasher
 from signing.errors import (
     CanonicalizationError,
     CanonicalizationLimitError,
@@ -39,9 +40,11 @@ __all__ = [
     "CanonicalizationError",
     "CanonicalizationLimitError",
     "NQuadsSyntaxError",
+    "Quad",
     "UnsupportedHashAlgorithmError",
     "canonical_issued_map",
     "canonicalize_nquads",
+    "canonicalize_quads",
 ]
 
 
@@ -63,7 +66,29 @@ def canonicalize_nquads(
         result = _fast.try_canonicalize(nquads, hash_algorithm, limits)
         if result is not None:
             return result
-    return canonicalize_quads(parse_nquads(nquads, limits), hash_algorithm, limits).nquads
+    return canonicalize_dataset(parse_nquads(nquads, limits), hash_algorithm, limits).nquads
+
+
+def canonicalize_quads(
+    quads: Iterable[Quad],
+    *,
+    hash_algorithm: Literal["sha256", "sha384"] = "sha256",
+    limits: CanonLimits = DEFAULT_LIMITS,
+) -> str:
+    """Canonical N-Quads of a dataset given as quads, on the bounded reference canonicalizer.
+
+    The structured twin of `canonicalize_nquads` for producers that already hold the quads
+    (`signing.fast_rdf.to_quads`): no N-Quads text is written and parsed again in between.
+    Every term must already be in the canonical form `signing.canon.nquads.parse_nquads`
+    produces (``<iri>``, ``_:label``, escaped ``"literal"`` with ``@lang`` or ``^^<datatype>``,
+    ``""`` for the default graph); terms are not checked again. Duplicates are merged (a
+    dataset is a set), then the same caps apply as on the text path.
+    """
+    hasher(hash_algorithm)
+    distinct = list(dict.fromkeys(quads))
+    if len(distinct) > limits.max_quads:
+        raise CanonicalizationLimitError("max_quads", limits.max_quads)
+    return canonicalize_dataset(distinct, hash_algorithm, limits).nquads
 
 
 def canonical_issued_map(
@@ -77,4 +102,4 @@ def canonical_issued_map(
     Labels are written without ``_:`` (``{"e0": "c14n0"}``), as in the W3C map tests; the map
     is in issuance order. Always computed on the reference path.
     """
-    return canonicalize_quads(parse_nquads(nquads, limits), hash_algorithm, limits).issued
+    return canonicalize_dataset(parse_nquads(nquads, limits), hash_algorithm, limits).issued

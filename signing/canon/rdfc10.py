@@ -85,17 +85,50 @@ def first_degree_lines(reference: str, quads: list[Quad], blanks: Container[str]
 
 
 def blank_node_quads(quads: list[Quad]) -> dict[str, list[Quad]]:
-    """RDF-CANON §4.4.3 step 2: every quad each blank node occurs in (subject, object or graph)."""
+    """RDF-CANON §4.4.3 step 2: every quad each blank node occurs in (subject, object or graph).
+
+    Terms are canonical (see `signing.canon.nquads`), so ``_:`` starts exactly the blank nodes.
+    """
     mentions: dict[str, list[Quad]] = {}
     for quad in quads:
         s, _, o, g = quad
         if s[:2] == "_:":
-            mentions.setdefault(s, []).append(quad)
+            if (found := mentions.get(s)) is None:
+                mentions[s] = [quad]
+            else:
+                found.append(quad)
         if o[:2] == "_:" and o != s:
-            mentions.setdefault(o, []).append(quad)
+            if (found := mentions.get(o)) is None:
+                mentions[o] = [quad]
+            else:
+                found.append(quad)
         if g[:2] == "_:" and g not in {s, o}:
             mentions.setdefault(g, []).append(quad)
     return mentions
+
+
+def first_degree_hash(reference: str, quads: list[Quad], digest: Callable[[str], str]) -> str:
+    """RDF-CANON §4.6.3 Hash First Degree Quads: `first_degree_lines` joined and hashed, inlined.
+
+    Every quad here mentions `reference`, and ``_:`` starts exactly the blank nodes, so a blank
+    term is ``_:a`` when it is `reference` and ``_:z`` otherwise, as in `first_degree_lines`.
+    """
+    lines = []
+    for s, p, o, g in quads:
+        if s == reference:
+            s = "_:a"  # noqa: PLW2901 - substitution in place reads best
+        elif s[:2] == "_:":
+            s = "_:z"  # noqa: PLW2901
+        if o[:2] == "_:":
+            o = "_:a" if o == reference else "_:z"  # noqa: PLW2901
+        if g:
+            if g[:2] == "_:":
+                g = "_:a" if g == reference else "_:z"  # noqa: PLW2901
+            lines.append(f"{s} {p} {o} {g} .\n")
+        else:
+            lines.append(f"{s} {p} {o} .\n")
+    lines.sort()
+    return digest("".join(lines))
 
 
 class _Canonicalizer:
@@ -119,7 +152,7 @@ class _Canonicalizer:
         # §4.4.3 step 3: first-degree hashes, grouped by hash.
         by_hash: dict[str, list[str]] = {}
         for node, quads in self.mentions.items():
-            digest = self.hash("".join(first_degree_lines(node, quads, self.mentions)))
+            digest = first_degree_hash(node, quads, self.hash)
             self.first_degree[node] = digest
             by_hash.setdefault(digest, []).append(node)
         # Step 4: nodes with a unique first-degree hash get canonical ids in hash order.
@@ -143,11 +176,21 @@ class _Canonicalizer:
                 for existing in issuer.issued:
                     self.canonical.issue(existing)
         # Step 6: relabel and serialize, sorted in code point order (§"Canonical N-Quads").
+        # Every blank node was issued a canonical identifier above, hence `label[...]`.
         label = {node: f"_:{ident}" for node, ident in self.canonical.issued.items()}
-        lines = sorted(
-            serialize_quad(label.get(s, s), p, label.get(o, o), label.get(g, g))
-            for s, p, o, g in self.quads
-        )
+        lines = []
+        for s, p, o, g in self.quads:
+            if s[:2] == "_:":
+                s = label[s]  # noqa: PLW2901 - relabelling in place reads best
+            if o[:2] == "_:":
+                o = label[o]  # noqa: PLW2901
+            if g:
+                if g[:2] == "_:":
+                    g = label[g]  # noqa: PLW2901
+                lines.append(f"{s} {p} {o} {g} .\n")
+            else:
+                lines.append(f"{s} {p} {o} .\n")
+        lines.sort()
         issued = {node[2:]: ident for node, ident in self.canonical.issued.items()}
         return CanonicalResult("".join(lines), issued)
 
@@ -224,7 +267,7 @@ def _cannot_win(path: str, chosen_path: str) -> bool:
     return bool(chosen_path) and len(path) >= len(chosen_path) and path > chosen_path
 
 
-def canonicalize_quads(
+def canonicalize_dataset(
     quads: list[Quad], hash_algorithm: str, limits: CanonLimits
 ) -> CanonicalResult:
     """RDF-CANON §4.4 Canonicalization algorithm over parsed, distinct quads."""

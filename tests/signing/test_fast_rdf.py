@@ -21,8 +21,10 @@ from pyld.jsonld import JsonLdProcessor
 
 from schemas.paths import CONTEXTS_DIR, CONTEXTS_MANIFEST
 from signing import fast_rdf, rdf
+from signing.canon import DEFAULT_LIMITS, canonicalize_nquads, canonicalize_quads
+from signing.canon.nquads import parse_nquads
 from signing.errors import SigningError
-from signing.fast_rdf import to_nquads
+from signing.fast_rdf import to_nquads, to_quads
 from signing.loader import PinnedLoader
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -105,6 +107,28 @@ def assert_production_reference_agrees(
         return
     assert fast is not None, "fast path refused a document it should support"
     assert canonical(fast) == canonical(reference)
+    assert_structured_path_matches_text(document, loader, reference)
+
+
+def assert_structured_path_matches_text(
+    document: dict[str, Any], loader: Loader, reference: str | None = None
+) -> None:
+    """`to_quads` is exactly what parsing `to_nquads`' text gives, and canonicalizes the same.
+
+    With `reference` (pyld's N-Quads), cfx's canonical form of the fast quads must also equal
+    cfx's canonical form of the reference text: what a signature covers, byte for byte.
+    """
+    quads = to_quads(document, loader)
+    text = to_nquads(document, loader)
+    if quads is None:
+        assert text is None
+        return
+    assert text is not None
+    assert quads == parse_nquads(text, DEFAULT_LIMITS)
+    structured = canonicalize_quads(quads)
+    assert structured == canonicalize_nquads(text)
+    if reference is not None:
+        assert structured == canonicalize_nquads(reference)
 
 
 def canonical(nquads: str) -> list[str]:
@@ -117,7 +141,9 @@ def assert_same_dataset(document: dict[str, Any], loader: Loader = LOADER) -> st
     """The fast path answers, and its dataset is the reference dataset."""
     fast = to_nquads(document, loader)
     assert fast is not None, "fast path refused a document it should support"
-    assert canonical(fast) == canonical(reference_nquads(document, loader))
+    reference = reference_nquads(document, loader)
+    assert canonical(fast) == canonical(reference)
+    assert_structured_path_matches_text(document, loader, reference)
     return fast
 
 
@@ -131,6 +157,7 @@ def assert_agrees_or_refuses(document: dict[str, Any], loader: Loader = LOADER) 
         return None
     if fast is not None:
         assert canonical(fast) == canonical(reference)
+        assert_structured_path_matches_text(document, loader, reference)
     return fast
 
 
@@ -552,6 +579,22 @@ def test_document_without_properties_gives_an_empty_dataset() -> None:
         ),
         ("non-JSON Python value", lambda d: d["credentialSubject"].update({"comment": {1, 2}})),
         ("lone surrogate", lambda d: d["credentialSubject"].update({"comment": "\ud800"})),
+        (
+            "lone surrogate in a language literal",
+            lambda d: d["credentialSubject"].update(
+                {"comment": {"@value": "a\udfffb", "@language": "en"}}
+            ),
+        ),
+        ("lone surrogate in an @id", lambda d: d["credentialSubject"].update({"id": "urn:\ud800"})),
+        # `$` in a regex also matches before a final newline: an IRI or language tag ending in
+        # one must not pass as N-Quads-safe (its text form would not even parse).
+        ("@id ending in a newline", lambda d: d["credentialSubject"].update({"id": "urn:x:1\n"})),
+        (
+            "language tag ending in a newline",
+            lambda d: d["credentialSubject"].update(
+                {"comment": {"@value": "x", "@language": "en\n"}}
+            ),
+        ),
         ("infinite float", lambda d: d["credentialSubject"].update({"count": float("inf")})),
         (
             "rdf:langString datatype without a language",
@@ -571,6 +614,7 @@ def test_unsupported_features_fall_back_to_the_reference_path(
 ) -> None:
     document = pcf_credential()
     mutate(document)
+    assert to_quads(document, LOADER) is None, label
     assert to_nquads(document, LOADER) is None, label
 
 
