@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import socket
 from pathlib import Path
 
 import pytest
 
 from schemas.paths import CONTEXTS_MANIFEST
 from signing.errors import ContextManifestError, ContextNotAllowedError
+from signing.keys import PrivateKey
 from signing.loader import PinnedLoader, default_loader
+from signing.proofs import sign
+from signing.verify import verify
 
-from .conftest import EXAMPLES_V2, VC_V2
+from .conftest import EXAMPLES_V2, FOOTPRINT_CONTEXT, VC_V2, footprint_credential
 
 
 def test_production_loader_serves_only_the_manifest_urls() -> None:
@@ -55,3 +59,56 @@ def test_malformed_manifest_is_a_typed_error(tmp_path: Path) -> None:
 def test_loader_pickles_by_manifest_for_worker_processes(loader: PinnedLoader) -> None:
     copy = pickle.loads(pickle.dumps(loader))
     assert copy.urls == loader.urls
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://www.w3.org/ns/credentials/v2",  # scheme downgrade
+        "https://www.w3.org/ns/credentials/v2/",  # trailing slash
+        "https://www.w3.org/ns/credentials/v2#x",  # fragment
+        "https://WWW.w3.org/ns/credentials/v2",  # host case
+        "https://www.w3.org/ns/credentials/v2?v=1",  # query
+    ],
+)
+def test_near_miss_of_a_pinned_url_is_refused_naming_it_exactly(
+    url: str, issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # Pins match the URL string exactly: no normalisation that could alias a pinned context.
+    credential = footprint_credential(issuer_key.did)
+    credential["@context"][0] = url
+    with pytest.raises(ContextNotAllowedError) as info:
+        sign(credential, issuer_key, loader=loader)
+    assert info.value.url == url
+
+
+def test_context_import_of_an_unpinned_url_is_refused(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    credential = footprint_credential(issuer_key.did)
+    credential["@context"] = [VC_V2, FOOTPRINT_CONTEXT, {"@import": "https://evil.example/x"}]
+    with pytest.raises(ContextNotAllowedError) as info:
+        sign(credential, issuer_key, loader=loader)
+    assert info.value.url == "https://evil.example/x"
+
+
+def test_sign_and_verify_never_open_a_network_connection(
+    monkeypatch: pytest.MonkeyPatch, issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # A tripwire on every way Python opens a connection (R1, J1: no network, ever).
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    signed = sign(footprint_credential(issuer_key.did), issuer_key, loader=loader)
+    assert verify(signed, loader=loader).verified
+    signed["@context"] = [VC_V2, "https://evil.example/contexts/v1"]
+    with pytest.raises(ContextNotAllowedError):
+        verify(signed, loader=loader)
+    assert attempts == []

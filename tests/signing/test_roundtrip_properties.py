@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from signing.keys import PrivateKey, generate_key
 from signing.loader import PinnedLoader
 from signing.proofs import sign
+from signing.suites import canonical_form, get_suite
 from signing.verify import verify
 
 from .conftest import MANIFESTS, footprint_credential
@@ -51,18 +52,49 @@ def credentials(draw: st.DrawFn) -> tuple[dict[str, Any], str, str]:
     return footprint_credential(KEYS[key_type].did, **subject), suite, key_type
 
 
+#: Optional proof options: expires (in the future of NOW), domain, challenge.
+proof_options = st.fixed_dictionaries(
+    {},
+    optional={
+        "expires": st.integers(min_value=2, max_value=10**6).map(
+            lambda minutes: T0 + timedelta(minutes=minutes)
+        ),
+        "domain": st.from_regex(r"https://[a-z]{1,10}\.example(/[a-z]{1,8})?", fullmatch=True),
+        "challenge": st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1),
+    },
+)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(credentials(), st.booleans())
+@given(credentials(), st.booleans(), proof_options)
 def test_sign_then_verify_round_trips_on_both_paths(
-    case: tuple[dict[str, Any], str, str], sign_fast: bool
+    case: tuple[dict[str, Any], str, str], sign_fast: bool, options: dict[str, Any]
 ) -> None:
     credential, suite, key_type = case
     signed = sign(
-        credential, KEYS[key_type], suite=suite, created=T0, loader=LOADER, fast=sign_fast
-    )
-    result = verify(signed, loader=LOADER, now=NOW, fast=not sign_fast)
+        credential, KEYS[key_type], suite=suite, created=T0, loader=LOADER, fast=sign_fast,
+        **options,
+    )  # fmt: skip
+    result = verify(
+        signed, loader=LOADER, now=NOW, fast=not sign_fast,
+        expected_domain=options.get("domain"), expected_challenge=options.get("challenge"),
+    )  # fmt: skip
     assert result.verified, result
     assert result.proofs[0].suite == suite
+    assert result.proofs[0].controller == KEYS[key_type].did
+
+
+@settings(max_examples=40, deadline=None)
+@given(credentials())
+def test_fast_and_reference_paths_give_the_same_canonical_bytes(
+    case: tuple[dict[str, Any], str, str],
+) -> None:
+    credential, _, key_type = case
+    suite = get_suite("eddsa-rdfc-2022" if key_type == "ed25519" else "ecdsa-rdfc-2019")
+    fast = canonical_form(suite, credential, LOADER, KEYS[key_type].key_type, fast=True)
+    reference = canonical_form(suite, credential, LOADER, KEYS[key_type].key_type, fast=False)
+    assert fast == reference
+    assert fast.count(b"\n") >= 8  # every subject field reached the graph (not an empty dataset)
 
 
 @settings(max_examples=25, deadline=None)
