@@ -15,11 +15,18 @@ import json
 import sqlite3
 import sys
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gateway.log.checkpoint import Checkpoint, NoteKey, parse_note, verify_checkpoint
+from gateway.log.checkpoint import (
+    Checkpoint,
+    NoteKey,
+    parse_note,
+    require_witnesses,
+    verify_checkpoint,
+)
 from gateway.log.errors import LogError, LogFileError
 from gateway.log.receipt import (
     ConsistencyProof,
@@ -85,6 +92,19 @@ def _key_options(p: argparse.ArgumentParser, *, required: bool) -> None:
     p.add_argument("--key-name", help="key name (needed with a PEM key)")
     p.add_argument("--origin", help="expected log origin (default: the one the key signed)")
     p.add_argument("--max-age", type=float, help="refuse checkpoints older than this (seconds)")
+    p.add_argument(
+        "--witness-key",
+        type=Path,
+        action="append",
+        default=[],
+        help="a trusted witness's verifier-key file (repeatable)",
+    )
+    p.add_argument(
+        "--witnesses",
+        type=int,
+        metavar="K",
+        help="require co-signatures from K of the --witness-key witnesses (default: all given)",
+    )
 
 
 # -- file reading --------------------------------------------------------------------------------
@@ -117,6 +137,33 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _note_key(args: argparse.Namespace) -> NoteKey:
     return NoteKey.from_text(_read_text(args.pubkey), args.key_name)
+
+
+@dataclass(frozen=True)
+class _WitnessPolicy:
+    keys: list[NoteKey]
+    threshold: int
+
+    def check(self, note: str, log_key: NoteKey) -> str:
+        """Apply the policy to a verified note; say who co-signed (empty without a policy)."""
+        if not self.keys:
+            return ""
+        names = require_witnesses(note, self.keys, self.threshold, log_key=log_key)
+        return f"; co-signed by {len(names)} trusted witness(es): {', '.join(names) or '-'}"
+
+
+def _witness_policy(args: argparse.Namespace, log_key: NoteKey) -> _WitnessPolicy:
+    """Read and check the witness options up front: a bad policy is unusable input (exit 2),
+    not a failed verification."""
+    keys = [NoteKey.from_vkey(_read_text(path)) for path in args.witness_key]
+    threshold = len(keys) if args.witnesses is None else args.witnesses
+    if threshold and not keys:
+        raise LogFileError("--witnesses needs at least one --witness-key")
+    if any((k.name, k.key_id) == (log_key.name, log_key.key_id) for k in keys):
+        raise LogFileError("the log's own key cannot be one of its witnesses")
+    if not 0 <= threshold <= len({(k.name, k.key_id) for k in keys}):
+        raise LogFileError(f"--witnesses must be between 0 and the {len(keys)} witness keys")
+    return _WitnessPolicy(keys, threshold)
 
 
 def _open_db(path: Path) -> sqlite3.Connection:
@@ -163,13 +210,18 @@ def run_checkpoint(args: argparse.Namespace) -> int:
         note = latest[1]
     else:
         note = _read_text(args.note)
+    witnessed = ""
     if args.pubkey is None:
+        if args.witness_key:
+            raise LogFileError("--witness-key needs --pubkey (the log's own key)")
         cp = Checkpoint.from_note_body(parse_note(note).text)
         verified = False
     else:
         key = _note_key(args)
+        policy = _witness_policy(args, key)
         try:
             cp = _verify_note(note, key, args)
+            witnessed = policy.check(note, key)
         except LogError as exc:
             return _failed(exc)
         verified = True
@@ -177,7 +229,11 @@ def run_checkpoint(args: argparse.Namespace) -> int:
         print(json.dumps({**_checkpoint_doc(cp), "verified": verified, "note": note}, indent=2))
     else:
         sys.stdout.write(note)
-        state = "signature verified" if verified else "signature NOT checked (give --pubkey)"
+        state = (
+            f"signature verified{witnessed}"
+            if verified
+            else "signature NOT checked (give --pubkey)"
+        )
         print(f"# {cp.origin}: {cp.size} entries; {state}", file=sys.stderr)
     return 0
 
@@ -247,6 +303,9 @@ def run_verify(args: argparse.Namespace) -> int:
                 max_age=_max_age(args),
             ),
             f"entry {receipt.log_index} and the credential's digest",
+            receipt.checkpoint_note,
+            key,
+            args,
         )
     if args.checkpoint is None or args.proof is None:
         raise LogFileError("give --receipt, or --checkpoint with --proof (and --entry)")
@@ -263,8 +322,13 @@ def run_verify(args: argparse.Namespace) -> int:
                 public_key=key.public_key,
                 key_name=key.name,
                 origin=args.origin,
+                now=datetime.now(UTC),
+                max_age=_max_age(args),
             ),
             f"consistency from size {proof.size1}",
+            note,
+            key,
+            args,
         )
     if args.entry is None:
         raise LogFileError("an inclusion check needs --entry (or --old-checkpoint)")
@@ -286,6 +350,9 @@ def run_verify(args: argparse.Namespace) -> int:
                 max_age=_max_age(args),
             ),
             f"entry {receipt.log_index} and the credential's digest",
+            note,
+            key,
+            args,
         )
     return _outcome(
         lambda: verify_entry_inclusion(
@@ -297,15 +364,21 @@ def run_verify(args: argparse.Namespace) -> int:
             max_age=_max_age(args),
         )[0],
         f"entry {receipt.log_index}",
+        note,
+        key,
+        args,
     )
 
 
-def _outcome(check: Any, what: str) -> int:
+def _outcome(check: Any, what: str, note: str, key: NoteKey, args: argparse.Namespace) -> int:
+    """Run the check, then the witness policy on the checkpoint note it verified against."""
+    policy = _witness_policy(args, key)
     try:
         cp: Checkpoint = check()
+        witnessed = policy.check(note, key)
     except LogError as exc:
         return _failed(exc)
-    print(f"OK: {what} verified against {cp.origin} at size {cp.size}")
+    print(f"OK: {what} verified against {cp.origin} at size {cp.size}{witnessed}")
     return 0
 
 

@@ -19,6 +19,7 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -34,7 +35,9 @@ from gateway.log.errors import (
     CheckpointFreshnessError,
     CheckpointOriginError,
     CheckpointSignatureError,
+    LogConfigError,
     MalformedCheckpointError,
+    WitnessThresholdError,
 )
 from gateway.log.merkle import HASH_SIZE
 
@@ -251,6 +254,41 @@ def verify_note(note: SignedNote, key: NoteKey) -> None:
             key.public_key.verify(sig.signature, note.text.encode("utf-8"))
         except InvalidSignature as exc:
             raise CheckpointSignatureError(f"signature of {key.name} does not verify") from exc
+
+
+def require_witnesses(
+    note_text: str | bytes,
+    witnesses: Sequence[NoteKey],
+    threshold: int,
+    *,
+    log_key: NoteKey | None = None,
+) -> tuple[str, ...]:
+    """Require valid co-signatures from at least `threshold` distinct `witnesses` (T6).
+
+    A client that needs more than the log's word (a customs office, a certifier) trusts a
+    checkpoint only once independent witnesses vouched that it extends what they saw, so a log
+    showing it a split view would also have to fool them. Call after the log's own signature is
+    verified. A line claiming a listed witness that does not verify rejects the note, as in
+    `verify_note`. `log_key` cannot count as a witness of its own log. Returns the names of the
+    witnesses that co-signed.
+    """
+    keys = {(w.name, w.key_id): w for w in witnesses}
+    if log_key is not None and (log_key.name, log_key.key_id) in keys:
+        raise LogConfigError("the log's own key cannot be one of its witnesses")
+    if not 0 <= threshold <= len(keys):
+        raise LogConfigError(f"need 0 <= threshold <= {len(keys)} witnesses, got {threshold}")
+    note = parse_note(note_text)
+    present = {(sig.key_name, sig.key_id) for sig in note.signatures}
+    cosigned: list[str] = []
+    for identity, witness in keys.items():
+        if identity in present:
+            verify_note(note, witness)
+            cosigned.append(witness.name)
+    if len(cosigned) < threshold:
+        raise WitnessThresholdError(
+            f"checkpoint has {len(cosigned)} trusted witness co-signatures, {threshold} required"
+        )
+    return tuple(cosigned)
 
 
 @dataclass(frozen=True, slots=True)

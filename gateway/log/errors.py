@@ -48,6 +48,12 @@ class CheckpointSignatureError(LogError):
     reason = "CHECKPOINT_SIGNATURE_INVALID"
 
 
+class WitnessThresholdError(LogError):
+    """Fewer trusted witnesses co-signed a checkpoint than the caller requires (T6)."""
+
+    reason = "WITNESS_THRESHOLD_NOT_MET"
+
+
 class CheckpointOriginError(LogError):
     """A checkpoint names a different log (origin) than the one the caller trusts."""
 

@@ -210,10 +210,17 @@ def verify_checkpoint_growth(
     public_key: Ed25519PublicKey,
     key_name: str,
     origin: str | None = None,
+    now: datetime | None = None,
+    max_age: timedelta | None = None,
 ) -> Checkpoint:
-    """Accept `new_note` only if it extends the trusted `old_note` (T3); return the new head."""
+    """Accept `new_note` only if it extends the trusted `old_note` (T3); return the new head.
+
+    `max_age` applies to the new checkpoint only: the old one is trusted history (R5).
+    """
     old = verify_checkpoint(old_note, public_key, key_name, origin=origin)
-    new = verify_checkpoint(new_note, public_key, key_name, origin=old.origin)
+    new = verify_checkpoint(
+        new_note, public_key, key_name, origin=old.origin, now=now, max_age=max_age
+    )
     if (proof.size1, proof.size2) != (old.size, new.size):
         raise InvalidProofError(
             f"proof is from {proof.size1} to {proof.size2}, checkpoints are {old.size}, {new.size}"

@@ -18,6 +18,7 @@ from gateway.log.checkpoint import (
     key_id,
     merge_signatures,
     parse_note,
+    require_witnesses,
     sign_checkpoint,
     sign_note_text,
     verify_checkpoint,
@@ -27,8 +28,10 @@ from gateway.log.errors import (
     CheckpointFreshnessError,
     CheckpointOriginError,
     CheckpointSignatureError,
+    LogConfigError,
     LogError,
     MalformedCheckpointError,
+    WitnessThresholdError,
 )
 
 ORIGIN = "cfx.example/sichuan"
@@ -339,3 +342,62 @@ def test_note_key_from_vkey_refuses_a_different_expected_name(log_key):
     assert NoteKey.from_text(vkey).name == KEY_NAME
     with pytest.raises(MalformedCheckpointError):
         NoteKey.from_text(vkey, "other.example/log")
+
+
+# -- a client's witness policy: k of n trusted witnesses must have co-signed (T6) ---------------
+
+WITNESSES = [Ed25519PrivateKey.from_private_bytes(bytes([40 + i]) * 32) for i in range(3)]
+WITNESS_KEYS = [NoteKey(f"witness{i}.example/w", w.public_key()) for i, w in enumerate(WITNESSES)]
+
+
+def _cosigned_by(note, *indices):
+    for i in indices:
+        note = cosign_note(note, WITNESSES[i], WITNESS_KEYS[i].name)
+    return note
+
+
+def test_checkpoint_cosigned_by_enough_trusted_witnesses_is_accepted(log_key, note):
+    log = NoteKey(KEY_NAME, log_key.public_key())
+    assert require_witnesses(_cosigned_by(note, 0, 2), WITNESS_KEYS, 2, log_key=log) == (
+        "witness0.example/w",
+        "witness2.example/w",
+    )
+    assert require_witnesses(note, WITNESS_KEYS, 0) == ()
+
+
+def test_too_few_witness_cosignatures_are_refused(note):
+    with pytest.raises(WitnessThresholdError):
+        require_witnesses(_cosigned_by(note, 1), WITNESS_KEYS, 2)
+
+
+def test_cosignature_by_an_untrusted_witness_does_not_count(note):
+    stranger = Ed25519PrivateKey.generate()
+    cosigned = cosign_note(note, stranger, WITNESS_KEYS[0].name)  # same name, another key
+    with pytest.raises(WitnessThresholdError):
+        require_witnesses(cosigned, WITNESS_KEYS, 1)
+
+
+def test_forged_cosignature_of_a_trusted_witness_rejects_the_note(note):
+    parsed = parse_note(_cosigned_by(note, 0))
+    forged = NoteSignature(WITNESS_KEYS[0].name, WITNESS_KEYS[0].key_id, b"\x00" * 64)
+    bad = SignedNote(parsed.text, (parsed.signatures[0], forged)).to_text()
+    with pytest.raises(CheckpointSignatureError):
+        require_witnesses(bad, WITNESS_KEYS, 1)
+
+
+def test_witness_cosignature_over_another_body_does_not_count(log_key, note):
+    other = sign_checkpoint(Checkpoint(ORIGIN, 43, ROOT, int(NOW.timestamp())), log_key, KEY_NAME)
+    moved = parse_note(_cosigned_by(other, 0)).signatures[1]  # a real signature, wrong body
+    spliced = parse_note(note).with_signature(moved).to_text()
+    with pytest.raises(CheckpointSignatureError):
+        require_witnesses(spliced, WITNESS_KEYS, 1)
+
+
+def test_the_log_cannot_witness_itself_and_thresholds_are_bounded(log_key, note):
+    log = NoteKey(KEY_NAME, log_key.public_key())
+    with pytest.raises(LogConfigError):
+        require_witnesses(note, [*WITNESS_KEYS, log], 1, log_key=log)
+    with pytest.raises(LogConfigError):
+        require_witnesses(note, [WITNESS_KEYS[0], WITNESS_KEYS[0]], 2)  # one witness, listed twice
+    with pytest.raises(LogConfigError):
+        require_witnesses(note, WITNESS_KEYS, -1)

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from gateway import cli
-from gateway.log.checkpoint import Checkpoint, NoteKey, sign_checkpoint
+from gateway.log.checkpoint import Checkpoint, NoteKey, cosign_note, sign_checkpoint
 from gateway.log.entry import DatasetAccepted
 from gateway.log.sql import LogTables
 
@@ -280,3 +280,36 @@ def test_verify_refuses_a_tampered_checkpoint(cfx, node, capsys):
 def test_unusable_input_is_exit_2_with_a_message(cfx, node, capsys, argv):
     assert cfx([a.replace("{node}", str(node)) for a in argv]) == 2
     assert capsys.readouterr().err.startswith("cfx: error:")
+
+
+def test_verify_with_a_witness_policy_needs_enough_cosignatures(cfx, node, capsys):
+    witnesses = [Ed25519PrivateKey.from_private_bytes(bytes([60 + i]) * 32) for i in range(2)]
+    names = [f"witness{i}.example/w" for i in range(2)]
+    for i, (w, name) in enumerate(zip(witnesses, names, strict=True)):
+        (node / f"w{i}.vkey").write_text(NoteKey(name, w.public_key()).to_vkey() + "\n")
+    note = (node / "new.note").read_text()
+    (node / "one.note").write_text(cosign_note(note, witnesses[0], names[0]))
+    base = ["log", "checkpoint", "--pubkey", str(node / "log.vkey")]
+    policy = ["--witness-key", str(node / "w0.vkey"), "--witness-key", str(node / "w1.vkey")]
+    # Both witnesses required by default: one co-signature is not enough.
+    assert cfx([*base, "--note", str(node / "one.note"), *policy]) == 1
+    assert "WITNESS_THRESHOLD_NOT_MET" in capsys.readouterr().err
+    assert cfx([*base, "--note", str(node / "one.note"), *policy, "--witnesses", "1"]) == 0
+    assert "co-signed by 1 trusted witness(es): witness0.example/w" in capsys.readouterr().err
+    # The same policy applies to a receipt's checkpoint.
+    receipt = node / "r.json"
+    assert (
+        cfx(["log", "prove", "--db", str(node / "cfx.sqlite3"), "--index", "4", "-o", str(receipt)])
+        == 0
+    )
+    doc = json.loads(receipt.read_text())
+    doc["checkpoint"] = (node / "one.note").read_text()
+    receipt.write_text(json.dumps(doc))
+    verify = ["log", "verify", "--pubkey", str(node / "log.vkey"), "--receipt", str(receipt)]
+    verify += ["--credential", str(node / "cred4.json"), *policy]
+    assert cfx(verify) == 1
+    assert cfx([*verify, "--witnesses", "1"]) == 0
+    assert "witness0.example/w" in capsys.readouterr().out
+    # The log's own key listed as a witness, or a threshold without witnesses, is unusable input.
+    assert cfx([*verify, "--witness-key", str(node / "log.vkey"), "--witnesses", "1"]) == 2
+    assert cfx([*base, "--note", str(node / "one.note"), "--witnesses", "1"]) == 2

@@ -314,3 +314,17 @@ def test_withdrawal_is_a_new_entry_and_the_old_receipt_still_verifies():
         old_note, new_note, proof, public_key=KEY.public_key(), key_name=KEY_NAME
     )
     assert grown_cp.size == 7
+
+
+def test_growth_to_a_stale_checkpoint_is_refused_by_max_age(log):
+    proof = ConsistencyProof(5, 21, tuple(consistency_proof(5, 21, log.tree)))
+    with pytest.raises(CheckpointFreshnessError):
+        verify_checkpoint_growth(
+            log.note(5),
+            log.note(21),
+            proof,
+            public_key=KEY.public_key(),
+            key_name=KEY_NAME,
+            now=NOW + timedelta(days=18),
+            max_age=timedelta(days=1),
+        )
