@@ -67,7 +67,8 @@ _SQL = {
         "INSERT INTO {witness} (origin, size, root_hash, note) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (origin) DO UPDATE SET size = excluded.size, "
         "root_hash = excluded.root_hash, note = excluded.note "
-        "WHERE {witness}.size <= excluded.size"
+        "WHERE {witness}.size < excluded.size "
+        "OR ({witness}.size = excluded.size AND {witness}.root_hash = excluded.root_hash)"
     ),
     "load_witness": "SELECT origin, size, root_hash, note FROM {witness}",
 }
@@ -288,7 +289,9 @@ class LogTables:
     # -- witness state -------------------------------------------------------------------------
 
     def save_witness_head(self, cur: Cursor, head: PeerHead) -> None:
-        """Persist a peer's head; a stored head never moves back to a smaller size (T6)."""
+        """Persist a peer's head (T6). A stored head never moves back to a smaller size, nor to
+        another root at the same size: the first root seen for a size stays as evidence. The same
+        size and root may be saved again, e.g. with more co-signatures on its note."""
         cur.execute(self._sql["save_witness"], (head.origin, head.size, head.root_hash, head.note))
 
     def load_witness_heads(self, cur: Cursor) -> dict[str, PeerHead]:

@@ -214,6 +214,17 @@ def test_witness_heads_are_stored_per_origin(db):
     assert set(heads) == {"a.example/log", "b.example/log"}
 
 
+def test_stored_witness_head_is_not_replaced_by_another_root_at_the_same_size(db):
+    tables = _tables(db)
+    root, fork = hashlib.sha256(b"r").digest(), hashlib.sha256(b"fork").digest()
+    with db.cursor() as cur:
+        tables.save_witness_head(cur, PeerHead("a.example/log", 5, root, "n\n"))
+        tables.save_witness_head(cur, PeerHead("a.example/log", 5, fork, "forked\n"))  # ignored
+        assert tables.load_witness_heads(cur)["a.example/log"].root_hash == root
+        tables.save_witness_head(cur, PeerHead("a.example/log", 5, root, "n + cosig\n"))
+        assert tables.load_witness_heads(cur)["a.example/log"].note == "n + cosig\n"
+
+
 def test_missing_node_is_reported_as_log_inconsistency(db):
     tables = _tables(db)
     _append(db, tables, [_entry(i) for i in range(4)])
