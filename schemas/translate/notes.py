@@ -16,6 +16,9 @@ CONVERTED = "CONVERTED"  # renamed or re-encoded (JSON number -> decimal string,
 DERIVED = "DERIVED"  # computed from other fields because the definitions differ
 DEFAULTED = "DEFAULTED"  # the target requires a field the source lacks; a default was set
 MISSING_IN_SOURCE = "MISSING_IN_SOURCE"  # the target requires a field; nothing could fill it
+# carried over unchanged, but the target spec disagrees with itself about the value (e.g. PACT v2
+# prose caps exemptedEmissionsPercent at 5, its OpenAPI at 100): some receivers may reject it
+DISPUTED_IN_TARGET = "DISPUTED_IN_TARGET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,9 @@ class Translation:
 
     @property
     def lossless(self) -> bool:
-        return not any(n.reason in {DROPPED, NOT_CONVERTIBLE} for n in self.notes)
+        return not any(
+            n.reason in {DROPPED, NOT_CONVERTIBLE, MISSING_IN_SOURCE} for n in self.notes
+        )
 
 
 def require_object(value: Any, what: str) -> dict[str, Any]:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from schemas import resources
+from schemas.datetimes import parse_date_time
 from schemas.translate.identifiers import normalize_urn, uuid_urn
 from schemas.translate.notes import (
     CONVERTED,
     DEFAULTED,
     DERIVED,
+    DISPUTED_IN_TARGET,
     DROPPED,
     MISSING_IN_SOURCE,
     NOT_CONVERTIBLE,
@@ -87,6 +92,63 @@ _STANDARDS_V3_TO_V2_USED = {
 }
 _V2_COVERAGE_TO_V3 = {"product level": "product level", "PCF system": "PCF calculation model"}
 _V3_COVERAGE_TO_V2 = {"product level": "product level", "PCF calculation model": "PCF system"}
+# pact-v3.md §1.2-1.3: what a v2.3 footprint MUST carry (M), and the v2 declaredUnit enum.
+_V2_REQUIRED_TOP = (
+    "id", "specVersion", "version", "created", "status", "companyName", "companyIds",
+    "productDescription", "productIds", "productCategoryCpc", "productNameCompany", "comment",
+    "pcf",
+)  # fmt: skip
+_V2_REQUIRED_PCF = (
+    "declaredUnit", "unitaryProductAmount", "pCfExcludingBiogenic", "fossilGhgEmissions",
+    "fossilCarbonContent", "biogenicCarbonContent", "characterizationFactors",
+    "ipccCharacterizationFactorsSources", "crossSectoralStandardsUsed",
+    "boundaryProcessesDescription", "referencePeriodStart", "referencePeriodEnd",
+    "exemptedEmissionsPercent", "exemptedEmissionsDescription", "packagingEmissionsIncluded",
+)  # fmt: skip
+_V2_DECLARED_UNITS = frozenset(
+    {"liter", "kilogram", "cubic meter", "kilowatt hour", "megajoule", "ton kilometer",
+     "square meter"}
+)  # fmt: skip
+_V2_EXEMPTED_PROSE_CAP = Decimal(5)  # v2 prose: 0..5 %; v2 OpenAPI: 0..100 (§1.8.3)
+# v2 pcf fields that are decimal strings (a JSON number here is the §1.8.4 conformance-doc defect).
+_V2_DECIMALS = frozenset(
+    {"unitaryProductAmount", "productMassPerDeclaredUnit", "pCfExcludingBiogenic",
+     "pCfIncludingBiogenic", "fossilGhgEmissions", "fossilCarbonContent", "biogenicCarbonContent",
+     "dLucGhgEmissions", "biogenicCarbonWithdrawal", "aircraftGhgEmissions",
+     "packagingGhgEmissions"}
+)  # fmt: skip
+# v2 field -> the v3 field it comes from, where the names differ beyond _PCF_RENAMES.
+_V2_SOURCE_OF = {
+    "productCategoryCpc": "productClassifications",
+    "characterizationFactors": "ipccCharacterizationFactors",
+    "crossSectoralStandardsUsed": "crossSectoralStandards",
+    "pCfIncludingBiogenic": "pcfIncludingBiogenicUptake",
+}
+_V2_OSTAR_FROM = datetime(2025, 1, 1, tzinfo=UTC)
+# (v2 O* field, v3 source field) that v2 requires from 2025 and v3 may not fill.
+_V2_REQUIRED_FROM_2025 = (
+    ("pCfIncludingBiogenic", "pcfIncludingBiogenicUptake"),
+    ("dLucGhgEmissions", "landUseChangeGhgEmissions"),
+    ("landManagementGhgEmissions", "landManagementBiogenicCO2Emissions"),
+    ("otherBiogenicGhgEmissions", "biogenicNonCO2Emissions"),
+    ("biogenicCarbonWithdrawal", "biogenicCO2Uptake"),
+    ("biogenicAccountingMethodology", "/comment"),  # v3 puts method notes in comment
+)
+
+
+def _non_negative(value: Any) -> bool:
+    text = decimal_string(value)
+    return text is not None and Decimal(text) >= 0
+
+
+# v3 pcf values v2 cannot hold: (test the value must pass, why not).
+_V2_CONSTRAINED: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "declaredUnitOfMeasurement": (
+        lambda unit: unit in _V2_DECLARED_UNITS,
+        "not a v2 declaredUnit (piece, hour and megabit second came with v3)",
+    ),
+    "pcfExcludingBiogenicUptake": (_non_negative, "v2 pCfExcludingBiogenic must be >= 0"),
+}
 _CPC_CLASSIFICATION = "urn:pact:productclassification:un-cpc:"
 _CPC_RE = re.compile(r"urn:(?:pact:productclassification:un-cpc|cpc):([0-9A-Za-z-]+)")
 _V3_ONLY_PCF = (
@@ -120,6 +182,31 @@ def derive_including(pcf: dict[str, Any], result: Translation, source_at: str) -
     )
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _v3_required() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """PACT v3's required fields (top, pcf), read from cfx's schema minus the cfx-only `type`."""
+    schema = resources.load_schema("product-footprint.schema.json")
+    top = tuple(name for name in schema["required"] if name != "type")
+    return top, tuple(schema["$defs"]["CarbonFootprint"]["required"])
+
+
+def _note_missing(
+    result: Translation, holder: Any, required: tuple[str, ...], at: str, source_name: Any
+) -> None:
+    """A MISSING_IN_SOURCE note (at the source field that would have filled it) for every field
+    the target requires that the translation could not fill."""
+    if not isinstance(holder, dict):
+        return
+    noted = {note.pointer for note in result.notes}
+    for name in required:
+        source_at = join(at, source_name(name))
+        if name not in holder and source_at not in noted:
+            result.note(source_at, MISSING_IN_SOURCE, f"the target requires {name}; none given")
+
+
 def _map_standards(values: Any) -> list[str]:
     if not isinstance(values, list):
         return []
@@ -136,7 +223,14 @@ def _v2_pcf_to_v3(pcf: dict[str, Any], result: Translation, at: str) -> dict[str
     out: dict[str, Any] = {}
     for name, value in pcf.items():
         here = join(at, name)
-        if name in _PCF_RENAMES:
+        if name in _V2_DECIMALS and _is_number(value):
+            text = decimal_string(value)
+            if text is None:
+                result.note(here, NOT_CONVERTIBLE, f"{value!r} is not a finite number")
+            else:
+                out[_PCF_RENAMES.get(name, "pcfIncludingBiogenicUptake")] = text
+                result.note(here, CONVERTED, f"JSON number {value!r} -> decimal string {text!r}")
+        elif name in _PCF_RENAMES:
             out[_PCF_RENAMES[name]] = copy.deepcopy(value)
         elif name == "pCfIncludingBiogenic":
             out["pcfIncludingBiogenicUptake"] = value  # checked against v3's definition below
@@ -210,6 +304,11 @@ def pact_v2_to_v3(document: Any) -> Translation:
     pcf = source.get("pcf")
     if isinstance(pcf, dict):
         out["pcf"] = _v2_pcf_to_v3(pcf, result, "/pcf")
+    top, pcf_required = _v3_required()
+    v2_name = {v3: v2 for v2, v3 in _PCF_RENAMES.items()}
+    v2_name["pcfIncludingBiogenicUptake"] = "pCfIncludingBiogenic"
+    _note_missing(result, out, top, "", lambda name: name)
+    _note_missing(result, out.get("pcf"), pcf_required, "/pcf", lambda n: v2_name.get(n, n))
     return result
 
 
@@ -218,7 +317,9 @@ def _v3_pcf_to_v2(pcf: dict[str, Any], result: Translation, at: str) -> dict[str
     reverse = {v3: v2 for v2, v3 in _PCF_RENAMES.items()}
     for name, value in pcf.items():
         here = join(at, name)
-        if name in reverse:
+        if name in _V2_CONSTRAINED and not _V2_CONSTRAINED[name][0](value):
+            result.note(here, NOT_CONVERTIBLE, f"{value!r}: {_V2_CONSTRAINED[name][1]}")
+        elif name in reverse:
             out[reverse[name]] = copy.deepcopy(value)
         elif name in _PCF_NUMBERS:
             converted = number(value)
@@ -234,7 +335,8 @@ def _v3_pcf_to_v2(pcf: dict[str, Any], result: Translation, at: str) -> dict[str
         elif name == "crossSectoralStandards":
             out["crossSectoralStandards"] = copy.deepcopy(value)
             used = [_STANDARDS_V3_TO_V2_USED[v] for v in value if v in _STANDARDS_V3_TO_V2_USED]
-            out["crossSectoralStandardsUsed"] = used
+            if used:  # v2's deprecated enum knows only three standards
+                out["crossSectoralStandardsUsed"] = used
         elif name == "verification" and isinstance(value, dict):
             assurance: dict[str, Any] = {"assurance": True}
             coverage = value.get("coverage")
@@ -263,8 +365,48 @@ def _v3_pcf_to_v2(pcf: dict[str, Any], result: Translation, at: str) -> dict[str
     if "biogenicCarbonContent" not in out:
         out["biogenicCarbonContent"] = "0"
         result.note(join(at, "biogenicCarbonContent"), DEFAULTED, "v2 requires it; set to 0")
-    out.setdefault("exemptedEmissionsDescription", "")
+    for text_field in ("exemptedEmissionsDescription", "boundaryProcessesDescription"):
+        if text_field not in out:
+            out[text_field] = ""
+            result.note(join(at, text_field), DEFAULTED, f"v2 requires {text_field}; set to ''")
+    _v2_disputed_and_dated(pcf, out, result, at)
     return out
+
+
+def _v2_disputed_and_dated(
+    pcf: dict[str, Any], out: dict[str, Any], result: Translation, at: str
+) -> None:
+    exempted = decimal_string(pcf.get("exemptedEmissionsPercent"))
+    if exempted is not None and Decimal(exempted) > _V2_EXEMPTED_PROSE_CAP:
+        result.note(
+            join(at, "exemptedEmissionsPercent"),
+            DISPUTED_IN_TARGET,
+            f"{exempted} % is above the v2 prose cap of 5 % (the v2 OpenAPI allows 100)",
+        )
+    assurance = out.get("assurance")
+    if isinstance(assurance, dict) and "providerName" not in assurance:
+        result.note(
+            join(at, "verification", "providerName"),
+            MISSING_IN_SOURCE,
+            "v2 assurance requires providerName (optional in v3)",
+        )
+    # v2 O* fields: MUST when the reference period includes 1 January 2025 or later (§1.2).
+    end = parse_date_time(pcf.get("referencePeriodEnd"))
+    if end is None or end <= _V2_OSTAR_FROM:
+        return
+    if "primaryDataShare" not in out:
+        result.note(
+            join(at, "primaryDataShare"),
+            MISSING_IN_SOURCE,
+            "v2 requires primaryDataShare or dqi from 2025; v3 dqi does not convert",
+        )
+    for v2_field, source_field in _V2_REQUIRED_FROM_2025:
+        if v2_field not in out:
+            result.note(
+                source_field if source_field.startswith("/") else join(at, source_field),
+                MISSING_IN_SOURCE,
+                f"v2 requires {v2_field} for reference periods from 2025 on",
+            )
 
 
 def pact_v3_to_v2(document: Any) -> Translation:
@@ -297,6 +439,9 @@ def pact_v3_to_v2(document: Any) -> Translation:
     pcf = source.get("pcf")
     if isinstance(pcf, dict):
         out["pcf"] = _v3_pcf_to_v2(pcf, result, "/pcf")
+    v3_name = {**_PCF_RENAMES, **_V2_SOURCE_OF}
+    _note_missing(result, out, _V2_REQUIRED_TOP, "", lambda n: _V2_SOURCE_OF.get(n, n))
+    _note_missing(result, out.get("pcf"), _V2_REQUIRED_PCF, "/pcf", lambda n: v3_name.get(n, n))
     return result
 
 

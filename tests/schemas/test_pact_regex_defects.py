@@ -18,9 +18,11 @@ import schemas
 from schemas import compiled
 from schemas.decimals import DECIMAL_RE
 
-# Verbatim from wbcsd/data-exchange-protocol spec/v3/openapi.yaml (v3.0.3), as quoted in §1.8.
+# Verbatim from wbcsd/data-exchange-protocol spec/v3/openapi.yaml (components.schemas, v3.0.x,
+# commit 036cd63e); §1.8 lists what they accept. JSON Schema `pattern` is an unanchored search, so
+# re.search models a validator that copies them.
 OFFICIAL_NEGATIVE_OR_ZERO = r"^(-\d+(\.\d+)?)|0+(\.0+)?$"
-OFFICIAL_POSITIVE_NON_ZERO = r"^[+]?\d+(\.\d+)?"  # anchored at the start only (§1.8: "1 kg")
+OFFICIAL_POSITIVE_NON_ZERO = r"^[+]?(\d*[1-9]\d*)(\.\d+)?|(0+\.\d*[1-9]\d*)$"
 OFFICIAL_DECIMAL = r"^[+-]?\d+(\.\d+)?$"
 PCF = "/credentialSubject/pcf"
 
@@ -43,7 +45,7 @@ def test_negative_or_zero_rejects_what_the_unanchored_official_alternation_accep
 
 
 def test_positive_non_zero_rejects_unit_suffix_1_kg(battery: dict[str, Any]) -> None:
-    assert re.search(OFFICIAL_POSITIVE_NON_ZERO, "1 kg")
+    assert re.search(OFFICIAL_POSITIVE_NON_ZERO, "1 kg")  # first branch anchored at ^ only
     found = _pcf_violations(battery, "declaredUnitAmount", "1 kg")
     assert found == {(f"{PCF}/declaredUnitAmount", "INVALID_DECIMAL")}
 
@@ -52,6 +54,20 @@ def test_positive_non_zero_rejects_exponent_notation(battery: dict[str, Any]) ->
     assert re.search(OFFICIAL_POSITIVE_NON_ZERO, "1.2345e+6")
     found = _pcf_violations(battery, "declaredUnitAmount", "1.2345e+6")
     assert found == {(f"{PCF}/declaredUnitAmount", "INVALID_DECIMAL")}
+
+
+def test_positive_non_zero_rejects_a_prefix_before_the_end_anchored_branch(
+    battery: dict[str, Any],
+) -> None:
+    # The second alternative is anchored at $ only, so anything may precede "0.5".
+    assert re.search(OFFICIAL_POSITIVE_NON_ZERO, "-0.5")
+    assert re.search(OFFICIAL_POSITIVE_NON_ZERO, "abc0.5")
+    assert _pcf_violations(battery, "declaredUnitAmount", "-0.5") == {
+        (f"{PCF}/declaredUnitAmount", "SIGN_VIOLATION")
+    }
+    assert _pcf_violations(battery, "declaredUnitAmount", "abc0.5") == {
+        (f"{PCF}/declaredUnitAmount", "INVALID_DECIMAL")
+    }
 
 
 def test_decimal_rejects_exponent_consistently_because_xsd_decimal_has_none(
@@ -100,6 +116,33 @@ def test_removed_or_misplaced_fields_are_rejected_not_silently_accepted(
     holder[field] = "GHPG"
     found = {(v.pointer, v.reason) for v in schemas.validate(document)}
     assert found == {(f"{where}/{field}", "UNKNOWN_FIELD")}
+
+
+def test_cross_sectoral_standards_accepts_unknown_values_as_the_prose_requires(
+    battery: dict[str, Any],
+) -> None:
+    # §1.8.3: the x-enum is advisory and PACT says unknown values MUST be accepted (PAS2050 is in
+    # the prose but not in the v2 OpenAPI enum); cfx keeps the list open but non-empty.
+    assert (
+        _pcf_violations(battery, "crossSectoralStandards", ["PAS2050", "GB/T 24067-2024"]) == set()
+    )
+    assert _pcf_violations(battery, "crossSectoralStandards", []) == {
+        (f"{PCF}/crossSectoralStandards", "TOO_FEW_ITEMS")
+    }
+
+
+def test_spec_example_validity_before_reference_end_fails_the_pact_profile(
+    battery: dict[str, Any],
+) -> None:
+    # §1.8.4: v3 get-footprint-response.json starts validity in 2024, reference period ends 2026.
+    document = copy.deepcopy(battery)
+    subject = document["credentialSubject"]
+    subject["pcf"]["referencePeriodStart"] = "2025-01-01T00:00:00Z"
+    subject["pcf"]["referencePeriodEnd"] = "2026-01-01T00:00:00Z"
+    subject["validityPeriodStart"] = "2024-06-01T00:00:00Z"
+    subject["validityPeriodEnd"] = "2027-01-01T00:00:00Z"
+    found = {(v.pointer, v.reason) for v in schemas.validate(document, profile="pact-3.0")}
+    assert found == {("/credentialSubject/validityPeriodStart", "VALIDITY_BEFORE_REFERENCE_END")}
 
 
 def test_spec_version_3_0_without_patch_is_rejected(battery: dict[str, Any]) -> None:
