@@ -6,8 +6,18 @@ import re
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from signing.errors import InvalidDocumentError, ProofDateTimeError
+from signing.errors import (
+    DuplicateProofIdError,
+    InvalidDocumentError,
+    ProofDateTimeError,
+    TooManyProofsError,
+)
 from signing.loader import PinnedLoader
+
+#: Proofs per credential. Each proof costs one or two canonicalizations (a chained one over the
+#: document plus the proofs it names), so the count is bounded like the graph is: an issuer, a
+#: few certifiers and registries need far fewer than this.
+MAX_PROOFS: Final = 32
 
 # XML Schema dateTimeStamp (DI: `created`/`expires` "MUST be ... dateTimeStamp"): offset required.
 _DATETIME_STAMP: Final = re.compile(
@@ -42,8 +52,14 @@ def proofs_of(document: dict[str, Any]) -> list[dict[str, Any]]:
     if proof is None:
         return []
     proofs = proof if isinstance(proof, list) else [proof]
+    if len(proofs) > MAX_PROOFS:
+        raise TooManyProofsError(f"{len(proofs)} proofs; at most {MAX_PROOFS} are accepted")
     if not all(isinstance(p, dict) for p in proofs):
         raise InvalidDocumentError("every proof must be a JSON object")
+    ids = [p["id"] for p in proofs if isinstance(p.get("id"), str)]
+    if len(ids) != len(set(ids)):
+        duplicate = next(i for i in ids if ids.count(i) > 1)
+        raise DuplicateProofIdError(f"proof id {duplicate!r:.120} is used by more than one proof")
     return proofs
 
 

@@ -260,3 +260,16 @@ class ProofOptionsError(SigningError):
     """Options sign() cannot honour: chaining to an unknown proof id, naive datetimes, ..."""
 
     reason = "PROOF_OPTIONS_INVALID"
+
+
+class TooManyProofsError(InvalidDocumentError):
+    """More proofs than `signing.document.MAX_PROOFS`: each costs a canonicalization, so an
+    unbounded proof set (or chains naming many proofs) would be a work-amplification attack."""
+
+    reason = "TOO_MANY_PROOFS"
+
+
+class DuplicateProofIdError(InvalidDocumentError):
+    """Two proofs with the same `id`: a `previousProof` naming it would be ambiguous."""
+
+    reason = "PROOF_ID_DUPLICATE"

@@ -7,8 +7,15 @@ from typing import Any
 
 from signing.canon import CanonLimits
 from signing.canon.limits import DEFAULT_LIMITS
-from signing.document import check_credential, format_datetime, proofs_of, unsecured
-from signing.errors import DidKeyError, ProofOptionsError, SignerError, SigningError
+from signing.document import MAX_PROOFS, check_credential, format_datetime, proofs_of, unsecured
+from signing.errors import (
+    DidKeyError,
+    DuplicateProofIdError,
+    ProofOptionsError,
+    SignerError,
+    SigningError,
+    TooManyProofsError,
+)
 from signing.keys import (
     DID_KEY_PREFIX,
     KeyType,
@@ -101,6 +108,10 @@ def sign(
     loader = loader or default_loader()
     check_credential(credential, loader)
     existing = proofs_of(credential)
+    if len(existing) >= MAX_PROOFS:
+        raise TooManyProofsError(f"the credential already has {len(existing)} proofs")
+    if proof_id is not None and any(proof.get("id") == proof_id for proof in existing):
+        raise DuplicateProofIdError(f"a proof with id {proof_id!r:.120} already exists")
     document = unsecured(credential)
 
     options: dict[str, Any] = {}

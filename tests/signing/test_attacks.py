@@ -12,13 +12,16 @@ from typing import Any
 import pytest
 
 from signing.canon import CanonicalizationLimitError, CanonLimits
+from signing.document import MAX_PROOFS
 from signing.errors import (
     ContextHashMismatchError,
     ContextNotAllowedError,
     DroppedTermError,
+    DuplicateProofIdError,
     ProofOptionsError,
     RelativeIriError,
     SignerError,
+    TooManyProofsError,
     UndefinedTermError,
     WrongKeyTypeError,
 )
@@ -405,3 +408,35 @@ def test_nested_unpinned_context_is_refused_naming_the_url(
 def test_naive_verification_time_is_refused(issuer_key: PrivateKey, loader: PinnedLoader) -> None:
     with pytest.raises(ProofOptionsError):
         verify(_signed(issuer_key, loader), loader=loader, now=datetime(2025, 6, 1))  # noqa: DTZ001 - naive on purpose
+
+
+def test_proof_flood_is_refused_before_any_canonicalization(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # Chained proofs skip the issuer binding and each costs a canonicalization of the document
+    # plus the proofs it names: unbounded, a 1 MiB credential could carry thousands.
+    signed = _signed(issuer_key, loader, proof_id="urn:uuid:issuer-proof")
+    forged = {**signed["proof"], "previousProof": "urn:uuid:issuer-proof"}
+    flood = [signed["proof"]] + [
+        {**forged, "id": f"urn:uuid:forged-{i}"} for i in range(MAX_PROOFS)
+    ]
+    with pytest.raises(TooManyProofsError) as info:
+        _verify({**signed, "proof": flood}, loader)
+    assert info.value.reason == "TOO_MANY_PROOFS"
+    at_cap = {**signed, "proof": flood[:MAX_PROOFS]}
+    assert len(_verify(at_cap, loader).proofs) == MAX_PROOFS
+    with pytest.raises(TooManyProofsError):
+        sign(at_cap, issuer_key, loader=loader)
+
+
+def test_duplicate_proof_id_shadowing_the_endorsed_proof_is_refused(
+    issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # A second proof reusing the issuer proof's id would make previousProof ambiguous.
+    signed = _signed(issuer_key, loader, proof_id="urn:uuid:issuer-proof")
+    impostor = {**_signed(generate_key("ed25519"), loader)["proof"], "id": "urn:uuid:issuer-proof"}
+    with pytest.raises(DuplicateProofIdError) as info:
+        _verify({**signed, "proof": [signed["proof"], impostor]}, loader)
+    assert info.value.reason == "PROOF_ID_DUPLICATE"
+    with pytest.raises(DuplicateProofIdError):
+        sign(signed, issuer_key, proof_id="urn:uuid:issuer-proof", loader=loader)
