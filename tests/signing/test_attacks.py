@@ -440,3 +440,18 @@ def test_duplicate_proof_id_shadowing_the_endorsed_proof_is_refused(
     assert info.value.reason == "PROOF_ID_DUPLICATE"
     with pytest.raises(DuplicateProofIdError):
         sign(signed, issuer_key, proof_id="urn:uuid:issuer-proof", loader=loader)
+
+
+@pytest.mark.parametrize(
+    "appended",
+    [{"@vocab": "https://evil.example/vocab#"}, EXAMPLES_V2],
+    ids=["inline-vocab", "pinned-examples-context"],
+)
+def test_context_appended_to_a_jcs_credential_is_refused(
+    appended: object, issuer_key: PrivateKey, loader: PinnedLoader
+) -> None:
+    # The DI JCS algorithm would accept it (prefix check) and hash only the proof's @context,
+    # while the appended context gives unsigned meaning to the document's terms.
+    signed = _signed(issuer_key, loader, suite="eddsa-jcs-2022")
+    signed["@context"] = [*signed["@context"], appended]
+    assert _verify(signed, loader).reason == "PROOF_CONTEXT_MISMATCH"
