@@ -1,14 +1,18 @@
-"""`cfx validate`: exit 0 valid, 1 invalid with every violation, 2 unusable input."""
+"""`cfx validate`: exit 0 valid, 1 invalid with every violation, 2 unusable input; files of
+every kind, bare datasets, stdin, and AccountingRule files given with --rules."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from gateway.cli import main
-from tests.schemas.conftest import EXAMPLES, INDEX, valid_files
+from schemas import resources
+from tests.schemas.conftest import BATTERY_RULE, EXAMPLES, INDEX, rules_for, valid_files
 
 
 def test_every_valid_file_of_every_kind_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,3 +88,99 @@ def test_unknown_profile_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as caught:
         main(["validate", "--profile", "pact-9", str(valid_files()[0])])
     assert caught.value.code == 2
+
+
+def _rule_file(tmp_path: Path, name: str | None) -> list[str]:
+    """--rules arguments for an index.json rule set (written to a file, as a vendor would)."""
+    rules = rules_for(name)
+    if rules is None:
+        return []
+    path = tmp_path / "rule.json"
+    path.write_text(json.dumps(rules[BATTERY_RULE]))
+    return ["--rules", str(path)]
+
+
+@pytest.mark.parametrize("entry", INDEX["invalid"], ids=lambda e: e["file"])
+def test_every_invalid_example_exits_one_with_its_reason_at_its_pointer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], entry: dict[str, Any]
+) -> None:
+    profile = ["--profile", entry["profile"]] if entry["profile"] else []
+    rules = _rule_file(tmp_path, entry.get("rules"))
+    path = str(EXAMPLES / entry["file"])
+    assert main(["validate", "--json", *profile, *rules, path]) == 1
+    (report,) = json.loads(capsys.readouterr().out)["files"]
+    assert report["valid"] is False
+    assert [(v["pointer"], v["reason"]) for v in report["violations"]] == [
+        (entry["pointer"], entry["reason"])
+    ]
+
+
+def test_bare_dataset_file_is_validated_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    factor = json.loads(
+        (
+            EXAMPLES / "valid" / "emission-factor-sichuan-electricity-footprint-factor.json"
+        ).read_text()
+    )
+    path = tmp_path / "factor.json"
+    path.write_text(json.dumps(factor["credentialSubject"]))
+    assert main(["validate", str(path)]) == 0
+    assert "valid EmissionFactor" in capsys.readouterr().out
+    factor["credentialSubject"]["region"] = "cn-sc"
+    path.write_text(json.dumps(factor["credentialSubject"]))
+    assert main(["validate", str(path)]) == 1
+    assert "/region  INVALID_REGION_CODE" in capsys.readouterr().out
+
+
+def test_dash_reads_the_document_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = (EXAMPLES / "invalid" / "footprint-missing-pcf.json").read_bytes()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    assert main(["validate", "-"]) == 1
+    assert "/credentialSubject/pcf  MISSING_REQUIRED_FIELD" in capsys.readouterr().out
+
+
+def test_rules_file_lets_a_footprint_cite_an_unbundled_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A database vendor checks footprints against a rule before publishing it.
+    rule = json.loads((resources.RULES_DIR / "power-battery.json").read_text())
+    new_id = "urn:cfx:accounting-rule:power-battery:2.0.0"
+    rule["credentialSubject"].update(id=new_id, ruleVersion="2.0.0")
+    rule["credentialSubject"]["cutOff"]["maxExemptedEmissionsPercent"] = "0.5"
+    rule_path = tmp_path / "rule-2.json"
+    rule_path.write_text(json.dumps(rule))
+    footprint = json.loads(
+        (EXAMPLES / "valid" / "product-footprint-power-battery-with-gec.json").read_text()
+    )
+    footprint["credentialSubject"]["accountingRuleId"] = new_id
+    path = tmp_path / "footprint.json"
+    path.write_text(json.dumps(footprint))
+    assert main(["validate", str(path)]) == 1
+    assert "UNKNOWN_ACCOUNTING_RULE" in capsys.readouterr().out
+    assert main(["validate", "--rules", str(rule_path), str(path)]) == 1
+    assert "/credentialSubject/pcf/exemptedEmissionsPercent  CUT_OFF_EXCEEDED" in (
+        capsys.readouterr().out
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'{"a": 1, "a": 2}', "DUPLICATE_KEY"),
+        (b'{"type": "EmissionFactor"}', "NOT_AN_ACCOUNTING_RULE"),
+        (b'{"type": "AccountingRule", "id": "urn:cfx:accounting-rule:x:1"}',
+         "ACCOUNTING_RULE_INVALID"),
+    ],
+)  # fmt: skip
+def test_unusable_rules_file_exits_two_before_validating_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, reason: str
+) -> None:
+    rule_path = tmp_path / "rule.json"
+    rule_path.write_bytes(content)
+    valid = str(valid_files()[0])
+    assert main(["validate", "--json", "--rules", str(rule_path), valid]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert [f["error"]["reason"] for f in report["files"]] == [reason]
