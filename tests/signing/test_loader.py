@@ -112,3 +112,21 @@ def test_sign_and_verify_never_open_a_network_connection(
     with pytest.raises(ContextNotAllowedError):
         verify(signed, loader=loader)
     assert attempts == []
+
+
+def test_production_manifest_pins_the_vendored_w3c_contexts_to_their_bytes() -> None:
+    # VCDM "Base Context": the v2 context is treated as already retrieved, with this exact hash
+    # (signing.md R2); pyld's own bundled copy has other bytes and is never used.
+    loader = default_loader()
+    assert {
+        VC_V2,
+        "https://w3id.org/security/data-integrity/v1",
+        "https://w3id.org/security/data-integrity/v2",
+        "https://w3id.org/security/multikey/v1",
+    } <= loader.urls
+    entries = json.loads(CONTEXTS_MANIFEST.read_text())["contexts"]
+    v2 = next(entry for entry in entries if entry["url"] == VC_V2)
+    assert v2["sha256"] == "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"
+    for entry in entries:
+        data = (CONTEXTS_MANIFEST.parent / entry["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["url"]
