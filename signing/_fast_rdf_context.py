@@ -132,6 +132,9 @@ class TermPlan:
     #: For a JSON string value: what follows its quoted lexical form ("", "@lang", "^^<dt>"),
     #: or None when the string needs the general path (IRIs, @json, xsd:double).
     string_suffix: str | None
+    #: `string_suffix` when the key has no @list or @graph container: a string value is then
+    #: exactly one quad with that literal (the walk's short cut), else None.
+    plain_string_suffix: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,28 @@ class _UnsupportedPlan:
 
 
 Plan = TermPlan | KeywordPlan | _UnsupportedPlan
+
+#: Keywords a node or value object may carry on the fast path.
+_NODE_KEYWORDS: Final = frozenset({"@id", "@type", "@value", "@language"})
+
+
+@dataclass(frozen=True, slots=True)
+class NodeShape:
+    """The plans of one node object's keys, in document order, resolved once per key tuple."""
+
+    #: keyword -> the key (an alias or the keyword itself) that carries it.
+    keywords: dict[str, str]
+    #: (key, plan) for every non-keyword key.
+    properties: tuple[tuple[str, TermPlan], ...]
+
+
+class _UnsupportedShape:
+    """Memoised refusal of a key tuple."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
 
 
 class Universe:
@@ -269,6 +294,8 @@ class CompiledContext:
         self.has_previous = "previousContext" in raw
         self._plans: dict[str, Plan] = {}
         self._keys: dict[str, object] = {}
+        self._shapes: dict[tuple[str, ...], NodeShape | _UnsupportedShape] = {}
+        self._type_keys: dict[tuple[str, ...], str | _UnsupportedShape | None] = {}
         self._scoped: dict[int, tuple[Any, CompiledContext]] = {}
         self._typed: dict[tuple[int, ...], tuple[tuple[Any, ...], CompiledContext]] = {}
         self._previous: CompiledContext | None = None
@@ -327,6 +354,65 @@ class CompiledContext:
                 self._keys[key] = found
         return found
 
+    def type_key(self, keys: tuple[str, ...]) -> str | None:
+        """The one key of a node object that expands to @type here, or None (memoised).
+
+        Two such keys are Unsupported. `keys` are the object's keys in document order.
+        """
+        found = self._type_keys.get(keys, self)
+        if found is self:
+            found = self._find_type_key(keys)
+            if len(self._type_keys) < _MAX_PLANS:
+                self._type_keys[keys] = found
+        if isinstance(found, _UnsupportedShape):
+            raise Unsupported(found.why)
+        return found  # type: ignore[return-value]  # `self` was replaced above
+
+    def _find_type_key(self, keys: tuple[str, ...]) -> str | _UnsupportedShape | None:
+        type_key: str | None = None
+        for k in keys:
+            if k != "@context" and self.expand_key(k) == "@type":
+                if type_key is not None:
+                    return _UnsupportedShape("two entries expand to @type")
+                type_key = k
+        return type_key
+
+    def shape(self, keys: tuple[str, ...]) -> NodeShape:
+        """The plans of a node object's keys (``@context`` skipped), memoised per key tuple.
+
+        Unsupported for a key without a plan, two keys that expand to the same keyword, or a
+        keyword outside @id/@type/@value/@language.
+        """
+        found = self._shapes.get(keys)
+        if found is None:
+            found = self._make_shape(keys)
+            if len(self._shapes) < _MAX_PLANS:
+                self._shapes[keys] = found
+        if isinstance(found, _UnsupportedShape):
+            raise Unsupported(found.why)
+        return found
+
+    def _make_shape(self, keys: tuple[str, ...]) -> NodeShape | _UnsupportedShape:
+        keywords: dict[str, str] = {}
+        properties: list[tuple[str, TermPlan]] = []
+        for k in keys:
+            if k == "@context":
+                continue
+            try:
+                plan = self.plan(k)
+            except Unsupported as exc:
+                return _UnsupportedShape(str(exc))
+            if isinstance(plan, KeywordPlan):
+                if plan.keyword in keywords:
+                    return _UnsupportedShape(f"colliding keyword {plan.keyword}")
+                keywords[plan.keyword] = k
+            else:
+                properties.append((k, plan))
+        unsupported = set(keywords) - _NODE_KEYWORDS
+        if unsupported:
+            return _UnsupportedShape(f"keywords {sorted(unsupported)}")
+        return NodeShape(keywords, tuple(properties))
+
     def plan(self, key: str) -> TermPlan | KeywordPlan:
         found = self._plans.get(key)
         if found is None:
@@ -376,8 +462,10 @@ class CompiledContext:
         language = JsonLdProcessor.get_context_value(inner, key, "@language")
         if language is not None and not isinstance(language, str):
             return _UnsupportedPlan(f"language {language!r} on {key!r}")
+        string_suffix = _string_suffix(coerce, language)
         return TermPlan(
-            string_suffix=_string_suffix(coerce, language),
+            string_suffix=string_suffix,
+            plain_string_suffix=None if container & {"@list", "@graph"} else string_suffix,
             key=key,
             predicate=f"<{expanded}>",
             list_container="@list" in container,

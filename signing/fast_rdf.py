@@ -36,7 +36,6 @@ from signing._fast_rdf_context import (
     RELATIVE,
     SAFE_IRI,
     CompiledContext,
-    KeywordPlan,
     Loader,
     TermPlan,
     Universe,
@@ -271,13 +270,9 @@ class _Walk:
                 active = active.apply_scoped(scope)
 
         # Steps 10-11: type-scoped contexts, selected in the context before any of them.
+        keys = tuple(element)
         type_ctx = active
-        type_key: str | None = None
-        for k in element:
-            if k != "@context" and type_ctx.expand_key(k) == "@type":
-                if type_key is not None:
-                    raise Unsupported("two entries expand to @type")
-                type_key = k
+        type_key = type_ctx.type_key(keys)
         if type_key is not None:
             types = element[type_key]
             names = types if isinstance(types, list) else [types]
@@ -290,52 +285,37 @@ class _Walk:
                     raise Unsupported("repeated type with a scoped context")
                 active = active.apply_types(present)
 
-        keywords: dict[str, tuple[str, Any]] = {}
-        properties: list[tuple[TermPlan, Any]] = []
-        for k, v in element.items():
-            if k == "@context":
-                continue
-            plan = active.plan(k)
-            if isinstance(plan, KeywordPlan):
-                if plan.keyword in keywords and keywords[plan.keyword][0] != k:
-                    raise Unsupported(f"colliding keyword {plan.keyword}")
-                keywords[plan.keyword] = (k, v)
-            else:
-                properties.append((plan, v))
-
-        if keywords.get("@type", (None,))[0] != type_key:
+        shape = active.shape(keys)
+        keywords = shape.keywords
+        if keywords.get("@type") != type_key:
             raise Unsupported("the type-scoped context redefines the @type alias")
-        unsupported = set(keywords) - {"@id", "@type", "@value", "@language"}
-        if unsupported:
-            raise Unsupported(f"keywords {sorted(unsupported)}")
 
         if "@value" in keywords:
-            if is_root or properties or "@id" in keywords:
+            if is_root or shape.properties or "@id" in keywords:
                 raise Unsupported("value object with other entries")
-            return self._value_object(type_ctx, keywords)
+            return self._value_object(type_ctx, {kw: element[k] for kw, k in keywords.items()})
         if "@language" in keywords:
             raise Unsupported("@language on a node object")
 
-        subject = self._node_id(active, keywords["@id"][1]) if "@id" in keywords else self.fresh()
+        id_key = keywords.get("@id")
+        subject = self.fresh() if id_key is None else self._node_id(active, element[id_key])
         quads = self.quads
-        if "@type" in keywords:
-            types = keywords["@type"][1]
+        if type_key is not None:
+            types = element[type_key]
             for t in types if isinstance(types, list) else [types]:
                 quads.append((subject, _RDF_TYPE, self._type_iri(type_ctx, t), graph))
-        for plan, value in properties:
-            self._property(subject, plan, value, graph)
+        for property_key, plan in shape.properties:
+            self._property(subject, plan, element[property_key], graph)
         return subject
 
-    def _value_object(
-        self, type_ctx: CompiledContext, keywords: dict[str, tuple[str, Any]]
-    ) -> str | None:
-        value = keywords["@value"][1]
+    def _value_object(self, type_ctx: CompiledContext, keywords: dict[str, Any]) -> str | None:
+        value = keywords["@value"]
         datatype: str | None = None
         language: str | None = None
         if "@type" in keywords:
             if "@language" in keywords:
                 raise Unsupported("value object with @type and @language")
-            raw_type = keywords["@type"][1]
+            raw_type = keywords["@type"]
             if not isinstance(raw_type, str):
                 raise Unsupported("value object @type that is not a string")
             expanded = expand_iri(type_ctx.raw, raw_type, vocab=True)
@@ -343,7 +323,7 @@ class _Walk:
                 raise Unsupported(f"value object @type {raw_type!r}")
             datatype = expanded
         if "@language" in keywords:
-            raw_language = keywords["@language"][1]
+            raw_language = keywords["@language"]
             if not isinstance(raw_language, str) or not isinstance(value, str):
                 raise Unsupported("@language needs string values")
             language = raw_language.lower()
@@ -358,6 +338,11 @@ class _Walk:
     def _property(self, subject: str, plan: TermPlan, value: Any, graph: str) -> None:
         quads = self.quads
         predicate = plan.predicate
+        if type(value) is str and (suffix := plan.plain_string_suffix) is not None:
+            # The common case, short cut: what `_value` -> `_scalar` give for a plain string
+            # (the suffix is None for @json and containers, which the branches below take).
+            quads.append((subject, predicate, _literal_text(value) + suffix, graph))
+            return
         if plan.coerce == "@json":
             literal_json = self._json_literal(subject, plan, value, graph)
             quads.append((subject, predicate, literal_json, graph))

@@ -82,13 +82,19 @@ def canonicalize_quads(
     Every term must already be in the canonical form `signing.canon.nquads.parse_nquads`
     produces (``<iri>``, ``_:label``, escaped ``"literal"`` with ``@lang`` or ``^^<datatype>``,
     ``""`` for the default graph); terms are not checked again. Duplicates are merged (a
-    dataset is a set), then the same caps apply as on the text path.
+    dataset is a set), then the same caps apply as on the text path. A quad that is not four
+    strings, or an empty subject or object, raises `CanonicalizationError`.
     """
     hasher(hash_algorithm)
-    distinct = list(dict.fromkeys(quads))
-    if len(distinct) > limits.max_quads:
-        raise CanonicalizationLimitError("max_quads", limits.max_quads)
-    return canonicalize_dataset(distinct, hash_algorithm, limits).nquads
+    try:
+        distinct = list(dict.fromkeys(quads))
+        if len(distinct) > limits.max_quads:
+            raise CanonicalizationLimitError("max_quads", limits.max_quads)
+        return canonicalize_dataset(distinct, hash_algorithm, limits).nquads
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        # Only a caller breaking the term contract above gets here (an empty subject, a
+        # 3-tuple, a non-string): a typed error rather than a bare one.
+        raise CanonicalizationError(f"quads are not canonical N-Quads terms: {exc!r}") from exc
 
 
 def canonical_issued_map(

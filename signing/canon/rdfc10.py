@@ -87,22 +87,23 @@ def first_degree_lines(reference: str, quads: list[Quad], blanks: Container[str]
 def blank_node_quads(quads: list[Quad]) -> dict[str, list[Quad]]:
     """RDF-CANON §4.4.3 step 2: every quad each blank node occurs in (subject, object or graph).
 
-    Terms are canonical (see `signing.canon.nquads`), so ``_:`` starts exactly the blank nodes.
+    Terms are canonical (see `signing.canon.nquads`): subjects and objects are never empty, and
+    a term is a blank node exactly when it starts with ``_`` (IRIs start ``<``, literals ``"``).
     """
     mentions: dict[str, list[Quad]] = {}
     for quad in quads:
         s, _, o, g = quad
-        if s[:2] == "_:":
+        if s[0] == "_":
             if (found := mentions.get(s)) is None:
                 mentions[s] = [quad]
             else:
                 found.append(quad)
-        if o[:2] == "_:" and o != s:
+        if o[0] == "_" and o != s:
             if (found := mentions.get(o)) is None:
                 mentions[o] = [quad]
             else:
                 found.append(quad)
-        if g[:2] == "_:" and g not in {s, o}:
+        if g and g[0] == "_" and g not in {s, o}:
             mentions.setdefault(g, []).append(quad)
     return mentions
 
@@ -110,19 +111,20 @@ def blank_node_quads(quads: list[Quad]) -> dict[str, list[Quad]]:
 def first_degree_hash(reference: str, quads: list[Quad], digest: Callable[[str], str]) -> str:
     """RDF-CANON §4.6.3 Hash First Degree Quads: `first_degree_lines` joined and hashed, inlined.
 
-    Every quad here mentions `reference`, and ``_:`` starts exactly the blank nodes, so a blank
-    term is ``_:a`` when it is `reference` and ``_:z`` otherwise, as in `first_degree_lines`.
+    Every quad here mentions `reference`, and a term is a blank node exactly when it starts with
+    ``_`` (see `blank_node_quads`), so a blank term is ``_:a`` when it is `reference` and ``_:z``
+    otherwise, as in `first_degree_lines`.
     """
     lines = []
     for s, p, o, g in quads:
         if s == reference:
             s = "_:a"  # noqa: PLW2901 - substitution in place reads best
-        elif s[:2] == "_:":
+        elif s[0] == "_":
             s = "_:z"  # noqa: PLW2901
-        if o[:2] == "_:":
+        if o[0] == "_":
             o = "_:a" if o == reference else "_:z"  # noqa: PLW2901
         if g:
-            if g[:2] == "_:":
+            if g[0] == "_":
                 g = "_:a" if g == reference else "_:z"  # noqa: PLW2901
             lines.append(f"{s} {p} {o} {g} .\n")
         else:
@@ -176,20 +178,15 @@ class _Canonicalizer:
                 for existing in issuer.issued:
                     self.canonical.issue(existing)
         # Step 6: relabel and serialize, sorted in code point order (§"Canonical N-Quads").
-        # Every blank node was issued a canonical identifier above, hence `label[...]`.
+        # Only blank nodes are keys of `label`: IRIs, literals and "" map to themselves.
         label = {node: f"_:{ident}" for node, ident in self.canonical.issued.items()}
-        lines = []
-        for s, p, o, g in self.quads:
-            if s[:2] == "_:":
-                s = label[s]  # noqa: PLW2901 - relabelling in place reads best
-            if o[:2] == "_:":
-                o = label[o]  # noqa: PLW2901
-            if g:
-                if g[:2] == "_:":
-                    g = label[g]  # noqa: PLW2901
-                lines.append(f"{s} {p} {o} {g} .\n")
-            else:
-                lines.append(f"{s} {p} {o} .\n")
+        relabel = label.get
+        lines = [
+            f"{relabel(s, s)} {p} {relabel(o, o)} {relabel(g, g)} .\n"
+            if g
+            else f"{relabel(s, s)} {p} {relabel(o, o)} .\n"
+            for s, p, o, g in self.quads
+        ]
         lines.sort()
         issued = {node[2:]: ident for node, ident in self.canonical.issued.items()}
         return CanonicalResult("".join(lines), issued)

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from signing.canon import (
     DEFAULT_LIMITS,
+    CanonicalizationError,
     CanonicalizationLimitError,
     CanonLimits,
     Quad,
@@ -100,6 +101,22 @@ def test_quad_cap_counts_distinct_quads_only() -> None:
 def test_unknown_hash_algorithm_is_refused_on_the_structured_path() -> None:
     with pytest.raises(UnsupportedHashAlgorithmError):
         canonicalize_quads([], hash_algorithm="md5")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "quads",
+    [
+        [("", "<urn:p>", "<urn:o>", "")],
+        [("<urn:s>", "<urn:p>", "", "")],
+        [("_:b0", "<urn:p>", "<urn:o>")],
+        [("_:b0", "<urn:p>", 5, "")],
+        [None],
+    ],
+    ids=["empty-subject", "empty-object", "three-terms", "non-string", "not-a-tuple"],
+)
+def test_quads_breaking_the_term_contract_give_a_typed_error(quads: list[Any]) -> None:
+    with pytest.raises(CanonicalizationError):
+        canonicalize_quads(quads)
 
 
 def test_empty_dataset_is_empty() -> None:
