@@ -59,7 +59,8 @@ def _pact_footprint(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     yield from _missing(
         pcf,
         pcf_at,
-        ("packagingEmissionsIncluded", "primaryDataShare"),
+        # x-rule SHALL fields the v3 schema leaves optional (pact-v3.md §1.5)
+        ("packagingEmissionsIncluded", "ccsTechnologicalCO2CaptureIncluded", "primaryDataShare"),
         "SHALL be reported (PACT v3)",
     )
     if not isinstance(pcf, dict):

@@ -92,7 +92,12 @@ def test_adapted_pact_samples_are_exactly_the_translated_external_samples() -> N
         translated = pact_v3_to_dataset(load(f"external/{name}"))
         adapted = load(f"valid/product-footprint-{name.removesuffix('.json')}.json")
         assert translated.document == adapted["credentialSubject"], name
-        assert schemas.validate(as_credential(translated.document), profile="pact-3.0") == []
+        assert schemas.validate(as_credential(translated.document)) == []
+        # WBCSD's own samples omit one x-rule SHALL field, which only the pact-3.0 profile asks.
+        found = schemas.validate(as_credential(translated.document), profile="pact-3.0")
+        assert [(v.pointer, v.reason) for v in found] == [
+            ("/credentialSubject/pcf/ccsTechnologicalCO2CaptureIncluded", "MISSING_REQUIRED_FIELD")
+        ]
 
 
 # pact-v3.md §1.2-1.3, written out here independently of the translator: what v2.3 marks M.
