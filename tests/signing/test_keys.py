@@ -127,8 +127,8 @@ def test_save_key_refuses_to_overwrite_an_existing_key(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize("mode", [0o640, 0o604, 0o660, 0o644])
-def test_group_or_world_readable_key_file_is_refused(tmp_path: Path, mode: int) -> None:
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o660, 0o644, 0o620, 0o602, 0o610, 0o601])
+def test_group_or_world_accessible_key_file_is_refused(tmp_path: Path, mode: int) -> None:
     path = tmp_path / "k.json"
     save_key(generate_key("ed25519"), path)
     path.chmod(mode)
