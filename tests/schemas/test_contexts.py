@@ -128,6 +128,8 @@ def test_every_schema_field_is_mapped_and_decimals_are_xsd_decimal(kind: str) ->
         if targets & {"Decimal", "PositiveOrZeroDecimal", "PositiveNonZeroDecimal",
                       "NegativeOrZeroDecimal", "Percent", "DataQualityRating"}:  # fmt: skip
             assert scoped[name]["@type"] == "xsd:decimal", f"{kind}.{name} must be xsd:decimal"
+        if "DateTime" in targets and name not in vc_terms:
+            assert scoped[name]["@type"] == "xsd:dateTime", f"{kind}.{name} must be xsd:dateTime"
 
 
 @pytest.mark.parametrize("path", valid_files(), ids=lambda p: p.name)
