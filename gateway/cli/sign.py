@@ -38,10 +38,24 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("-o", "--output", type=Path, metavar="OUT.json", help="default: stdout")
     parser.add_argument(
+        "--expires", type=iso_datetime, metavar="DATETIME",
+        help="proof expiry, an ISO 8601 date-time with offset (e.g. 2026-12-31T00:00:00Z)",
+    )  # fmt: skip
+    parser.add_argument("--domain", help="the verifier's domain this proof is meant for")
+    parser.add_argument("--challenge", help="the verifier's challenge (nonce) to answer")
+    parser.add_argument(
         "--context-manifest", type=Path, action="append", default=[], metavar="MANIFEST",
         help="an additional pinned context manifest (repeatable)",
     )  # fmt: skip
     parser.set_defaults(func=run)
+
+
+def iso_datetime(text: str) -> datetime:
+    """An aware datetime for --expires; argparse turns the ValueError into a usage error."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(text)
+    return moment
 
 
 def loader_for(manifests: list[Path]) -> PinnedLoader:
@@ -95,9 +109,12 @@ def run(args: argparse.Namespace) -> int:
             f"this key ({key.did}) is not the issuer ({issuer_of(document)}); "
             "use --chain to add an endorsing proof"
         )
+    if args.expires is not None and args.expires <= now:
+        raise ProofOptionsError(f"--expires {args.expires.isoformat()} is not in the future")
     signed = sign(
-        document, key, suite=args.suite, created=now, previous_proof=previous,
-        proof_id=f"urn:uuid:{uuid.uuid4()}", loader=loader_for(args.context_manifest),
+        document, key, suite=args.suite, created=now, expires=args.expires, domain=args.domain,
+        challenge=args.challenge, previous_proof=previous, proof_id=f"urn:uuid:{uuid.uuid4()}",
+        loader=loader_for(args.context_manifest),
     )  # fmt: skip
     write_json(signed, args.output)
     return 0

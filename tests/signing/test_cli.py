@@ -238,3 +238,37 @@ def test_context_file_differing_from_its_pin_exits_2(
     argv = ["verify", "--json", "--context-manifest", str(tmp_path / "manifest.json"), str(path)]
     assert main(argv) == 2
     assert json.loads(capsys.readouterr().out)["error"]["reason"] == "CONTEXT_HASH_MISMATCH"
+
+
+def test_sign_options_expires_domain_challenge_are_in_the_proof_and_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    signed = tmp_path / "signed.json"
+    options = ["--expires", "2099-01-01T00:00:00+08:00", "--domain", "https://customs.example",
+               "--challenge", "nonce-42"]  # fmt: skip
+    assert _sign_cli(tmp_path, "issuer.key", tmp_path / "dataset.json", signed, *options) == 0
+    proof = json.loads(signed.read_text())["proof"]
+    assert proof["expires"] == "2098-12-31T16:00:00Z"
+    assert (proof["domain"], proof["challenge"]) == ("https://customs.example", "nonce-42")
+    expected = ["--expected-domain", "https://customs.example", "--expected-challenge", "nonce-42"]
+    assert main(["verify", *expected, *EXTRA, str(signed)]) == 0
+    wrong = ["--expected-domain", "https://registry.example"]
+    assert main(["verify", "--json", *wrong, *EXTRA, str(signed)]) == 1
+    assert '"INVALID_DOMAIN"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("expires", ["2099-01-01T00:00:00", "2000-01-01T00:00:00Z", "soon"])
+def test_sign_refuses_a_naive_past_or_malformed_expiry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], expires: str
+) -> None:
+    _generate(tmp_path, capsys, "ed25519", "issuer.key")
+    (tmp_path / "dataset.json").write_text(json.dumps(_dataset()))
+    out, source = tmp_path / "out.json", tmp_path / "dataset.json"
+    try:
+        code = _sign_cli(tmp_path, "issuer.key", source, out, "--expires", expires)
+    except SystemExit as exc:  # argparse usage error: naive or malformed date-time
+        code = int(str(exc.code))
+    assert code == 2
+    assert not out.exists()
