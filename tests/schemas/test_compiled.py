@@ -116,3 +116,37 @@ def test_every_bundled_schema_compiles() -> None:
     for path in sorted(resources.JSONSCHEMA_DIR.glob("*.schema.json")):
         assert callable(compiled.compiled(path.name))
         Draft202012Validator.check_schema(resources.load_schema(path.name))
+
+
+OTHER_KINDS = {
+    "EmissionFactor": load("valid/emission-factor-sichuan-electricity-footprint-factor.json"),
+    "AccountingRule": load("../rules/power-battery.json"),
+    "Attestation": load("valid/attestation-battery-footprint-verified.json"),
+    "StatusUpdate": load("valid/status-update-deprecate-footprint.json"),
+}
+OTHER_PATHS = [
+    (kind, path) for kind, document in OTHER_KINDS.items() for path in _paths(document) if path
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(OTHER_PATHS), REPLACEMENTS, st.booleans())
+def test_compiled_and_reference_agree_on_mutated_datasets_of_every_other_kind(
+    where: tuple[str, tuple[Any, ...]], replacement: Any, delete: bool
+) -> None:
+    # Mutates the whole credential, so the envelope schema is exercised too.
+    kind, path = where
+    document = copy.deepcopy(OTHER_KINDS[kind])
+    holder: Any = document
+    for key in path[:-1]:
+        holder = holder[key]
+    if delete:
+        del holder[path[-1]]
+    else:
+        holder[path[-1]] = replacement
+    fast, reference = _both(resources.CREDENTIAL_SCHEMA, document, "")
+    assert fast == reference
+    if isinstance(document.get("credentialSubject"), dict):
+        subject = document["credentialSubject"]
+        fast, reference = _both(resources.KIND_SCHEMAS[kind], subject, "/credentialSubject")
+        assert fast == reference
