@@ -296,6 +296,7 @@ class CompiledContext:
         self._keys: dict[str, object] = {}
         self._shapes: dict[tuple[str, ...], NodeShape | _UnsupportedShape] = {}
         self._type_keys: dict[tuple[str, ...], str | _UnsupportedShape | None] = {}
+        self._type_iris: dict[str, str | _UnsupportedShape] = {}
         self._scoped: dict[int, tuple[Any, CompiledContext]] = {}
         self._typed: dict[tuple[int, ...], tuple[tuple[Any, ...], CompiledContext]] = {}
         self._previous: CompiledContext | None = None
@@ -352,6 +353,27 @@ class CompiledContext:
             found = expand_iri(self.raw, key, vocab=True)
             if len(self._keys) < _MAX_PLANS:
                 self._keys[key] = found
+        return found
+
+    def type_iri(self, value: str) -> str:
+        """``<iri>`` of a node's @type value expanded here (vocab-relative), memoised.
+
+        Unsupported when it does not expand to an IRI the fast path emits (a blank node type,
+        a relative or keyword-like value).
+        """
+        found = self._type_iris.get(value)
+        if found is None:
+            expanded = self.expand_key(value)
+            if not isinstance(expanded, str) or expanded.startswith("_:"):
+                found = _UnsupportedShape(f"type {value!r} does not expand to an IRI")
+            elif not emittable(expanded):
+                found = _UnsupportedShape(f"IRI not emitted by the fast path: {expanded!r}")
+            else:
+                found = f"<{expanded}>"
+            if len(self._type_iris) < _MAX_PLANS:
+                self._type_iris[value] = found
+        if isinstance(found, _UnsupportedShape):
+            raise Unsupported(found.why)
         return found
 
     def type_key(self, keys: tuple[str, ...]) -> str | None:

@@ -225,10 +225,7 @@ class _Walk:
     def _type_iri(self, ctx: CompiledContext, value: Any) -> str:
         if not isinstance(value, str):
             raise Unsupported("@type value that is not a string")
-        expanded = expand_iri(ctx.raw, value, vocab=True)
-        if not isinstance(expanded, str) or expanded.startswith("_:"):
-            raise Unsupported(f"type {value!r} does not expand to an IRI")
-        return iri_ref(expanded)
+        return ctx.type_iri(value)
 
     # --- node objects and value objects (pyld `_expand` map branch + `_expand_object`) ---------
 
