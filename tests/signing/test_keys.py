@@ -160,3 +160,27 @@ def test_symlinked_key_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
     with pytest.raises(KeyFileError):
         load_key(tmp_path / "link.json")
+
+
+def test_ed25519_signature_with_non_canonical_s_is_rejected() -> None:
+    # RFC 8032 §5.1.7: S must be < L. S + L verifies the same equation on lax implementations,
+    # which would make Ed25519 proofs malleable (vc-di-eddsa "Security Properties of Ed25519").
+    key = generate_key("ed25519")
+    signature = key.sign(b"hash data")
+    order = 2**252 + 27742317777372353535851937790883648493
+    s_value = int.from_bytes(signature[32:], "little")
+    forged = signature[:32] + (s_value + order).to_bytes(32, "little")
+    assert key.public_key.verify(signature, b"hash data")
+    assert not key.public_key.verify(forged, b"hash data")
+
+
+def test_ecdsa_high_s_twin_verifies_so_signatures_are_never_identifiers() -> None:
+    # signing.md R8: (r, n - s) is as valid as (r, s); the W3C P-256 vector itself has a high s,
+    # so verification must accept both, and nothing in cfx may key on proofValue bytes.
+    key = generate_key("p256")
+    signature = key.sign(b"hash data")
+    order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    r_bytes, s_value = signature[:32], int.from_bytes(signature[32:], "big")
+    twin = r_bytes + (order - s_value).to_bytes(32, "big")
+    assert twin != signature
+    assert key.public_key.verify(twin, b"hash data")
