@@ -17,6 +17,7 @@ from schemas.translate.notes import (
     NOT_CONVERTIBLE,
     Translation,
     decimal_string,
+    items,
     join,
     require_object,
 )
@@ -189,27 +190,27 @@ def _v7(source: dict[str, Any]) -> Translation:
         pcf["ipccCharacterizationFactors"] = [factors]
     standards = [
         _standard(item["crossSectoralStandard"])
-        for item in source_pcf.get("crossSectoralStandardsUsed", [])
+        for item in items(source_pcf.get("crossSectoralStandardsUsed"))
         if isinstance(item, dict) and isinstance(item.get("crossSectoralStandard"), str)
     ]
     if standards:
         pcf["crossSectoralStandards"] = list(dict.fromkeys(standards))
     sources = [
         _emission_source(result, join("/pcf/secondaryEmissionFactorSources", i), item[key])
-        for i, item in enumerate(source_pcf.get("secondaryEmissionFactorSources", []))
+        for i, item in enumerate(items(source_pcf.get("secondaryEmissionFactorSources")))
         if isinstance(item, dict)
         and isinstance(item.get(key := "secondaryEmissionFactorSource"), str)
     ]
     if sources:
         pcf["secondaryEmissionFactorSources"] = sources
     rules = []
-    for index, item in enumerate(source_pcf.get("productOrSectorSpecificRules", [])):
+    for index, item in enumerate(items(source_pcf.get("productOrSectorSpecificRules"))):
         if not isinstance(item, dict):
             continue
         operator = item.get("extWBCSD_operator")
         names = [
             rule["ruleName"]
-            for rule in item.get("productOrSectorSpecificRules", [])
+            for rule in items(item.get("productOrSectorSpecificRules"))
             if isinstance(rule, dict) and isinstance(rule.get("ruleName"), str)
         ]
         rule: dict[str, Any] = {"operator": operator, "ruleNames": names}
@@ -379,7 +380,7 @@ def _v10(source: dict[str, Any]) -> Translation:
         _emission_source(
             result, join(at, "dataSourcesAndQuality/0/secondaryEmissionFactorSources", i), s
         )
-        for i, s in enumerate(quality.get("secondaryEmissionFactorSources", []))
+        for i, s in enumerate(items(quality.get("secondaryEmissionFactorSources")))
         if isinstance(s, str)
     ]
     if sources:

@@ -43,6 +43,11 @@ class Translation:
         )
 
 
+def items(value: Any) -> list[Any]:
+    """`value` if it is a JSON array, else []: sources are read defensively, never trusted."""
+    return value if isinstance(value, list) else []
+
+
 def require_object(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TranslationError(f"{what} must be a JSON object")

@@ -22,6 +22,7 @@ from schemas.translate.notes import (
     NOT_CONVERTIBLE,
     Translation,
     decimal_string,
+    items,
     join,
     number,
     require_object,
@@ -144,7 +145,7 @@ def _non_negative(value: Any) -> bool:
 # v3 pcf values v2 cannot hold: (test the value must pass, why not).
 _V2_CONSTRAINED: dict[str, tuple[Callable[[Any], bool], str]] = {
     "declaredUnitOfMeasurement": (
-        lambda unit: unit in _V2_DECLARED_UNITS,
+        lambda unit: isinstance(unit, str) and unit in _V2_DECLARED_UNITS,
         "not a v2 declaredUnit (piece, hour and megabit second came with v3)",
     ),
     "pcfExcludingBiogenicUptake": (_non_negative, "v2 pCfExcludingBiogenic must be >= 0"),
@@ -256,7 +257,7 @@ def _v2_pcf_to_v3(pcf: dict[str, Any], result: Translation, at: str) -> dict[str
     if isinstance(assurance, dict):
         verification: dict[str, Any] = {}
         coverage = assurance.get("coverage")
-        if coverage in _V2_COVERAGE_TO_V3:
+        if isinstance(coverage, str) and coverage in _V2_COVERAGE_TO_V3:
             verification["coverage"] = _V2_COVERAGE_TO_V3[coverage]
         elif coverage is not None:
             result.note(join(at, "assurance", "coverage"), NOT_CONVERTIBLE, f"{coverage!r}")
@@ -291,7 +292,7 @@ def pact_v2_to_v3(document: Any) -> Translation:
     cpc = source.get("productCategoryCpc")
     if isinstance(cpc, str) and cpc:
         classification = _CPC_CLASSIFICATION + cpc
-        classes = [c for c in out.get("productClassifications", []) if c != classification]
+        classes = [c for c in items(out.get("productClassifications")) if c != classification]
         out["productClassifications"] = [*classes, classification]
         result.note(
             "/productCategoryCpc", CONVERTED, f"now productClassifications {classification}"
@@ -334,13 +335,17 @@ def _v3_pcf_to_v2(pcf: dict[str, Any], result: Translation, at: str) -> dict[str
             result.note(here, CONVERTED, "v2 pCfIncludingBiogenic is defined differently")
         elif name == "crossSectoralStandards":
             out["crossSectoralStandards"] = copy.deepcopy(value)
-            used = [_STANDARDS_V3_TO_V2_USED[v] for v in value if v in _STANDARDS_V3_TO_V2_USED]
+            used = [
+                _STANDARDS_V3_TO_V2_USED[v]
+                for v in items(value)
+                if isinstance(v, str) and v in _STANDARDS_V3_TO_V2_USED
+            ]
             if used:  # v2's deprecated enum knows only three standards
                 out["crossSectoralStandardsUsed"] = used
         elif name == "verification" and isinstance(value, dict):
             assurance: dict[str, Any] = {"assurance": True}
             coverage = value.get("coverage")
-            if coverage in _V3_COVERAGE_TO_V2:
+            if isinstance(coverage, str) and coverage in _V3_COVERAGE_TO_V2:
                 assurance["coverage"] = _V3_COVERAGE_TO_V2[coverage]
             elif coverage is not None:
                 result.note(join(here, "coverage"), NOT_CONVERTIBLE, f"{coverage!r}")
@@ -359,7 +364,7 @@ def _v3_pcf_to_v2(pcf: dict[str, Any], result: Translation, at: str) -> dict[str
             result.note(here, DROPPED, f"{name} is not a PACT v2 field")
     factors = out.get("ipccCharacterizationFactorsSources")
     if isinstance(factors, list) and factors:
-        latest = sorted(f for f in factors if f in {"AR5", "AR6"})
+        latest = sorted(f for f in factors if isinstance(f, str) and f in {"AR5", "AR6"})
         if latest:
             out["characterizationFactors"] = latest[-1]
     if "biogenicCarbonContent" not in out:
@@ -424,8 +429,8 @@ def pact_v3_to_v2(document: Any) -> Translation:
     cpc = next(
         (
             m.group(1)
-            for c in source.get("productClassifications", [])
-            if (m := _CPC_RE.fullmatch(c))
+            for c in items(source.get("productClassifications"))
+            if isinstance(c, str) and (m := _CPC_RE.fullmatch(c))
         ),
         None,
     )

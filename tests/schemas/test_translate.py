@@ -305,3 +305,55 @@ def test_translations_refuse_non_objects_with_a_typed_error() -> None:
 )
 def test_numbers_become_decimal_strings_without_exponent(value: Any, expected: str | None) -> None:
     assert decimal_string(value) == expected
+
+
+def _leaf_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out.extend(_leaf_paths(value, (*prefix, key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            out.extend(_leaf_paths(value, (*prefix, index)))
+    return out
+
+
+_SOURCES: dict[str, tuple[dict[str, Any], tuple[Any, ...]]] = {
+    "catenax-v7": (load("external/catenax_pcf-7.0.0-sample.json"), (catenax_to_pact_v3,)),
+    "catenax-v10": (load("external/catenax-pcf-v10.0.0-sample.json"), (catenax_to_pact_v3,)),
+    "pact-v3": (load("external/pact-v3-sample-jeans-biogenic-verified.json"),
+                (pact_v3_to_v2, pact_v3_to_dataset)),
+    "pact-v2": (pact_v3_to_v2(load("external/pact-v3-sample-copper-cathode.json")).document,
+                (pact_v2_to_v3,)),
+    "cfx": (load("valid/product-footprint-power-battery-with-gec.json"),
+            (dataset_to_battery_pass, dataset_to_pact_v3)),
+}  # fmt: skip
+_MUTATION_POINTS = [
+    (name, path) for name, (document, _) in _SOURCES.items() for path in _leaf_paths(document)
+]
+_ODD_VALUES = [None, True, 0, 1.5, -3, "", "x", "1e5", [], {}, [None], {"a": None}, [1, "a"],
+               [{}], ["x"]]  # fmt: skip
+_DELETE = object()
+
+
+@pytest.mark.parametrize("name", sorted(_SOURCES))
+def test_translations_of_damaged_sources_give_a_result_or_a_typed_error(name: str) -> None:
+    # A partner's damaged file must never surface as a bare TypeError/KeyError: every field of
+    # each sample, deleted or replaced by each odd value in turn (exhaustive, a few thousand runs).
+    source, translators = _SOURCES[name]
+    for _, path in (point for point in _MUTATION_POINTS if point[0] == name):
+        for value in [_DELETE, *_ODD_VALUES]:
+            document = copy.deepcopy(source)
+            holder: Any = document
+            for key in path[:-1]:
+                holder = holder[key]
+            if value is _DELETE:
+                del holder[path[-1]]
+            else:
+                holder[path[-1]] = copy.deepcopy(value)
+            for translate in translators:
+                try:
+                    result = translate(document)
+                except schemas.TranslationError:
+                    continue
+                assert isinstance(result.document, dict), (path, value)
