@@ -139,7 +139,8 @@ def _classification(
     if not isinstance(wanted, list) or not wanted:
         return
     have = subject.get("productClassifications")
-    if not isinstance(have, list) or not set(have) & set(wanted):
+    have_urns = {urn for urn in have if isinstance(urn, str)} if isinstance(have, list) else set()
+    if not have_urns & {urn for urn in wanted if isinstance(urn, str)}:
         yield Violation(
             pointer.join(base, "productClassifications"),
             "PRODUCT_CATEGORY_MISMATCH",

@@ -51,6 +51,8 @@ def _period_order(
 
 def factor_unit_matches_kind(unit: Any, kind: Any) -> bool:
     """A CO2-only emission factor is in kgCO2 units, a life-cycle footprint factor in kgCO2e."""
+    if not isinstance(unit, str):
+        return True  # the schema reports a unit that is not a string
     if kind == "co2-emission-factor":
         return unit not in _CO2E_UNITS
     if kind == "lifecycle-footprint-factor":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 import schemas
 from schemas import resources
 from schemas.violations import REASONS
-from tests.schemas.conftest import BATTERY_RULE, INDEX, load
+from tests.schemas.conftest import BATTERY_RULE, INDEX, load, valid_files
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
@@ -194,3 +195,42 @@ def _pairs(node: Any) -> list[tuple[str, Any]]:
     if isinstance(node, list):
         return [p for v in node for p in _pairs(v)]
     return []
+
+
+_ODD_VALUES: list[Any] = [
+    None, True, 1.5, "", "x", [], {}, [{}], [1, "a"], "2025-02-30T00:00:00Z", 10**40]  # fmt: skip
+_DELETE = object()
+
+
+def _field_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out.extend(_field_paths(value, (*prefix, key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            out.extend(_field_paths(value, (*prefix, index)))
+    return out
+
+
+@pytest.mark.parametrize("path", valid_files(), ids=lambda p: p.name)
+def test_every_field_of_every_example_damaged_never_raises(path: Path) -> None:
+    # Exhaustive where hypothesis samples: each field deleted or replaced by each odd value, the
+    # profiles taken in turn. Found: a list as factorUnit, a dict among productClassifications.
+    source = json.loads(path.read_bytes())
+    profiles = [None, *schemas.PROFILES]
+    turn = 0
+    for field in _field_paths(source):
+        for value in [_DELETE, *_ODD_VALUES]:
+            document = copy.deepcopy(source)
+            holder: Any = document
+            for key in field[:-1]:
+                holder = holder[key]
+            if value is _DELETE:
+                del holder[field[-1]]
+            else:
+                holder[field[-1]] = copy.deepcopy(value)
+            turn += 1
+            found = schemas.validate(document, profile=profiles[turn % len(profiles)])
+            assert all(isinstance(v, schemas.Violation) for v in found)
+            assert isinstance(schemas.index_facets(document), dict)
