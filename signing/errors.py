@@ -273,3 +273,16 @@ class DuplicateProofIdError(InvalidDocumentError):
     """Two proofs with the same `id`: a `previousProof` naming it would be ambiguous."""
 
     reason = "PROOF_ID_DUPLICATE"
+
+
+class WeakKeyError(KeyMaterialError):
+    """An Ed25519 public key of small order (or a non-canonical encoding): a signature can verify
+    under it for any message, so it binds nothing (signing.ed25519_points)."""
+
+    reason = "KEY_WEAK"
+
+
+class WeakVerificationKeyError(UnresolvableVerificationMethodError):
+    """A proof's verification method is a weak key (WeakKeyError): the proof proves nothing."""
+
+    reason = "VERIFICATION_KEY_WEAK"

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from schemas import strict_json
+from signing.ed25519_points import is_weak_public_key
 from signing.errors import (
     DidKeyError,
     KeyFileError,
@@ -39,6 +40,7 @@ from signing.errors import (
     MultibaseError,
     MultikeyError,
     UnsupportedKeyTypeError,
+    WeakKeyError,
 )
 from signing.multibase import decode_multibase, encode_multibase, encode_varint, split_multicodec
 
@@ -252,6 +254,11 @@ def public_key_from_multibase(value: str) -> PublicKey:
         raise MultikeyError(
             f"{kind} public key must be {spec.public_length} bytes, got {len(body)}"
         )
+    if spec.curve is None and is_weak_public_key(body):
+        raise WeakKeyError(
+            "ed25519 public key is of small order or not canonically encoded: a signature could "
+            "verify under it for any message"
+        )
     try:
         if spec.curve is None:
             return PublicKey(kind, ed25519.Ed25519PublicKey.from_public_bytes(body))
@@ -286,7 +293,7 @@ def resolve_did_key(did_or_verification_method: str) -> PublicKey:
     """Resolve `did:key:z…` or `did:key:z…#z…` offline (did:key method spec: fragment == key).
 
     Results are memoized (a did:key is its own key, so the answer never changes); failures are
-    not cached and raise DidKeyError every time.
+    not cached and raise DidKeyError every time, or WeakKeyError for a small-order Ed25519 key.
     """
     if not isinstance(did_or_verification_method, str):
         raise DidKeyError(f"not a did:key: {did_or_verification_method!r:.120}")

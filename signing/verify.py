@@ -47,6 +47,8 @@ from signing.errors import (
     UnresolvableVerificationMethodError,
     UnsupportedCryptosuiteError,
     VerificationFailedError,
+    WeakKeyError,
+    WeakVerificationKeyError,
 )
 from signing.keys import PublicKey, controller_of, resolve_did_key
 from signing.loader import PinnedLoader, default_loader
@@ -123,6 +125,10 @@ def _required(proof: dict[str, Any], member: str) -> str:
 def _resolve(resolver: KeyResolver, verification_method: str) -> PublicKey:
     try:
         return resolver(verification_method)
+    except WeakKeyError as exc:
+        raise WeakVerificationKeyError(
+            f"verification method {verification_method!r:.120} is a weak key: {exc}"
+        ) from exc
     except DidKeyError as exc:
         raise UnresolvableVerificationMethodError(
             f"verification method {verification_method!r:.120} cannot be resolved: {exc}"

@@ -23,10 +23,12 @@ from signing.errors import (
     SignerError,
     TooManyProofsError,
     UndefinedTermError,
+    WeakKeyError,
     WrongKeyTypeError,
 )
-from signing.keys import PrivateKey, generate_key
+from signing.keys import PrivateKey, generate_key, resolve_did_key
 from signing.loader import PinnedLoader
+from signing.multibase import encode_multibase, encode_varint
 from signing.proofs import sign
 from signing.verify import VerificationResult, verify
 
@@ -455,3 +457,27 @@ def test_context_appended_to_a_jcs_credential_is_refused(
     signed = _signed(issuer_key, loader, suite="eddsa-jcs-2022")
     signed["@context"] = [*signed["@context"], appended]
     assert _verify(signed, loader).reason == "PROOF_CONTEXT_MISMATCH"
+
+
+def test_small_order_did_key_whose_signature_fits_any_message_is_refused(
+    loader: PinnedLoader,
+) -> None:
+    # did:key of the Ed25519 identity point: R = identity, S = 0 verifies for every message
+    # under OpenSSL, so anyone could rewrite such a credential and keep it "verified".
+    identity = bytes([1]) + bytes(31)
+    weak_key = encode_multibase(encode_varint(0xED) + identity)
+    weak_did = f"did:key:{weak_key}"
+    forged = footprint_credential(weak_did)
+    forged["proof"] = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": "2025-06-01T12:00:00Z",
+        "verificationMethod": f"{weak_did}#{weak_key}",
+        "proofPurpose": "assertionMethod",
+        "proofValue": encode_multibase(identity + bytes(32)),
+    }
+    result = _verify(forged, loader)
+    assert result.reason == "VERIFICATION_KEY_WEAK"
+    with pytest.raises(WeakKeyError) as info:
+        resolve_did_key(weak_did)
+    assert info.value.reason == "KEY_WEAK"
