@@ -338,7 +338,8 @@ class _Walk:
         if type(value) is str and (suffix := plan.plain_string_suffix) is not None:
             # The common case, short cut: what `_value` -> `_scalar` give for a plain string
             # (the suffix is None for @json and containers, which the branches below take).
-            quads.append((subject, predicate, _literal_text(value) + suffix, graph))
+            text = f'"{value}"' if _NEEDS_ESCAPE.search(value) is None else _literal_text(value)
+            quads.append((subject, predicate, text + suffix, graph))
             return
         if plan.coerce == "@json":
             literal_json = self._json_literal(subject, plan, value, graph)
