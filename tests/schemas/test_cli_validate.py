@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import schemas
 from gateway.cli import main
 from schemas import resources
 from tests.schemas.conftest import BATTERY_RULE, EXAMPLES, INDEX, rules_for, valid_files
@@ -184,3 +185,13 @@ def test_unusable_rules_file_exits_two_before_validating_anything(
     assert main(["validate", "--json", "--rules", str(rule_path), valid]) == 2
     report = json.loads(capsys.readouterr().out)
     assert [f["error"]["reason"] for f in report["files"]] == [reason]
+
+
+@pytest.mark.parametrize("profile", [None, *schemas.PROFILES])
+def test_every_example_valid_under_a_profile_exits_zero_with_it(
+    capsys: pytest.CaptureFixture[str], profile: str | None
+) -> None:
+    files = [str(EXAMPLES / e["file"]) for e in INDEX["valid"] if profile in e["profiles"]]
+    option = ["--profile", profile] if profile else []
+    assert main(["validate", *option, *files]) == 0, capsys.readouterr().out
+    assert capsys.readouterr().out.count(": valid ") == len(files)
