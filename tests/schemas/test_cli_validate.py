@@ -195,3 +195,25 @@ def test_every_example_valid_under_a_profile_exits_zero_with_it(
     option = ["--profile", profile] if profile else []
     assert main(["validate", *option, *files]) == 0, capsys.readouterr().out
     assert capsys.readouterr().out.count(": valid ") == len(files)
+
+
+def test_every_violation_of_a_file_is_listed_not_only_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads(
+        (EXAMPLES / "valid" / "product-footprint-power-battery-with-gec.json").read_text()
+    )
+    pcf = document["credentialSubject"]["pcf"]
+    pcf["fossilGhgEmissions"] = 61.9
+    pcf["pcfIncludingBiogenicUptake"] = "70.00"
+    pcf["referencePeriodEnd"] = "2024-01-01T00:00:00Z"
+    pcf["biogenicCO2Withdrawal"] = "0"
+    document["credentialSubject"]["electricity"]["gecClaims"][0]["certificateId"] = "1" * 31
+    path = tmp_path / "five-defects.json"
+    path.write_text(json.dumps(document))
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "(5 violations)" in out
+    for reason in ("DECIMAL_NOT_A_STRING", "PCF_BIOGENIC_SUM_MISMATCH", "PERIOD_ORDER",
+                   "UNKNOWN_FIELD", "INVALID_GEC_CERTIFICATE_ID"):  # fmt: skip
+        assert f"  {reason}  " in out
