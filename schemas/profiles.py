@@ -115,6 +115,7 @@ def _gbt_footprint(subject: dict[str, Any], base: str) -> Iterator[Violation]:
             "GB/T 24067 counts the life cycle of electricity supply: use a life-cycle footprint "
             "factor, not the CO2-only grid emission factor",
         )
+    yield from _gec_periods(subject, base)
     if electricity.get("gecClaims") and grid.get("excludesMarketTradedGreenPower") is False:
         yield Violation(
             pointer.join(grid_at, "excludesMarketTradedGreenPower"),
@@ -122,6 +123,34 @@ def _gbt_footprint(subject: dict[str, Any], base: str) -> Iterator[Violation]:
             "GEC claims need a grid factor that excludes market-traded green power, or the same "
             "green electricity is counted twice",
         )
+
+
+def _gec_periods(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    # ISO 14067 (which GB/T 24067 adopts) accepts an energy attribute certificate only if it is
+    # "close in time" to the consumption (federation.md §5.1). The least that means: the
+    # certificate's generation period overlaps the footprint's reference period.
+    pcf, electricity = subject.get("pcf"), subject.get("electricity")
+    if not isinstance(pcf, dict) or not isinstance(electricity, dict):
+        return
+    start = parse_date_time(pcf.get("referencePeriodStart"))
+    end = parse_date_time(pcf.get("referencePeriodEnd"))
+    claims = electricity.get("gecClaims")
+    if start is None or end is None or not isinstance(claims, list):
+        return
+    for index, claim in enumerate(claims):
+        if not isinstance(claim, dict):
+            continue
+        generated_from = parse_date_time(claim.get("generationPeriodStart"))
+        generated_to = parse_date_time(claim.get("generationPeriodEnd"))
+        if generated_from is None or generated_to is None:
+            continue
+        if generated_to <= start or generated_from >= end:
+            yield Violation(
+                pointer.join(base, "electricity", "gecClaims", index, "generationPeriodStart"),
+                "GEC_OUTSIDE_REFERENCE_PERIOD",
+                "the certificate's electricity was generated outside the reference period, so it "
+                "cannot stand for the electricity consumed in it",
+            )
 
 
 def _gbt_emission_factor(subject: dict[str, Any], base: str) -> Iterator[Violation]:
