@@ -229,8 +229,11 @@ def verify_checkpoint_growth(
     return new
 
 
-def _note_body(note_text: str) -> str:
-    return parse_note(note_text).text
+def _tree_head(note_text: str) -> tuple[str, int, bytes]:
+    """(origin, size, root) of a note: what identifies one tree state, whatever the timestamp
+    line or the co-signatures on it."""
+    cp = Checkpoint.from_note_body(parse_note(note_text).text)
+    return cp.origin, cp.size, cp.root_hash
 
 
 def check_bound_item(
@@ -275,15 +278,17 @@ def verify_bound_receipts(
     """Check a multi-item answer bound to one checkpoint (R6): each (receipt, credential bytes)
     must reference that checkpoint's body and verify against its root; mixing refused.
 
-    The checkpoint's signature (and age) is checked once; each receipt must carry the same body.
+    The checkpoint's signature (and age) is checked once; each receipt must name the same tree
+    state (origin, size, root). Every proof is checked against that verified root, so what the
+    receipts' own notes say beyond this is not relied on.
     """
     cp = verify_checkpoint(
         checkpoint_note, public_key, key_name, origin=origin, now=now, max_age=max_age
     )
-    body = _note_body(checkpoint_note)
+    head = (cp.origin, cp.size, cp.root_hash)
     for position, (receipt, credential_bytes) in enumerate(items):
         try:
-            same = _note_body(receipt.checkpoint_note) == body
+            same = _tree_head(receipt.checkpoint_note) == head
         except LogError as exc:
             raise MixAndMatchError(f"item {position} has an unreadable checkpoint") from exc
         if not same or receipt.tree_size != cp.size:

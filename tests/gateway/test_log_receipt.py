@@ -328,3 +328,12 @@ def test_growth_to_a_stale_checkpoint_is_refused_by_max_age(log):
             now=NOW + timedelta(days=18),
             max_age=timedelta(days=1),
         )
+
+
+def test_list_item_whose_note_differs_only_in_timestamp_is_the_same_tree_state(log):
+    # A node that re-signs a size after a restart issues another timestamp for the same root.
+    resigned = sign_checkpoint(
+        Checkpoint(ORIGIN, 21, log.tree.root(21), int(NOW.timestamp()) + 60), KEY, KEY_NAME
+    )
+    items = [(log.receipt(3, note=resigned), _credential(3))]
+    assert verify_bound_receipts(log.note(), items, KEY.public_key(), KEY_NAME, ORIGIN).size == 21
