@@ -1,8 +1,9 @@
 """`cfx log checkpoint|prove|verify`: inspect a node's transparency log and check proofs offline.
 
-Everything here works on files: a node's SQLite database (opened read-only), signed checkpoint
-notes, entry bytes, proof/receipt JSON and the node's public key (a verifier-key line
-`<name>+<hex id>+<base64>` or an Ed25519 PEM key with `--key-name`). Nothing is fetched.
+Everything here works on files: a node's store (its SQLite file opened read-only, or its
+PostgreSQL database in read-only transactions), signed checkpoint notes, entry bytes,
+proof/receipt JSON and the node's public key (a verifier-key line `<name>+<hex id>+<base64>` or
+an Ed25519 PEM key with `--key-name`). Nothing is fetched from the network.
 
 Exit codes: 0 verified, 1 verification failed (the reason is printed), 2 unusable input.
 """
@@ -14,7 +15,8 @@ import base64
 import json
 import sqlite3
 import sys
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +52,9 @@ def register(sub: Any) -> None:
 
     cp = actions.add_parser("checkpoint", help="show (and with --pubkey verify) a checkpoint")
     source = cp.add_mutually_exclusive_group(required=True)
-    source.add_argument("--db", type=Path, help="node SQLite database: its latest checkpoint")
+    source.add_argument(
+        "--db", help="node store (SQLite file or postgresql:// URL): its latest checkpoint"
+    )
     source.add_argument("--note", type=Path, help="a signed checkpoint note file")
     _key_options(cp, required=False)
     cp.add_argument("--prefix", default="cfx_log_", help=argparse.SUPPRESS)
@@ -58,7 +62,7 @@ def register(sub: Any) -> None:
     cp.set_defaults(func=run_checkpoint)
 
     prove = actions.add_parser("prove", help="write an inclusion or consistency proof as JSON")
-    prove.add_argument("--db", type=Path, required=True, help="node SQLite database")
+    prove.add_argument("--db", required=True, help="node store: SQLite file or postgresql:// URL")
     what = prove.add_mutually_exclusive_group(required=True)
     what.add_argument("--index", type=int, help="leaf index: inclusion proof (a receipt)")
     what.add_argument("--from-size", type=int, help="older tree size: consistency proof")
@@ -166,13 +170,67 @@ def _witness_policy(args: argparse.Namespace, log_key: NoteKey) -> _WitnessPolic
     return _WitnessPolicy(keys, threshold)
 
 
-def _open_db(path: Path) -> sqlite3.Connection:
+_PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+@dataclass(frozen=True)
+class _LogDB:
+    """A read-only connection to a node's store and the log tables in its SQL dialect."""
+
+    conn: Any
+    tables: LogTables
+    errors: tuple[type[Exception], ...]
+
+
+@contextmanager
+def _open_db(target: str, prefix: str) -> Iterator[tuple[Any, LogTables]]:
+    """Open a node's SQLite file or PostgreSQL URL read-only; yield (cursor, tables).
+
+    Database errors while reading are reported as `LogFileError` (unusable input).
+    """
+    db = (
+        _connect_pg(target, prefix)
+        if target.startswith(_PG_SCHEMES)
+        else _connect_sqlite(target, prefix)
+    )
+    try:
+        with closing(db.conn.cursor()) as cur:
+            yield cur, db.tables
+    except db.errors as exc:
+        raise LogFileError(f"{_redact(target)} holds no readable log: {exc}") from exc
+    finally:
+        db.conn.close()
+
+
+def _connect_sqlite(target: str, prefix: str) -> _LogDB:
+    path = Path(target)
     if not path.is_file():
         raise LogFileError(f"no database file at {path}")
     try:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise LogFileError(f"cannot open {path}: {exc}") from exc
+    return _LogDB(conn, LogTables("sqlite", prefix=prefix), (sqlite3.Error,))
+
+
+def _connect_pg(url: str, prefix: str) -> _LogDB:
+    import psycopg  # noqa: PLC0415 - only a PostgreSQL-backed node needs the driver loaded
+
+    try:
+        conn = psycopg.connect(url, connect_timeout=10)
+        conn.read_only = True  # every statement runs in a read-only transaction
+    except psycopg.Error as exc:
+        raise LogFileError(f"cannot connect to {_redact(url)}: {exc}") from exc
+    return _LogDB(conn, LogTables("postgresql", prefix=prefix), (psycopg.Error,))
+
+
+def _redact(target: str) -> str:
+    """A store URL without its password, for messages."""
+    if not target.startswith(_PG_SCHEMES) or "@" not in target:
+        return target
+    scheme, rest = target.split("://", 1)
+    userinfo, host = rest.split("@", 1)
+    return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
 
 
 def _write(args: argparse.Namespace, doc: dict[str, Any]) -> None:
@@ -200,13 +258,10 @@ def _checkpoint_doc(cp: Checkpoint) -> dict[str, Any]:
 
 def run_checkpoint(args: argparse.Namespace) -> int:
     if args.db is not None:
-        with closing(_open_db(args.db)) as conn, closing(conn.cursor()) as cur:
-            try:
-                latest = LogTables("sqlite", prefix=args.prefix).latest_checkpoint(cur)
-            except sqlite3.Error as exc:
-                raise LogFileError(f"{args.db} holds no readable log: {exc}") from exc
+        with _open_db(args.db, args.prefix) as (cur, tables):
+            latest = tables.latest_checkpoint(cur)
         if latest is None:
-            raise LogFileError(f"{args.db} holds no signed checkpoint yet")
+            raise LogFileError(f"{_redact(args.db)} holds no signed checkpoint yet")
         note = latest[1]
     else:
         note = _read_text(args.note)
@@ -254,17 +309,13 @@ def _verify_note(note: str, key: NoteKey, args: argparse.Namespace) -> Checkpoin
 
 
 def run_prove(args: argparse.Namespace) -> int:
-    tables = LogTables("sqlite", prefix=args.prefix)
-    with closing(_open_db(args.db)) as conn, closing(conn.cursor()) as cur:
-        try:
-            doc = _prove(tables, cur, args)
-        except sqlite3.Error as exc:
-            raise LogFileError(f"{args.db} holds no readable log: {exc}") from exc
+    with _open_db(args.db, args.prefix) as (cur, tables):
+        doc = _prove(tables, cur, args)
     _write(args, doc)
     return 0
 
 
-def _prove(tables: LogTables, cur: sqlite3.Cursor, args: argparse.Namespace) -> dict[str, Any]:
+def _prove(tables: LogTables, cur: Any, args: argparse.Namespace) -> dict[str, Any]:
     size = args.size
     if size is None:
         latest = tables.latest_checkpoint(cur)

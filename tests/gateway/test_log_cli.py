@@ -313,3 +313,37 @@ def test_verify_with_a_witness_policy_needs_enough_cosignatures(cfx, node, capsy
     # The log's own key listed as a witness, or a threshold without witnesses, is unusable input.
     assert cfx([*verify, "--witness-key", str(node / "log.vkey"), "--witnesses", "1"]) == 2
     assert cfx([*base, "--note", str(node / "one.note"), "--witnesses", "1"]) == 2
+
+
+@pytest.mark.postgres
+def test_checkpoint_and_prove_read_a_postgresql_store(cfx, tmp_path, postgres_url, capsys):
+    import psycopg  # noqa: PLC0415 - only this test needs the driver
+
+    tables = LogTables("postgresql")
+    with psycopg.connect(postgres_url, autocommit=True) as conn, conn.cursor() as cur:
+        tables.create_schema(cur)
+        cur.execute("BEGIN")
+        tables.append(cur, [_entry(i) for i in range(9)])
+        _sign(tables, cur, 9)
+        cur.execute("COMMIT")
+    (tmp_path / "log.vkey").write_text(NoteKey(KEY_NAME, KEY.public_key()).to_vkey() + "\n")
+    (tmp_path / "cred4.json").write_bytes(_credential(4))
+    vkey = str(tmp_path / "log.vkey")
+    assert cfx(["log", "checkpoint", "--db", postgres_url, "--pubkey", vkey, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["size"] == 9
+    receipt = tmp_path / "r.json"
+    assert cfx(["log", "prove", "--db", postgres_url, "--index", "4", "-o", str(receipt)]) == 0
+    verify = ["log", "verify", "--pubkey", vkey, "--receipt", str(receipt)]
+    assert cfx([*verify, "--credential", str(tmp_path / "cred4.json")]) == 0
+    # An index beyond the log, or a database without a log, is unusable input (exit 2).
+    assert cfx(["log", "prove", "--db", postgres_url, "--index", "9"]) == 2
+    assert cfx(["log", "checkpoint", "--db", postgres_url, "--prefix", "nolog_"]) == 2
+    assert "holds no readable log" in capsys.readouterr().err
+
+
+def test_unreachable_postgresql_store_is_exit_2_without_the_password(cfx, capsys):
+    url = "postgresql://cfx:s3cret-pw@127.0.0.1:1/nodb"  # nothing listens on port 1
+    assert cfx(["log", "checkpoint", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert "cannot connect to postgresql://cfx@127.0.0.1:1/nodb" in err
+    assert "s3cret-pw" not in err
