@@ -400,3 +400,29 @@ def test_consistency_proof_matches_the_transparency_dev_vector(ct_tree):
     ):
         with pytest.raises(InvalidProofError):
             verify_consistency(1, 8, bad, root1, root8)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 1024])
+def test_consistency_of_a_tree_with_itself_at_edge_sizes(tree, size):
+    root = tree.root(size)
+    verify_consistency(size, size, [], root, root)
+    with pytest.raises(ProofLengthError):
+        verify_consistency(size, size, [root], root, root)
+    with pytest.raises(InvalidProofError):
+        verify_consistency(size, size, [], root, leaf_hash(b"another tree"))
+
+
+def test_consistency_from_one_leaf_to_two_is_the_second_leaf(tree):
+    # RFC 9162 §2.1.4.1: PROOF(1, D[2]) = [MTH(D[1:2])]; size 1 is a power of two (step 2 prepends).
+    proof = consistency_proof(1, 2, tree)
+    assert proof == [leaf_hash(_entry(1))]
+    verify_consistency(1, 2, proof, naive_mth(0, 1), naive_mth(0, 2))
+
+
+@pytest.mark.parametrize("size", [2**62, 2**63 - 1])
+def test_verifiers_handle_huge_claimed_sizes_without_crashing(size):
+    # A hostile receipt may claim any size: the length check refuses it before any work.
+    with pytest.raises(ProofLengthError):
+        verify_inclusion(b"\x00" * 32, size - 1, size, [b"\x00" * 32], b"\x00" * 32)
+    with pytest.raises(ProofLengthError):
+        verify_consistency(size - 5, size, [b"\x00" * 32], b"\x00" * 32, b"\x00" * 32)
