@@ -118,6 +118,7 @@ class Intake:
         limits: IntakeLimits = IntakeLimits(),
     ) -> None:
         self._store = store
+        self._bundled_rules = schemas.bundled_rules()
         self._committer = GroupCommitter(store)
         self._registry = registry
         self._log = log
@@ -278,7 +279,28 @@ class Intake:
         return Report(kind, issuer, sha256_hex(raw), result, self.violations(document))
 
     def violations(self, doc: dict[str, Any]) -> tuple[FieldViolation, ...]:
-        return tuple(FieldViolation(v.pointer, v.reason, v.message) for v in schemas.validate(doc))
+        found = schemas.validate(doc, rules=self._rules_cited_by(doc))
+        return tuple(FieldViolation(v.pointer, v.reason, v.message) for v in found)
+
+    def _rules_cited_by(self, doc: dict[str, Any]) -> Mapping[str, Any] | None:
+        """The bundled rules plus, when the dataset cites one published on this node, that one.
+
+        A rule is a dataset like any other: it was signed, checked and stored by this same intake,
+        so its stored bytes are trusted here. A withdrawn rule no longer counts; a deprecated
+        one still does (footprints made under it stay checkable).
+        """
+        subject = doc.get("credentialSubject")
+        rule_id = subject.get("accountingRuleId") if isinstance(subject, dict) else None
+        if not isinstance(rule_id, str) or rule_id in self._bundled_rules:
+            return None
+        record = _store_call(lambda: self._store.find_by_credential_id(rule_id))
+        if (
+            record is None
+            or record.kind is not DatasetKind.ACCOUNTING_RULE
+            or record.status is DatasetStatus.WITHDRAWN
+        ):
+            return None
+        return {**self._bundled_rules, rule_id: strict_json.loads_object(record.credential)}
 
     def _validate(self, doc: dict[str, Any]) -> None:
         violations = self.violations(doc)

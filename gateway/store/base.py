@@ -74,6 +74,10 @@ class Store(abc.ABC):
     def find_by_digest(self, digest: str) -> StoredDataset | None: ...
 
     @abc.abstractmethod
+    def find_by_credential_id(self, credential_id: str) -> StoredDataset | None:
+        """The dataset stored under this id (the VC's credentialSubject id), if any."""
+
+    @abc.abstractmethod
     def list_datasets(
         self,
         filters: DatasetFilter,
