@@ -25,6 +25,9 @@ from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
+from gateway.log.checkpoint import NoteKey
+from gateway.log.errors import ListAnswerError
+from gateway.log.listing import ListedDataset, VerifiedList, verify_list_answer
 from gateway.node import ClientFiles
 
 DEFAULT_TIMEOUT = 30.0
@@ -143,6 +146,33 @@ class CfxClient:
 
     def list(self, request: ex.ListDatasetsRequest) -> ex.ListDatasetsResponse:
         response: ex.ListDatasetsResponse = self._call(self._exchange.ListDatasets, request)
+        return response
+
+    def list_verified(
+        self, request: ex.ListDatasetsRequest, log_key: NoteKey, *, origin: str | None = None
+    ) -> tuple[ex.ListDatasetsResponse, VerifiedList]:
+        """List, then check the answer offline as one unit (R6): every dataset's bytes match
+        its log entry, and every entry is in the one signed checkpoint of the answer."""
+        response = self.list(request)
+        if len(response.proofs) != len(response.datasets):
+            raise ListAnswerError("the answer does not carry one proof per dataset")
+        items = [
+            ListedDataset(
+                name=d.name,
+                credential=d.credential,
+                log_index=p.log_index,
+                entry=p.entry,
+                inclusion_proof=tuple(p.inclusion_proof),
+                kind="StatusUpdate" if d.kind == pb.DATASET_KIND_STATUS_UPDATE else "",
+            )
+            for d, p in zip(response.datasets, response.proofs, strict=True)
+        ]
+        checked = verify_list_answer(response.checkpoint.note, items, log_key, origin=origin)
+        return response, checked
+
+    def inclusion_proof(self, log_index: int, tree_size: int = 0) -> lg.GetInclusionProofResponse:
+        request = lg.GetInclusionProofRequest(log_index=log_index, tree_size=tree_size)
+        response: lg.GetInclusionProofResponse = self._call(self._log.GetInclusionProof, request)
         return response
 
     def verify(

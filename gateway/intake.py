@@ -435,8 +435,8 @@ class Intake:
 
     def list_page(
         self, filters: DatasetFilter, page_size: int, page_token: str, caller: Organisation
-    ) -> tuple[list[StoredDataset], str, str]:
-        """One page plus the checkpoint it is bound to (R6): every item is in that tree.
+    ) -> tuple[list[StoredDataset], str, str, list[Receipt]]:
+        """One page, the checkpoint it is bound to and each item's receipt in that tree (R6).
 
         The caller's read scope is applied inside the query, so pages stay full and a page
         token is bound to the caller. The checkpoint is taken after the query, so it covers
@@ -446,8 +446,11 @@ class Intake:
         records, token = _store_call(
             lambda: self._store.list_datasets(scoped, page_size, page_token)
         )
-        _, note = self._log.checkpoint(at_least=max((r.log_index + 1 for r in records), default=0))
-        return records, token, note
+        checkpoint = self._log.checkpoint(
+            at_least=max((r.log_index + 1 for r in records), default=0)
+        )
+        receipts = [self._log.receipt(r.log_index, checkpoint) for r in records]
+        return records, token, checkpoint[1], receipts
 
     def changes_after(
         self, cursor: int, kind: DatasetKind | None, limit: int, caller: Organisation

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gateway.log.checkpoint import Checkpoint, NoteKey, verify_checkpoint
-from gateway.log.entry import DatasetAccepted
+from gateway.log.entry import DatasetAccepted, LogEntry, StatusChange
 from gateway.log.errors import ListAnswerError
 from gateway.log.receipt import check_bound_item
 
@@ -28,6 +28,9 @@ class ListedDataset:
     log_index: int
     entry: bytes
     inclusion_proof: tuple[bytes, ...]
+    #: "StatusUpdate" for a status-update credential: it is stored at the log index of the
+    #: status change it made, so its proof is that StatusChange entry, not a DatasetAccepted.
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ class VerifiedList:
     (kind, issuer and acceptance time as the log committed to them, for the caller's filters)."""
 
     checkpoint: Checkpoint
-    entries: tuple[DatasetAccepted, ...]
+    entries: tuple[LogEntry, ...]
 
 
 def verify_list_answer(
@@ -65,7 +68,7 @@ def verify_list_answer(
     )
     seen_indices: set[int] = set()
     seen_names: set[str] = set()
-    entries: list[DatasetAccepted] = []
+    entries: list[LogEntry] = []
     for position, item in enumerate(items):
         if item.log_index in seen_indices or item.name in seen_names:
             raise ListAnswerError(f"item {position} ({item.name}) is listed twice")
@@ -79,6 +82,9 @@ def verify_list_answer(
             proof=item.inclusion_proof,
             credential_bytes=item.credential,
         )
+        if isinstance(entry, StatusChange) and item.kind == "StatusUpdate":
+            entries.append(entry)  # bound by digest (checked above); it names its target
+            continue
         if not isinstance(entry, DatasetAccepted):
             raise ListAnswerError(f"item {position}: log entry {item.log_index} is not a dataset")
         if entry.dataset != item.name:

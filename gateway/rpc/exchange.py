@@ -82,13 +82,19 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             if request.HasField("valid_at")
             else None,
         )
-        records, token, note = self._intake.list_page(
+        records, token, note, receipts = self._intake.list_page(
             filters, min(request.page_size, self._limits.max_page_size), request.page_token, caller
         )
         return ex.ListDatasetsResponse(
             datasets=[convert.dataset(r) for r in records],
             next_page_token=token,
             checkpoint=convert.checkpoint(note),
+            proofs=[
+                ex.ListedProof(
+                    log_index=r.log_index, entry=r.entry, inclusion_proof=list(r.inclusion_proof)
+                )
+                for r in receipts
+            ],
         )
 
     @unary

@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 
 from gateway import errors as ge
+from gateway._proto.cfx.v1 import dataset_pb2
 from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
 from gateway.intake import Intake
@@ -44,13 +45,25 @@ class LogServicer(lg_grpc.LogServiceServicer):
     ) -> lg.GetInclusionProofResponse:
         self._authenticate(context)
         size, note = self._log.checkpoint(at_least=request.log_index + 1)
-        if request.tree_size and request.tree_size != size:
-            # Only signed sizes have receipts; older sizes are reached by consistency proofs.
-            raise ge.failed_precondition(
-                "TREE_SIZE_NOT_SIGNED", f"the newest signed tree has size {size}", size=size
+        tree = request.tree_size or size
+        if not request.log_index < tree <= self._store.log_size():
+            raise ge.out_of_range(
+                "TREE_SIZE_EXCEEDED", f"need log_index < tree_size <= {self._store.log_size()}"
             )
-        receipt = self._log.receipt(request.log_index, (size, note))
-        return lg.GetInclusionProofResponse(receipt=convert.receipt(receipt))
+        if tree == size:
+            receipt = convert.receipt(self._log.receipt(request.log_index, (size, note)))
+        else:
+            # An older (or newer, not yet signed) size: the caller holds or fetches that note;
+            # we attach it when this node kept it.
+            kept = self._store.checkpoint_at(tree)
+            receipt = dataset_pb2.Receipt(
+                log_index=request.log_index,
+                tree_size=tree,
+                inclusion_proof=self._store.inclusion_proof(request.log_index, tree),
+                entry=self._store.log_entries(request.log_index, request.log_index + 1)[0],
+                checkpoint=convert.checkpoint(kept) if kept else None,
+            )
+        return lg.GetInclusionProofResponse(receipt=receipt)
 
     @unary
     def GetConsistencyProof(  # noqa: N802

@@ -13,6 +13,8 @@ from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.client import ClientError
 from gateway.log.checkpoint import NoteKey, verify_checkpoint
+from gateway.log.errors import LogError
+from gateway.log.listing import ListedDataset, verify_list_answer
 from gateway.log.receipt import verify_receipt
 from gateway.rpc.convert import receipt_from_pb
 
@@ -211,3 +213,34 @@ def test_status_update_must_name_the_dataset_and_the_action(harness: Harness):
     assert wrong_target.value.reason == "STATUS_UPDATE_TARGET_MISMATCH"
     assert wrong_action.value.reason == "STATUS_UPDATE_ACTION_MISMATCH"
     assert harness.log_size() == size
+
+
+def test_list_answer_carries_proofs_that_verify_as_one_unit(harness: Harness):
+    key = NoteKey.from_vkey((harness.paths.root / "log.vkey").read_text(encoding="utf-8"))
+    with harness.client() as client:
+        for _ in range(2):
+            client.submit(harness.sign(_fresh_id(example(LAPTOP))))
+        response, checked = client.list_verified(ex.ListDatasetsRequest(page_size=50), key)
+    assert len(checked.entries) == len(response.datasets) >= 2
+    assert checked.checkpoint.size == response.checkpoint.size
+
+
+def test_list_answer_with_one_items_bytes_swapped_is_refused(harness: Harness):
+    key = NoteKey.from_vkey((harness.paths.root / "log.vkey").read_text(encoding="utf-8"))
+    with harness.client() as client:
+        for _ in range(2):
+            client.submit(harness.sign(_fresh_id(example(LAPTOP))))
+        response = client.list(ex.ListDatasetsRequest(page_size=50))
+    items = [
+        ListedDataset(d.name, d.credential, p.log_index, p.entry, tuple(p.inclusion_proof))
+        for d, p in zip(response.datasets, response.proofs, strict=True)
+    ]
+    first, second = items[0], items[1]
+    mixed = [
+        ListedDataset(
+            first.name, second.credential, first.log_index, first.entry, first.inclusion_proof
+        ),
+        *items[1:],
+    ]
+    with pytest.raises(LogError):
+        verify_list_answer(response.checkpoint.note, mixed, key)

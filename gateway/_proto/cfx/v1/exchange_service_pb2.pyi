@@ -64,14 +64,26 @@ class ListDatasetsRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., kind: _Optional[_Union[_dataset_pb2.DatasetKind, str]] = ..., issuer: _Optional[str] = ..., product_id: _Optional[str] = ..., classification_id: _Optional[str] = ..., geography: _Optional[str] = ..., status: _Optional[_Union[_dataset_pb2.DatasetStatus, str]] = ..., valid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListDatasetsResponse(_message.Message):
-    __slots__ = ("datasets", "next_page_token", "checkpoint")
+    __slots__ = ("datasets", "next_page_token", "checkpoint", "proofs")
     DATASETS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    PROOFS_FIELD_NUMBER: _ClassVar[int]
     datasets: _containers.RepeatedCompositeFieldContainer[_dataset_pb2.Dataset]
     next_page_token: str
     checkpoint: _dataset_pb2.Checkpoint
-    def __init__(self, datasets: _Optional[_Iterable[_Union[_dataset_pb2.Dataset, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., checkpoint: _Optional[_Union[_dataset_pb2.Checkpoint, _Mapping]] = ...) -> None: ...
+    proofs: _containers.RepeatedCompositeFieldContainer[ListedProof]
+    def __init__(self, datasets: _Optional[_Iterable[_Union[_dataset_pb2.Dataset, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., checkpoint: _Optional[_Union[_dataset_pb2.Checkpoint, _Mapping]] = ..., proofs: _Optional[_Iterable[_Union[ListedProof, _Mapping]]] = ...) -> None: ...
+
+class ListedProof(_message.Message):
+    __slots__ = ("log_index", "entry", "inclusion_proof")
+    LOG_INDEX_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    INCLUSION_PROOF_FIELD_NUMBER: _ClassVar[int]
+    log_index: int
+    entry: bytes
+    inclusion_proof: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, log_index: _Optional[int] = ..., entry: _Optional[bytes] = ..., inclusion_proof: _Optional[_Iterable[bytes]] = ...) -> None: ...
 
 class VerifyCredentialRequest(_message.Message):
     __slots__ = ("credential", "expected_domain", "expected_challenge")
