@@ -57,10 +57,21 @@ Clock = Callable[[], datetime]
 # Seconds left before the caller's deadline, or None when the caller set none (gRPC semantics).
 TimeLeft = Callable[[], float | None]
 
-_STATUS_ACTIONS: Mapping[DatasetStatus, str] = {
-    DatasetStatus.DEPRECATED: "deprecate",
-    DatasetStatus.WITHDRAWN: "withdraw",
+# The StatusUpdate `action` each logged change needs (schemas: status-update.schema.json).
+_STATUS_ACTIONS: Mapping[StatusChangeKind, str] = {
+    StatusChangeKind.DEPRECATION: "deprecate",
+    StatusChangeKind.WITHDRAWAL: "withdraw",
+    StatusChangeKind.ATTESTATION_REVOCATION: "revoke-attestation",
 }
+
+
+def _status_change(kind: DatasetKind, status: DatasetStatus) -> StatusChangeKind:
+    """Withdrawing a certifier's attestation is its revocation, logged as such."""
+    if status is DatasetStatus.DEPRECATED:
+        return StatusChangeKind.DEPRECATION
+    if kind is DatasetKind.ATTESTATION:
+        return StatusChangeKind.ATTESTATION_REVOCATION
+    return StatusChangeKind.WITHDRAWAL
 
 
 @dataclass(frozen=True)
@@ -324,6 +335,8 @@ class Intake:
     ) -> Accepted:
         checked = self.check(raw, time_left)
         self._authorize_submitter(caller, checked.issuer_org)
+        if checked.kind is DatasetKind.ATTESTATION:
+            self._check_attested_digest(checked.document["credentialSubject"])
         facets = schemas.index_facets(checked.document)
         record = StoredDataset.create(
             credential=raw,
@@ -371,9 +384,11 @@ class Intake:
             raise ge.invalid_argument(
                 "STATUS_UPDATE_TARGET_MISMATCH", f"the StatusUpdate does not name {name}"
             )
-        if subject.get("action") != _STATUS_ACTIONS[status]:
+        change = _status_change(target.kind, status)
+        if subject.get("action") != _STATUS_ACTIONS[change]:
             raise ge.invalid_argument(
-                "STATUS_UPDATE_ACTION_MISMATCH", f"the StatusUpdate does not {status} a dataset"
+                "STATUS_UPDATE_ACTION_MISMATCH",
+                f"withdrawing {name} needs action {_STATUS_ACTIONS[change]!r}",
             )
         # Only the issuer's own organisation (or the registry operator) retires a dataset.
         self._authorize_submitter(caller, checked.issuer_org)
@@ -390,9 +405,7 @@ class Intake:
             request_id=request_id,
         )
         entry = StatusChange(
-            change=StatusChangeKind.DEPRECATION
-            if status is DatasetStatus.DEPRECATED
-            else StatusChangeKind.WITHDRAWAL,
+            change=change,
             target=name,
             new_status=status.value,
             reason=str(subject.get("reasonCode", "")),
@@ -429,6 +442,26 @@ class Intake:
         if not self.may_read(caller, record):
             raise ge.permission_denied()
         return record
+
+    def _check_attested_digest(self, subject: dict[str, Any]) -> None:
+        """An attestation is bound to the exact bytes it attests: when this node holds that
+        dataset, the digest must be the one of its stored bytes. (A dataset held elsewhere is
+        checked where it is held.)"""
+        attested = subject.get("attestedDatasetId")
+        stored = (
+            _store_call(lambda: self._store.find_by_credential_id(attested))
+            if isinstance(attested, str)
+            else None
+        )
+        if (
+            stored is not None
+            and subject.get("attestedDatasetDigest") != f"sha-256:{stored.digest}"
+        ):
+            raise ge.invalid_argument(
+                "ATTESTED_DIGEST_MISMATCH",
+                f"the attestation's digest is not that of {stored.name} as stored here",
+                dataset=stored.name,
+            )
 
     def receipt(self, log_index: int) -> Receipt:
         return self._log.receipt(log_index)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway import pki
+from gateway.log.entry import StatusChange, StatusChangeKind
 from gateway.store import Store, open_store
 from gateway.trust import Role, TrustRegistry, load_trust_file, save_trust_file
 from gateway.trust.errors import TrustRollbackError
@@ -255,6 +257,27 @@ def edit_trust(paths: NodePaths, edit: Callable[[TrustRegistry], TrustRegistry])
     updated = edit(load_trust(paths, key))
     save_trust_file(paths.trust, updated, key)
     return updated
+
+
+def revoke_key(
+    paths: NodePaths, did: str, now: datetime | None = None
+) -> tuple[TrustRegistry, int]:
+    """Revoke `did` in the signed registry, then log the revocation (T5: a new entry, never an
+    edit); returns the new registry and the log index. The entry's digest is that of the signed
+    trust file which made the change, so anyone holding it can check what was revoked when."""
+    moment = now or datetime.now(UTC)
+    registry = edit_trust(paths, lambda r: r.revoke_key(did, moment))
+    entry = StatusChange(
+        change=StatusChangeKind.KEY_REVOCATION,
+        target=did,
+        new_status="revoked",
+        reason="trust-registry",
+        digest=hashlib.sha256(paths.trust.read_bytes()).digest(),
+        changed_at=moment,
+    )
+    with open_node_store(paths, load_config(paths)) as store:
+        index = store.append_log_entry(entry.to_bytes())
+    return registry, index
 
 
 def open_node_store(paths: NodePaths, config: NodeConfig, url: str | None = None) -> Store:

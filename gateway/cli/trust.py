@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.node import NodePaths, edit_trust, load_trust
+from gateway.node import NodePaths, edit_trust, load_trust, revoke_key
 from gateway.store.model import format_time
 from gateway.trust import Role, TrustRegistry
 
@@ -61,7 +61,8 @@ def run_add(args: argparse.Namespace) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     if args.did is not None:
-        registry = edit_trust(NodePaths(args.dir), lambda r: r.revoke_key(args.did, now))
+        registry, index = revoke_key(NodePaths(args.dir), args.did, now)
+        print(f"logged the revocation of {args.did} at log index {index}")
     else:
         registry = edit_trust(NodePaths(args.dir), lambda r: r.revoke_identity(args.san, now))
     print(f"revoked {args.did or args.san} (registry version {registry.version})")

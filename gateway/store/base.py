@@ -74,6 +74,10 @@ class Store(abc.ABC):
     def find_by_digest(self, digest: str) -> StoredDataset | None: ...
 
     @abc.abstractmethod
+    def append_log_entry(self, entry: bytes) -> int:
+        """Append an entry that changes no dataset (a key revocation); its leaf index (T5)."""
+
+    @abc.abstractmethod
     def find_by_credential_id(self, credential_id: str) -> StoredDataset | None:
         """The dataset stored under this id (the VC's credentialSubject id), if any."""
 

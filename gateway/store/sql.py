@@ -296,6 +296,11 @@ class SQLStore(Store):
         with self._transaction(write=False) as cur:
             return self._by_digest(cur, digest)
 
+    def append_log_entry(self, entry: bytes) -> int:
+        with self._transaction(write=True) as cur:
+            (index,) = self._log.append(cur, [entry])
+        return index
+
     def find_by_credential_id(self, credential_id: str) -> StoredDataset | None:
         with self._transaction(write=False) as cur:
             found = self._select(cur, "d.credential_id = ?", credential_id)
