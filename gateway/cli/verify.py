@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,10 @@ def register(sub: Any) -> None:
         "--log-key", type=Path, metavar="VKEY", help="the node's log.vkey (checkpoint key)"
     )
     parser.add_argument("--origin", help="expected log origin (default: the key's)")
+    parser.add_argument(
+        "--max-age", type=float, metavar="SECONDS",
+        help="refuse a receipt whose checkpoint is older than this (R5)",
+    )  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -101,7 +106,12 @@ def _check_receipt(args: argparse.Namespace) -> dict[str, Any]:
         raise InputFileError(f"cannot read {exc.filename}: {exc.strerror}") from None
     try:
         checkpoint = verify_receipt(
-            receipt, credential, key.public_key, key.name, args.origin or key.name
+            receipt,
+            credential,
+            key.public_key,
+            key.name,
+            args.origin or key.name,
+            max_age=timedelta(seconds=args.max_age) if args.max_age is not None else None,
         )
     except LogError as exc:
         return {"verified": False, "reason": exc.reason, "message": f"NOT verified: {exc}"}

@@ -138,6 +138,18 @@ def test_readme_example_session(tmp_path: Path):
             cwd=tmp_path,
         )
         assert "receipt: entry" in both.stdout
+        fresh_enough = cfx(
+            "verify",
+            "--receipt",
+            "receipt.json",
+            "--log-key",
+            "node/log.vkey",
+            "--max-age",
+            "3600",
+            "got.json",
+            cwd=tmp_path,
+        )
+        assert "receipt: entry" in fresh_enough.stdout
         # Re-indented bytes still carry a valid proof (same graph) but not the receipt.
         reindented = json.dumps(json.loads(signed), indent=4).encode()
         (tmp_path / "reindented.json").write_bytes(reindented)
