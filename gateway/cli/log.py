@@ -336,28 +336,33 @@ def _prove(tables: LogTables, cur: Any, args: argparse.Namespace) -> dict[str, A
     return Receipt(args.index, size, tuple(proof), note, entry).to_dict()
 
 
+def _receipt_outcome(
+    receipt: Receipt, credential: bytes, note: str, key: NoteKey, args: argparse.Namespace
+) -> int:
+    return _outcome(
+        lambda: verify_receipt(
+            receipt,
+            credential,
+            key.public_key,
+            key.name,
+            args.origin,
+            now=datetime.now(UTC),
+            max_age=_max_age(args),
+        ),
+        f"entry {receipt.log_index} and the credential's digest",
+        note,
+        key,
+        args,
+    )
+
+
 def run_verify(args: argparse.Namespace) -> int:
     key = _note_key(args)
     if args.receipt is not None:
         if args.credential is None:
             raise LogFileError("--receipt needs --credential (the dataset file)")
         receipt = Receipt.from_json(_read(args.receipt))
-        credential = _read(args.credential)
-        return _outcome(
-            lambda: verify_receipt(
-                receipt,
-                credential,
-                key.public_key,
-                key.name,
-                args.origin,
-                now=datetime.now(UTC),
-                max_age=_max_age(args),
-            ),
-            f"entry {receipt.log_index} and the credential's digest",
-            receipt.checkpoint_note,
-            key,
-            args,
-        )
+        return _receipt_outcome(receipt, _read(args.credential), receipt.checkpoint_note, key, args)
     if args.checkpoint is None or args.proof is None:
         raise LogFileError("give --receipt, or --checkpoint with --proof (and --entry)")
     note = _read_text(args.checkpoint)
@@ -389,22 +394,7 @@ def run_verify(args: argparse.Namespace) -> int:
         {**fields, "checkpoint": note, "entry": base64.b64encode(entry).decode("ascii")}
     )
     if args.credential is not None:
-        credential = _read(args.credential)
-        return _outcome(
-            lambda: verify_receipt(
-                receipt,
-                credential,
-                key.public_key,
-                key.name,
-                args.origin,
-                now=datetime.now(UTC),
-                max_age=_max_age(args),
-            ),
-            f"entry {receipt.log_index} and the credential's digest",
-            note,
-            key,
-            args,
-        )
+        return _receipt_outcome(receipt, _read(args.credential), note, key, args)
     return _outcome(
         lambda: verify_entry_inclusion(
             receipt,
