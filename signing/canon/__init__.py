@@ -13,8 +13,10 @@ The default is the reference path because it is the quicker one: on a 65-quad cr
 takes about 0.2 ms from N-Quads text against 0.3 ms through pyoxigraph, whose Python bindings
 build one Python object per term and need the safety pre-check on top, and about 0.05 ms from
 structured quads (`canonicalize_quads`, fed by `signing.fast_rdf.to_quads`), which skips the
-N-Quads reader (figures: ``bench/canon.py``). The pyoxigraph path stays as the differential
-oracle and for callers who want a second opinion.
+N-Quads reader (figures: ``bench/canon.py``); `canonical_issued_map_quads` gives that path's
+issued identifiers map from the same canonicalizer run. The pyoxigraph path stays as the
+differential oracle and for callers who want a second opinion; it has no issued map (see
+`signing.canon.fast`).
 
 Both hash with SHA-256 by default; ecdsa-rdfc-2019 with P-384 needs SHA-384 *inside* RDFC-1.0
 (vc-di-ecdsa §"Algorithms"), hence ``hash_algorithm``.
@@ -28,7 +30,7 @@ from typing import Literal
 from signing.canon import fast as _fast
 from signing.canon.limits import DEFAULT_LIMITS, CanonLimits
 from signing.canon.nquads import Quad, parse_nquads
-from signing.canon.rdfc10 import canonicalize_dataset, hasher
+from signing.canon.rdfc10 import CanonicalResult, canonicalize_dataset, hasher
 from signing.errors import (
     CanonicalizationError,
     CanonicalizationLimitError,
@@ -45,6 +47,7 @@ __all__ = [
     "Quad",
     "UnsupportedHashAlgorithmError",
     "canonical_issued_map",
+    "canonical_issued_map_quads",
     "canonicalize_nquads",
     "canonicalize_quads",
 ]
@@ -87,12 +90,33 @@ def canonicalize_quads(
     dataset is a set), then the same caps apply as on the text path. A quad that is not four
     strings, or an empty subject or object, raises `CanonicalizationError`.
     """
+    return _canonicalize_structured(quads, hash_algorithm, limits).nquads
+
+
+def canonical_issued_map_quads(
+    quads: Iterable[Quad],
+    *,
+    hash_algorithm: Literal["sha256", "sha384"] = "sha256",
+    limits: CanonLimits = DEFAULT_LIMITS,
+) -> dict[str, str]:
+    """The issued identifiers map (as `canonical_issued_map`) of a dataset given as quads.
+
+    Same term contract, duplicate merging, caps and errors as `canonicalize_quads`; the map
+    comes from the same run of the canonicalizer that yields its canonical N-Quads.
+    """
+    return _canonicalize_structured(quads, hash_algorithm, limits).issued
+
+
+def _canonicalize_structured(
+    quads: Iterable[Quad], hash_algorithm: str, limits: CanonLimits
+) -> CanonicalResult:
+    """The structured entry points' shared core: merge duplicates, cap, canonicalize."""
     hasher(hash_algorithm)
     try:
         distinct = list(dict.fromkeys(quads))
         if len(distinct) > limits.max_quads:
             raise CanonicalizationLimitError("max_quads", limits.max_quads)
-        return canonicalize_dataset(distinct, hash_algorithm, limits).nquads
+        return canonicalize_dataset(distinct, hash_algorithm, limits)
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         # Only a caller breaking the term contract above gets here (an empty subject, a
         # 3-tuple, a non-string): a typed error rather than a bare one.
@@ -108,6 +132,8 @@ def canonical_issued_map(
     """The issued identifiers map of RDF-CANON §4.4.3 step 7: input label -> canonical label.
 
     Labels are written without ``_:`` (``{"e0": "c14n0"}``), as in the W3C map tests; the map
-    is in issuance order. Always computed on the reference path.
+    is in issuance order. Always computed on the reference path: pyoxigraph's API
+    (``Dataset.canonicalize``) relabels in place and exposes no issued map, so ``fast=True``
+    has no counterpart here. `canonical_issued_map_quads` is the structured twin.
     """
     return canonicalize_dataset(parse_nquads(nquads, limits), hash_algorithm, limits).issued

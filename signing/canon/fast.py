@@ -5,6 +5,11 @@ decides before calling it. When every blank node's first-degree quads are distin
 §4.4.3 step 4 then issues every canonical identifier and Hash N-Degree Quads never runs), the
 work is linear and pyoxigraph's answer is taken. Anything else returns None and the caller uses
 the bounded reference path, which also decides every input pyoxigraph parses differently.
+
+This path yields canonical N-Quads only, never the issued identifiers map (RDF-CANON §4.4.3
+step 7): pyoxigraph's ``Dataset.canonicalize`` relabels blank nodes in place and returns
+nothing, so the input labels are gone. The W3C map tests therefore run on the reference and
+structured paths (`canonical_issued_map`, `canonical_issued_map_quads`), not here.
 """
 
 from __future__ import annotations

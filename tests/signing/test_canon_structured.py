@@ -1,8 +1,10 @@
 """`canonicalize_quads` (structured quads in) gives byte for byte what `canonicalize_nquads` gives.
 
-The structured entry point skips the N-Quads text round trip for `signing.fast_rdf.to_quads`; it
-must not skip anything else: the W3C RDFC-1.0 suite, duplicate merging, every cap (the poison
-clique test074 included) and the hash algorithm check hold on it exactly as on the text path.
+The structured entry points (`canonicalize_quads`, `canonical_issued_map_quads`) skip the N-Quads
+text round trip for `signing.fast_rdf.to_quads`; they must not skip anything else: the W3C
+RDFC-1.0 suite (all 86 tests also run on this path in `test_canon_w3c.py`), duplicate merging,
+every cap (the poison clique test074 included) and the hash algorithm check hold on them exactly
+as on the text path, and the issued map is the one the canonical N-Quads were written with.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from signing.canon import (
     CanonLimits,
     Quad,
     UnsupportedHashAlgorithmError,
+    canonical_issued_map,
+    canonical_issued_map_quads,
     canonicalize_nquads,
     canonicalize_quads,
 )
@@ -38,6 +42,11 @@ EVALUATIONS = [
     pytest.param(entry, id=entry["id"].lstrip("#"))
     for entry in MANIFEST
     if entry["type"] == "rdfc:RDFC10EvalTest"
+]
+WITH_BLANK_NODES = [
+    pytest.param(entry, id=entry["id"].lstrip("#"))
+    for entry in MANIFEST
+    if entry["type"] in {"rdfc:RDFC10EvalTest", "rdfc:RDFC10MapTest"}
 ]
 
 
@@ -59,6 +68,41 @@ def test_w3c_evaluation_tests_give_the_published_bytes_from_quads(entry: dict[st
     shuffled = quads + quads[: len(quads) // 2]
     random.Random(entry["id"]).shuffle(shuffled)
     assert canonicalize_quads(iter(shuffled), hash_algorithm=_hash(entry)) == expected
+
+
+def _relabel(quads: list[Quad], issued: dict[str, str]) -> str:
+    """The dataset with each blank node renamed per an issued map, as canonical N-Quads."""
+
+    def term(value: str) -> str:
+        return f"_:{issued[value[2:]]}" if value.startswith("_:") else value
+
+    lines = {serialize_quad(term(s), p, term(o), term(g)) for s, p, o, g in quads}
+    return "".join(sorted(lines))
+
+
+@pytest.mark.parametrize("entry", WITH_BLANK_NODES)
+def test_issued_map_from_quads_is_the_labelling_of_the_canonical_output(
+    entry: dict[str, Any],
+) -> None:
+    # RDF-CANON §4.4.3 steps 6-7: the canonical N-Quads are the input relabelled by the issued
+    # map, so the map and the bytes must come from one and the same run of the core.
+    source = (SUITE / entry["action"]).read_text("utf-8")
+    quads = _quads(source)
+    issued = canonical_issued_map_quads(quads, hash_algorithm=_hash(entry))
+    assert issued == canonical_issued_map(source, hash_algorithm=_hash(entry))
+    assert sorted(issued) == sorted(
+        {term[2:] for quad in quads for term in quad if term[:2] == "_:"}
+    )
+    assert _relabel(quads, issued) == canonicalize_quads(quads, hash_algorithm=_hash(entry))
+
+
+def test_issued_map_from_quads_merges_duplicates_and_ignores_order() -> None:
+    # Two blank nodes told apart by first-degree hashes alone, so the labelling is unique.
+    quads = _quads('_:x <urn:p> "1" .\n_:y <urn:p> "2" .\n_:x <urn:q> _:y .\n')
+    issued = canonical_issued_map_quads(quads)
+    assert canonical_issued_map_quads(list(reversed(quads)) + quads) == issued
+    assert set(issued) == {"x", "y"}
+    assert sorted(issued.values()) == ["c14n0", "c14n1"]
 
 
 def test_poison_clique_test074_is_refused_within_a_second_from_quads() -> None:
@@ -85,9 +129,11 @@ def test_every_cap_applies_to_structured_quads_as_to_text(
 ) -> None:
     with pytest.raises(CanonicalizationLimitError) as from_quads:
         canonicalize_quads(_quads(dataset), limits=limits)
+    with pytest.raises(CanonicalizationLimitError) as map_from_quads:
+        canonical_issued_map_quads(_quads(dataset), limits=limits)
     with pytest.raises(CanonicalizationLimitError) as from_text:
         canonicalize_nquads(dataset, limits=limits)
-    assert from_quads.value.limit == from_text.value.limit == limit
+    assert from_quads.value.limit == map_from_quads.value.limit == from_text.value.limit == limit
 
 
 def test_quad_cap_counts_distinct_quads_only() -> None:
@@ -101,6 +147,8 @@ def test_quad_cap_counts_distinct_quads_only() -> None:
 def test_unknown_hash_algorithm_is_refused_on_the_structured_path() -> None:
     with pytest.raises(UnsupportedHashAlgorithmError):
         canonicalize_quads([], hash_algorithm="md5")  # type: ignore[arg-type]
+    with pytest.raises(UnsupportedHashAlgorithmError):
+        canonical_issued_map_quads([], hash_algorithm="md5")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -117,10 +165,13 @@ def test_unknown_hash_algorithm_is_refused_on_the_structured_path() -> None:
 def test_quads_breaking_the_term_contract_give_a_typed_error(quads: list[Any]) -> None:
     with pytest.raises(CanonicalizationError):
         canonicalize_quads(quads)
+    with pytest.raises(CanonicalizationError):
+        canonical_issued_map_quads(quads)
 
 
 def test_empty_dataset_is_empty() -> None:
     assert canonicalize_quads([]) == ""
+    assert canonical_issued_map_quads([]) == {}
 
 
 # --- generated datasets: structured and text give the same bytes ---------------------------------
