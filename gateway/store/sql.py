@@ -149,14 +149,18 @@ class SQLStore(Store):
 
     def put_dataset(self, record: StoredDataset, log_entry: bytes) -> PutResult:
         with self._transaction(write=True) as cur:
-            existing = self._by_digest(cur, record.digest)
-            if existing is not None:
-                return PutResult(existing, created=False)
-            self._check_unique_ids(cur, record)
-            (index,) = self._log.append(cur, [log_entry])
-            stored = _with_log_index(record, index)
-            self._insert(cur, stored)
-            self._record_change(cur, stored, ChangeType.CREATED, stored.status)
+            return self._put_one(cur, record, log_entry)
+
+    def _put_one(self, cur: Cursor, record: StoredDataset, log_entry: bytes) -> PutResult:
+        """One put inside the caller's transaction: idempotent on digest, unique on ids."""
+        existing = self._by_digest(cur, record.digest)
+        if existing is not None:
+            return PutResult(existing, created=False)
+        self._check_unique_ids(cur, record)
+        (index,) = self._log.append(cur, [log_entry])
+        stored = _with_log_index(record, index)
+        self._insert(cur, stored)
+        self._record_change(cur, stored, ChangeType.CREATED, stored.status)
         return PutResult(stored, created=True)
 
     def put_datasets(
@@ -173,16 +177,7 @@ class SQLStore(Store):
             for record, log_entry in items:
                 self._run(cur, "SAVEPOINT cfx_item")
                 try:
-                    existing = self._by_digest(cur, record.digest)
-                    if existing is not None:
-                        results.append(PutResult(existing, created=False))
-                    else:
-                        self._check_unique_ids(cur, record)
-                        (index,) = self._log.append(cur, [log_entry])
-                        stored = _with_log_index(record, index)
-                        self._insert(cur, stored)
-                        self._record_change(cur, stored, ChangeType.CREATED, stored.status)
-                        results.append(PutResult(stored, created=True))
+                    results.append(self._put_one(cur, record, log_entry))
                 except StoreError as exc:
                     self._run(cur, "ROLLBACK TO SAVEPOINT cfx_item")
                     results.append(exc)
