@@ -114,7 +114,6 @@ class Report:
 class Accepted:
     dataset: StoredDataset
     receipt: Receipt
-    created: bool
 
 
 class Intake:
@@ -162,9 +161,11 @@ class Intake:
         document = self.parse(raw)
         kind, issuer, credential_id = self.envelope(document)
         now = self._clock()
-        self._precheck_issuer(issuer, kind, now)
+        # One registry snapshot decides both trust steps (and stats trust.json once).
+        registry = self._registry()
+        self._precheck_issuer(registry, issuer, kind, now)
         result = self._verify_proofs(document, issuer, now, time_left)
-        issuer_org = self._authorize_signers(result, issuer, kind, now)
+        issuer_org = self._authorize_signers(registry, result, issuer, kind, now)
         self._validate(document)
         return CheckedCredential(
             raw, document, sha256_hex(raw), kind, issuer, issuer_org, credential_id
@@ -212,7 +213,10 @@ class Intake:
             raise ge.invalid_argument("ENVELOPE_INVALID", "the dataset has no id")
         return DatasetKind(kind_name), issuer, credential_id
 
-    def _precheck_issuer(self, issuer: str, kind: DatasetKind, now: datetime) -> None:
+    @staticmethod
+    def _precheck_issuer(
+        registry: TrustRegistry, issuer: str, kind: DatasetKind, now: datetime
+    ) -> None:
         """Before any JSON-LD work: the issuer's key is trusted, live, and may issue `kind`.
 
         An organisation that requires several signatures (threshold > 1) cannot be decided
@@ -220,19 +224,22 @@ class Intake:
         """
         with _trust_errors(issuer):
             try:
-                self._registry().authorize_issuer(issuer, kind, now)
+                registry.authorize_issuer(issuer, kind, now)
             except ThresholdNotMetError:
                 return
 
+    @staticmethod
     def _authorize_signers(
-        self, result: VerificationResult, issuer: str, kind: DatasetKind, now: datetime
+        registry: TrustRegistry,
+        result: VerificationResult,
+        issuer: str,
+        kind: DatasetKind,
+        now: datetime,
     ) -> Organisation:
         """R1: enough distinct trusted keys of the issuer's organisation made verified proofs."""
         signers = [p.verification_method for p in result.proofs if p.verified]
         with _trust_errors(issuer):
-            org = self._registry().authorize_issuers(
-                [s for s in signers if s is not None], kind, now
-            )
+            org = registry.authorize_issuers([s for s in signers if s is not None], kind, now)
         if issuer_did(issuer) not in {key.did for key in org.keys}:
             raise ge.permission_denied(
                 f"the credential's signers speak for {org.name}, not for its issuer",
@@ -363,7 +370,7 @@ class Intake:
         )
         result = _store_call(lambda: self._committer.put(record, entry.to_bytes()))
         stored = result.dataset
-        return Accepted(stored, self._log.receipt(stored.log_index), result.created)
+        return Accepted(stored, self._log.receipt(stored.log_index))
 
     def change_status(
         self,
@@ -419,7 +426,7 @@ class Intake:
         logged = _store_call(lambda: self._store.find_by_digest(update_record.digest))
         if logged is None:
             raise ge.internal()
-        return Accepted(updated, self._log.receipt(logged.log_index), created=True)
+        return Accepted(updated, self._log.receipt(logged.log_index))
 
     # -- reads ----------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -95,7 +94,3 @@ def receipt_from_pb(msg: pb.Receipt) -> Receipt:
         checkpoint_note=msg.checkpoint.note,
         entry=msg.entry,
     )
-
-
-def b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
