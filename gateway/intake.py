@@ -36,7 +36,7 @@ from gateway.store.model import (
 )
 from gateway.transparency import NodeLog
 from gateway.trust import (
-    Organisation,
+    Organization,
     RevokedKeyError,
     Role,
     RoleNotAllowedError,
@@ -91,7 +91,7 @@ class CheckedCredential:
     digest: str
     kind: DatasetKind
     issuer: str
-    issuer_org: Organisation
+    issuer_org: Organization
     credential_id: str
 
 
@@ -138,14 +138,14 @@ class Intake:
 
     # -- callers --------------------------------------------------------------------------------
 
-    def organisation_of(self, sans: tuple[str, ...]) -> Organisation:
-        """The organisation a verified mTLS peer is; PERMISSION_DENIED for unknown peers (G2)."""
-        org = self._registry().organisation_for_peer_identities(sans)
+    def organization_of(self, sans: tuple[str, ...]) -> Organization:
+        """The organization a verified mTLS peer is; PERMISSION_DENIED for unknown peers (G2)."""
+        org = self._registry().organization_for_peer_identities(sans)
         if org is None:
             raise ge.permission_denied("client certificate is not registered with this node")
         return org
 
-    def may_read(self, org: Organisation, record: StoredDataset) -> bool:
+    def may_read(self, org: Organization, record: StoredDataset) -> bool:
         return TrustRegistry.can_read(org, record.kind, record.issuer_org)
 
     @property
@@ -219,7 +219,7 @@ class Intake:
     ) -> None:
         """Before any JSON-LD work: the issuer's key is trusted, live, and may issue `kind`.
 
-        An organisation that requires several signatures (threshold > 1) cannot be decided
+        An organization that requires several signatures (threshold > 1) cannot be decided
         before the proofs are verified; `_authorize_signers` decides it then.
         """
         with _trust_errors(issuer):
@@ -235,8 +235,8 @@ class Intake:
         issuer: str,
         kind: DatasetKind,
         now: datetime,
-    ) -> Organisation:
-        """R1: enough distinct trusted keys of the issuer's organisation made verified proofs."""
+    ) -> Organization:
+        """R1: enough distinct trusted keys of the issuer's organization made verified proofs."""
         signers = [p.verification_method for p in result.proofs if p.verified]
         with _trust_errors(issuer):
             org = registry.authorize_issuers([s for s in signers if s is not None], kind, now)
@@ -337,7 +337,7 @@ class Intake:
         self,
         raw: bytes,
         request_id: str,
-        caller: Organisation,
+        caller: Organization,
         time_left: TimeLeft = lambda: None,
     ) -> Accepted:
         checked = self.check(raw, time_left)
@@ -379,7 +379,7 @@ class Intake:
         raw_update: bytes,
         status: DatasetStatus,
         request_id: str,
-        caller: Organisation,
+        caller: Organization,
         time_left: TimeLeft = lambda: None,
     ) -> Accepted:
         target = self.get(name, caller)
@@ -397,7 +397,7 @@ class Intake:
                 "STATUS_UPDATE_ACTION_MISMATCH",
                 f"withdrawing {name} needs action {_STATUS_ACTIONS[change]!r}",
             )
-        # Only the issuer's own organisation (or the registry operator) retires a dataset.
+        # Only the issuer's own organization (or the registry operator) retires a dataset.
         self._authorize_submitter(caller, checked.issuer_org)
         if checked.issuer_org.name != target.issuer_org and not _is_operator(checked.issuer_org):
             raise ge.permission_denied(f"{checked.issuer_org.name} did not issue {name}")
@@ -430,12 +430,12 @@ class Intake:
 
     # -- reads ----------------------------------------------------------------------------------
 
-    def get(self, name: str, caller: Organisation) -> StoredDataset:
+    def get(self, name: str, caller: Organization) -> StoredDataset:
         """Permission before existence (G2, AIP-193).
 
         A caller who may read every kind learns whether `name` exists; any other caller gets the
         same PERMISSION_DENIED for a missing dataset and for one it may not read, so it cannot
-        probe for other organisations' footprints.
+        probe for other organizations' footprints.
         """
         reads_all = caller.readable_kinds >= frozenset(DatasetKind)
         if not caller.readable_kinds and not caller.issuable_kinds:
@@ -474,7 +474,7 @@ class Intake:
         return self._log.receipt(log_index)
 
     def list_page(
-        self, filters: DatasetFilter, page_size: int, page_token: str, caller: Organisation
+        self, filters: DatasetFilter, page_size: int, page_token: str, caller: Organization
     ) -> tuple[list[StoredDataset], str, str, list[Receipt]]:
         """One page, the checkpoint it is bound to and each item's receipt in that tree (R6).
 
@@ -493,13 +493,13 @@ class Intake:
         return records, token, checkpoint[1], receipts
 
     def changes_after(
-        self, cursor: int, kind: DatasetKind | None, limit: int, caller: Organisation
+        self, cursor: int, kind: DatasetKind | None, limit: int, caller: Organization
     ) -> list[Change]:
         return _store_call(
             lambda: self._store.changes_after(cursor, kind, limit, scope=caller.read_scope)
         )
 
-    def _authorize_submitter(self, caller: Organisation, issuer_org: Organisation) -> None:
+    def _authorize_submitter(self, caller: Organization, issuer_org: Organization) -> None:
         if caller.name != issuer_org.name and not _is_operator(caller):
             raise ge.permission_denied(
                 f"{caller.name} may not submit datasets issued by {issuer_org.name}"
@@ -527,7 +527,7 @@ def _deadline_too_short() -> GatewayError:
     )
 
 
-def _is_operator(org: Organisation) -> bool:
+def _is_operator(org: Organization) -> bool:
     return Role.REGISTRY_OPERATOR in org.roles
 
 

@@ -1,6 +1,6 @@
 """A node directory: its configuration, keys, certificates, trust registry and store.
 
-    NODE/config.json            NodeConfig (role, organisation, listen address, store, limits)
+    NODE/config.json            NodeConfig (role, organization, listen address, store, limits)
     NODE/node-key.json          the node's Ed25519 signing key (0600): signs trust.json, checkpoints
     NODE/trust.json             the trust registry, signed by the node key
     NODE/tls/ca.pem, ca.key     the development CA (key 0600)
@@ -383,7 +383,7 @@ def add_client(
 ) -> str:
     """Issue a client identity into `out` and register its SAN for `org` with `role`.
 
-    Returns the SAN. Issuing a second certificate for the same organisation and role is allowed
+    Returns the SAN. Issuing a second certificate for the same organization and role is allowed
     (same identity, e.g. for a second machine).
     """
     moment = now or datetime.now(UTC)
@@ -392,7 +392,7 @@ def add_client(
     san = pki.client_san(org, role.value)
 
     def register(registry: TrustRegistry) -> TrustRegistry:
-        owner = registry.organisation_for_peer(san)
+        owner = registry.organization_for_peer(san)
         if owner is not None and owner.name == org:
             return registry.with_role(org, role)
         return registry.with_identity(org, role, san, moment)

@@ -5,9 +5,9 @@ Everything is EC P-256 with SHA-256. The CA signs one server certificate per nod
 
     spiffe://cfx/org/<org>/<role>
 
-(SPIFFE ID shape: trust domain `cfx`, path naming the organisation and its role). The gateway maps
-that URI to an organisation through the trust registry; the role in the path is informational, the
-registry decides what the organisation may do. Private keys are written with mode 0600 (K1).
+(SPIFFE ID shape: trust domain `cfx`, path naming the organization and its role). The gateway maps
+that URI to an organization through the trust registry; the role in the path is informational, the
+registry decides what the organization may do. Private keys are written with mode 0600 (K1).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class CertifiedKey:
 
 def client_san(org: str, role: str) -> str:
     """The URI SAN naming a client of `org` acting as `role`."""
-    for label, value in (("organisation", org), ("role", role)):
+    for label, value in (("organization", org), ("role", role)):
         if _SEGMENT_RE.fullmatch(value) is None:
             raise PKIError(f"{label} {value!r:.80} is not a lowercase slug usable in a URI SAN")
     return f"{SPIFFE_PREFIX}{org}/{role}"

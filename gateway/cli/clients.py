@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
         "URI SAN spiffe://cfx/org/ORG/ROLE authenticates the client as ORG.",
     )
     add.add_argument("--dir", required=True, type=Path, help="node directory")
-    add.add_argument("--org", required=True, help="organisation (lowercase slug)")
+    add.add_argument("--org", required=True, help="organization (lowercase slug)")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--out", required=True, type=Path, help="directory for the identity files")
     add.set_defaults(func=run_add)

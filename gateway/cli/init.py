@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--dir", required=True, type=Path, help="node directory to create")
     parser.add_argument("--role", required=True, choices=[r.value for r in NodeRole])
-    parser.add_argument("--org", required=True, help="operator organisation (lowercase slug)")
+    parser.add_argument("--org", required=True, help="operator organization (lowercase slug)")
     parser.add_argument("--listen", default=DEFAULT_LISTEN, help="HOST:PORT to serve on")
     parser.add_argument("--store", default=DEFAULT_STORE, help="SQLite path or postgresql:// URL")
     parser.add_argument("--force", action="store_true", help="initialise a non-empty directory")

@@ -17,14 +17,14 @@ def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser("trust", help="manage the trust registry")
     actions = parser.add_subparsers(dest="trust_command", required=True, metavar="ACTION")
 
-    add = actions.add_parser("add", help="trust a DID as a key of an organisation with a role")
+    add = actions.add_parser("add", help="trust a DID as a key of an organization with a role")
     add.add_argument("--dir", required=True, type=Path, help="node directory")
-    add.add_argument("--org", required=True, help="organisation (lowercase slug)")
+    add.add_argument("--org", required=True, help="organization (lowercase slug)")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--did", help="issuer DID (did:key:…) to trust; omit to add only the role")
-    add.add_argument("--display-name", default="", help="human-readable organisation name")
+    add.add_argument("--display-name", default="", help="human-readable organization name")
     add.add_argument(
-        "--threshold", type=int, help="distinct keys of the organisation that must sign (R1)"
+        "--threshold", type=int, help="distinct keys of the organization that must sign (R1)"
     )
     add.set_defaults(func=run_add)
 
@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
     target.add_argument("--san", help="client certificate SAN to revoke")
     revoke.set_defaults(func=run_revoke)
 
-    show = actions.add_parser("list", help="show organisations, roles, keys and identities")
+    show = actions.add_parser("list", help="show organizations, roles, keys and identities")
     show.add_argument("--dir", required=True, type=Path, help="node directory")
     show.add_argument("--json", action="store_true", help="print the registry as JSON")
     show.set_defaults(func=run_list)
@@ -75,7 +75,7 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(registry.to_dict(), indent=2))
         return 0
     print(f"trust registry version {registry.version}")
-    for org in registry.organisations:
+    for org in registry.organizations:
         print(f"{org.name} ({org.display_name}): roles {', '.join(sorted(org.roles))}")
         print(f"  may issue: {', '.join(sorted(org.issuable_kinds))}")
         print(f"  signatures required: {org.threshold}")

@@ -17,7 +17,7 @@ from gateway.rpc import convert
 from gateway.rpc.guard import stream, unary
 from gateway.rpc.identity import caller_from
 from gateway.store.model import ChangeType, DatasetFilter, DatasetStatus, is_dataset_name
-from gateway.trust import Organisation
+from gateway.trust import Organization
 
 MAX_REQUEST_ID_CHARS = 128
 WATCH_POLL_SECONDS = 0.2
@@ -37,8 +37,8 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
         ex_grpc.add_ExchangeServiceServicer_to_server(self, server)
         return str(ex.DESCRIPTOR.services_by_name["ExchangeService"].full_name)
 
-    def _caller(self, context: grpc.ServicerContext) -> Organisation:
-        return self._intake.organisation_of(caller_from(context).sans)
+    def _caller(self, context: grpc.ServicerContext) -> Organization:
+        return self._intake.organization_of(caller_from(context).sans)
 
     @unary
     def SubmitDataset(  # noqa: N802 - gRPC method name

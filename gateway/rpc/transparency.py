@@ -29,7 +29,7 @@ class LogServicer(lg_grpc.LogServiceServicer):
         return str(lg.DESCRIPTOR.services_by_name["LogService"].full_name)
 
     def _authenticate(self, context: grpc.ServicerContext) -> None:
-        self._intake.organisation_of(caller_from(context).sans)
+        self._intake.organization_of(caller_from(context).sans)
 
     @unary
     def GetCheckpoint(  # noqa: N802 - gRPC method name

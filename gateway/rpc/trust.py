@@ -12,7 +12,7 @@ from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
 from gateway.rpc import convert
 from gateway.rpc.guard import unary
 from gateway.rpc.identity import caller_from
-from gateway.trust import Organisation, Role, TrustRegistry
+from gateway.trust import Organization, Role, TrustRegistry
 
 _ROLES = {
     Role.EXPORTER: tr.ROLE_EXPORTER,
@@ -24,7 +24,7 @@ PREFIX = "organizations/"
 MAX_PAGE = 100
 
 
-def _organization(org: Organisation) -> tr.Organization:
+def _organization(org: Organization) -> tr.Organization:
     return tr.Organization(
         name=PREFIX + org.name,
         display_name=org.display_name,
@@ -44,7 +44,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
 
     def _authenticate(self, context: grpc.ServicerContext) -> TrustRegistry:
         registry = self._registry()
-        if registry.organisation_for_peer_identities(caller_from(context).sans) is None:
+        if registry.organization_for_peer_identities(caller_from(context).sans) is None:
             raise ge.permission_denied("client certificate is not registered with this node")
         return registry
 
@@ -53,7 +53,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
         self, request: tr.ListOrganizationsRequest, context: grpc.ServicerContext
     ) -> tr.ListOrganizationsResponse:
         registry = self._authenticate(context)
-        orgs = sorted(registry.organisations, key=lambda o: o.name)
+        orgs = sorted(registry.organizations, key=lambda o: o.name)
         start = _page_start(request.page_token, orgs)
         size = min(request.page_size or MAX_PAGE, MAX_PAGE)
         page = orgs[start : start + size]
@@ -69,7 +69,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
     ) -> tr.GetOrganizationResponse:
         registry = self._authenticate(context)
         name = request.name.removeprefix(PREFIX)
-        for org in registry.organisations:
+        for org in registry.organizations:
             if org.name == name:
                 return tr.GetOrganizationResponse(organization=_organization(org))
         raise ge.GatewayError(
@@ -79,8 +79,8 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
         )
 
 
-def _page_start(token: str, orgs: list[Organisation]) -> int:
-    """The token is the last name of the previous page; organisation lists are public to members."""
+def _page_start(token: str, orgs: list[Organization]) -> int:
+    """The token is the last name of the previous page; organization lists are public to members."""
     if not token:
         return 0
     for i, org in enumerate(orgs):

@@ -168,7 +168,7 @@ class Change:
 @dataclass(frozen=True)
 class ReadScope:
     """What one caller may see: every dataset of `kinds`, plus datasets of `own_kinds` that its
-    own organisation `org` issued. Applied inside the query, so pages stay full and a page token
+    own organization `org` issued. Applied inside the query, so pages stay full and a page token
     is bound to the caller's permissions (E5: a token grants nothing)."""
 
     kinds: frozenset[DatasetKind]

@@ -10,7 +10,7 @@ class TrustError(Exception):
 
 
 class UnknownKeyError(TrustError):
-    """The issuer DID is not registered to any organisation (or not yet valid)."""
+    """The issuer DID is not registered to any organization (or not yet valid)."""
 
     reason = "KEY_NOT_TRUSTED"
 
@@ -22,17 +22,17 @@ class RevokedKeyError(TrustError):
 
 
 class RoleNotAllowedError(TrustError):
-    """The issuer's organisation has no role that may issue this dataset kind."""
+    """The issuer's organization has no role that may issue this dataset kind."""
 
     reason = "ROLE_NOT_ALLOWED"
 
 
-class UnknownOrganisationError(TrustError):
+class UnknownOrganizationError(TrustError):
     reason = "ORGANIZATION_NOT_FOUND"
 
 
 class RegistryConflictError(TrustError):
-    """An edit would break an invariant: a DID or SAN owned twice, a duplicate organisation."""
+    """An edit would break an invariant: a DID or SAN owned twice, a duplicate organization."""
 
     reason = "TRUST_REGISTRY_CONFLICT"
 
@@ -56,6 +56,6 @@ class TrustRollbackError(TrustFileError):
 
 
 class ThresholdNotMetError(TrustError):
-    """Fewer distinct trusted keys of the organisation signed than its threshold requires (R1)."""
+    """Fewer distinct trusted keys of the organization signed than its threshold requires (R1)."""
 
     reason = "THRESHOLD_NOT_MET"

@@ -1,8 +1,8 @@
-"""The trust registry as pure data: organisations, their roles, keys and client identities.
+"""The trust registry as pure data: organizations, their roles, keys and client identities.
 
 No I/O here (python-tuf's split: model apart from files and network). The registry answers three
 questions for the gateway: may this key issue this kind of dataset (`authorize_issuer`), which
-organisation is this mTLS peer (`organisation_for_peer`), and may it read this kind (`can_read`).
+organization is this mTLS peer (`organization_for_peer`), and may it read this kind (`can_read`).
 
 Roles and the dataset kinds they may issue:
 
@@ -15,7 +15,7 @@ Roles and the dataset kinds they may issue:
 
 Reading: repositories, certifiers and registry operators read every kind; exporters read the
 reference data (EmissionFactor, AccountingRule), attestations and status updates, and only the
-ProductFootprints their own organisation issued.
+ProductFootprints their own organization issued.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from gateway.trust.errors import (
     ThresholdNotMetError,
     TrustFileError,
     UnknownKeyError,
-    UnknownOrganisationError,
+    UnknownOrganizationError,
 )
 
 
@@ -65,7 +65,7 @@ READABLE_KINDS: Mapping[Role, frozenset[DatasetKind]] = {
     Role.REGISTRY_OPERATOR: frozenset(DatasetKind),
 }
 
-# Organisation names appear in resource names (`organizations/{org}`) and in certificate URIs.
+# Organization names appear in resource names (`organizations/{org}`) and in certificate URIs.
 ORG_NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _DID_RE = re.compile(r"did:[a-z0-9]+:[A-Za-z0-9._:%-]{1,2048}")
 MAX_SAN_CHARS = 2048
@@ -75,7 +75,7 @@ REGISTRY_FORMAT = "cfx-trust-registry/1"
 def check_org_name(name: str) -> str:
     if not isinstance(name, str) or ORG_NAME_RE.fullmatch(name) is None:
         raise TrustFileError(
-            f"organisation name {name!r:.80} must be lowercase letters, digits and '-' "
+            f"organization name {name!r:.80} must be lowercase letters, digits and '-' "
             "(at most 63 characters)"
         )
     return name
@@ -94,7 +94,7 @@ def issuer_did(did_or_verification_method: str) -> str:
 
 @dataclass(frozen=True)
 class TrustedKey:
-    """A DID whose proofs count for its organisation from `added_at` until revoked."""
+    """A DID whose proofs count for its organization from `added_at` until revoked."""
 
     did: str
     added_at: datetime
@@ -107,7 +107,7 @@ class TrustedKey:
 
 @dataclass(frozen=True)
 class ClientIdentity:
-    """A client certificate SAN (URI or DNS name) that authenticates as the organisation."""
+    """A client certificate SAN (URI or DNS name) that authenticates as the organization."""
 
     san: str
     added_at: datetime
@@ -119,13 +119,13 @@ class ClientIdentity:
 
 
 @dataclass(frozen=True)
-class Organisation:
+class Organization:
     name: str
     display_name: str = ""
     roles: frozenset[Role] = frozenset()
     keys: tuple[TrustedKey, ...] = ()
     identities: tuple[ClientIdentity, ...] = ()
-    # Distinct trusted keys that must sign a credential of this organisation (R1).
+    # Distinct trusted keys that must sign a credential of this organization (R1).
     threshold: int = 1
 
     @property
@@ -138,7 +138,7 @@ class Organisation:
 
     @property
     def read_scope(self) -> ReadScope:
-        """The store-level form of `TrustRegistry.can_read` for this organisation."""
+        """The store-level form of `TrustRegistry.can_read` for this organization."""
         return ReadScope(self.readable_kinds, self.name, self.issuable_kinds)
 
 
@@ -147,11 +147,11 @@ class TrustRegistry:
     """An immutable registry; every edit returns a new one with `version` + 1."""
 
     version: int = 0
-    organisations: tuple[Organisation, ...] = ()
-    _by_did: dict[str, tuple[Organisation, TrustedKey]] = field(
+    organizations: tuple[Organization, ...] = ()
+    _by_did: dict[str, tuple[Organization, TrustedKey]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _by_san: dict[str, tuple[Organisation, ClientIdentity]] = field(
+    _by_san: dict[str, tuple[Organization, ClientIdentity]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -159,14 +159,14 @@ class TrustRegistry:
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 0:
             raise TrustFileError("registry version must be a non-negative integer")
         names: set[str] = set()
-        for org in self.organisations:
+        for org in self.organizations:
             check_org_name(org.name)
             if isinstance(org.threshold, bool) or not isinstance(org.threshold, int):
                 raise TrustFileError(f"threshold of {org.name} must be an integer")
             if org.threshold < 1:
                 raise TrustFileError(f"threshold of {org.name} must be at least 1")
             if org.name in names:
-                raise RegistryConflictError(f"organisation {org.name} is listed twice")
+                raise RegistryConflictError(f"organization {org.name} is listed twice")
             names.add(org.name)
             for key in org.keys:
                 check_did(key.did)
@@ -184,23 +184,23 @@ class TrustRegistry:
 
     # -- decisions ------------------------------------------------------------------------------
 
-    def authorize_issuer(self, did: str, kind: DatasetKind, at: datetime) -> Organisation:
-        """The organisation whose key `did` may issue `kind` at `at` (pass the intake time from
+    def authorize_issuer(self, did: str, kind: DatasetKind, at: datetime) -> Organization:
+        """The organization whose key `did` may issue `kind` at `at` (pass the intake time from
         an injected clock, never a time taken from the credential); typed error otherwise.
 
         A revoked key is refused whatever `at` says (R3): backdating cannot revive it. An
-        organisation with a threshold above 1 needs `authorize_issuers` with enough signers.
+        organization with a threshold above 1 needs `authorize_issuers` with enough signers.
         """
         return self.authorize_issuers([did], kind, at)
 
     def authorize_issuers(
         self, dids: Iterable[str], kind: DatasetKind, at: datetime
-    ) -> Organisation:
+    ) -> Organization:
         """R1: the signers of a credential's verified proofs, as DIDs or verification methods.
 
         The same key named twice counts once; unknown, revoked and not-yet-added keys count
-        nothing. The credential is accepted for the organisation whose distinct trusted keys
-        reach its threshold, if that organisation may issue `kind`.
+        nothing. The credential is accepted for the organization whose distinct trusted keys
+        reach its threshold, if that organization may issue `kind`.
         """
         counted: dict[str, set[str]] = {}
         refusals: list[Exception] = []
@@ -224,7 +224,7 @@ class TrustRegistry:
             raise (revoked or refusals or [UnknownKeyError("no signer was named")])[0]
         short: ThresholdNotMetError | None = None
         for name, keys in counted.items():
-            org = self.organisation(name)
+            org = self.organization(name)
             if len(keys) < org.threshold:
                 short = ThresholdNotMetError(
                     f"{len(keys)} of the {org.threshold} keys {org.name} requires signed"
@@ -234,34 +234,34 @@ class TrustRegistry:
                 roles = ", ".join(sorted(org.roles)) or "none"
                 raise RoleNotAllowedError(f"{org.name} (roles: {roles}) may not issue {kind}")
             return org
-        assert short is not None  # every counted organisation fell short of its threshold
+        assert short is not None  # every counted organization fell short of its threshold
         raise short
 
-    def organisation_for_peer(self, san: str) -> Organisation | None:
-        """The organisation a verified client-certificate SAN authenticates as, if any."""
+    def organization_for_peer(self, san: str) -> Organization | None:
+        """The organization a verified client-certificate SAN authenticates as, if any."""
         found = self._by_san.get(san)
         if found is None or found[1].revoked:
             return None
         return found[0]
 
-    def organisation_for_peer_identities(self, sans: Iterable[str]) -> Organisation | None:
-        """The first organisation any of a peer's SANs maps to (gRPC gives several)."""
+    def organization_for_peer_identities(self, sans: Iterable[str]) -> Organization | None:
+        """The first organization any of a peer's SANs maps to (gRPC gives several)."""
         for san in sans:
-            org = self.organisation_for_peer(san)
+            org = self.organization_for_peer(san)
             if org is not None:
                 return org
         return None
 
     @staticmethod
-    def can_read(org: Organisation | None, kind: DatasetKind, issuer_org: str = "") -> bool:
-        """May `org` read a dataset of `kind` issued by `issuer_org`? No organisation: never."""
+    def can_read(org: Organization | None, kind: DatasetKind, issuer_org: str = "") -> bool:
+        """May `org` read a dataset of `kind` issued by `issuer_org`? No organization: never."""
         return org is not None and org.read_scope.allows(kind, issuer_org)
 
-    def organisation(self, name: str) -> Organisation:
-        for org in self.organisations:
+    def organization(self, name: str) -> Organization:
+        for org in self.organizations:
             if org.name == name:
                 return org
-        raise UnknownOrganisationError(f"organisation {name} is not registered")
+        raise UnknownOrganizationError(f"organization {name} is not registered")
 
     def key(self, did: str) -> TrustedKey | None:
         found = self._by_did.get(issuer_did(did))
@@ -270,15 +270,15 @@ class TrustRegistry:
     # -- edits (pure: each returns a new registry) ----------------------------------------------
 
     def with_role(self, org_name: str, role: Role, *, display_name: str = "") -> TrustRegistry:
-        """Add `role` to the organisation, registering the organisation if it is new."""
+        """Add `role` to the organization, registering the organization if it is new."""
         return self._put(self._org_with_role(org_name, role, display_name))
 
     def with_threshold(self, org_name: str, threshold: int) -> TrustRegistry:
-        """Require `threshold` distinct keys of the organisation on each credential (R1)."""
-        return self._put(replace(self.organisation(org_name), threshold=threshold))
+        """Require `threshold` distinct keys of the organization on each credential (R1)."""
+        return self._put(replace(self.organization(org_name), threshold=threshold))
 
     def with_key(self, org_name: str, role: Role, did: str, at: datetime) -> TrustRegistry:
-        """Register `did` as a key of the organisation (with `role`); rotation = add + revoke."""
+        """Register `did` as a key of the organization (with `role`); rotation = add + revoke."""
         check_did(did)
         if did in self._by_did:
             owner = self._by_did[did][0].name
@@ -287,7 +287,7 @@ class TrustRegistry:
         return self._put(replace(org, keys=(*org.keys, TrustedKey(did, at))))
 
     def with_identity(self, org_name: str, role: Role, san: str, at: datetime) -> TrustRegistry:
-        """Let a client certificate with SAN `san` authenticate as the organisation."""
+        """Let a client certificate with SAN `san` authenticate as the organization."""
         if san in self._by_san:
             owner = self._by_san[san][0].name
             raise RegistryConflictError(f"{san} is already registered to {owner}")
@@ -307,27 +307,27 @@ class TrustRegistry:
     def revoke_identity(self, san: str, at: datetime) -> TrustRegistry:
         found = self._by_san.get(san)
         if found is None:
-            raise UnknownOrganisationError(f"client identity {san} is not registered")
+            raise UnknownOrganizationError(f"client identity {san} is not registered")
         org, identity = found
         if identity.revoked:
             return self
         ids = tuple(replace(i, revoked_at=at) if i.san == san else i for i in org.identities)
         return self._put(replace(org, identities=ids))
 
-    def _org_with_role(self, name: str, role: Role, display_name: str = "") -> Organisation:
+    def _org_with_role(self, name: str, role: Role, display_name: str = "") -> Organization:
         check_org_name(name)
-        found = next((org for org in self.organisations if org.name == name), None)
-        existing = found or Organisation(name, display_name or name)
+        found = next((org for org in self.organizations if org.name == name), None)
+        existing = found or Organization(name, display_name or name)
         return replace(
             existing,
             roles=existing.roles | {role},
             display_name=display_name or existing.display_name,
         )
 
-    def _put(self, org: Organisation) -> TrustRegistry:
-        others = tuple(o for o in self.organisations if o.name != org.name)
+    def _put(self, org: Organization) -> TrustRegistry:
+        others = tuple(o for o in self.organizations if o.name != org.name)
         ordered = tuple(sorted((*others, org), key=lambda o: o.name))
-        return TrustRegistry(version=self.version + 1, organisations=ordered)
+        return TrustRegistry(version=self.version + 1, organizations=ordered)
 
     # -- serialization (symmetric: from_dict(to_dict(r)) == r) ----------------------------------
 
@@ -335,22 +335,22 @@ class TrustRegistry:
         return {
             "format": REGISTRY_FORMAT,
             "version": self.version,
-            "organisations": [_org_to_dict(org) for org in self.organisations],
+            "organizations": [_org_to_dict(org) for org in self.organizations],
         }
 
     @classmethod
     def from_dict(cls, data: Any) -> TrustRegistry:
-        body = _object(data, "registry", {"format", "version", "organisations"})
+        body = _object(data, "registry", {"format", "version", "organizations"})
         if body["format"] != REGISTRY_FORMAT:
             raise TrustFileError(f"unsupported trust registry format {body['format']!r:.40}")
-        orgs = tuple(_org_from_dict(o) for o in _list(body["organisations"], "organisations"))
+        orgs = tuple(_org_from_dict(o) for o in _list(body["organizations"], "organizations"))
         try:
-            return cls(version=body["version"], organisations=orgs)
+            return cls(version=body["version"], organizations=orgs)
         except RegistryConflictError as exc:
             raise TrustFileError(str(exc)) from exc
 
 
-def _org_to_dict(org: Organisation) -> dict[str, Any]:
+def _org_to_dict(org: Organization) -> dict[str, Any]:
     return {
         "name": org.name,
         "display_name": org.display_name,
@@ -368,10 +368,10 @@ def _dated(value: str, label: str, added: datetime, revoked: datetime | None) ->
     return out
 
 
-def _org_from_dict(data: Any) -> Organisation:
+def _org_from_dict(data: Any) -> Organization:
     body = _object(
         data,
-        "organisation",
+        "organization",
         {"name", "display_name", "roles", "keys", "identities"},
         optional={"threshold"},
     )
@@ -385,7 +385,7 @@ def _org_from_dict(data: Any) -> Organisation:
     identities = tuple(
         ClientIdentity(*_dated_from_dict(i, "san")) for i in _list(body["identities"], "identities")
     )
-    return Organisation(
+    return Organization(
         name=_string(body["name"], "name"),
         display_name=_string(body["display_name"], "display_name"),
         roles=frozenset(roles),

@@ -61,7 +61,7 @@ def test_init_registers_the_operator_key_and_admin_identity(node: NodePaths):
     assert org.roles == {Role.REGISTRY_OPERATOR}
     admin = ClientFiles(node.client_dir())
     (san,) = uri_sans(load_certified_key(admin.cert, admin.key).cert)
-    assert registry.organisation_for_peer(san) == org
+    assert registry.organization_for_peer(san) == org
 
 
 def test_init_refuses_a_non_empty_directory_without_force(node: NodePaths):
@@ -71,7 +71,7 @@ def test_init_refuses_a_non_empty_directory_without_force(node: NodePaths):
     init_node(node.root, role=NodeRole.NATIONAL, org="other", force=True)
     assert load_config(node).role == NodeRole.NATIONAL
     assert load_node_key(node).did != old_key
-    assert load_trust(node).organisation("other")
+    assert load_trust(node).organization("other")
 
 
 def test_default_store_is_sqlite_in_the_node_directory(node: NodePaths):
@@ -82,7 +82,7 @@ def test_default_store_is_sqlite_in_the_node_directory(node: NodePaths):
 
 def test_trust_file_edited_by_hand_is_refused(node: NodePaths):
     document = json.loads(node.trust.read_text())
-    document["signed"]["organisations"][0]["keys"].append(
+    document["signed"]["organizations"][0]["keys"].append(
         {"did": "did:key:z6MkIntruder", "added_at": "2026-01-01T00:00:00.000000Z"}
     )
     node.trust.write_text(json.dumps(document))
@@ -127,7 +127,7 @@ def test_cli_trust_add_revoke_list(node: NodePaths, capsys):
     assert "signatures required: 1" in text
     assert main(["trust", "list", "--dir", root, "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert {o["name"] for o in listed["organisations"]} == {"cqc", "sichuan-ops"}
+    assert {o["name"] for o in listed["organizations"]} == {"cqc", "sichuan-ops"}
 
 
 def test_cli_trust_add_refuses_a_did_owned_by_another_org(node: NodePaths, capsys):
@@ -146,13 +146,13 @@ def test_cli_clients_add_issues_and_registers_an_identity(node: NodePaths, tmp_p
     cert = load_certified_key(files.cert, files.key).cert
     assert uri_sans(cert) == ["spiffe://cfx/org/acme/exporter"]
     assert stat.S_IMODE(files.key.stat().st_mode) == 0o600
-    org = load_trust(node).organisation_for_peer("spiffe://cfx/org/acme/exporter")
+    org = load_trust(node).organization_for_peer("spiffe://cfx/org/acme/exporter")
     assert org is not None
     assert org.roles == {Role.EXPORTER}
     # A second certificate for the same identity is fine; the registry keeps one entry.
     assert main(["clients", "add", "--dir", str(node.root), "--org", "acme", "--role",
                  "exporter", "--out", str(tmp_path / "second")]) == 0  # fmt: skip
-    assert len(load_trust(node).organisation("acme").identities) == 1
+    assert len(load_trust(node).organization("acme").identities) == 1
 
 
 def test_cli_init_prints_next_steps(tmp_path: Path, capsys):

@@ -20,7 +20,7 @@ from gateway.trust import (
     TrustRegistry,
     TrustSignatureError,
     UnknownKeyError,
-    UnknownOrganisationError,
+    UnknownOrganizationError,
     load_trust_file,
     save_trust_file,
     verify_registry,
@@ -103,25 +103,25 @@ def test_key_rotation_adds_new_and_revokes_old(registry: TrustRegistry):
     assert rotated.version == registry.version + 2
 
 
-def test_a_did_cannot_belong_to_two_organisations(registry: TrustRegistry):
+def test_a_did_cannot_belong_to_two_organizations(registry: TrustRegistry):
     with pytest.raises(RegistryConflictError):
         registry.with_key("other", Role.REPOSITORY, EXPORTER_DID, LATER)
     with pytest.raises(RegistryConflictError):
         registry.with_identity("other", Role.REPOSITORY, SAN, LATER)
 
 
-def test_peer_san_maps_to_its_organisation_until_revoked(registry: TrustRegistry):
-    org = registry.organisation_for_peer(SAN)
+def test_peer_san_maps_to_its_organization_until_revoked(registry: TrustRegistry):
+    org = registry.organization_for_peer(SAN)
     assert org is not None
     assert org.name == "sichuan-pv"
-    assert registry.organisation_for_peer("spiffe://cfx/org/sichuan-pv/certifier") is None
-    assert registry.organisation_for_peer_identities(["localhost", SAN]) == org
-    assert registry.revoke_identity(SAN, LATER).organisation_for_peer(SAN) is None
+    assert registry.organization_for_peer("spiffe://cfx/org/sichuan-pv/certifier") is None
+    assert registry.organization_for_peer_identities(["localhost", SAN]) == org
+    assert registry.revoke_identity(SAN, LATER).organization_for_peer(SAN) is None
 
 
 def test_read_permissions_follow_roles(registry: TrustRegistry):
-    exporter = registry.organisation("sichuan-pv")
-    certifier = registry.organisation("cqc")
+    exporter = registry.organization("sichuan-pv")
+    certifier = registry.organization("cqc")
     assert registry.can_read(certifier, DatasetKind.PRODUCT_FOOTPRINT, "sichuan-pv")
     assert registry.can_read(exporter, DatasetKind.EMISSION_FACTOR)
     assert registry.can_read(exporter, DatasetKind.PRODUCT_FOOTPRINT, "sichuan-pv")
@@ -151,12 +151,12 @@ def test_dict_round_trip_is_symmetric(registry: TrustRegistry):
         lambda d: d.update(format="cfx-trust-registry/9"),
         lambda d: d.update(version=-1),
         lambda d: d.update(version=True),
-        lambda d: d["organisations"][0].update(roles=["emperor"]),
-        lambda d: d["organisations"][0].update(name="Not A Slug"),
-        lambda d: d["organisations"][0]["keys"][0].update(added_at="yesterday"),
-        lambda d: d["organisations"][0]["keys"][0].update(did="not-a-did"),
-        lambda d: d["organisations"][0].update(keys="did:key:z"),
-        lambda d: d["organisations"].append(dict(d["organisations"][0])),
+        lambda d: d["organizations"][0].update(roles=["emperor"]),
+        lambda d: d["organizations"][0].update(name="Not A Slug"),
+        lambda d: d["organizations"][0]["keys"][0].update(added_at="yesterday"),
+        lambda d: d["organizations"][0]["keys"][0].update(did="not-a-did"),
+        lambda d: d["organizations"][0].update(keys="did:key:z"),
+        lambda d: d["organizations"].append(dict(d["organizations"][0])),
     ],
 )
 def test_malformed_registry_dict_raises_the_domain_error(registry: TrustRegistry, mutate):
@@ -166,9 +166,9 @@ def test_malformed_registry_dict_raises_the_domain_error(registry: TrustRegistry
         TrustRegistry.from_dict(data)
 
 
-def test_unknown_organisation_lookup_is_typed(registry: TrustRegistry):
-    with pytest.raises(UnknownOrganisationError):
-        registry.organisation("nobody")
+def test_unknown_organization_lookup_is_typed(registry: TrustRegistry):
+    with pytest.raises(UnknownOrganizationError):
+        registry.organization("nobody")
     with pytest.raises(UnknownKeyError):
         registry.revoke_key("did:key:z6MkNobody", LATER)
 
@@ -187,7 +187,7 @@ def test_tampered_trust_file_is_refused(registry: TrustRegistry):
     key = generate_key("ed25519")
     document = json.loads(sign_registry(registry, key))
     # An attacker adds themselves as registry operator.
-    document["signed"]["organisations"][0]["roles"].append("registry_operator")
+    document["signed"]["organizations"][0]["roles"].append("registry_operator")
     with pytest.raises(TrustSignatureError) as info:
         verify_registry(json.dumps(document).encode(), key.public_key)
     assert info.value.reason == "TRUST_FILE_SIGNATURE_INVALID"
@@ -286,7 +286,7 @@ def test_threshold_below_one_is_a_configuration_error(two_of_three: TrustRegistr
     with pytest.raises(TrustFileError):
         two_of_three.with_threshold("cn-repo", 0)
     data = two_of_three.to_dict()
-    data["organisations"][0]["threshold"] = "2"
+    data["organizations"][0]["threshold"] = "2"
     with pytest.raises(TrustFileError):
         TrustRegistry.from_dict(data)
 
@@ -294,8 +294,8 @@ def test_threshold_below_one_is_a_configuration_error(two_of_three: TrustRegistr
 def test_threshold_survives_the_dict_round_trip_and_defaults_to_one(two_of_three: TrustRegistry):
     assert TrustRegistry.from_dict(two_of_three.to_dict()) == two_of_three
     data = two_of_three.to_dict()
-    del data["organisations"][0]["threshold"]
-    assert TrustRegistry.from_dict(data).organisation("cn-repo").threshold == 1
+    del data["organizations"][0]["threshold"]
+    assert TrustRegistry.from_dict(data).organization("cn-repo").threshold == 1
 
 
 def test_no_signers_at_all_is_refused(two_of_three: TrustRegistry):
@@ -307,7 +307,7 @@ def test_read_scope_agrees_with_can_read_for_every_role_and_kind():
     registry = TrustRegistry()
     for role in Role:
         registry = registry.with_role(role.value.replace("_", "-"), role)
-    for org in registry.organisations:
+    for org in registry.organizations:
         for kind in DatasetKind:
             for issuer in (org.name, "someone-else"):
                 assert org.read_scope.allows(kind, issuer) == registry.can_read(org, kind, issuer)

@@ -1,6 +1,6 @@
 """A real node for service tests: `cfx init` layout, real mTLS on 127.0.0.1 port 0, real store.
 
-Organisations in the harness:
+Organizations in the harness:
 - `national` (registry_operator): the node's own operator, identity NODE/clients/admin
 - `sichuan-cells` (exporter): a client identity and an Ed25519 signing key
 - `cert-body` (certifier): a client identity, no signing key
@@ -97,7 +97,7 @@ def make_node(
 
 
 def _stranger(paths: NodePaths, out: Path) -> Path:
-    """A certificate our CA signed but whose SAN no organisation owns (never registered)."""
+    """A certificate our CA signed but whose SAN no organization owns (never registered)."""
     ca = pki.load_certified_key(paths.ca_cert, paths.ca_key)
     client = pki.issue_client_cert(ca, "stranger", "exporter")
     out.mkdir(mode=0o700)

@@ -26,7 +26,7 @@ def _fresh() -> dict:
 
 @pytest.fixture(scope="module")
 def others_footprint(harness: Harness) -> str:
-    """A footprint issued by the node operator's organisation, not by the exporter."""
+    """A footprint issued by the node operator's organization, not by the exporter."""
     operator_key = load_node_key(harness.paths)
     with harness.client("admin") as admin:
         return admin.submit(harness.sign(_fresh(), operator_key)).dataset.name
@@ -67,7 +67,7 @@ def test_certifier_reads_every_footprint(harness: Harness, others_footprint: str
         assert client.get(others_footprint).dataset.name == others_footprint
 
 
-def test_exporter_cannot_submit_a_footprint_issued_by_another_organisation(harness: Harness):
+def test_exporter_cannot_submit_a_footprint_issued_by_another_organization(harness: Harness):
     operator_key = load_node_key(harness.paths)
     before = harness.log_size()
     with harness.client("exporter") as client, pytest.raises(ClientError) as err:

@@ -1,4 +1,4 @@
-"""R1: an organisation that requires two signatures gets nothing stored with one."""
+"""R1: an organization that requires two signatures gets nothing stored with one."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_the_same_key_twice_counts_once(fresh_harness: Harness):
     assert err.value.reason == "THRESHOLD_NOT_MET"
 
 
-def test_two_distinct_keys_of_the_organisation_are_accepted(fresh_harness: Harness):
+def test_two_distinct_keys_of_the_organization_are_accepted(fresh_harness: Harness):
     second = _two_key_exporter(fresh_harness)
     key = fresh_harness.exporter_key
     both = sign(sign(as_issuer(_document(), key), key), second)

@@ -27,7 +27,7 @@ BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 PV = "valid/product-footprint-crystalline-silicon-pv-module.json"
 
 
-def test_trust_service_lists_organisations_with_roles_keys_and_kinds(harness: Harness):
+def test_trust_service_lists_organizations_with_roles_keys_and_kinds(harness: Harness):
     with harness.client() as client:
         orgs = {o.name: o for o in client.organizations().organizations}
     exporter = orgs[f"organizations/{EXPORTER}"]
