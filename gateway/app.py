@@ -10,7 +10,9 @@ from pathlib import Path
 import grpc
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gateway.intake import Intake, IntakeLimits
+from gateway.catalog import Catalog
+from gateway.checker import CredentialChecker
+from gateway.intake import Intake
 from gateway.node import (
     NodeConfig,
     NodeError,
@@ -44,12 +46,13 @@ class Node:
     trust: TrustSource
     log: NodeLog
     intake: Intake
+    catalog: Catalog
 
     def registrations(self) -> list[Callable[[grpc.Server], str]]:
         limits = self.config.limits
         return [
-            ExchangeServicer(self.intake, limits).register,
-            LogServicer(self.intake, self.store, self.log).register,
+            ExchangeServicer(self.intake, self.catalog, self.trust.current, limits).register,
+            LogServicer(self.trust.current, self.store, self.log).register,
             TrustServicer(self.trust.current).register,
         ]
 
@@ -72,15 +75,19 @@ def open_node(root: Path, *, store_url: str | None = None, clock: Clock | None =
         vkey.write_text(identity.note_key.to_vkey() + "\n", encoding="utf-8")
     log = NodeLog(store, identity, tick)
     trust = TrustSource(paths, node_key)
+    limits = config.limits
+    checker = CredentialChecker(loader=default_loader(), limits=limits)
+    catalog = Catalog(store=store, log=log, checker=checker, clock=tick, limits=limits)
     intake = Intake(
         store=store,
         registry=trust.current,
         log=log,
-        loader=default_loader(),
+        checker=checker,
+        catalog=catalog,
         clock=tick,
-        limits=IntakeLimits(max_credential_bytes=config.limits.max_message_bytes),
+        limits=limits,
     )
-    return Node(paths, config, store, trust, log, intake)
+    return Node(paths, config, store, trust, log, intake, catalog)
 
 
 def start(node: Node, *, listen: str | None = None) -> RunningServer:

@@ -7,8 +7,7 @@ stable ErrorInfo reason and any field violations decoded from the rich status tr
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -25,6 +24,7 @@ from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
+from gateway.errors import FieldViolation, GatewayError
 from gateway.log.checkpoint import NoteKey
 from gateway.log.errors import ListAnswerError
 from gateway.log.listing import ListedDataset, VerifiedList, verify_list_answer
@@ -35,14 +35,7 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_AUTHORITY = "localhost"
 
 
-@dataclass(frozen=True)
-class Violation:
-    field: str
-    reason: str
-    description: str
-
-
-class ClientError(Exception):
+class ClientError(GatewayError):
     """A failed RPC, decoded: gRPC code, cfx reason, message, metadata, field violations."""
 
     def __init__(
@@ -51,14 +44,26 @@ class ClientError(Exception):
         reason: str,
         message: str,
         metadata: dict[str, str],
-        violations: tuple[Violation, ...],
+        violations: tuple[FieldViolation, ...],
     ) -> None:
         super().__init__(f"{code.name} {reason}: {message}")
         self.code = code
+        # The server's reason: a decoded remote error has no class of its own per reason.
         self.reason = reason
         self.message = message
-        self.metadata = metadata
-        self.violations = violations
+        self._metadata = metadata
+        self._violations = violations
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return self._metadata
+
+    @property
+    def violations(self) -> tuple[FieldViolation, ...]:
+        return self._violations
+
+    def __str__(self) -> str:
+        return f"{self.code.name} {self.reason}: {self.message}"
 
     @classmethod
     def from_rpc_error(cls, err: grpc.RpcError) -> ClientError:
@@ -75,7 +80,8 @@ class ClientError(Exception):
                     bad = error_details_pb2.BadRequest()
                     detail.Unpack(bad)
                     violations = [
-                        Violation(v.field, v.reason, v.description) for v in bad.field_violations
+                        FieldViolation(v.field, v.reason, v.description)
+                        for v in bad.field_violations
                     ]
         return cls(call.code(), reason, call.details() or "", metadata, tuple(violations))
 

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gateway.errors import GatewayError
 from schemas import strict_json
 
 
-class InputFileError(Exception):
+class InputFileError(GatewayError):
     """A file the command was told to read or write cannot be used (missing, unreadable)."""
 
     reason = "INPUT_FILE_UNREADABLE"

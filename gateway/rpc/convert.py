@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
+from gateway.domain import DatasetKind, DatasetStatus
 from gateway.log.checkpoint import Checkpoint as DomainCheckpoint
 from gateway.log.checkpoint import parse_note
 from gateway.log.receipt import Receipt
-from gateway.store.model import DatasetKind, DatasetStatus, StoredDataset
+from gateway.store.model import StoredDataset
 
 KIND_TO_PB: dict[DatasetKind, pb.DatasetKind] = {
     DatasetKind.PRODUCT_FOOTPRINT: pb.DATASET_KIND_PRODUCT_FOOTPRINT,

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import grpc
 
-from gateway import errors as ge
+from gateway import access
 from gateway._proto.cfx.v1 import dataset_pb2
 from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
-from gateway.intake import Intake
+from gateway.log.errors import TreeSizeError
 from gateway.rpc import convert
 from gateway.rpc.guard import unary
 from gateway.rpc.identity import caller_from
 from gateway.store.base import Store
 from gateway.transparency import NodeLog
+from gateway.trust import TrustRegistry
 
 MAX_ENTRIES_PER_CALL = 1000
 
 
 class LogServicer(lg_grpc.LogServiceServicer):
-    def __init__(self, intake: Intake, store: Store, log: NodeLog) -> None:
-        self._intake = intake
+    def __init__(self, registry: Callable[[], TrustRegistry], store: Store, log: NodeLog) -> None:
+        self._registry = registry
         self._store = store
         self._log = log
 
@@ -29,29 +32,27 @@ class LogServicer(lg_grpc.LogServiceServicer):
         return str(lg.DESCRIPTOR.services_by_name["LogService"].full_name)
 
     def _authenticate(self, context: grpc.ServicerContext) -> None:
-        self._intake.organization_of(caller_from(context).sans)
+        access.caller_organization(self._registry(), caller_from(context).sans)
 
     @unary
     def GetCheckpoint(  # noqa: N802 - gRPC method name
         self, _request: lg.GetCheckpointRequest, context: grpc.ServicerContext
     ) -> lg.GetCheckpointResponse:
         self._authenticate(context)
-        _, note = self._log.checkpoint()
-        return lg.GetCheckpointResponse(checkpoint=convert.checkpoint(note))
+        return lg.GetCheckpointResponse(checkpoint=convert.checkpoint(self._log.checkpoint().note))
 
     @unary
     def GetInclusionProof(  # noqa: N802
         self, request: lg.GetInclusionProofRequest, context: grpc.ServicerContext
     ) -> lg.GetInclusionProofResponse:
         self._authenticate(context)
-        size, note = self._log.checkpoint(at_least=request.log_index + 1)
+        signed = self._log.checkpoint(at_least=request.log_index + 1)
+        size = signed.size
         tree = request.tree_size or size
         if not request.log_index < tree <= self._store.log_size():
-            raise ge.out_of_range(
-                "TREE_SIZE_EXCEEDED", f"need log_index < tree_size <= {self._store.log_size()}"
-            )
+            raise TreeSizeError(f"need log_index < tree_size <= {self._store.log_size()}")
         if tree == size:
-            receipt = convert.receipt(self._log.receipt(request.log_index, (size, note)))
+            receipt = convert.receipt(self._log.receipt(request.log_index, signed))
         else:
             # An older (or newer, not yet signed) size: the caller holds or fetches that note;
             # we attach it when this node kept it.
@@ -70,14 +71,15 @@ class LogServicer(lg_grpc.LogServiceServicer):
         self, request: lg.GetConsistencyProofRequest, context: grpc.ServicerContext
     ) -> lg.GetConsistencyProofResponse:
         self._authenticate(context)
-        size, note = self._log.checkpoint()
+        signed = self._log.checkpoint()
+        size = signed.size
         second = request.second_size or size
         if not 0 < request.first_size <= second <= size:
-            raise ge.out_of_range(
-                "TREE_SIZE_EXCEEDED", f"need 0 < first_size <= second_size <= {size}"
-            )
+            raise TreeSizeError(f"need 0 < first_size <= second_size <= {size}")
         proof = self._store.consistency_proof(request.first_size, second)
-        return lg.GetConsistencyProofResponse(proof=proof, checkpoint=convert.checkpoint(note))
+        return lg.GetConsistencyProofResponse(
+            proof=proof, checkpoint=convert.checkpoint(signed.note)
+        )
 
     @unary
     def ListLogEntries(  # noqa: N802
@@ -88,7 +90,7 @@ class LogServicer(lg_grpc.LogServiceServicer):
         start = request.start_index
         end = min(request.end_index or size, size, start + MAX_ENTRIES_PER_CALL)
         if start > size:
-            raise ge.out_of_range("TREE_SIZE_EXCEEDED", f"the log has {size} entries")
+            raise TreeSizeError(f"the log has {size} entries")
         entries = self._store.log_entries(start, end) if end > start else []
         return lg.ListLogEntriesResponse(
             entries=[lg.LogEntry(index=start + i, entry=e) for i, e in enumerate(entries)]

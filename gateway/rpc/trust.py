@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 import grpc
 
-from gateway import errors as ge
+from gateway import access
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
 from gateway.rpc import convert
 from gateway.rpc.guard import unary
 from gateway.rpc.identity import caller_from
 from gateway.trust import Organization, Role, TrustRegistry
+from gateway.trust.errors import UnknownOrganizationError
 
 _ROLES = {
     Role.EXPORTER: tr.ROLE_EXPORTER,
@@ -44,8 +45,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
 
     def _authenticate(self, context: grpc.ServicerContext) -> TrustRegistry:
         registry = self._registry()
-        if registry.organization_for_peer_identities(caller_from(context).sans) is None:
-            raise ge.permission_denied("client certificate is not registered with this node")
+        access.caller_organization(registry, caller_from(context).sans)
         return registry
 
     @unary
@@ -72,11 +72,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
         for org in registry.organizations:
             if org.name == name:
                 return tr.GetOrganizationResponse(organization=_organization(org))
-        raise ge.GatewayError(
-            f"{request.name} does not exist",
-            "ORGANIZATION_NOT_FOUND",
-            grpc.StatusCode.NOT_FOUND,
-        )
+        raise UnknownOrganizationError(f"{request.name} does not exist")
 
 
 def _page_start(token: str, orgs: list[Organization]) -> int:

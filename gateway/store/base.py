@@ -6,20 +6,12 @@ import abc
 from collections.abc import Sequence
 from typing import Self
 
-from gateway.log.witness import PeerHead
+from gateway.domain import DatasetKind, DatasetStatus, PeerHead
+from gateway.limits import Limits
 from gateway.store.errors import StoreError
-from gateway.store.model import (
-    Change,
-    DatasetFilter,
-    DatasetKind,
-    DatasetStatus,
-    PutResult,
-    ReadScope,
-    StoredDataset,
-)
+from gateway.store.model import Change, DatasetFilter, PutResult, ReadScope, StoredDataset
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = Limits.default_page_size
 
 
 class Store(abc.ABC):
@@ -90,7 +82,8 @@ class Store(abc.ABC):
     ) -> tuple[list[StoredDataset], str]:
         """One page in log order and the next page token ("" on the last page).
 
-        page_size <= 0 means the default; larger than MAX_PAGE_SIZE is clamped (AIP-158).
+        The caller resolves `page_size` against its limits (`Limits.page_size`); the store
+        serves what it is asked for, at least one.
         """
 
     @abc.abstractmethod

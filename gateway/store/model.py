@@ -2,61 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 
+from gateway.domain import (
+    ChangeType,
+    DatasetKind,
+    DatasetStatus,
+    is_dataset_name,
+    new_dataset_name,
+    sha256_hex,
+)
 from gateway.store.errors import InvalidRecordError
 
-
-class DatasetKind(StrEnum):
-    """The credentialSubject kinds of DESIGN.md §2 (values match the JSON-LD type names)."""
-
-    PRODUCT_FOOTPRINT = "ProductFootprint"
-    EMISSION_FACTOR = "EmissionFactor"
-    ACCOUNTING_RULE = "AccountingRule"
-    ATTESTATION = "Attestation"
-    STATUS_UPDATE = "StatusUpdate"
-
-
-class DatasetStatus(StrEnum):
-    ACTIVE = "active"
-    DEPRECATED = "deprecated"
-    WITHDRAWN = "withdrawn"
-
-
-class ChangeType(StrEnum):
-    CREATED = "created"
-    STATUS_CHANGED = "status_changed"
-
-
-# Datasets are immutable; only the lifecycle moves, and only forward (withdrawn is final).
-ALLOWED_TRANSITIONS: dict[DatasetStatus, frozenset[DatasetStatus]] = {
-    DatasetStatus.ACTIVE: frozenset({DatasetStatus.DEPRECATED, DatasetStatus.WITHDRAWN}),
-    DatasetStatus.DEPRECATED: frozenset({DatasetStatus.WITHDRAWN}),
-    DatasetStatus.WITHDRAWN: frozenset(),
-}
-
-NAME_PREFIX = "datasets/"
-_NAME_RE = re.compile(r"datasets/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 # Log index of a record that has not been stored yet; the store assigns the real one.
 UNASSIGNED = -1
-
-
-def new_dataset_name() -> str:
-    return f"{NAME_PREFIX}{uuid.uuid4()}"
-
-
-def is_dataset_name(name: str) -> bool:
-    return _NAME_RE.fullmatch(name) is not None
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any, Literal, Protocol
 
+from gateway.domain import ALLOWED_TRANSITIONS, ChangeType, DatasetKind, DatasetStatus, PeerHead
 from gateway.log.sql import LogTables
-from gateway.log.witness import PeerHead
-from gateway.store.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Store
+from gateway.store.base import DEFAULT_PAGE_SIZE, Store
 from gateway.store.errors import (
     AlreadyExistsError,
     InvalidStatusTransitionError,
@@ -23,13 +23,9 @@ from gateway.store.errors import (
     StoreError,
 )
 from gateway.store.model import (
-    ALLOWED_TRANSITIONS,
     UNASSIGNED,
     Change,
-    ChangeType,
     DatasetFilter,
-    DatasetKind,
-    DatasetStatus,
     PutResult,
     ReadScope,
     StoredDataset,
@@ -309,7 +305,7 @@ class SQLStore(Store):
     ) -> tuple[list[StoredDataset], str]:
         fingerprint = filters.fingerprint()
         after = self._codec.decode(page_token, fingerprint) if page_token else UNASSIGNED
-        size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)
+        size = max(1, page_size)
         where, params = _where(filters)
         where.append("d.log_index > ?")
         params.append(after)
@@ -345,7 +341,7 @@ class SQLStore(Store):
             sql += f" AND {clause}"
             params.extend(scope_params)
         sql += " ORDER BY c.log_index, c.change, c.name LIMIT ?"
-        params.append(max(1, min(limit, MAX_PAGE_SIZE)))
+        params.append(max(1, limit))
         with self._transaction(write=False) as cur:
             self._run(cur, sql, params)
             rows = cur.fetchall()

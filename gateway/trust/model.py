@@ -27,7 +27,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from gateway.store.model import DatasetKind, ReadScope, format_time, parse_time
+from gateway.domain import DatasetKind
+from gateway.store.model import ReadScope, format_time, parse_time
 from gateway.trust.errors import (
     RegistryConflictError,
     RevokedKeyError,
@@ -266,6 +267,11 @@ class TrustRegistry:
     def key(self, did: str) -> TrustedKey | None:
         found = self._by_did.get(issuer_did(did))
         return None if found is None else found[1]
+
+    def organization_of_key(self, did: str) -> Organization | None:
+        """The organization a key (revoked or not) is registered to, if any."""
+        found = self._by_did.get(issuer_did(did))
+        return None if found is None else found[0]
 
     # -- edits (pure: each returns a new registry) ----------------------------------------------
 

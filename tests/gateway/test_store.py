@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from gateway.log.witness import PeerHead
+from gateway.domain import DatasetKind, DatasetStatus, PeerHead
 from gateway.store import (
     AlreadyExistsError,
     ChangeType,
     DatasetFilter,
-    DatasetKind,
-    DatasetStatus,
     InvalidPageTokenError,
     InvalidRecordError,
     InvalidStatusTransitionError,
