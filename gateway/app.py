@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -27,10 +26,9 @@ from gateway.rpc.transparency import LogServicer
 from gateway.rpc.trust import TrustServicer
 from gateway.server import RunningServer, TlsMaterial, create_server
 from gateway.store.base import Store
+from gateway.times import Clock, utc_now
 from gateway.transparency import LogIdentity, NodeLog
 from signing.loader import default_loader
-
-Clock = Callable[[], datetime]
 
 
 def log_vkey_path(paths: NodePaths) -> Path:
@@ -67,7 +65,7 @@ def open_node(root: Path, *, store_url: str | None = None, clock: Clock | None =
     node_key = load_node_key(paths)
     if not isinstance(node_key.crypto_key, Ed25519PrivateKey):
         raise NodeError("the node key must be Ed25519 (it signs signed-note checkpoints)")
-    tick: Clock = clock or (lambda: datetime.now(UTC))
+    tick: Clock = clock or utc_now
     store = open_node_store(paths, config, store_url)
     identity = LogIdentity(config.log_origin, config.log_origin, node_key.crypto_key)
     vkey = log_vkey_path(paths)

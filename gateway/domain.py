@@ -66,6 +66,25 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class ReadScope:
+    """What one caller may see: every dataset of `kinds`, plus datasets of `own_kinds` that its
+    own organization `org` issued. Applied inside the query, so pages stay full and a page token
+    is bound to the caller's permissions (E5: a token grants nothing)."""
+
+    kinds: frozenset[DatasetKind]
+    org: str = ""
+    own_kinds: frozenset[DatasetKind] = frozenset()
+
+    def allows(self, kind: DatasetKind, issuer_org: str) -> bool:
+        return kind in self.kinds or (
+            bool(self.org) and issuer_org == self.org and kind in self.own_kinds
+        )
+
+    def fingerprint_part(self) -> str:
+        return "|".join((",".join(sorted(self.kinds)), self.org, ",".join(sorted(self.own_kinds))))
+
+
 @dataclass(frozen=True, slots=True)
 class SignedCheckpoint:
     """A checkpoint this node signed: the tree size it covers and its signed note text."""

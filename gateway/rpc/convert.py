@@ -12,6 +12,7 @@ from gateway.log.checkpoint import Checkpoint as DomainCheckpoint
 from gateway.log.checkpoint import parse_note
 from gateway.log.receipt import Receipt
 from gateway.store.model import StoredDataset
+from gateway.times import parse_rfc3339
 
 KIND_TO_PB: dict[DatasetKind, pb.DatasetKind] = {
     DatasetKind.PRODUCT_FOOTPRINT: pb.DATASET_KIND_PRODUCT_FOOTPRINT,
@@ -39,13 +40,8 @@ def timestamp(moment: datetime | None) -> Timestamp | None:
 
 def parse_timestamp(text: str | None) -> Timestamp | None:
     """An XML Schema dateTime from a proof, or None when absent or unparseable."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    moment = parse_rfc3339(text, assume_utc=True)
+    return None if moment is None else timestamp(moment)
 
 
 def from_timestamp(ts: Timestamp) -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.domain import ALLOWED_TRANSITIONS, ChangeType, DatasetKind, DatasetStatus
+from gateway.domain import ALLOWED_TRANSITIONS, ChangeType, DatasetKind, DatasetStatus, ReadScope
 from gateway.store.base import DEFAULT_PAGE_SIZE, Store
 from gateway.store.errors import (
     AlreadyExistsError,
@@ -21,7 +21,7 @@ from gateway.store.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from gateway.store.model import Change, DatasetFilter, PutResult, ReadScope, StoredDataset
+from gateway.store.model import Change, DatasetFilter, PutResult, StoredDataset
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

@@ -6,10 +6,10 @@ import abc
 from collections.abc import Sequence
 from typing import Self
 
-from gateway.domain import DatasetKind, DatasetStatus, PeerHead
+from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
 from gateway.limits import Limits
 from gateway.store.errors import StoreError
-from gateway.store.model import Change, DatasetFilter, PutResult, ReadScope, StoredDataset
+from gateway.store.model import Change, DatasetFilter, PutResult, StoredDataset
 
 DEFAULT_PAGE_SIZE = Limits.default_page_size
 

@@ -13,7 +13,14 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any, Literal, Protocol
 
-from gateway.domain import ALLOWED_TRANSITIONS, ChangeType, DatasetKind, DatasetStatus, PeerHead
+from gateway.domain import (
+    ALLOWED_TRANSITIONS,
+    ChangeType,
+    DatasetKind,
+    DatasetStatus,
+    PeerHead,
+    ReadScope,
+)
 from gateway.log.sql import LogTables
 from gateway.store.base import DEFAULT_PAGE_SIZE, Store
 from gateway.store.errors import (
@@ -22,17 +29,9 @@ from gateway.store.errors import (
     NotFoundError,
     StoreError,
 )
-from gateway.store.model import (
-    UNASSIGNED,
-    Change,
-    DatasetFilter,
-    PutResult,
-    ReadScope,
-    StoredDataset,
-    format_time,
-    parse_time,
-)
+from gateway.store.model import UNASSIGNED, Change, DatasetFilter, PutResult, StoredDataset
 from gateway.store.paging import PageTokenCodec
+from gateway.times import from_sortable, to_sortable
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -234,12 +233,12 @@ class SQLStore(Store):
                 record.issuer,
                 record.issuer_org,
                 record.digest,
-                format_time(record.received_at),
+                to_sortable(record.received_at),
                 record.credential_id,
                 record.request_id or None,
                 record.geography,
-                format_time(record.valid_from) if record.valid_from else None,
-                format_time(record.valid_until) if record.valid_until else None,
+                to_sortable(record.valid_from) if record.valid_from else None,
+                to_sortable(record.valid_until) if record.valid_until else None,
                 record.log_index,
             ),
         )
@@ -473,7 +472,7 @@ def _where(filters: DatasetFilter) -> tuple[list[str], list[Any]]:
         where.append(clause)
         params.extend(scope_params)
     if filters.valid_at is not None:
-        at = format_time(filters.valid_at)
+        at = to_sortable(filters.valid_at)
         where.append("(d.valid_from IS NULL OR d.valid_from <= ?)")
         where.append("(d.valid_until IS NULL OR d.valid_until > ?)")
         params.extend((at, at))
@@ -525,14 +524,14 @@ def _row_to_record(row: Sequence[Any], facets: dict[tuple[str, str], list[str]])
         issuer=str(issuer),
         issuer_org=str(issuer_org),
         digest=str(digest),
-        received_at=parse_time(received_at),
+        received_at=from_sortable(received_at),
         credential_id=str(credential_id),
         request_id=str(request_id or ""),
         product_ids=tuple(facets.get((name, _FACET_PRODUCT), ())),
         classification_ids=tuple(facets.get((name, _FACET_CLASSIFICATION), ())),
         geography=str(geography),
-        valid_from=parse_time(valid_from) if valid_from else None,
-        valid_until=parse_time(valid_until) if valid_until else None,
+        valid_from=from_sortable(valid_from) if valid_from else None,
+        valid_until=from_sortable(valid_until) if valid_until else None,
         supersedes=tuple(facets.get((name, _FACET_SUPERSEDES), ())),
         log_index=int(log_index),
     )

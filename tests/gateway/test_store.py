@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.domain import DatasetKind, DatasetStatus, PeerHead
+from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
 from gateway.store import (
     AlreadyExistsError,
     ChangeType,
@@ -20,7 +20,6 @@ from gateway.store import (
     InvalidStatusTransitionError,
     InvalidStoreURLError,
     NotFoundError,
-    ReadScope,
     Store,
     StoredDataset,
     StoreUnavailableError,
