@@ -49,8 +49,8 @@ class Node:
         limits = self.config.limits
         return [
             ExchangeServicer(self.intake, limits).register,
-            LogServicer(self.intake, self.store, self.log).register,
-            TrustServicer(self.trust.current).register,
+            LogServicer(self.intake, self.store, self.log, limits).register,
+            TrustServicer(self.trust.current, self.store.page_tokens).register,
         ]
 
     def close(self) -> None:
