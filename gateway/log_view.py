@@ -75,6 +75,12 @@ class LogView:
         )
         return LogPage(self._serve(caller, first, raw), token)
 
+    def check_visible(self, caller: Organization, index: int) -> None:
+        """GetInclusionProof serves the entry bytes too: the same rule, or PERMISSION_DENIED."""
+        entry = self._store.log_entries(index, index + 1)
+        if not entry or self._serve(caller, index, entry)[0].hidden:
+            raise ge.permission_denied(f"log entry {index} concerns a dataset you may not read")
+
     def _resume_after(self, request: LogRange, fingerprint: str) -> int:
         try:
             last = self._store.page_tokens.decode(request.page_token, fingerprint)

@@ -54,7 +54,7 @@ class LogServicer(lg_grpc.LogServiceServicer):
     def GetInclusionProof(  # noqa: N802
         self, request: lg.GetInclusionProofRequest, context: grpc.ServicerContext
     ) -> lg.GetInclusionProofResponse:
-        self._authenticate(context)
+        caller = self._authenticate(context)
         index = convert.index(request.log_index, "log_index")
         tree_size = convert.index(request.tree_size, "tree_size")
         size, note = self._log.checkpoint(at_least=index + 1)
@@ -63,6 +63,7 @@ class LogServicer(lg_grpc.LogServiceServicer):
             raise ge.out_of_range(
                 "TREE_SIZE_EXCEEDED", f"need log_index < tree_size <= {self._store.log_size()}"
             )
+        self._view.check_visible(caller, index)  # the receipt carries the entry bytes
         if tree == size:
             receipt = convert.receipt(self._log.receipt(index, (size, note)))
         else:

@@ -135,6 +135,18 @@ def test_the_root_an_exporter_rebuilds_from_hidden_leaves_matches_the_signed_che
     assert verified.checkpoint.root_hash == exchange.h.node.store.log_root(verified.checkpoint.size)
 
 
+def test_an_exporter_gets_no_inclusion_proof_carrying_a_competitors_entry(exchange: Exchange):
+    h = exchange.h
+    indexes = {n: h.node.store.get_dataset(n).log_index for n in (*exchange.own, *exchange.rival)}
+    with h.client() as exporter, h.client("admin") as admin:
+        assert exporter.inclusion_proof(indexes[exchange.own[0]]).receipt.entry
+        for name in exchange.rival:
+            assert admin.inclusion_proof(indexes[name]).receipt.entry
+            with pytest.raises(ClientError) as err:
+                exporter.inclusion_proof(indexes[name])
+            assert err.value.code is grpc.StatusCode.PERMISSION_DENIED
+
+
 def test_the_operator_sees_every_entry_in_full(exchange: Exchange):
     with exchange.h.client("admin") as admin:
         verified = admin.verified_log(exchange.log_key)

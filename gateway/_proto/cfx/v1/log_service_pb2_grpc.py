@@ -74,7 +74,9 @@ class LogServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetInclusionProof(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The receipt carries the entry bytes: only for an entry the caller may see in full (see
+        LogEntry); for any other, PERMISSION_DENIED.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
