@@ -50,8 +50,8 @@ class Node:
         limits = self.config.limits
         return [
             ExchangeServicer(self.intake, self.catalog, self.trust.current, limits).register,
-            LogServicer(self.trust.current, self.store, self.log).register,
-            TrustServicer(self.trust.current).register,
+            LogServicer(self.trust.current, self.store, self.log, limits).register,
+            TrustServicer(self.trust.current, self.store.page_tokens).register,
         ]
 
     def close(self) -> None:

@@ -27,6 +27,7 @@ from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
 from gateway.errors import FieldViolation, GatewayError
 from gateway.log.checkpoint import NoteKey
 from gateway.log.errors import ListAnswerError
+from gateway.log.leaves import ServedLeaf, VerifiedLog, verify_served_log
 from gateway.log.listing import ListedDataset, VerifiedList, verify_list_answer
 from gateway.node import ClientFiles
 
@@ -84,6 +85,13 @@ class ClientError(GatewayError):
                         for v in bad.field_violations
                     ]
         return cls(call.code(), reason, call.details() or "", metadata, tuple(violations))
+
+
+def served_leaf(message: lg.LogEntry) -> ServedLeaf:
+    """A ListLogEntries leaf: the entry bytes (hashed here), or the leaf hash alone."""
+    if message.WhichOneof("content") == "entry":
+        return ServedLeaf.of_entry(message.index, message.entry)
+    return ServedLeaf(message.index, message.leaf_hash)
 
 
 class CfxClient:
@@ -236,15 +244,40 @@ class CfxClient:
         )
         return response
 
-    def log_entries(self, start: int, end: int) -> lg.ListLogEntriesResponse:
-        request = lg.ListLogEntriesRequest(start_index=start, end_index=end)
+    def log_entries(
+        self, start: int = 0, end: int = 0, *, page_size: int = 0, page_token: str = ""
+    ) -> lg.ListLogEntriesResponse:
+        """One page of [start, end) (end 0: up to the log's size); see `iter_log` for all."""
+        request = lg.ListLogEntriesRequest(
+            start_index=start, end_index=end, page_size=page_size, page_token=page_token
+        )
         response: lg.ListLogEntriesResponse = self._call(self._log.ListLogEntries, request)
         return response
 
-    def organizations(self) -> tr.ListOrganizationsResponse:
-        response: tr.ListOrganizationsResponse = self._call(
-            self._trust.ListOrganizations, tr.ListOrganizationsRequest()
-        )
+    def iter_log(self, start: int = 0, end: int = 0, *, page_size: int = 0) -> Iterator[ServedLeaf]:
+        """Every leaf of [start, end), page after page; hidden leaves come as their hash only."""
+        token = ""
+        while True:
+            page = self.log_entries(start, end, page_size=page_size, page_token=token)
+            if not page.entries and page.next_page_token:
+                raise ListAnswerError("the node sent an empty page with a next page token")
+            yield from (served_leaf(e) for e in page.entries)
+            token = page.next_page_token
+            if not token:
+                return
+
+    def verified_log(self, log_key: NoteKey, *, origin: str | None = None) -> VerifiedLog:
+        """Fetch the current checkpoint and every leaf under it, and check that they hash to its
+        root: the entries this caller may read, proven complete and untampered."""
+        checkpoint = self.checkpoint().checkpoint
+        leaves = self.iter_log(0, checkpoint.size)
+        return verify_served_log(checkpoint.note, leaves, log_key, origin=origin)
+
+    def organizations(
+        self, page_size: int = 0, page_token: str = ""
+    ) -> tr.ListOrganizationsResponse:
+        request = tr.ListOrganizationsRequest(page_size=page_size, page_token=page_token)
+        response: tr.ListOrganizationsResponse = self._call(self._trust.ListOrganizations, request)
         return response
 
     def health(self, service: str = "") -> int:

@@ -126,14 +126,36 @@ class InvalidRequestError(GatewayError):
 
 
 class InvalidNameError(InvalidRequestError):
+    """A resource name not of its collection's form (AIP-122)."""
+
     reason = "INVALID_NAME"
 
-    def __init__(self, field: str = "name") -> None:
-        super().__init__(f"{field} must be datasets/{{uuid}}", field=field)
+    def __init__(self, field: str = "name", pattern: str = "datasets/{uuid}") -> None:
+        super().__init__(f"{field} must be {pattern}", field=field)
 
 
 class InvalidRequestIdError(InvalidRequestError):
+    """A request_id that is not a UUID in canonical form (AIP-155)."""
+
     reason = "INVALID_REQUEST_ID"
+
+
+class NegativeIndexError(InvalidRequestError):
+    """An int64 log index or tree size below zero (AIP-141 fields are signed on the wire)."""
+
+    reason = "NEGATIVE_INDEX"
+
+
+class InvalidPageSizeError(InvalidRequestError):
+    """A negative page_size (AIP-158: 0 means the service's default)."""
+
+    reason = "INVALID_PAGE_SIZE"
+
+
+class InvalidRangeError(InvalidRequestError):
+    """A range whose end lies before its start."""
+
+    reason = "INVALID_RANGE"
 
 
 # --- the credential ------------------------------------------------------------------------

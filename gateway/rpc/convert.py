@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway.domain import DatasetKind, DatasetStatus
+from gateway.errors import InvalidPageSizeError, NegativeIndexError
 from gateway.log.checkpoint import Checkpoint as DomainCheckpoint
 from gateway.log.checkpoint import parse_note
 from gateway.log.receipt import Receipt
@@ -28,6 +29,21 @@ STATUS_TO_PB: dict[DatasetStatus, pb.DatasetStatus] = {
     DatasetStatus.WITHDRAWN: pb.DATASET_STATUS_WITHDRAWN,
 }
 STATUS_FROM_PB = {v: k for k, v in STATUS_TO_PB.items()}
+
+
+def index(value: int, field: str) -> int:
+    """An int64 log index or tree size from a request (AIP-141): a negative one is refused here
+    and never reaches the store."""
+    if value < 0:
+        raise NegativeIndexError(f"{field} must be 0 or more, not {value}", field=field)
+    return int(value)
+
+
+def page_size(value: int) -> int:
+    """AIP-158: a negative page_size is INVALID_ARGUMENT; 0 means the service's default."""
+    if value < 0:
+        raise InvalidPageSizeError(f"page_size must be 0 or more, not {value}", field="page_size")
+    return int(value)
 
 
 def timestamp(moment: datetime | None) -> Timestamp | None:
@@ -61,8 +77,8 @@ def dataset(record: StoredDataset) -> pb.Dataset:
         product_ids=list(record.product_ids),
         classification_ids=list(record.classification_ids),
         geography=record.geography,
-        valid_from=timestamp(record.valid_from),
-        valid_until=timestamp(record.valid_until),
+        valid_from_time=timestamp(record.valid_from),
+        valid_until_time=timestamp(record.valid_until),
         supersedes=list(record.supersedes),
         log_index=max(record.log_index, 0),
     )

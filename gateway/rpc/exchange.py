@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator
 
 import grpc
@@ -22,7 +23,7 @@ from gateway.rpc.identity import caller_from
 from gateway.store.model import DatasetFilter
 from gateway.trust import Organization, TrustRegistry
 
-MAX_REQUEST_ID_CHARS = 128
+UUID_CHARS = 36
 WATCH_POLL_SECONDS = 0.2
 
 
@@ -89,8 +90,8 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             classification_id=request.classification_id or None,
             geography=request.geography or None,
             status=convert.STATUS_FROM_PB.get(request.status),
-            valid_at=convert.from_timestamp(request.valid_at)
-            if request.HasField("valid_at")
+            valid_at=convert.from_timestamp(request.valid_at_time)
+            if request.HasField("valid_at_time")
             else None,
         )
         page = self._catalog.list_page(filters, request.page_size, request.page_token, caller)
@@ -182,7 +183,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     ) -> Iterator[ex.WatchDatasetsResponse]:
         caller = self._caller(context)
         kind = convert.KIND_FROM_PB.get(request.kind)
-        cursor = int(request.start_log_index) - 1
+        cursor = convert.index(request.start_log_index, "start_log_index") - 1
         # A stream lives at most max_deadline_seconds; the client resumes from its last index.
         ends_at = time.monotonic() + self._limits.max_deadline_seconds
         while context.is_active() and time.monotonic() < ends_at:
@@ -207,8 +208,20 @@ _CHANGE_TYPES = {
 
 
 def _check_request_id(request_id: str) -> None:
-    if len(request_id) > MAX_REQUEST_ID_CHARS or not request_id.isprintable():
+    """AIP-155: a request_id, when given, is a UUID in canonical form (RFC 9562 §4: lowercase
+    8-4-4-4-12 hex), so that one request has one spelling of its idempotency key."""
+    if request_id and not _is_canonical_uuid(request_id):
         raise InvalidRequestIdError(
-            f"request_id must be at most {MAX_REQUEST_ID_CHARS} printable chars",
+            "request_id must be a UUID in canonical form "
+            "(36 lowercase characters, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e)",
             field="request_id",
         )
+
+
+def _is_canonical_uuid(text: str) -> bool:
+    if len(text) != UUID_CHARS:
+        return False
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False

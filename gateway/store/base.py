@@ -10,6 +10,7 @@ from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
 from gateway.limits import Limits
 from gateway.store.errors import StoreError
 from gateway.store.model import Change, DatasetFilter, PutResult, StoredDataset
+from gateway.store.paging import PageTokenCodec
 
 DEFAULT_PAGE_SIZE = Limits.default_page_size
 
@@ -96,6 +97,18 @@ class Store(abc.ABC):
     ) -> list[Change]:
         """Changes with a log index greater than `log_index` (-1: from the start), in log order,
         limited to datasets `scope` may read when given."""
+
+    @abc.abstractmethod
+    def readable_log_indexes(self, start: int, end: int, scope: ReadScope) -> set[int]:
+        """The log indexes in [start, end) whose every dataset `scope` may read: the dataset an
+        acceptance entry commits to, or both the target of a status change and its StatusUpdate.
+        Entries that concern no dataset (key revocations) are never in it."""
+
+    @property
+    @abc.abstractmethod
+    def page_tokens(self) -> PageTokenCodec:
+        """This store's page-token codec (its key is kept in the store, so tokens outlive a
+        restart and work across server processes): every paginated list uses it (AIP-158)."""
 
     # Transparency log passthroughs (RFC 9162 tree kept by gateway.log.sql.LogTables).
 

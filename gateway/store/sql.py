@@ -351,6 +351,18 @@ class SQLStore(Store):
             for r in rows
         ]
 
+    def readable_log_indexes(self, start: int, end: int, scope: ReadScope) -> set[int]:
+        clause, params = scope_clause(scope, "c.kind", "d.issuer_org")
+        # An index is readable when no dataset row logged at it falls outside the scope.
+        sql = _READABLE_INDEXES.format(readable=clause)
+        with self._transaction(write=False) as cur:
+            self._run(cur, sql, [start, end, *params])
+            return {int(row[0]) for row in cur.fetchall()}
+
+    @property
+    def page_tokens(self) -> PageTokenCodec:
+        return self._codec
+
     def _by_digest(self, cur: Cursor, digest: str) -> StoredDataset | None:
         found = self._select(cur, "d.digest = ?", digest)
         return found[0] if found else None
@@ -438,6 +450,13 @@ class SQLStore(Store):
     def load_witness_heads(self) -> dict[str, PeerHead]:
         with self._transaction(write=False) as cur:
             return self._log.load_witness_heads(cur)
+
+
+_READABLE_INDEXES = (
+    "SELECT c.log_index FROM cfx_dataset_changes c JOIN cfx_datasets d ON d.name = c.name "
+    "WHERE c.log_index >= ? AND c.log_index < ? GROUP BY c.log_index "
+    "HAVING MIN(CASE WHEN {readable} THEN 1 ELSE 0 END) = 1"
+)
 
 
 def _prefixed_columns() -> str:
