@@ -8,8 +8,6 @@ with the reason printed in the summary. Each test gets a fresh schema, dropped a
 from __future__ import annotations
 
 import itertools
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,41 +17,18 @@ import psycopg
 import pytest
 
 from gateway.store import Store, open_store
+from tests.helpers.stores import PG_BASE_URL, pg_reachable, try_start_cluster
 
-PG_BASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 _counter = itertools.count()
-
-
-def _pg_reachable() -> str | None:
-    """None when PostgreSQL answers, else the reason it does not."""
-    try:
-        with psycopg.connect(PG_BASE_URL, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}".strip()
-    return None
-
-
-def _try_start_cluster() -> None:
-    versions = sorted(Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").is_dir() else []
-    ctl = shutil.which("pg_ctlcluster")
-    if not versions or ctl is None:
-        return
-    subprocess.run(
-        [ctl, "--skip-systemctl-redirect", versions[-1].name, "main", "start"],
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="session")
 def postgres_session() -> str:
     """The base URL plus a per-session schema prefix; skips loudly when PostgreSQL is absent."""
-    problem = _pg_reachable()
+    problem = pg_reachable()
     if problem is not None:
-        _try_start_cluster()
-        problem = _pg_reachable()
+        try_start_cluster()
+        problem = pg_reachable()
     if problem is not None:
         pytest.skip(
             f"PostgreSQL at {PG_BASE_URL} is unreachable and could not be started ({problem}); "

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from contextlib import closing
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -24,8 +23,8 @@ from gateway._proto.cfx.v1 import log_service_pb2
 from gateway.log import sql as log_sql
 from gateway.log.merkle import MemoryTree, inclusion_proof, leaf_hash, verify_consistency
 from gateway.log.sql import LogTables
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 BATCH = 50
 ACKS_BEFORE_KILL = 12
 

@@ -22,8 +22,7 @@ from gateway.log.checkpoint import NoteKey
 from gateway.log.errors import DigestMismatchError, MixAndMatchError
 from gateway.log.listing import ListedDataset, verify_list_answer
 from gateway.rpc.convert import receipt_from_pb
-
-from .rpc.conftest import Harness, example, make_node
+from tests.helpers.nodes import Harness, example, make_node
 
 LAPTOP = "valid/product-footprint-electronics-laptop.json"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,39 +24,11 @@ from gateway.store import (
     NotFoundError,
     ReadScope,
     Store,
-    StoredDataset,
     StoreUnavailableError,
     open_store,
 )
 from gateway.store.sqlite import SQLiteStore
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def make(
-    n: int,
-    *,
-    kind: DatasetKind = DatasetKind.PRODUCT_FOOTPRINT,
-    body: bytes | None = None,
-    credential_id: str | None = None,
-    request_id: str = "",
-    **facets: object,
-) -> StoredDataset:
-    credential = body if body is not None else b'{"id":"urn:uuid:%d", "x": 1 }\n' % n
-    return StoredDataset.create(
-        credential=credential,
-        kind=kind,
-        issuer=f"did:key:z6Mk{n % 3}",
-        issuer_org=f"org{n % 3}",
-        credential_id=credential_id or f"urn:uuid:{n}",
-        received_at=T0 + timedelta(seconds=n),
-        request_id=request_id,
-        **facets,  # type: ignore[arg-type]
-    )
-
-
-def entry(n: int) -> bytes:
-    return b"cfx-test-entry %d" % n
+from tests.helpers.stores import T0, entry, make
 
 
 def test_round_trip_keeps_exact_bytes_and_every_field(store: Store):

@@ -10,8 +10,7 @@ from gateway.store import Store
 from gateway.store.errors import AlreadyExistsError
 from gateway.store.group_commit import GroupCommitter
 from gateway.store.model import PutResult
-
-from .test_store import entry, make
+from tests.helpers.stores import entry, make
 
 
 def test_batch_commits_every_item_with_consecutive_indices(store: Store):

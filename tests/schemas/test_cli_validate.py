@@ -13,7 +13,7 @@ import pytest
 import schemas
 from gateway.cli import main
 from schemas import resources
-from tests.schemas.conftest import BATTERY_RULE, EXAMPLES, INDEX, rules_for, valid_files
+from tests.helpers.schemas_data import BATTERY_RULE, EXAMPLES, INDEX, rules_for, valid_files
 
 
 def test_every_valid_file_of_every_kind_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,7 @@ import schemas
 from schemas import compiled, resources
 from schemas.errors import BundledResourceError
 from schemas.schema_errors import schema_violations
-from tests.schemas.conftest import EXAMPLES, load
+from tests.helpers.schemas_data import EXAMPLES, load
 
 ALL_FILES = sorted((EXAMPLES / "valid").glob("*.json")) + sorted(
     (EXAMPLES / "invalid").glob("*.json")

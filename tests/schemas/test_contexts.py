@@ -14,7 +14,7 @@ from pyld.jsonld import JsonLdProcessor
 
 from schemas import resources
 from schemas.paths import CONTEXTS_DIR, CONTEXTS_MANIFEST
-from tests.schemas.conftest import valid_files
+from tests.helpers.schemas_data import valid_files
 
 W3C_URLS = {
     "https://www.w3.org/ns/credentials/v2",

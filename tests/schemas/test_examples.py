@@ -8,7 +8,7 @@ import pytest
 
 import schemas
 from schemas import resources
-from tests.schemas.conftest import EXAMPLES, INDEX, load, rules_for
+from tests.helpers.schemas_data import EXAMPLES, INDEX, load, rules_for
 
 VALID_CASES = [
     pytest.param(entry["file"], profile, id=f"{entry['file']}[{profile}]")

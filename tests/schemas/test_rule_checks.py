@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schemas
-from tests.schemas.conftest import BATTERY_RULE, load
+from tests.helpers.schemas_data import BATTERY_RULE, load
 
 RULE_AT = "/credentialSubject/accountingRuleId"
 

@@ -19,7 +19,7 @@ from schemas.translate import (
 )
 from schemas.translate.identifiers import LEGACY_PREFIX, normalize_urn
 from schemas.translate.notes import decimal_string
-from tests.schemas.conftest import load
+from tests.helpers.schemas_data import load
 
 PACT_SAMPLES = ["pact-v3-sample-copper-cathode.json", "pact-v3-sample-jeans-biogenic-verified.json"]
 CATENAX_SAMPLES = ["catenax_pcf-7.0.0-sample.json", "catenax-pcf-v10.0.0-sample.json"]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import schemas
 from schemas import resources
 from schemas.violations import REASONS
-from tests.schemas.conftest import BATTERY_RULE, INDEX, load, valid_files
+from tests.helpers.schemas_data import BATTERY_RULE, INDEX, load, valid_files
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),

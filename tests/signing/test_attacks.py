@@ -31,8 +31,8 @@ from signing.loader import PinnedLoader
 from signing.multibase import encode_multibase, encode_varint
 from signing.proofs import sign
 from signing.verify import VerificationResult, verify
-
-from .conftest import EXAMPLES_V2, FOOTPRINT_CONTEXT, VC_V2, footprint_credential
+from tests.helpers.paths import SIGNING_DATA
+from tests.helpers.signing_data import EXAMPLES_V2, FOOTPRINT_CONTEXT, VC_V2, footprint_credential
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -124,7 +124,7 @@ def test_swapped_to_another_pinned_context_changes_the_graph(
 
 
 def test_context_bytes_differing_from_pinned_hash_are_refused(tmp_path: Path) -> None:
-    source = Path(__file__).parent / "data" / "footprint-test-v1.jsonld"
+    source = SIGNING_DATA / "footprint-test-v1.jsonld"
     original = source.read_bytes()
     tampered = original.replace(b"ex:pcfExcludingBiogenic", b"ex:pcfIncludingBiogenic")
     (tmp_path / "ctx.jsonld").write_bytes(tampered)

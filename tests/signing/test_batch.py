@@ -10,8 +10,7 @@ from signing.keys import PrivateKey
 from signing.loader import PinnedLoader
 from signing.proofs import sign
 from signing.verify import verify
-
-from .conftest import MANIFESTS, footprint_credential
+from tests.helpers.signing_data import MANIFESTS, footprint_credential
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from signing.canon import (
@@ -14,37 +12,11 @@ from signing.canon import (
     canonical_issued_map,
     canonicalize_nquads,
 )
+from tests.helpers.canon_graphs import clique, credential_like, look_alike_list
+from tests.helpers.paths import RDF_CANON_SUITE
 
-RDFC10 = Path(__file__).resolve().parents[1] / "vectors" / "rdf-canon" / "tests" / "rdfc10"
+RDFC10 = RDF_CANON_SUITE / "rdfc10"
 PATHS = pytest.mark.parametrize("fast", [False, True], ids=["reference", "fast"])
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
-
-
-def clique(size: int) -> str:
-    """Every blank node linked to every other: all first-degree hashes tie (RDF-CANON poison)."""
-    return "".join(
-        f"_:n{i} <http://a/p> _:n{j} .\n" for i in range(size) for j in range(size) if i != j
-    )
-
-
-def look_alike_list(length: int) -> str:
-    """An RDF list whose items are all equal: a chain of blank nodes that tie on first degree."""
-    lines = []
-    for i in range(length):
-        rest = f"_:l{i + 1}" if i + 1 < length else f"<{RDF}nil>"
-        lines.append(f'_:l{i} <{RDF}first> "same" .\n_:l{i} <{RDF}rest> {rest} .\n')
-    return "".join(lines)
-
-
-def credential_like(blank_nodes: int) -> str:
-    """Nested anonymous objects with distinct values, as JSON-LD credentials produce them."""
-    lines = ["<urn:uuid:1> <https://w3.org/cred#subject> _:o0 .\n"]
-    for i in range(blank_nodes):
-        lines.append(f'_:o{i} <https://vocab.example/v> "{i}.5"^^<{DECIMAL}> .\n')
-        if i + 1 < blank_nodes:
-            lines.append(f"_:o{i} <https://vocab.example/next> _:o{i + 1} .\n")
-    return "".join(lines)
 
 
 @PATHS

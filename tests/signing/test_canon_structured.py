@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import random
 import time
-from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -32,9 +31,10 @@ from signing.canon import (
     canonicalize_quads,
 )
 from signing.canon.nquads import parse_nquads, serialize_quad
-from tests.signing.test_canon_bounds import clique, credential_like, look_alike_list
+from tests.helpers.canon_graphs import clique, credential_like, look_alike_list
+from tests.helpers.paths import RDF_CANON_SUITE
 
-SUITE = Path(__file__).resolve().parents[1] / "vectors" / "rdf-canon" / "tests"
+SUITE = RDF_CANON_SUITE
 MANIFEST: list[dict[str, Any]] = json.loads((SUITE / "manifest.jsonld").read_text("utf-8"))[
     "entries"
 ]

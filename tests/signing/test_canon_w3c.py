@@ -13,7 +13,6 @@ So all 86 run on the reference and the structured path, 65 on the pyoxigraph pat
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -28,8 +27,9 @@ from signing.canon import (
     canonicalize_quads,
 )
 from signing.canon.nquads import parse_nquads
+from tests.helpers.paths import RDF_CANON_SUITE
 
-SUITE = Path(__file__).resolve().parents[1] / "vectors" / "rdf-canon" / "tests"
+SUITE = RDF_CANON_SUITE
 MANIFEST: list[dict[str, Any]] = json.loads((SUITE / "manifest.jsonld").read_text("utf-8"))[
     "entries"
 ]

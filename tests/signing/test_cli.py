@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from gateway.cli import main
-
-from .conftest import FOOTPRINT_CONTEXT, FOOTPRINT_MANIFEST, TEST_MANIFEST, VECTORS
+from tests.helpers.paths import VECTORS
+from tests.helpers.signing_data import FOOTPRINT_CONTEXT, FOOTPRINT_MANIFEST, TEST_MANIFEST
 
 EXTRA = ["--context-manifest", str(TEST_MANIFEST), "--context-manifest", str(FOOTPRINT_MANIFEST)]
 

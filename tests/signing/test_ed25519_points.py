@@ -11,8 +11,7 @@ from signing.ed25519_points import decode_point, is_weak_public_key
 from signing.errors import WeakKeyError
 from signing.keys import PublicKey, generate_key, public_key_from_multibase
 from signing.multibase import encode_multibase, encode_varint
-
-from .conftest import VECTORS
+from tests.helpers.paths import VECTORS
 
 #: The eight points of order 1, 2, 4 and 8 (libsodium's blocklist, canonical encodings).
 SMALL_ORDER = [

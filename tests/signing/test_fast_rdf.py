@@ -6,159 +6,35 @@ labels do not matter and everything else does (IRIs, literal forms, datatypes, l
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
-from pyld.context_resolver import ContextResolver
-from pyld.jsonld import JsonLdProcessor
 
-from schemas.paths import CONTEXTS_DIR, CONTEXTS_MANIFEST
-from signing import fast_rdf, rdf
-from signing.canon import DEFAULT_LIMITS, canonicalize_nquads, canonicalize_quads
-from signing.canon.nquads import parse_nquads
-from signing.errors import SigningError
+from schemas.paths import CONTEXTS_DIR
+from signing import fast_rdf
 from signing.fast_rdf import to_nquads, to_quads
-from signing.loader import PinnedLoader
+from tests.helpers.paths import VECTORS
+from tests.helpers.rdf_compare import (
+    DATA,
+    EXAMPLES_V2,
+    FIXTURE_URL,
+    LOADER,
+    VC_V2,
+    assert_agrees_or_refuses,
+    assert_production_reference_agrees,
+    assert_same_dataset,
+    canonical,
+    context_documents,
+    make_loader,
+    reference_nquads,
+)
 
-TESTS = Path(__file__).resolve().parents[1]
-VECTORS = TESTS / "vectors"
-DATA = Path(__file__).resolve().parent / "fast_rdf_data"
 SCHEMA_EXAMPLES = CONTEXTS_DIR.parent / "examples"
-FIXTURE_URL = "https://cfx.test/contexts/fast-rdf/v1"
-VC_V2 = "https://www.w3.org/ns/credentials/v2"
-EXAMPLES_V2 = "https://www.w3.org/ns/credentials/examples/v2"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-
-Loader = Callable[[str, dict[str, Any]], dict[str, Any]]
-
-
-def _documents() -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for entry in json.loads(CONTEXTS_MANIFEST.read_text(encoding="utf-8"))["contexts"]:
-        found[entry["url"]] = json.loads((CONTEXTS_DIR / entry["file"]).read_text(encoding="utf-8"))
-    examples = VECTORS / "vc-data-model/contexts/credentials/examples/v2"
-    found[EXAMPLES_V2] = json.loads(examples.read_text(encoding="utf-8"))
-    found[FIXTURE_URL] = json.loads((DATA / "pcf-test-context.jsonld").read_text(encoding="utf-8"))
-    return found
-
-
-class ContextNotPinnedError(Exception):
-    pass
-
-
-def make_loader(documents: dict[str, Any]) -> Loader:
-    def load(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-        if url not in documents:
-            raise ContextNotPinnedError(url)
-        return {"contextUrl": None, "documentUrl": url, "document": documents[url]}
-
-    return load
-
-
-LOADER = make_loader(_documents())
-
-
-def _raise_dropped(term: object) -> None:
-    raise ValueError(f"dropped term {term!r}")
-
-
-def reference_nquads(document: dict[str, Any], loader: Loader = LOADER) -> str:
-    """pyld in safe mode: a dropped term is an error, as on the reference path.
-
-    A private ContextResolver keeps pyld's process-wide context cache (filled by other tests'
-    `tag: static` loaders) from answering for this loader.
-    """
-    processor = JsonLdProcessor(on_property_dropped=_raise_dropped)
-    options = {
-        "format": "application/n-quads",
-        "documentLoader": loader,
-        "contextResolver": ContextResolver({}, loader),
-    }
-    return str(processor.to_rdf(copy.deepcopy(document), options))
-
-
-@functools.cache
-def pinned_loader() -> PinnedLoader:
-    """The production loader over the production manifest, the W3C test one and ours."""
-    return PinnedLoader(
-        [CONTEXTS_MANIFEST, VECTORS / "test-contexts-manifest.json", DATA / "manifest.json"]
-    )
-
-
-def assert_production_reference_agrees(
-    document: dict[str, Any], *, may_refuse: bool = False
-) -> None:
-    """signing.rdf's lossless reference path (what verification falls back to) agrees."""
-    loader = pinned_loader()
-    fast = to_nquads(document, loader)
-    try:
-        reference = rdf.reference_to_nquads(copy.deepcopy(document), loader)
-    except SigningError:
-        assert fast is None, "fast path accepted a document the production reference rejects"
-        return
-    if fast is None and may_refuse:
-        return
-    assert fast is not None, "fast path refused a document it should support"
-    assert canonical(fast) == canonical(reference)
-    assert_structured_path_matches_text(document, loader, reference)
-
-
-def assert_structured_path_matches_text(
-    document: dict[str, Any], loader: Loader, reference: str | None = None
-) -> None:
-    """`to_quads` is exactly what parsing `to_nquads`' text gives, and canonicalizes the same.
-
-    With `reference` (pyld's N-Quads), cfx's canonical form of the fast quads must also equal
-    cfx's canonical form of the reference text: what a signature covers, byte for byte.
-    """
-    quads = to_quads(document, loader)
-    text = to_nquads(document, loader)
-    if quads is None:
-        assert text is None
-        return
-    assert text is not None
-    assert quads == parse_nquads(text, DEFAULT_LIMITS)
-    structured = canonicalize_quads(quads)
-    assert structured == canonicalize_nquads(text)
-    if reference is not None:
-        assert structured == canonicalize_nquads(reference)
-
-
-def canonical(nquads: str) -> list[str]:
-    dataset = ox.Dataset(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(str(quad) for quad in dataset)
-
-
-def assert_same_dataset(document: dict[str, Any], loader: Loader = LOADER) -> str:
-    """The fast path answers, and its dataset is the reference dataset."""
-    fast = to_nquads(document, loader)
-    assert fast is not None, "fast path refused a document it should support"
-    reference = reference_nquads(document, loader)
-    assert canonical(fast) == canonical(reference)
-    assert_structured_path_matches_text(document, loader, reference)
-    return fast
-
-
-def assert_agrees_or_refuses(document: dict[str, Any], loader: Loader = LOADER) -> str | None:
-    """Either the fast path refuses, or it gives the reference dataset; never anything else."""
-    fast = to_nquads(document, loader)
-    try:
-        reference = reference_nquads(document, loader)
-    except Exception:  # the reference path rejects it: the fast path must not accept it
-        assert fast is None, "fast path accepted a document the reference path rejects"
-        return None
-    if fast is not None:
-        assert canonical(fast) == canonical(reference)
-        assert_structured_path_matches_text(document, loader, reference)
-    return fast
 
 
 def load_json(path: Path) -> dict[str, Any]:
@@ -182,7 +58,7 @@ def _vector_documents() -> list[Path]:
 def _uses_only_known_contexts(document: dict[str, Any]) -> bool:
     context = document.get("@context")
     urls = context if isinstance(context, list) else [context]
-    known = _documents()
+    known = context_documents()
     return all(isinstance(url, str) and url in known for url in urls)
 
 
@@ -634,7 +510,7 @@ def test_documents_without_pinned_url_contexts_fall_back(document: Any) -> None:
 
 
 def test_context_with_base_is_refused_because_relative_iris_depend_on_it() -> None:
-    documents = _documents()
+    documents = context_documents()
     documents["https://cfx.test/based"] = {"@context": {"@base": "https://b.example/", "t": "ex:t"}}
     loader = make_loader(documents)
     assert (
@@ -644,21 +520,21 @@ def test_context_with_base_is_refused_because_relative_iris_depend_on_it() -> No
 
 
 def test_context_served_as_unparsed_text_is_refused() -> None:
-    documents = _documents()
+    documents = context_documents()
     documents["https://cfx.test/text"] = '{"@context": {"@base": "https://b.example/"}}'
     loader = make_loader(documents)
     assert to_nquads({"@context": ["https://cfx.test/text"]}, loader) is None
 
 
 def test_context_with_relative_vocab_is_refused() -> None:
-    documents = _documents()
+    documents = context_documents()
     documents["https://cfx.test/relvocab"] = {"@context": {"@vocab": "#"}}
     loader = make_loader(documents)
     assert to_nquads({"@context": ["https://cfx.test/relvocab"], "a": "x"}, loader) is None
 
 
 def test_redefining_a_protected_term_is_left_to_the_reference_path() -> None:
-    documents = _documents()
+    documents = context_documents()
     documents["https://cfx.test/clash"] = {"@context": {"name": "https://evil.example/name"}}
     loader = make_loader(documents)
     document = {"@context": [VC_V2, "https://cfx.test/clash"], "name": "x"}
@@ -690,7 +566,7 @@ def test_compiled_contexts_are_cached_per_context_list_and_loader() -> None:
 def test_another_loader_with_other_bytes_for_the_same_url_is_not_served_from_the_cache() -> None:
     document = {"@context": [VC_V2, EXAMPLES_V2], "type": "VerifiableCredential", "extra": "x"}
     before = to_nquads(document, LOADER)
-    documents = _documents()
+    documents = context_documents()
     documents[EXAMPLES_V2] = {"@context": {"@vocab": "https://other.example/#"}}
     other = make_loader(documents)
     after = to_nquads(document, other)
@@ -708,7 +584,7 @@ def test_concurrent_calls_give_the_same_datasets_as_sequential_ones() -> None:
 
     def work(index: int) -> None:
         for _ in range(30):
-            loader = make_loader(_documents()) if index % 2 else LOADER
+            loader = make_loader(context_documents()) if index % 2 else LOADER
             got = to_nquads(documents[index % 2], loader)
             if got is None or canonical(got) != expected[index % 2]:
                 failures.append(f"thread {index}")

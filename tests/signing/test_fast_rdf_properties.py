@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from schemas.paths import CONTEXTS_DIR, CONTEXTS_MANIFEST
 from signing.fast_rdf import to_nquads
-from tests.signing.test_fast_rdf import (
+from tests.helpers.rdf_compare import (
     EXAMPLES_V2,
     FIXTURE_URL,
     LOADER,

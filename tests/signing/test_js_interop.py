@@ -24,8 +24,8 @@ import pytest
 from schemas.paths import CONTEXTS_MANIFEST, PACKAGE_DIR
 from signing.keys import generate_key
 from signing.proofs import sign
+from tests.helpers.paths import INTEROP
 
-INTEROP = Path(__file__).resolve().parent / "interop"
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(
     NODE is None or not (INTEROP / "node_modules" / "@digitalbazaar" / "vc").is_dir(),

@@ -28,8 +28,8 @@ from signing.keys import (
     save_key,
 )
 from signing.multibase import b58decode, b58encode
+from tests.helpers.paths import VECTORS
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 KEY_PAIRS = {
     "ed25519": VECTORS / "vc-di-eddsa/TestVectors/keyPair.json",
     "p256": VECTORS / "vc-di-ecdsa/TestVectors/p256KeyPair.json",

@@ -16,8 +16,7 @@ from signing.keys import PrivateKey
 from signing.loader import PinnedLoader, default_loader
 from signing.proofs import sign
 from signing.verify import verify
-
-from .conftest import EXAMPLES_V2, FOOTPRINT_CONTEXT, VC_V2, footprint_credential
+from tests.helpers.signing_data import EXAMPLES_V2, FOOTPRINT_CONTEXT, VC_V2, footprint_credential
 
 
 def test_production_loader_serves_only_the_manifest_urls() -> None:

@@ -18,8 +18,8 @@ from signing.errors import SigningError
 from signing.loader import PinnedLoader
 from signing.proof_config import canonical_proof_config
 from signing.suites import canonical_form, get_suite
-
-from .conftest import EXAMPLES_V2, FOOTPRINT_CONTEXT, MANIFESTS, VC_V2, VECTORS
+from tests.helpers.paths import VECTORS
+from tests.helpers.signing_data import EXAMPLES_V2, FOOTPRINT_CONTEXT, MANIFESTS, VC_V2
 
 LOADER = PinnedLoader(MANIFESTS)
 RDFC = get_suite("eddsa-rdfc-2022")

@@ -12,8 +12,7 @@ from signing.keys import PrivateKey, controller_of, generate_key
 from signing.loader import PinnedLoader
 from signing.proofs import sign
 from signing.verify import verify
-
-from .conftest import footprint_credential
+from tests.helpers.signing_data import footprint_credential
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)

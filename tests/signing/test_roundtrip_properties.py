@@ -15,8 +15,7 @@ from signing.loader import PinnedLoader
 from signing.proofs import sign
 from signing.suites import canonical_form, get_suite
 from signing.verify import verify
-
-from .conftest import MANIFESTS, footprint_credential
+from tests.helpers.signing_data import MANIFESTS, footprint_credential
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=1)

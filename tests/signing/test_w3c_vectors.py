@@ -26,8 +26,8 @@ from signing.multibase import decode_multibase, encode_multibase
 from signing.proofs import sign
 from signing.suites import canonical_form, get_suite
 from signing.verify import verify
-
-from .conftest import DATA, MANIFESTS, VECTORS
+from tests.helpers.paths import VECTORS
+from tests.helpers.signing_data import DATA, MANIFESTS
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.client import ClientError
 from gateway.node import load_node_key
-
-from .conftest import Harness, example
+from tests.helpers.nodes import Harness, example
 
 LAPTOP = "valid/product-footprint-electronics-laptop.json"
 

@@ -17,8 +17,7 @@ from gateway.client import ClientError
 from gateway.node import edit_trust
 from gateway.trust import Role
 from signing.keys import generate_key
-
-from .conftest import EXPORTER, Harness, example
+from tests.helpers.nodes import EXPORTER, Harness, example
 
 BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 

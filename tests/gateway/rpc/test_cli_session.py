@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from gateway.process import spawn_server
-
-from .conftest import EXAMPLES
+from tests.helpers.nodes import EXAMPLES
 
 
 def cfx(*args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:

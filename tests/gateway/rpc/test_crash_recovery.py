@@ -23,8 +23,7 @@ from gateway.node import NodeRole, add_client, edit_trust, init_node
 from gateway.process import spawn_server
 from gateway.trust import Role
 from signing.keys import generate_key
-
-from .conftest import EXPORTER, example, signed_bytes
+from tests.helpers.nodes import EXPORTER, example, signed_bytes
 
 SUBMITTERS = 3
 CREDENTIALS = 90

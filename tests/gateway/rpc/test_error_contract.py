@@ -15,8 +15,7 @@ from grpc_status import rpc_status
 from gateway.node import Limits
 from gateway.rpc.guard import unary
 from gateway.server import TlsMaterial, create_server
-
-from .conftest import Harness
+from tests.helpers.nodes import Harness
 
 SERVICE = "cfx.test.Probe"
 

@@ -17,8 +17,7 @@ from gateway.log.errors import LogError
 from gateway.log.listing import ListedDataset, verify_list_answer
 from gateway.log.receipt import verify_receipt
 from gateway.rpc.convert import receipt_from_pb
-
-from .conftest import Harness, example
+from tests.helpers.nodes import Harness, example
 
 BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 LAPTOP = "valid/product-footprint-electronics-laptop.json"

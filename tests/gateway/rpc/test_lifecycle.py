@@ -18,8 +18,7 @@ from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.client import CfxClient, ClientError
 from gateway.node import NodeRole, init_node
 from gateway.process import spawn_server
-
-from .conftest import Harness, example, make_node
+from tests.helpers.nodes import Harness, example, make_node
 
 LAPTOP = "valid/product-footprint-electronics-laptop.json"
 

@@ -12,8 +12,7 @@ import pytest
 
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.node import NodePaths, load_config, save_config
-
-from .conftest import Harness, example, make_node
+from tests.helpers.nodes import Harness, example, make_node
 
 
 @pytest.fixture

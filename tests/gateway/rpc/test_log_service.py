@@ -9,8 +9,7 @@ import pytest
 
 from gateway.client import ClientError
 from gateway.log.merkle import leaf_hash, verify_inclusion
-
-from .conftest import Harness, example
+from tests.helpers.nodes import Harness, example
 
 
 def _grow(harness: Harness, n: int) -> None:

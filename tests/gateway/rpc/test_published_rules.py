@@ -12,8 +12,7 @@ import schemas
 from gateway.client import ClientError
 from gateway.node import load_node_key
 from schemas.resources import bundled_rule_credentials
-
-from .conftest import Harness, example
+from tests.helpers.nodes import Harness, example
 
 BUNDLED = "urn:cfx:accounting-rule:power-battery:1.0.0"
 STRICT = "urn:cfx:accounting-rule:power-battery-no-gec:1.0.0"

@@ -16,8 +16,7 @@ from gateway.log.entry import StatusChange, StatusChangeKind, decode_entry
 from gateway.node import edit_trust, revoke_key
 from gateway.trust import Role
 from signing.keys import generate_key
-
-from .conftest import Harness, example
+from tests.helpers.nodes import Harness, example
 
 CERTIFIER = "cert-body"
 

@@ -14,8 +14,7 @@ from gateway.node import edit_trust
 from gateway.trust import Role
 from signing.keys import generate_key
 from signing.proofs import sign
-
-from .conftest import EXPORTER, Harness, as_issuer, example
+from tests.helpers.nodes import EXPORTER, Harness, as_issuer, example
 
 
 def _two_key_exporter(h: Harness):

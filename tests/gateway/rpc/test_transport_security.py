@@ -16,8 +16,7 @@ from gateway import pki
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
 from gateway.client import ClientError
-
-from .conftest import Harness
+from tests.helpers.nodes import Harness
 
 
 def _health(channel: grpc.Channel) -> int:

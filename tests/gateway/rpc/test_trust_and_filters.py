@@ -20,8 +20,7 @@ from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
 from gateway.client import ClientError
 from gateway.node import load_config, save_config
-
-from .conftest import EXPORTER, Harness, example, make_node
+from tests.helpers.nodes import EXPORTER, Harness, example, make_node
 
 BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 PV = "valid/product-footprint-crystalline-silicon-pv-module.json"

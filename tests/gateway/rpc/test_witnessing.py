@@ -18,8 +18,7 @@ from gateway.node import NodePaths, NodeRole, add_client, edit_trust, init_node,
 from gateway.trust import Role
 from gateway.witnessing import read_peer_key, witness_peer
 from signing.keys import generate_key
-
-from .conftest import EXPORTER, example, signed_bytes
+from tests.helpers.nodes import EXPORTER, example, signed_bytes
 
 
 class Peer:
