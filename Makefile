@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 # Digital Bazaar's JavaScript verifier, for the interop tests. Best effort: where npm is missing or
 # the registry cannot be reached, those tests skip and say why; nothing else depends on it.
-INTEROP := tests/signing/interop
+INTEROP := tests/data/interop
 interop:
 	@if [ -f $(INTEROP)/node_modules/.package-lock.json ] && \
 	    [ $(INTEROP)/node_modules/.package-lock.json -nt $(INTEROP)/package-lock.json ]; then :; \

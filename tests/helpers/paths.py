@@ -10,9 +10,9 @@ TESTS = ROOT / "tests"
 VECTORS = TESTS / "vectors"
 RDF_CANON_SUITE = VECTORS / "rdf-canon" / "tests"
 # Our own test contexts and documents.
-SIGNING_DATA = TESTS / "signing" / "data"
-FAST_RDF_DATA = TESTS / "signing" / "fast_rdf_data"
+SIGNING_DATA = TESTS / "data" / "signing"
+FAST_RDF_DATA = TESTS / "data" / "fast_rdf"
 # Digital Bazaar's JavaScript verifier (a Node.js package: `make interop` installs it).
-INTEROP = TESTS / "signing" / "interop"
+INTEROP = TESTS / "data" / "interop"
 # The examples shipped with the schemas package.
 SCHEMA_EXAMPLES = ROOT / "schemas" / "examples"

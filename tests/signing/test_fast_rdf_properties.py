@@ -1,8 +1,9 @@
 """Generated documents: the fast path gives pyld's dataset or refuses, and covers what it claims.
 
 Documents are built from the terms of the pinned contexts (VC v2, the W3C examples context and the
-test PCF context in fast_rdf_data/): random subsets of properties, nesting, value types (decimal
-strings, dates, ids, numbers, booleans, language and typed value objects, lists, graphs, nulls).
+test PCF context in tests/data/fast_rdf/): random subsets of properties, nesting, value types
+(decimal strings, dates, ids, numbers, booleans, language and typed value objects, lists, graphs,
+nulls).
 """
 
 from __future__ import annotations

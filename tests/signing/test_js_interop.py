@@ -1,10 +1,10 @@
 """Digital Bazaar's vc 7.3 stack (JavaScript, the most used verifier) verifies cfx signatures.
 
 Every cfx example is signed here (eddsa-rdfc-2022; ecdsa-rdfc-2019 P-384; an ecdsa-rdfc-2019
-P-256 proof chained to the issuer's) and handed to tests/signing/interop/verify.mjs, which
+P-256 proof chained to the issuer's) and handed to tests/data/interop/verify.mjs, which
 verifies offline with the same pinned contexts. A changed value must fail there too.
 
-Needs Node.js and `npm ci --prefix tests/signing/interop` (exact versions in its lock file);
+Needs Node.js and `npm ci --prefix tests/data/interop` (exact versions in its lock file);
 without them the test is skipped with that instruction: the Python environment cannot hold npm
 packages, and the W3C vectors already pin the same bytes on every run.
 """
@@ -29,7 +29,7 @@ from tests.helpers.paths import INTEROP
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(
     NODE is None or not (INTEROP / "node_modules" / "@digitalbazaar" / "vc").is_dir(),
-    reason="Digital Bazaar's JS stack is not installed: npm ci --prefix tests/signing/interop",
+    reason="Digital Bazaar's JS stack is not installed: npm ci --prefix tests/data/interop",
 )
 EXAMPLES = sorted((PACKAGE_DIR / "examples" / "valid").glob("*.json"))
 CHAIN_ROOT = "urn:uuid:11111111-1111-4111-8111-111111111111"

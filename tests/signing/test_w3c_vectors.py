@@ -4,7 +4,7 @@ Vectors: tests/vectors/vc-di-eddsa and vc-di-ecdsa (provenance: tests/vectors/PR
 The "employ" vectors need https://w3id.org/citizenship/v4rc1, which is not vendored; they are
 checked twice: from their canonical N-Quads alone (re-canonicalized after relabelling the blank
 nodes), and end to end with a context reconstructed from those N-Quads
-(tests/signing/data/citizenship/README.md), which must reproduce the W3C files byte for byte.
+(tests/data/signing/citizenship/README.md), which must reproduce the W3C files byte for byte.
 """
 
 from __future__ import annotations
