@@ -4,7 +4,6 @@ generic message and one ErrorInfo, never UNKNOWN; the concurrency cap answers RE
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import grpc
@@ -23,8 +22,9 @@ SERVICE = "cfx.test.Probe"
 class _Probe:
     """A servicer whose methods fail the way real bugs do."""
 
-    def __init__(self, release: threading.Event) -> None:
-        self.release = release
+    def __init__(self) -> None:
+        self.holding = threading.Event()  # set once a Hold call runs, i.e. occupies a slot
+        self.release = threading.Event()
 
     @unary
     def Crash(self, _request: bytes, _context: grpc.ServicerContext) -> bytes:  # noqa: N802
@@ -32,6 +32,7 @@ class _Probe:
 
     @unary
     def Hold(self, _request: bytes, _context: grpc.ServicerContext) -> bytes:  # noqa: N802
+        self.holding.set()
         self.release.wait(10)
         return b"held"
 
@@ -50,16 +51,14 @@ def _register(probe: _Probe):
 
 @pytest.fixture
 def probe_server(harness: Harness):
-    release = threading.Event()
+    probe = _Probe()
     paths = harness.paths
     tls = TlsMaterial(
         paths.ca_cert.read_bytes(), paths.server_cert.read_bytes(), paths.server_key.read_bytes()
     )
-    running = create_server(
-        [_register(_Probe(release))], tls=tls, limits=Limits(max_concurrent_rpcs=1)
-    )
-    yield running.port, harness.identities["admin"], release
-    release.set()
+    running = create_server([_register(probe)], tls=tls, limits=Limits(max_concurrent_rpcs=1))
+    yield running.port, harness.identities["admin"], probe
+    probe.release.set()
     running.stop(0)
 
 
@@ -89,13 +88,14 @@ def test_unexpected_exception_is_internal_with_no_internals_leaked(probe_server)
 
 
 def test_calls_over_the_concurrency_cap_are_resource_exhausted(probe_server):
-    port, identity, release = probe_server
+    port, identity, probe = probe_server
     with _channel(port, identity) as channel:
         hold = channel.unary_unary(f"/{SERVICE}/Hold")
         first = hold.future(b"", timeout=10)
-        time.sleep(0.3)  # let the first call occupy the only slot
+        # The first call is in its handler, so it holds the only slot until released.
+        assert probe.holding.wait(10), "the first call never reached the server"
         with pytest.raises(grpc.RpcError) as err:
             hold(b"", timeout=5)
-        release.set()
+        probe.release.set()
         assert first.result() == b"held"
     assert err.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import time
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -54,15 +55,36 @@ def test_sigterm_reports_not_serving_then_exits_cleanly(tmp_path: Path):
             proc.kill()
 
 
+def _on_intake_return(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """An event set when the node's intake returns from a submission, accepted or refused."""
+    returned = threading.Event()
+    submit = harness.node.intake.submit
+
+    def observed(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return submit(*args, **kwargs)
+        finally:
+            returned.set()
+
+    monkeypatch.setattr(harness.node.intake, "submit", observed)
+    return returned
+
+
 def test_too_short_deadline_is_refused_before_verification_and_nothing_is_stored(
-    harness: Harness,
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
 ):
     credential = harness.sign(_fresh())
     before = harness.log_size()
+    intake_returned = _on_intake_return(harness, monkeypatch)
     with harness.client(timeout=0.03) as client, pytest.raises(ClientError) as err:
         client.submit(credential)
     assert err.value.code is grpc.StatusCode.DEADLINE_EXCEEDED
-    time.sleep(0.2)
+    # "Nothing stored" means something only once the node is done with the call. The node sends
+    # its refusal (DEADLINE_TOO_SHORT) after its intake returned: then this wait is over at once.
+    # If the client's own deadline fired first, the node may still be running the call: wait for
+    # it. (gRPC never runs a call given up before a server thread picked it up; then the wait
+    # ends at its bound, and nothing can have been stored either.)
+    intake_returned.wait(timeout=5)
     assert harness.log_size() == before
 
 
