@@ -38,7 +38,8 @@ test: $(STAMP) interop
 lint: $(STAMP)
 	$(BIN)/ruff check gateway signing schemas tests bench
 	$(BIN)/ruff format --check gateway signing schemas tests bench
-	$(BIN)/mypy --strict gateway signing schemas
+	# tests: every body is checked, tests/helpers strictly (pyproject.toml [[tool.mypy.overrides]]).
+	$(BIN)/mypy --strict gateway signing schemas tests
 	cd proto && ../$(BIN)/buf lint
 	$(MAKE) proto-check
 

@@ -4,6 +4,7 @@ and cannot tell a competitor's footprint from a missing one (G2, AIP-193)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import grpc
 import pytest
@@ -17,7 +18,7 @@ from tests.helpers.nodes import Harness, example
 LAPTOP = "valid/product-footprint-electronics-laptop.json"
 
 
-def _fresh() -> dict:
+def _fresh() -> dict[str, Any]:
     document = example(LAPTOP)
     document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
     return document

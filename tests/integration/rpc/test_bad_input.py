@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
 import pytest
@@ -22,7 +23,7 @@ from tests.helpers.nodes import EXPORTER, Harness, example
 BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 
 
-def _fresh(relative: str = BATTERY) -> dict:
+def _fresh(relative: str = BATTERY) -> dict[str, Any]:
     document = example(relative)
     document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
     return document

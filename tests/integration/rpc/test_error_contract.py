@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import cast
 
 import grpc
 import pytest
@@ -76,13 +77,15 @@ def _channel(port: int, identity: Path) -> grpc.Channel:
 def test_unexpected_exception_is_internal_with_no_internals_leaked(probe_server):
     port, identity, _ = probe_server
     with _channel(port, identity) as channel:
-        crash = channel.unary_unary(f"/{SERVICE}/Crash")
+        crash = channel.unary_unary(f"/{SERVICE}/Crash", None, None)
         with pytest.raises(grpc.RpcError) as err:
             crash(b"", timeout=5)
     assert err.value.code() is grpc.StatusCode.INTERNAL
-    assert "hunter2" not in err.value.details()
-    assert "/var/lib" not in err.value.details()
-    status = rpc_status.from_call(err.value)
+    details = err.value.details()
+    assert details is not None
+    assert "hunter2" not in details
+    assert "/var/lib" not in details
+    status = rpc_status.from_call(cast("grpc.Call", err.value))
     infos = [d for d in status.details if d.Is(error_details_pb2.ErrorInfo.DESCRIPTOR)]
     assert len(infos) == 1
 
@@ -90,7 +93,7 @@ def test_unexpected_exception_is_internal_with_no_internals_leaked(probe_server)
 def test_calls_over_the_concurrency_cap_are_resource_exhausted(probe_server):
     port, identity, probe = probe_server
     with _channel(port, identity) as channel:
-        hold = channel.unary_unary(f"/{SERVICE}/Hold")
+        hold = channel.unary_unary(f"/{SERVICE}/Hold", None, None)
         first = hold.future(b"", timeout=10)
         # The first call is in its handler, so it holds the only slot until released.
         assert probe.holding.wait(10), "the first call never reached the server"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from typing import Any
 
 import grpc
 import pytest
@@ -23,7 +24,7 @@ BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 LAPTOP = "valid/product-footprint-electronics-laptop.json"
 
 
-def _fresh_id(document: dict) -> dict:
+def _fresh_id(document: dict[str, Any]) -> dict[str, Any]:
     document = json.loads(json.dumps(document))
     document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
     document.pop("id", None)
@@ -176,7 +177,7 @@ def test_log_service_serves_a_checkpoint_signed_by_the_node(harness: Harness):
     assert checked.root_hash == cp.root_hash
 
 
-def _status_update(harness: Harness, target: dict, action: str) -> bytes:
+def _status_update(harness: Harness, target: dict[str, Any], action: str) -> bytes:
     update = _fresh_id(example("valid/status-update-deprecate-footprint.json"))
     update["credentialSubject"]["targetDatasetId"] = target["credentialSubject"]["id"]
     update["credentialSubject"]["action"] = action

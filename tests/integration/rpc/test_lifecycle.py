@@ -24,7 +24,7 @@ from tests.helpers.nodes import Harness, example, make_node
 LAPTOP = "valid/product-footprint-electronics-laptop.json"
 
 
-def _fresh() -> dict:
+def _fresh() -> dict[str, Any]:
     document = example(LAPTOP)
     document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
     return document

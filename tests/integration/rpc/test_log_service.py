@@ -48,7 +48,7 @@ def test_inclusion_proof_at_the_current_size_comes_with_its_signed_checkpoint(ha
         ("log_entries", (10_000, 10_001)),
     ],
 )
-def test_out_of_range_requests_are_out_of_range(harness: Harness, call: str, args: tuple):
+def test_out_of_range_requests_are_out_of_range(harness: Harness, call: str, args: tuple[int, ...]):
     _grow(harness, 1)
     with harness.client() as client, pytest.raises(ClientError) as err:
         getattr(client, call)(*args)

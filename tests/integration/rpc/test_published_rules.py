@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from typing import Any
 
 import grpc
 import pytest
@@ -18,7 +19,7 @@ BUNDLED = "urn:cfx:accounting-rule:power-battery:1.0.0"
 STRICT = "urn:cfx:accounting-rule:power-battery-no-gec:1.0.0"
 
 
-def _battery_citing(rule_id: str) -> dict:
+def _battery_citing(rule_id: str) -> dict[str, Any]:
     document = example("valid/product-footprint-power-battery-with-gec.json")
     document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
     document["credentialSubject"]["accountingRuleId"] = rule_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
 import pytest
@@ -21,7 +22,7 @@ from tests.helpers.nodes import Harness, example
 CERTIFIER = "cert-body"
 
 
-def _fresh(relative: str) -> dict:
+def _fresh(relative: str) -> dict[str, Any]:
     document = example(relative)
     document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
     return document
@@ -41,7 +42,7 @@ def certified(fresh_harness: Harness):
     return h, key, footprint, credential
 
 
-def _attestation(footprint: dict, digest: str) -> dict:
+def _attestation(footprint: dict[str, Any], digest: str) -> dict[str, Any]:
     attestation = _fresh("valid/attestation-battery-footprint-verified.json")
     attestation["credentialSubject"]["attestedDatasetId"] = footprint["credentialSubject"]["id"]
     attestation["credentialSubject"]["attestedDatasetDigest"] = f"sha-256:{digest}"

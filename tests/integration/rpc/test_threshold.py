@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
 import pytest
@@ -27,7 +28,7 @@ def _two_key_exporter(h: Harness):
     return second
 
 
-def _document() -> dict:
+def _document() -> dict[str, Any]:
     document = example("valid/product-footprint-electronics-laptop.json")
     document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
     return document

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import cast
 
 import grpc
 import pytest
@@ -21,7 +22,7 @@ from tests.helpers.nodes import Harness
 
 def _health(channel: grpc.Channel) -> int:
     stub = health_pb2_grpc.HealthStub(channel)
-    return stub.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+    return int(stub.Check(health_pb2.HealthCheckRequest(), timeout=5).status)
 
 
 def test_client_without_certificate_cannot_connect(harness: Harness):
@@ -98,7 +99,7 @@ def test_raw_stub_error_carries_exactly_one_error_info(harness: Harness):
         stub = ex_grpc.ExchangeServiceStub(client._channel)
         with pytest.raises(grpc.RpcError) as err:
             stub.SubmitDataset(ex.SubmitDatasetRequest(credential=b"not json"), timeout=5)
-    status = rpc_status.from_call(err.value)
+    status = rpc_status.from_call(cast("grpc.Call", err.value))
     assert status is not None
     infos = [d for d in status.details if d.Is(error_details_pb2.ErrorInfo.DESCRIPTOR)]
     assert len(infos) == 1

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -55,14 +56,14 @@ def test_trust_service_refuses_unregistered_peers(harness: Harness):
     assert err.value.code is grpc.StatusCode.PERMISSION_DENIED
 
 
-def _submit(harness: Harness, relative: str) -> tuple[str, dict]:
+def _submit(harness: Harness, relative: str) -> tuple[str, dict[str, Any]]:
     document = example(relative)
     document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
     with harness.client() as client:
         return client.submit(harness.sign(document)).dataset.name, document
 
 
-def _names(harness: Harness, **filters: object) -> set[str]:
+def _names(harness: Harness, **filters: Any) -> set[str]:
     with harness.client("admin") as client:
         page = client.list(ex.ListDatasetsRequest(page_size=1000, **filters))
     return {d.name for d in page.datasets}

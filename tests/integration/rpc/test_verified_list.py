@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -19,6 +20,7 @@ from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway.client import CfxClient
 from gateway.log.checkpoint import NoteKey
+from gateway.log.entry import DatasetAccepted
 from gateway.log.errors import DigestMismatchError, MixAndMatchError
 from gateway.log.listing import ListedDataset, verify_list_answer
 from gateway.rpc.convert import receipt_from_pb
@@ -62,7 +64,9 @@ def test_list_answer_verifies_as_one_unit_and_a_later_item_is_mix_and_match(harn
         size = page.checkpoint.size
         items = [_listed(client, d, size) for d in page.datasets]
         verified = verify_list_answer(page.checkpoint.note, items, key, origin=origin)
-        assert [e.dataset for e in verified.entries] == [d.name for d in page.datasets]
+        assert [cast("DatasetAccepted", e).dataset for e in verified.entries] == [
+            d.name for d in page.datasets
+        ]
         assert verified.checkpoint.size == size >= len(items) == 3
 
         # A dataset accepted after the answer was made, with its own genuine receipt.

@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gateway.app import open_node, start
+from gateway.app import Node, open_node, start
 from gateway.client import CfxClient
 from gateway.log.checkpoint import NoteKey, open_checkpoint, parse_note
 from gateway.log.errors import SplitViewError
 from gateway.node import NodePaths, NodeRole, add_client, edit_trust, init_node, load_node_key
+from gateway.server import RunningServer
 from gateway.trust import Role
 from gateway.witnessing import read_peer_key, witness_peer
 from signing.keys import generate_key
@@ -26,15 +28,17 @@ class Peer:
 
     def __init__(self, root: Path) -> None:
         self.paths = NodePaths(root)
-        self.node = None
-        self.server = None
+        self.node: Node | None = None
+        self.server: RunningServer | None = None
 
     def start(self) -> str:
-        self.node = open_node(self.paths.root)
-        self.server = start(self.node, listen="127.0.0.1:0")
-        return f"127.0.0.1:{self.server.port}"
+        self.node = node = open_node(self.paths.root)
+        self.server = server = start(node, listen="127.0.0.1:0")
+        return f"127.0.0.1:{server.port}"
 
     def stop(self) -> None:
+        assert self.node is not None, "the peer was not started"
+        assert self.server is not None, "the peer was not started"
         self.server.stop(0)
         self.node.close()
 
@@ -76,9 +80,9 @@ def test_witness_cosigns_consistent_growth_and_remembers_the_head(setup):
     assert (second.previous_size, second.size) == (2, 3)
     note = parse_note(second.note)
     assert len(note.signatures) == 2  # the peer's own and ours
-    b_key = NoteKey(
-        f"cfx.national-db.{NodeRole.NATIONAL}/log", load_node_key(b_paths).crypto_key.public_key()
-    )
+    b_node_key = load_node_key(b_paths).crypto_key
+    assert isinstance(b_node_key, Ed25519PrivateKey)  # open_node refuses any other node key
+    b_key = NoteKey(f"cfx.national-db.{NodeRole.NATIONAL}/log", b_node_key.public_key())
     checkpoint, _ = open_checkpoint(second.note, b_key)
     assert checkpoint.size == 3
 

@@ -101,6 +101,7 @@ def test_config_round_trip_and_validation():
     assert NodeConfig.from_dict(config.to_dict()) == config
     assert config.log_origin == "cfx.cn-national.national/log"
     base = config.to_dict()
+    bad: object
     for bad in (
         {**base, "format": "other"},
         {**base, "role": "emperor"},
@@ -138,7 +139,9 @@ def test_trust_source_refuses_an_older_signed_trust_file_put_back(node: NodePath
                  load_node_key(node).did]) == 0  # fmt: skip
     _touch_later(node.trust)
     revoked = source.current()
-    assert revoked.key(load_node_key(node).did).revoked
+    key = revoked.key(load_node_key(node).did)
+    assert key is not None
+    assert key.revoked
     node.trust.write_bytes(old_bytes)  # validly signed, but an older version
     _touch_later(node.trust)
     assert source.current() == revoked

@@ -7,6 +7,7 @@ import ssl
 import stat
 import threading
 from pathlib import Path
+from typing import cast
 
 import pytest
 from cryptography import x509
@@ -95,7 +96,9 @@ def _handshake(tmp_path: Path, ca: CertifiedKey, client: CertifiedKey | None) ->
         try:
             with server_ctx.wrap_socket(a, server_side=True) as tls:
                 cert = tls.getpeercert()
-                seen.extend(v for k, v in cert.get("subjectAltName", ()) if k == "URI")
+                assert cert is not None
+                sans = cast("tuple[tuple[str, str], ...]", cert.get("subjectAltName", ()))
+                seen.extend(v for k, v in sans if k == "URI")
                 tls.sendall(b"ok")
         except (ssl.SSLError, OSError) as exc:
             failure.append(exc)

@@ -13,6 +13,7 @@ from pyld import jsonld
 from pyld.jsonld import JsonLdProcessor
 
 from schemas import resources
+from schemas.errors import BundledResourceError
 from schemas.paths import CONTEXTS_DIR, CONTEXTS_MANIFEST
 from tests.helpers.schemas_data import valid_files
 
@@ -72,7 +73,7 @@ def test_altered_context_bytes_are_refused(tmp_path: Path, monkeypatch: pytest.M
     resources.context_manifest.cache_clear()
     resources.context_documents.cache_clear()
     try:
-        with pytest.raises(resources.BundledResourceError, match="sha256"):
+        with pytest.raises(BundledResourceError, match="sha256"):
             resources.context_documents()
     finally:
         resources.context_manifest.cache_clear()

@@ -331,8 +331,8 @@ _SOURCES: dict[str, tuple[dict[str, Any], tuple[Any, ...]]] = {
 _MUTATION_POINTS = [
     (name, path) for name, (document, _) in _SOURCES.items() for path in _leaf_paths(document)
 ]
-_ODD_VALUES = [None, True, 0, 1.5, -3, "", "x", "1e5", [], {}, [None], {"a": None}, [1, "a"],
-               [{}], ["x"]]  # fmt: skip
+_ODD_VALUES: list[Any] = [None, True, 0, 1.5, -3, "", "x", "1e5", [], {}, [None], {"a": None},
+                          [1, "a"], [{}], ["x"]]  # fmt: skip
 _DELETE = object()
 
 

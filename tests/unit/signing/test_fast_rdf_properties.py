@@ -309,7 +309,7 @@ def _typed_node(type_name: str) -> st.SearchStrategy[dict[str, Any]]:
         return st.lists(entry, max_size=8).map(dict)
 
     # Nested nodes are untyped: the type-scoped context propagates (@propagate: true) into them.
-    nested = st.recursive(st.just({}), node, max_leaves=6)
+    nested: st.SearchStrategy[Any] = st.recursive(st.just({}), node, max_leaves=6)
     return node(nested).map(lambda fields: {**fields, "type": type_name})
 
 

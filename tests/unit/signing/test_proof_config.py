@@ -36,7 +36,7 @@ iris = st.sampled_from([
     "_:b0",
     "https://bad.example/a b",
 ])  # fmt: skip
-texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)
 values = st.one_of(iris, texts, st.lists(iris, min_size=1, max_size=2), st.integers())
 contexts = st.sampled_from([
     [VC_V2], [VC_V2, CFX_V1], [VC_V2, EXAMPLES_V2], [VC_V2, FOOTPRINT_CONTEXT], VC_V2,

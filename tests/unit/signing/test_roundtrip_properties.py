@@ -31,7 +31,7 @@ SUITE_KEYS = [
 ]
 
 # Any Unicode text, control characters included (RDFC-1.0 escapes them; signing.md §5).
-texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 decimals = st.decimals(allow_nan=False, allow_infinity=False, places=4).map(str)
 company_ids = st.lists(
     st.from_regex(r"urn:company:[a-z0-9]{1,12}", fullmatch=True), max_size=4, unique=True

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -175,7 +175,7 @@ def test_employ_vectors_recanonicalize_hash_and_sign_identically(
     vector: Vector, fast: bool
 ) -> None:
     canonical = vector.text("canonDoc").rstrip("\n") + "\n"
-    hash_name = "sha384" if vector.key_type == "p384" else "sha256"
+    hash_name: Literal["sha256", "sha384"] = "sha384" if vector.key_type == "p384" else "sha256"
     # P-384: three blank nodes, so SHA-384 inside RDFC-1.0 decides the labels (signing.md §2).
     again = canonicalize_nquads(_relabel(canonical), hash_algorithm=hash_name, fast=fast)
     assert again == canonical

@@ -79,7 +79,8 @@ def _run_and_kill(dialect, target, die_at=0):
         text=True,
         env=env,
     )
-    acked = []
+    assert child.stdout is not None
+    acked: list[tuple[int, bytes]] = []
     try:
         deadline = time.monotonic() + 60
         while len(acked) < ACKS_BEFORE_KILL and time.monotonic() < deadline:
@@ -171,7 +172,7 @@ def test_sqlite_proof_is_one_query_of_few_rows(tmp_path):
         cur.execute("BEGIN IMMEDIATE")
         tables.append(cur, [f"e{i}".encode() for i in range(3000)])
         cur.execute("COMMIT")
-        statements = []
+        statements: list[str] = []
         conn.set_trace_callback(statements.append)
         proof = tables.inclusion_proof(cur, 1234, 2999)
         conn.set_trace_callback(None)

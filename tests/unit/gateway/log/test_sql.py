@@ -79,6 +79,7 @@ class PostgresDB:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request, tmp_path):
+    database: SQLiteDB | PostgresDB
     if request.param == "sqlite":
         database = SQLiteDB(str(tmp_path / "log.sqlite3"))
     else:
