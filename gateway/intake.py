@@ -145,9 +145,6 @@ class Intake:
             raise ge.permission_denied("client certificate is not registered with this node")
         return org
 
-    def may_read(self, org: Organization, record: StoredDataset) -> bool:
-        return TrustRegistry.can_read(org, record.kind, record.issuer_org)
-
     @property
     def loader(self) -> PinnedLoader:
         return self._loader
@@ -306,17 +303,28 @@ class Intake:
         A rule is a dataset like any other: it was signed, checked and stored by this same intake,
         so its stored bytes are trusted here. A withdrawn rule no longer counts; a deprecated
         one still does (footprints made under it stay checkable).
+
+        Ids are unique per issuing organization, so several rule publishers (repositories, the
+        registry operator) may each publish a rule under one id. The citation names no
+        organization; the first one published here that still counts holds the id, whoever
+        cites it: a later rule with the same id, from any organization (the citer's own too),
+        can neither reinterpret nor block an established rule id. The operator settles a
+        squatted id by withdrawing the squatter's rule.
         """
         subject = doc.get("credentialSubject")
         rule_id = subject.get("accountingRuleId") if isinstance(subject, dict) else None
         if not isinstance(rule_id, str) or rule_id in self._bundled_rules:
             return None
-        record = _store_call(lambda: self._store.find_by_credential_id(rule_id))
-        if (
-            record is None
-            or record.kind is not DatasetKind.ACCOUNTING_RULE
-            or record.status is DatasetStatus.WITHDRAWN
-        ):
+        published = _store_call(lambda: self._store.datasets_with_id(rule_id))
+        record = next(
+            (
+                r
+                for r in published
+                if r.kind is DatasetKind.ACCOUNTING_RULE and r.status is not DatasetStatus.WITHDRAWN
+            ),
+            None,
+        )
+        if record is None:
             return None
         return {**self._bundled_rules, rule_id: strict_json.loads_object(record.credential)}
 
@@ -387,6 +395,8 @@ class Intake:
         if checked.kind is not DatasetKind.STATUS_UPDATE:
             raise ge.invalid_argument("NOT_A_STATUS_UPDATE", "the credential is not a StatusUpdate")
         subject = checked.document["credentialSubject"]
+        # Ids are unique per organization only; the target is the named dataset, and only its
+        # own organization (or the operator) may change it, so its id is the one meant here.
         if subject.get("targetDatasetId") != target.credential_id:
             raise ge.invalid_argument(
                 "STATUS_UPDATE_TARGET_MISMATCH", f"the StatusUpdate does not name {name}"
@@ -431,43 +441,42 @@ class Intake:
     # -- reads ----------------------------------------------------------------------------------
 
     def get(self, name: str, caller: Organization) -> StoredDataset:
-        """Permission before existence (G2, AIP-193).
+        """Permission before existence (G2, AIP-193), inside one query.
 
-        A caller who may read every kind learns whether `name` exists; any other caller gets the
-        same PERMISSION_DENIED for a missing dataset and for one it may not read, so it cannot
-        probe for other organizations' footprints.
+        The store reads `name` only within the caller's read scope, so a dataset the caller may
+        not read and a missing one are the same query returning nothing: same work, same error.
+        A caller who may read every kind learns whether `name` exists (NOT_FOUND); any other
+        gets PERMISSION_DENIED, so it cannot probe for other organizations' footprints.
         """
         reads_all = caller.readable_kinds >= frozenset(DatasetKind)
         if not caller.readable_kinds and not caller.issuable_kinds:
             raise ge.permission_denied()
         try:
-            record = _store_call(lambda: self._store.get_dataset(name))
+            return _store_call(lambda: self._store.get_dataset(name, caller.read_scope))
         except GatewayError as err:
             if err.code is grpc.StatusCode.NOT_FOUND and not reads_all:
                 raise ge.permission_denied() from None
             raise
-        if not self.may_read(caller, record):
-            raise ge.permission_denied()
-        return record
 
     def _check_attested_digest(self, subject: dict[str, Any]) -> None:
         """An attestation is bound to the exact bytes it attests: when this node holds that
         dataset, the digest must be the one of its stored bytes. (A dataset held elsewhere is
-        checked where it is held.)"""
+        checked where it is held.)
+
+        Ids are unique per issuing organization, and the attestation names no organization: of
+        the datasets held here under the attested id, the digest picks the one attested. The
+        attestation is refused only when this node holds that id and none of them has those
+        bytes; the refusal names no dataset (they may be other organizations', G2).
+        """
         attested = subject.get("attestedDatasetId")
-        stored = (
-            _store_call(lambda: self._store.find_by_credential_id(attested))
-            if isinstance(attested, str)
-            else None
-        )
-        if (
-            stored is not None
-            and subject.get("attestedDatasetDigest") != f"sha-256:{stored.digest}"
-        ):
+        if not isinstance(attested, str):
+            return
+        held = _store_call(lambda: self._store.datasets_with_id(attested))
+        digest = subject.get("attestedDatasetDigest")
+        if held and all(digest != f"sha-256:{record.digest}" for record in held):
             raise ge.invalid_argument(
                 "ATTESTED_DIGEST_MISMATCH",
-                f"the attestation's digest is not that of {stored.name} as stored here",
-                dataset=stored.name,
+                f"no dataset held here as {attested} has the attested digest",
             )
 
     def receipt(self, log_index: int) -> Receipt:

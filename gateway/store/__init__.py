@@ -17,6 +17,7 @@ from gateway.store.errors import (
     InvalidStatusTransitionError,
     InvalidStoreURLError,
     NotFoundError,
+    SchemaVersionError,
     StoreError,
     StoreUnavailableError,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "NotFoundError",
     "PutResult",
     "ReadScope",
+    "SchemaVersionError",
     "Store",
     "StoreError",
     "StoreUnavailableError",
