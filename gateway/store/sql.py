@@ -386,7 +386,7 @@ class SQLStore(Store):
         dataset out of scope and a missing one cost the same and raise the same NotFoundError."""
         clause, params = "d.name = ?", [name]
         if scope is not None:
-            scoped, scope_params = scope_clause(scope, "d.kind", "d.issuer_org")
+            scoped, scope_params = scope_clause(scope, "d.kind", "d.issuer_org", one_row=True)
             clause += f" AND {scoped}"
             params.extend(scope_params)
         found = self._select(cur, clause, *params)
@@ -512,16 +512,28 @@ def _where(filters: DatasetFilter) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def scope_clause(scope: ReadScope, kind_col: str, org_col: str) -> tuple[str, list[Any]]:
-    """SQL for `scope.allows(kind, issuer_org)`; an empty set of kinds matches nothing."""
+def scope_clause(
+    scope: ReadScope, kind_col: str, org_col: str, *, one_row: bool = False
+) -> tuple[str, list[Any]]:
+    """SQL for `scope.allows(kind, issuer_org)`; an empty set of kinds matches nothing.
+
+    Listing queries get IN lists, which the planner uses on the kind index. `one_row` (a read
+    by name) gets OR-ed equalities instead: SQLite builds an IN list's lookup table only once a
+    row reaches it, so a found-but-unreadable row would cost more than a missing name.
+    """
+
+    def one_of(kinds: frozenset[DatasetKind]) -> str:
+        if one_row:
+            return "(" + " OR ".join(f"{kind_col} = ?" for _ in kinds) + ")"
+        return f"{kind_col} IN ({', '.join('?' for _ in kinds)})"
+
     parts: list[str] = []
     params: list[Any] = []
     if scope.kinds:
-        parts.append(f"{kind_col} IN ({', '.join('?' for _ in scope.kinds)})")
+        parts.append(one_of(scope.kinds))
         params.extend(sorted(scope.kinds))
     if scope.org and scope.own_kinds:
-        marks = ", ".join("?" for _ in scope.own_kinds)
-        parts.append(f"({org_col} = ? AND {kind_col} IN ({marks}))")
+        parts.append(f"({org_col} = ? AND {one_of(scope.own_kinds)})")
         params.append(scope.org)
         params.extend(sorted(scope.own_kinds))
     return ("(" + " OR ".join(parts) + ")" if parts else "1 = 0"), params

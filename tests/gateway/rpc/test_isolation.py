@@ -165,8 +165,13 @@ def test_unreadable_and_missing_datasets_take_the_same_store_path(sqlite_orgs: T
     missing = _traced(store, lambda: intake.get(MISSING, caller), MISSING)
     assert unreadable == missing
     statements, refusal = unreadable
-    assert [s for s in statements if "FROM cfx_datasets d WHERE d.name = 'NAME' AND (" in s]
+    (scoped,) = [s for s in statements if "FROM cfx_datasets d WHERE d.name = 'NAME' AND (" in s]
     assert refusal[1] is grpc.StatusCode.PERMISSION_DENIED
+    # Nor does SQLite do extra work inside the query once it finds the row: no lookup table
+    # built on first use (an IN list's), which only a found-but-unreadable row would pay for.
+    conn = store._connection()  # this thread's
+    program = conn.execute("EXPLAIN " + scoped.replace("NAME", theirs.name)).fetchall()
+    assert not {"OpenEphemeral", "Once"} & {str(step[1]) for step in program}
 
 
 def _traced(
