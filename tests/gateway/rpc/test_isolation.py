@@ -22,6 +22,7 @@ import grpc
 import pytest
 
 from gateway import pki
+from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.client import ClientError
 from gateway.errors import GatewayError
@@ -188,3 +189,28 @@ def _traced(
         conn.set_trace_callback(None)
     failure = err.value
     return statements, (failure.reason, failure.code, failure.message, failure.metadata)
+
+
+def _status_update(target_id: str, action: str) -> dict[str, Any]:
+    update = example("valid/status-update-deprecate-footprint.json")
+    update["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
+    update["credentialSubject"]["targetDatasetId"] = target_id
+    update["credentialSubject"]["action"] = action
+    return update
+
+
+def test_status_update_changes_only_the_named_organizations_dataset(orgs: TwoOrgs):
+    """Both organizations hold a dataset under one id; each StatusUpdate names that id, but the
+    dataset name decides which one changes, and another organization's is out of reach."""
+    dataset_id = f"urn:uuid:{uuid.uuid4()}"
+    theirs = orgs.submit("rival", _footprint(dataset_id, "the rival's")).dataset
+    mine = orgs.submit("exporter", _footprint(dataset_id, "mine")).dataset
+    update = _status_update(dataset_id, "deprecate")
+    with orgs.harness.client("rival") as client, pytest.raises(ClientError) as err:
+        client.deprecate(mine.name, orgs.sign("rival", update))
+    assert err.value.code is grpc.StatusCode.PERMISSION_DENIED
+    with orgs.harness.client() as client:
+        deprecated = client.deprecate(mine.name, orgs.sign("exporter", update)).dataset
+    assert (deprecated.name, deprecated.status) == (mine.name, pb.DATASET_STATUS_DEPRECATED)
+    with orgs.harness.client("rival") as client:
+        assert client.get(theirs.name).dataset.status == pb.DATASET_STATUS_ACTIVE
