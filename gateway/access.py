@@ -10,7 +10,6 @@ from collections.abc import Iterable
 
 from gateway.domain import DatasetKind
 from gateway.errors import PermissionDeniedError, UnregisteredCallerError
-from gateway.store.model import StoredDataset
 from gateway.trust import Organization, Role, TrustRegistry
 
 
@@ -33,11 +32,6 @@ def authorize_submitter(caller: Organization, issuer_org: Organization) -> None:
         raise PermissionDeniedError(
             f"{caller.name} may not submit datasets issued by {issuer_org.name}"
         )
-
-
-def may_read(caller: Organization, record: StoredDataset) -> bool:
-    """May `caller` read `record`? (Its read scope: public kinds, plus its own footprints.)"""
-    return TrustRegistry.can_read(caller, record.kind, record.issuer_org)
 
 
 def reads_every_kind(caller: Organization) -> bool:

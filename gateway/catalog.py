@@ -55,23 +55,21 @@ class Catalog:
         self._bundled_rules = schemas.bundled_rules()
 
     def get(self, name: str, caller: Organization) -> StoredDataset:
-        """Permission before existence (G2, AIP-193).
+        """Permission before existence (G2, AIP-193), inside one query.
 
-        A caller who may read every kind learns whether `name` exists; any other caller gets the
-        same PERMISSION_DENIED for a missing dataset and for one it may not read, so it cannot
-        probe for other organizations' footprints.
+        The store reads `name` only within the caller's read scope, so a dataset the caller may
+        not read and a missing one are the same query returning nothing: same work, same error.
+        A caller who may read every kind learns whether `name` exists (NOT_FOUND); any other
+        gets PERMISSION_DENIED, so it cannot probe for other organizations' footprints.
         """
         if not caller.readable_kinds and not caller.issuable_kinds:
             raise PermissionDeniedError
         try:
-            record = self._store.get_dataset(name)
+            return self._store.get_dataset(name, caller.read_scope)
         except NotFoundError:
             if not access.reads_every_kind(caller):
                 raise PermissionDeniedError from None
             raise
-        if not access.may_read(caller, record):
-            raise PermissionDeniedError
-        return record
 
     def receipt(self, log_index: int) -> Receipt:
         return self._log.receipt(log_index)
@@ -108,16 +106,26 @@ class Catalog:
         A rule is a dataset like any other: it was signed, checked and stored by this same intake,
         so its stored bytes are trusted here. A withdrawn rule no longer counts; a deprecated
         one still does (footprints made under it stay checkable).
+
+        Ids are unique per issuing organization, so several rule publishers (repositories, the
+        registry operator) may each publish a rule under one id. The citation names no
+        organization; the first one published here that still counts holds the id, whoever
+        cites it: a later rule with the same id, from any organization (the citer's own too),
+        can neither reinterpret nor block an established rule id. The operator settles a
+        squatted id by withdrawing the squatter's rule.
         """
         rule_id = parsed.accounting_rule_id
         if rule_id is None or rule_id in self._bundled_rules:
             return None
-        record = self._store.find_by_credential_id(rule_id)
-        if (
-            record is None
-            or record.kind is not DatasetKind.ACCOUNTING_RULE
-            or record.status is DatasetStatus.WITHDRAWN
-        ):
+        record = next(
+            (
+                r
+                for r in self._store.datasets_with_id(rule_id)
+                if r.kind is DatasetKind.ACCOUNTING_RULE and r.status is not DatasetStatus.WITHDRAWN
+            ),
+            None,
+        )
+        if record is None:
             return None
         return {**self._bundled_rules, rule_id: strict_json.loads_object(record.credential)}
 

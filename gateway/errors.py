@@ -268,13 +268,8 @@ class AttestedDigestMismatchError(CredentialError):
 
     reason = "ATTESTED_DIGEST_MISMATCH"
 
-    def __init__(self, dataset: str) -> None:
-        super().__init__(f"the attestation's digest is not that of {dataset} as stored here")
-        self.dataset = dataset
-
-    @property
-    def metadata(self) -> Mapping[str, str]:
-        return {"dataset": self.dataset}
+    def __init__(self, attested_id: str) -> None:
+        super().__init__(f"no dataset held here as {attested_id} has the attested digest")
 
 
 #: The three package roots: what a caller (RPC edge, CLI) reports as a typed error.

@@ -141,6 +141,8 @@ class Intake:
         if checked.kind is not DatasetKind.STATUS_UPDATE:
             raise NotAStatusUpdateError
         subject = checked.subject
+        # Ids are unique per organization only; the target is the named dataset, and only its
+        # own organization (or the operator) may change it, so its id is the one meant here.
         if subject.get("targetDatasetId") != target.credential_id:
             raise StatusUpdateTargetMismatchError(name)
         change = _status_change(target.kind, status)
@@ -179,11 +181,17 @@ class Intake:
     def _check_attested_digest(self, subject: dict[str, Any]) -> None:
         """An attestation is bound to the exact bytes it attests: when this node holds that
         dataset, the digest must be the one of its stored bytes. (A dataset held elsewhere is
-        checked where it is held.)"""
+        checked where it is held.)
+
+        Ids are unique per issuing organization, and the attestation names no organization: of
+        the datasets held here under the attested id, the digest picks the one attested. The
+        attestation is refused only when this node holds that id and none of them has those
+        bytes; the refusal names no dataset (they may be other organizations', G2).
+        """
         attested = subject.get("attestedDatasetId")
-        stored = self._store.find_by_credential_id(attested) if isinstance(attested, str) else None
-        if (
-            stored is not None
-            and subject.get("attestedDatasetDigest") != f"sha-256:{stored.digest}"
-        ):
-            raise AttestedDigestMismatchError(stored.name)
+        if not isinstance(attested, str):
+            return
+        held = self._store.datasets_with_id(attested)
+        digest = subject.get("attestedDatasetDigest")
+        if held and all(digest != f"sha-256:{record.digest}" for record in held):
+            raise AttestedDigestMismatchError(attested)

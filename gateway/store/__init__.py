@@ -18,6 +18,7 @@ from gateway.store.errors import (
     InvalidStatusTransitionError,
     InvalidStoreURLError,
     NotFoundError,
+    SchemaVersionError,
     StoreError,
     StoreUnavailableError,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "NotFoundError",
     "PutResult",
     "ReadScope",
+    "SchemaVersionError",
     "Store",
     "StoreError",
     "StoreUnavailableError",

@@ -27,7 +27,9 @@ class Store(abc.ABC):
         """Store `record` and append `log_entry`; the stored record carries the leaf index.
 
         Same digest already stored: the first record, `created=False`, nothing appended.
-        Same credential_id or request_id with other bytes: AlreadyExistsError, nothing stored.
+        Same credential_id or request_id as a dataset of the same issuer_org, with other bytes:
+        AlreadyExistsError naming that dataset, nothing stored. Ids are unique per issuing
+        organization: another organization's dataset with the same id is no collision.
         """
 
     def put_datasets(
@@ -60,8 +62,12 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def get_dataset(self, name: str) -> StoredDataset:
-        """The stored record; NotFoundError when there is none."""
+    def get_dataset(self, name: str, scope: ReadScope | None = None) -> StoredDataset:
+        """The stored record; NotFoundError when there is none or `scope` may not read it.
+
+        With a scope, both cases are one query that returns nothing (permission before
+        existence, G2): neither answer nor work tells a caller whether the name exists.
+        """
 
     @abc.abstractmethod
     def find_by_digest(self, digest: str) -> StoredDataset | None: ...
@@ -71,8 +77,9 @@ class Store(abc.ABC):
         """Append an entry that changes no dataset (a key revocation); its leaf index (T5)."""
 
     @abc.abstractmethod
-    def find_by_credential_id(self, credential_id: str) -> StoredDataset | None:
-        """The dataset stored under this id (the VC's credentialSubject id), if any."""
+    def datasets_with_id(self, credential_id: str) -> list[StoredDataset]:
+        """Every organization's dataset stored under this id (the VC's credentialSubject id), in
+        log order; at most one per issuing organization. Internal: callers decide whose counts."""
 
     @abc.abstractmethod
     def list_datasets(

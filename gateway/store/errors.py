@@ -61,6 +61,12 @@ class InvalidStoreURLError(StoreError):
     reason = "INVALID_STORE_URL"
 
 
+class SchemaVersionError(StoreError):
+    """The database was made or migrated by a newer cfx; opening it could corrupt it."""
+
+    reason = "STORE_SCHEMA_TOO_NEW"
+
+
 class StoreUnavailableError(StoreError):
     """The database cannot be reached or is locked for too long; retryable."""
 

@@ -26,7 +26,8 @@ class StoredDataset:
     """One accepted credential: its exact bytes plus the facets extracted at intake.
 
     `credential_id` is the VC `id` (or dataset id) that the same-id-different-bytes rule keys on;
-    `request_id` is the submitter's idempotency key (AIP-155), empty when none was sent.
+    `request_id` is the submitter's idempotency key (AIP-155), empty when none was sent. Both are
+    unique per `issuer_org`: organizations cannot collide with, or squat, each other's ids.
     """
 
     name: str

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from gateway.domain import (
     ALLOWED_TRANSITIONS,
@@ -27,13 +27,21 @@ from gateway.store.errors import (
     AlreadyExistsError,
     InvalidStatusTransitionError,
     NotFoundError,
+    SchemaVersionError,
     StoreError,
 )
 from gateway.store.model import UNASSIGNED, Change, DatasetFilter, PutResult, StoredDataset
 from gateway.store.paging import PageTokenCodec
+from gateway.store.schema import (
+    LEGACY_VERSION,
+    META_TABLE,
+    SCHEMA_VERSION,
+    VERSION_KEY,
+    Dialect,
+    migrate,
+    schema_statements,
+)
 from gateway.times import from_sortable, to_sortable
-
-Dialect = Literal["sqlite", "postgresql"]
 
 
 class Cursor(Protocol):
@@ -57,44 +65,6 @@ _COLUMNS = (
 _MARKS = ", ".join("?" for _ in _COLUMNS.split(","))
 
 
-def schema_statements(blob: str, bigint: str) -> list[str]:
-    return [
-        f"""CREATE TABLE IF NOT EXISTS cfx_datasets (
-            name TEXT PRIMARY KEY,
-            credential {blob} NOT NULL,
-            kind TEXT NOT NULL,
-            status TEXT NOT NULL,
-            issuer TEXT NOT NULL,
-            issuer_org TEXT NOT NULL,
-            digest TEXT NOT NULL UNIQUE,
-            received_at TEXT NOT NULL,
-            credential_id TEXT NOT NULL UNIQUE,
-            request_id TEXT UNIQUE,
-            geography TEXT NOT NULL,
-            valid_from TEXT,
-            valid_until TEXT,
-            log_index {bigint} NOT NULL UNIQUE)""",
-        "CREATE INDEX IF NOT EXISTS cfx_datasets_kind ON cfx_datasets (kind, log_index)",
-        "CREATE INDEX IF NOT EXISTS cfx_datasets_issuer ON cfx_datasets (issuer)",
-        "CREATE INDEX IF NOT EXISTS cfx_datasets_geography ON cfx_datasets (geography)",
-        """CREATE TABLE IF NOT EXISTS cfx_dataset_facets (
-            name TEXT NOT NULL REFERENCES cfx_datasets (name),
-            facet TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (name, facet, position))""",
-        "CREATE INDEX IF NOT EXISTS dataset_facets_value ON cfx_dataset_facets (facet, value)",
-        f"""CREATE TABLE IF NOT EXISTS cfx_dataset_changes (
-            log_index {bigint} NOT NULL,
-            name TEXT NOT NULL REFERENCES cfx_datasets (name),
-            kind TEXT NOT NULL,
-            change TEXT NOT NULL,
-            status TEXT NOT NULL,
-            PRIMARY KEY (log_index, name))""",
-        "CREATE TABLE IF NOT EXISTS cfx_store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ]
-
-
 class SQLStore(Store):
     """Store logic over a DB-API connection; subclasses own connections and transactions."""
 
@@ -102,7 +72,11 @@ class SQLStore(Store):
 
     def __init__(self) -> None:
         self._log = LogTables(self.dialect)
-        self._codec = PageTokenCodec(self._initialise())
+        try:
+            self._codec = PageTokenCodec(self._initialise())
+        except BaseException:
+            self.close()  # a refused or failed open leaves no connection behind
+            raise
 
     # -- subclass hooks -------------------------------------------------------------------------
 
@@ -126,19 +100,48 @@ class SQLStore(Store):
     # -- schema ---------------------------------------------------------------------------------
 
     def _initialise(self) -> bytes:
-        """Create the tables if needed and return the page-token MAC key (shared by processes)."""
+        """Create or migrate the tables (gateway.store.schema) and return the page-token MAC key
+        (shared by every process on this database)."""
         with self._transaction(write=True) as cur:
+            self._run(cur, META_TABLE)
+            version = self._schema_version(cur)
+            if version is not None:
+                migrate(cur, self.dialect, version, self._blob_types())
             for statement in schema_statements(*self._blob_types()):
                 self._run(cur, statement)
             self._log.create_schema(cur)
             self._run(
                 cur,
+                "INSERT INTO cfx_store_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (VERSION_KEY, str(SCHEMA_VERSION)),
+            )
+            self._run(
+                cur,
                 "INSERT INTO cfx_store_meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 ("page_token_key", secrets.token_hex(32)),
             )
-            self._run(cur, "SELECT value FROM cfx_store_meta WHERE key = ?", ("page_token_key",))
-            row = cur.fetchone()
-        return bytes.fromhex(row[0])
+            key = self._meta(cur, "page_token_key")
+        assert key is not None  # inserted just above unless already there
+        return bytes.fromhex(key)
+
+    def _schema_version(self, cur: Cursor) -> int | None:
+        """The database's schema version; None for a new, empty database."""
+        stamped = self._meta(cur, VERSION_KEY)
+        if stamped is None:
+            return None if self._meta(cur, "page_token_key") is None else LEGACY_VERSION
+        version = int(stamped)
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"the database has store schema version {version}; this cfx knows up to "
+                f"{SCHEMA_VERSION}: upgrade cfx before opening it"
+            )
+        return version
+
+    def _meta(self, cur: Cursor, key: str) -> str | None:
+        self._run(cur, "SELECT value FROM cfx_store_meta WHERE key = ?", (key,))
+        row = cur.fetchone()
+        return None if row is None else str(row[0])
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -149,8 +152,14 @@ class SQLStore(Store):
     def _put_one(self, cur: Cursor, record: StoredDataset, log_entry: bytes) -> PutResult:
         """One put inside the caller's transaction: idempotent on digest, unique on ids."""
         existing = self._by_digest(cur, record.digest)
-        if existing is not None:
+        if existing is not None and existing.issuer_org == record.issuer_org:
             return PutResult(existing, created=False)
+        if existing is not None:
+            # The same bytes name the same issuer, whose keys belong to one organization for
+            # good; only a hand-edited registry gets here. Refuse without naming the dataset.
+            raise AlreadyExistsError(
+                "these exact bytes are stored for another issuing organization", existing_name=""
+            )
         self._check_unique_ids(cur, record)
         (index,) = self._log.append(cur, [log_entry])
         stored = _with_log_index(record, index)
@@ -209,11 +218,18 @@ class SQLStore(Store):
         return updated
 
     def _check_unique_ids(self, cur: Cursor, record: StoredDataset) -> None:
+        """Ids are unique per issuing organization: only the same organization's dataset can
+        collide, so the refusal names a dataset of the caller's own organization (or of one the
+        registry operator submits for), never another organization's."""
         checks = [("credential_id", record.credential_id)]
         if record.request_id:
             checks.append(("request_id", record.request_id))
         for column, value in checks:
-            self._run(cur, f"SELECT name FROM cfx_datasets WHERE {column} = ?", (value,))  # noqa: S608 -- column is one of two literals above
+            self._run(
+                cur,
+                f"SELECT name FROM cfx_datasets WHERE {column} = ? AND issuer_org = ?",  # noqa: S608 -- column is one of two literals above
+                (value, record.issuer_org),
+            )
             row = cur.fetchone()
             if row is not None:
                 raise AlreadyExistsError(
@@ -278,9 +294,9 @@ class SQLStore(Store):
 
     # -- reads ----------------------------------------------------------------------------------
 
-    def get_dataset(self, name: str) -> StoredDataset:
+    def get_dataset(self, name: str, scope: ReadScope | None = None) -> StoredDataset:
         with self._transaction(write=False) as cur:
-            return self._require(cur, name)
+            return self._require(cur, name, scope)
 
     def find_by_digest(self, digest: str) -> StoredDataset | None:
         with self._transaction(write=False) as cur:
@@ -291,10 +307,15 @@ class SQLStore(Store):
             (index,) = self._log.append(cur, [entry])
         return index
 
-    def find_by_credential_id(self, credential_id: str) -> StoredDataset | None:
+    def datasets_with_id(self, credential_id: str) -> list[StoredDataset]:
         with self._transaction(write=False) as cur:
-            found = self._select(cur, "d.credential_id = ?", credential_id)
-        return found[0] if found else None
+            self._run(
+                cur,
+                f"SELECT {_prefixed_columns()} FROM cfx_datasets d "  # noqa: S608 -- fixed text
+                "WHERE d.credential_id = ? ORDER BY d.log_index",
+                (credential_id,),
+            )
+            return self._hydrate(cur, cur.fetchall())
 
     def list_datasets(
         self,
@@ -367,14 +388,21 @@ class SQLStore(Store):
         found = self._select(cur, "d.digest = ?", digest)
         return found[0] if found else None
 
-    def _require(self, cur: Cursor, name: str) -> StoredDataset:
-        found = self._select(cur, "d.name = ?", name)
+    def _require(self, cur: Cursor, name: str, scope: ReadScope | None = None) -> StoredDataset:
+        """The dataset `name`, if `scope` (when given) may read it: one query either way, so a
+        dataset out of scope and a missing one cost the same and raise the same NotFoundError."""
+        clause, params = "d.name = ?", [name]
+        if scope is not None:
+            scoped, scope_params = scope_clause(scope, "d.kind", "d.issuer_org", one_row=True)
+            clause += f" AND {scoped}"
+            params.extend(scope_params)
+        found = self._select(cur, clause, *params)
         if not found:
             raise NotFoundError(name)
         return found[0]
 
-    def _select(self, cur: Cursor, clause: str, value: Any) -> list[StoredDataset]:
-        self._run(cur, f"SELECT {_prefixed_columns()} FROM cfx_datasets d WHERE {clause}", (value,))  # noqa: S608 -- clause is a fixed string, value is bound
+    def _select(self, cur: Cursor, clause: str, *values: Any) -> list[StoredDataset]:
+        self._run(cur, f"SELECT {_prefixed_columns()} FROM cfx_datasets d WHERE {clause}", values)  # noqa: S608 -- clause is a fixed string, values are bound
         return self._hydrate(cur, cur.fetchall())
 
     def _load(self, cur: Cursor, names: list[str]) -> list[StoredDataset]:
@@ -498,16 +526,28 @@ def _where(filters: DatasetFilter) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def scope_clause(scope: ReadScope, kind_col: str, org_col: str) -> tuple[str, list[Any]]:
-    """SQL for `scope.allows(kind, issuer_org)`; an empty set of kinds matches nothing."""
+def scope_clause(
+    scope: ReadScope, kind_col: str, org_col: str, *, one_row: bool = False
+) -> tuple[str, list[Any]]:
+    """SQL for `scope.allows(kind, issuer_org)`; an empty set of kinds matches nothing.
+
+    Listing queries get IN lists, which the planner uses on the kind index. `one_row` (a read
+    by name) gets OR-ed equalities instead: SQLite builds an IN list's lookup table only once a
+    row reaches it, so a found-but-unreadable row would cost more than a missing name.
+    """
+
+    def one_of(kinds: frozenset[DatasetKind]) -> str:
+        if one_row:
+            return "(" + " OR ".join(f"{kind_col} = ?" for _ in kinds) + ")"
+        return f"{kind_col} IN ({', '.join('?' for _ in kinds)})"
+
     parts: list[str] = []
     params: list[Any] = []
     if scope.kinds:
-        parts.append(f"{kind_col} IN ({', '.join('?' for _ in scope.kinds)})")
+        parts.append(one_of(scope.kinds))
         params.extend(sorted(scope.kinds))
     if scope.org and scope.own_kinds:
-        marks = ", ".join("?" for _ in scope.own_kinds)
-        parts.append(f"({org_col} = ? AND {kind_col} IN ({marks}))")
+        parts.append(f"({org_col} = ? AND {one_of(scope.own_kinds)})")
         params.append(scope.org)
         params.extend(sorted(scope.own_kinds))
     return ("(" + " OR ".join(parts) + ")" if parts else "1 = 0"), params

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gateway.store.errors import AlreadyExistsError, StoreUnavailableError
-from gateway.store.sql import Cursor, Dialect, SQLStore
+from gateway.store.schema import Dialect
+from gateway.store.sql import Cursor, SQLStore
 
 BUSY_TIMEOUT_MS = 10_000
 

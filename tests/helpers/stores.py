@@ -13,7 +13,8 @@ from pathlib import Path
 
 import psycopg
 
-from gateway.store import DatasetKind, StoredDataset
+from gateway.domain import DatasetKind
+from gateway.store import StoredDataset
 
 PG_BASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -71,10 +71,11 @@ def test_same_id_with_different_bytes_is_already_exists_and_nothing_is_stored(
 ):
     rid = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
     first = store.put_dataset(make(1, request_id=rid), entry(1)).dataset
+    # make(4) is issued by make(1)'s organization: ids are unique per issuing organization.
     if clash == "credential_id":
-        rival = make(2, credential_id=first.credential_id)
+        rival = make(4, credential_id=first.credential_id)
     else:
-        rival = make(2, request_id=rid)
+        rival = make(4, request_id=rid)
     with pytest.raises(AlreadyExistsError) as info:
         store.put_dataset(rival, entry(2))
     assert info.value.existing_name == first.name

@@ -23,7 +23,8 @@ def test_batch_commits_every_item_with_consecutive_indices(store: Store):
 
 def test_refused_item_is_rolled_back_alone_and_the_rest_commit(store: Store):
     store.put_dataset(make(0), entry(0))
-    clash = make(1, body=b'{"other": "bytes"}', credential_id="urn:uuid:0")
+    # make(6) is issued by make(0)'s organization: ids are unique per issuing organization.
+    clash = make(6, body=b'{"other": "bytes"}', credential_id="urn:uuid:0")
     results = store.put_datasets([(make(2), entry(2)), (clash, entry(1)), (make(3), entry(3))])
     assert isinstance(results[1], AlreadyExistsError)
     assert [type(r) for r in (results[0], results[2])] == [PutResult, PutResult]
@@ -71,7 +72,8 @@ def test_concurrent_puts_through_the_committer_all_land_exactly_once(store: Stor
 def test_committer_raises_the_refusal_to_its_own_caller_only(store: Store):
     committer = GroupCommitter(store)
     committer.put(make(0), entry(0))
-    clash = make(1, body=b'{"other": "bytes"}', credential_id="urn:uuid:0")
+    # make(6) is issued by make(0)'s organization: ids are unique per issuing organization.
+    clash = make(6, body=b'{"other": "bytes"}', credential_id="urn:uuid:0")
     with pytest.raises(AlreadyExistsError):
         committer.put(clash, entry(1))
     assert committer.put(make(2), entry(2)).created
