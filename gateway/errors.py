@@ -122,10 +122,13 @@ class InvalidRequestError(GatewayError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """`{"field": <the request field>}` when one is named."""
         return {"field": self.field} if self.field else {}
 
 
 class InvalidNameError(InvalidRequestError):
+    """A dataset name that is not `datasets/{uuid}` (AIP-122)."""
+
     reason = "INVALID_NAME"
 
     def __init__(self, field: str = "name") -> None:
@@ -133,6 +136,8 @@ class InvalidNameError(InvalidRequestError):
 
 
 class InvalidRequestIdError(InvalidRequestError):
+    """A request_id that is too long or has unprintable characters."""
+
     reason = "INVALID_REQUEST_ID"
 
 
@@ -162,10 +167,13 @@ class ContextNotAllowedError(CredentialError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """`{"context_url": <the unpinned URL>}`."""
         return {"context_url": self.context_url}
 
 
 class ProofMissingError(CredentialError):
+    """The credential has no proof: cfx stores only signed datasets."""
+
     reason = "PROOF_MISSING"
 
     def __init__(self) -> None:
@@ -173,6 +181,8 @@ class ProofMissingError(CredentialError):
 
 
 class UnknownKindError(CredentialError):
+    """credentialSubject.type names none (or more than one) of the cfx dataset kinds."""
+
     reason = "UNKNOWN_KIND"
 
     def __init__(self) -> None:
@@ -190,6 +200,7 @@ class IssuerProofMissingError(CredentialError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """`{"issuer": <the issuer DID>}`."""
         return {"issuer": self.issuer}
 
 
@@ -205,6 +216,7 @@ class ValidationError(CredentialError):
 
     @property
     def violations(self) -> tuple[FieldViolation, ...]:
+        """Every violation found, not just the first, so one round trip shows them all."""
         return self._violations
 
 
@@ -221,6 +233,8 @@ class RuleViolationError(ValidationError):
 
 
 class NotAStatusUpdateError(CredentialError):
+    """A status change whose credential is not a StatusUpdate dataset."""
+
     reason = "NOT_A_STATUS_UPDATE"
 
     def __init__(self) -> None:
@@ -228,6 +242,8 @@ class NotAStatusUpdateError(CredentialError):
 
 
 class StatusUpdateTargetMismatchError(CredentialError):
+    """A StatusUpdate whose targetDatasetId is not the dataset being changed."""
+
     reason = "STATUS_UPDATE_TARGET_MISMATCH"
 
     def __init__(self, name: str) -> None:
@@ -235,6 +251,8 @@ class StatusUpdateTargetMismatchError(CredentialError):
 
 
 class StatusUpdateActionMismatchError(CredentialError):
+    """A StatusUpdate whose action does not match the requested status change."""
+
     reason = "STATUS_UPDATE_ACTION_MISMATCH"
 
     def __init__(self, name: str, action: str) -> None:
@@ -252,6 +270,7 @@ class AttestedDigestMismatchError(CredentialError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """`{"dataset": <the attested dataset's name>}`."""
         return {"dataset": self.dataset}
 
 
