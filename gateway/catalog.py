@@ -38,6 +38,8 @@ class DatasetPage:
 
 
 class Catalog:
+    """Reads, each within the caller's read scope (G2); shares the checker with VerifyCredential."""
+
     def __init__(
         self,
         *,
@@ -72,6 +74,7 @@ class Catalog:
             raise
 
     def receipt(self, log_index: int) -> Receipt:
+        """The receipt for the entry at `log_index`, proved against the newest checkpoint."""
         return self._log.receipt(log_index)
 
     def list_page(

@@ -64,10 +64,12 @@ class ParsedCredential:
 
     @property
     def digest(self) -> str:
+        """Lower-case hex SHA-256 of the exact received bytes: what the log commits to."""
         return sha256_hex(self.raw)
 
     @property
     def subject(self) -> dict[str, Any]:
+        """The credentialSubject, the dataset itself."""
         subject: dict[str, Any] = self.document["credentialSubject"]
         return subject
 
@@ -88,22 +90,27 @@ class CheckedCredential:
 
     @property
     def raw(self) -> bytes:
+        """The exact received bytes; they are stored and logged unchanged."""
         return self.parsed.raw
 
     @property
     def kind(self) -> DatasetKind:
+        """The dataset kind named by credentialSubject.type."""
         return self.parsed.kind
 
     @property
     def issuer(self) -> str:
+        """The issuer DID of the credential (VC 2.0 §4.7)."""
         return self.parsed.issuer
 
     @property
     def credential_id(self) -> str:
+        """The credential's own `id`."""
         return self.parsed.credential_id
 
     @property
     def subject(self) -> dict[str, Any]:
+        """The credentialSubject, the dataset itself."""
         return self.parsed.subject
 
 
@@ -119,6 +126,7 @@ class Report:
 
     @property
     def verified(self) -> bool:
+        """Every proof verified and no schema or rule violation."""
         return self.result.verified and not self.violations
 
 
@@ -131,6 +139,7 @@ class CredentialChecker:
 
     @property
     def loader(self) -> PinnedLoader:
+        """The pinned-context loader the checks resolve JSON-LD contexts with."""
         return self._loader
 
     # -- steps 1-2 ------------------------------------------------------------------------------

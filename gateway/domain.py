@@ -77,11 +77,13 @@ class ReadScope:
     own_kinds: frozenset[DatasetKind] = frozenset()
 
     def allows(self, kind: DatasetKind, issuer_org: str) -> bool:
+        """True if this scope may read a dataset of `kind` issued by organization `issuer_org`."""
         return kind in self.kinds or (
             bool(self.org) and issuer_org == self.org and kind in self.own_kinds
         )
 
     def fingerprint_part(self) -> str:
+        """The scope as canonical text, bound into page tokens so a token grants nothing (E5)."""
         return "|".join((",".join(sorted(self.kinds)), self.org, ",".join(sorted(self.own_kinds))))
 
 

@@ -122,6 +122,7 @@ class InvalidRequestError(GatewayError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """`{"field": <the request field>}` when one is named."""
         return {"field": self.field} if self.field else {}
 
 
@@ -184,10 +185,13 @@ class ContextNotAllowedError(CredentialError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """`{"context_url": <the unpinned URL>}`."""
         return {"context_url": self.context_url}
 
 
 class ProofMissingError(CredentialError):
+    """The credential has no proof: cfx stores only signed datasets."""
+
     reason = "PROOF_MISSING"
 
     def __init__(self) -> None:
@@ -195,6 +199,8 @@ class ProofMissingError(CredentialError):
 
 
 class UnknownKindError(CredentialError):
+    """credentialSubject.type names none (or more than one) of the cfx dataset kinds."""
+
     reason = "UNKNOWN_KIND"
 
     def __init__(self) -> None:
@@ -212,6 +218,7 @@ class IssuerProofMissingError(CredentialError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """`{"issuer": <the issuer DID>}`."""
         return {"issuer": self.issuer}
 
 
@@ -227,6 +234,7 @@ class ValidationError(CredentialError):
 
     @property
     def violations(self) -> tuple[FieldViolation, ...]:
+        """Every violation found, not just the first, so one round trip shows them all."""
         return self._violations
 
 
@@ -243,6 +251,8 @@ class RuleViolationError(ValidationError):
 
 
 class NotAStatusUpdateError(CredentialError):
+    """A status change whose credential is not a StatusUpdate dataset."""
+
     reason = "NOT_A_STATUS_UPDATE"
 
     def __init__(self) -> None:
@@ -250,6 +260,8 @@ class NotAStatusUpdateError(CredentialError):
 
 
 class StatusUpdateTargetMismatchError(CredentialError):
+    """A StatusUpdate whose targetDatasetId is not the dataset being changed."""
+
     reason = "STATUS_UPDATE_TARGET_MISMATCH"
 
     def __init__(self, name: str) -> None:
@@ -257,6 +269,8 @@ class StatusUpdateTargetMismatchError(CredentialError):
 
 
 class StatusUpdateActionMismatchError(CredentialError):
+    """A StatusUpdate whose action does not match the requested status change."""
+
     reason = "STATUS_UPDATE_ACTION_MISMATCH"
 
     def __init__(self, name: str, action: str) -> None:

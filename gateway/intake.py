@@ -60,6 +60,8 @@ class Accepted:
 
 
 class Intake:
+    """Writes: accepts a checked credential, or a status change, and returns its receipt."""
+
     def __init__(
         self,
         *,
@@ -97,6 +99,7 @@ class Intake:
         caller: Organization,
         time_left: TimeLeft = no_deadline,
     ) -> Accepted:
+        """Check `raw` (steps 1-4) for `caller`, store it with its log entry, return the receipt."""
         checked = self._check(raw, caller, time_left)
         if checked.kind is DatasetKind.ATTESTATION:
             self._check_attested_digest(checked.subject)
@@ -136,6 +139,7 @@ class Intake:
         caller: Organization,
         time_left: TimeLeft = no_deadline,
     ) -> Accepted:
+        """Retire dataset `name` to `status`, as its issuer's StatusUpdate `raw_update` asks."""
         target = self._catalog.get(name, caller)
         checked = self._check(raw_update, caller, time_left)
         if checked.kind is not DatasetKind.STATUS_UPDATE:

@@ -43,17 +43,22 @@ class LogRange:
 
 @dataclass(frozen=True)
 class LogPage:
+    """One page of ListLogEntries: leaves in index order and the token for the next page."""
+
     leaves: tuple[ServedLeaf, ...]
     next_page_token: str
 
 
 class LogView:
+    """ListLogEntries for one caller: full entries it may read, leaf hashes for the rest."""
+
     def __init__(self, store: Store, *, max_page_size: int, max_page_bytes: int) -> None:
         self._store = store
         self._max_page_size = max_page_size
         self._max_page_bytes = max_page_bytes
 
     def page(self, caller: Organization, request: LogRange) -> LogPage:
+        """One page of `request` as `caller` may see it (AIP-158 tokens bound to both)."""
         if request.end and request.end < request.start:
             raise InvalidRangeError(
                 "end_index must be 0 or at least start_index", field="end_index"

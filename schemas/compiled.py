@@ -31,6 +31,7 @@ Check = Callable[[Any, Location, list[Violation]], None]
 
 
 def render(at: Location) -> str:
+    """`at` as an RFC 6901 pointer string; only called when a violation is reported."""
     tokens: list[str | int] = []
     while isinstance(at, tuple):
         at, token = at
@@ -145,9 +146,11 @@ class SchemaCompiler:
         return run_all
 
     def sub(self, schema: Any, base: str) -> Check:
+        """The check for an inline subschema found under `base`."""
         return self._schema(schema, base)
 
     def ref(self, target: str, base: str) -> Check:
+        """The check for a `$ref` to `target`, resolved against `base` (RFC 3986 §5)."""
         return self.compile(urljoin(base, target))
 
 
@@ -501,6 +504,7 @@ def compiled(schema_name: str) -> Check:
 
 
 def violations(schema_name: str, instance: Any, base: str) -> list[Violation]:
+    """Every violation of the bundled schema `schema_name` by `instance`, pointing below `base`."""
     out: list[Violation] = []
     compiled(schema_name)(instance, base, out)
     return out

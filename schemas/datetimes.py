@@ -37,6 +37,7 @@ def is_date_time(value: object) -> bool:
 
 
 def is_date(value: object) -> bool:
+    """Format check: an RFC 3339 §5.6 full-date that is a real calendar day; non-strings pass."""
     if not isinstance(value, str):
         return True
     if _DATE_RE.fullmatch(value) is None:

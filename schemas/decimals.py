@@ -15,6 +15,7 @@ DECIMAL_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def parse(value: Any) -> Decimal | None:
+    """`value` as a Decimal if it is an xsd:decimal string of at most 40 characters, else None."""
     if not isinstance(value, str) or len(value) > 40 or DECIMAL_RE.fullmatch(value) is None:
         return None
     try:

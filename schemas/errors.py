@@ -14,10 +14,14 @@ class SchemasError(Exception):
 
 
 class UnknownProfileError(SchemasError):
+    """A profile name that `schemas.profiles.PROFILES` does not list."""
+
     reason = "UNKNOWN_PROFILE"
 
 
 class UnknownKindError(SchemasError):
+    """A dataset kind that has no bundled schema."""
+
     reason = "UNKNOWN_KIND"
 
 

@@ -10,14 +10,17 @@ _MISSING = object()
 
 
 def escape(token: str | int) -> str:
+    """One reference token escaped per RFC 6901 §3 (`~` before `/`, so `~1` cannot be misread)."""
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def join(base: str, *tokens: str | int) -> str:
+    """`base` extended by the escaped `tokens`."""
     return base + "".join("/" + escape(token) for token in tokens)
 
 
 def from_path(base: str, path: Iterable[str | int]) -> str:
+    """`base` extended by the tokens of an iterable path (a jsonschema `absolute_path`, say)."""
     return join(base, *path)
 
 

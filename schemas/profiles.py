@@ -34,6 +34,7 @@ PROFILES: tuple[str, ...] = (PACT_3_0, GBT_24067_2024, *PRODUCT_RULES)
 
 
 def check_profile_name(profile: str) -> None:
+    """Raise UnknownProfileError unless `profile` is one of PROFILES."""
     if profile not in PROFILES:
         raise UnknownProfileError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
 

@@ -95,6 +95,7 @@ def _refuse_retrieval(uri: str) -> Resource[Any]:
 
 @cache
 def schema_registry() -> Registry[Any]:
+    """A registry of the bundled schemas keyed by `$id`; any other `$ref` target is refused (J6)."""
     resources = []
     for path in sorted(JSONSCHEMA_DIR.glob("*.schema.json")):
         contents = load_schema(path.name)
@@ -105,6 +106,7 @@ def schema_registry() -> Registry[Any]:
 
 @cache
 def format_checker() -> FormatChecker:
+    """A FormatChecker with only the formats cfx relies on, checked strictly (RFC 3339)."""
     checker = FormatChecker(formats=())
     checker.checks("date-time")(is_date_time)
     checker.checks("date")(is_date)
@@ -119,6 +121,7 @@ def validator(schema_name: str) -> Draft202012Validator:
 
 
 def kind_validator(kind: str) -> Draft202012Validator:
+    """The validator for a dataset kind (credentialSubject.type); UnknownKindError if none."""
     try:
         return validator(KIND_SCHEMAS[kind])
     except KeyError:

@@ -83,6 +83,20 @@ def _condition_holds(subject: dict[str, Any], when: Any) -> bool:
     return not ("equals" in when and (not found or value != when["equals"]))
 
 
+_BOUNDS = (("minimum", operator.ge), ("maximum", operator.le), ("exclusiveMinimum", operator.gt))
+
+
+def _out_of_range(
+    constraint: dict[str, Any], number: Decimal, at: str, label: str, value: Any
+) -> Iterator[Violation]:
+    """The first bound `number` breaks, if any (one violation per constraint)."""
+    for key, holds in _BOUNDS:
+        bound = decimals.parse(constraint.get(key))
+        if bound is not None and not holds(number, bound):
+            yield Violation(at, "RULE_VALUE_OUT_OF_RANGE", f"{label} (got {value}, {key} {bound})")
+            return
+
+
 def _constraint(
     subject: dict[str, Any], base: str, constraint: dict[str, Any], rule_id: str
 ) -> Iterator[Violation]:
@@ -106,20 +120,7 @@ def _constraint(
     if number is None:
         return  # the schema reports non-decimals
     if check == "range":
-        bounds = (
-            ("minimum", operator.ge),
-            ("maximum", operator.le),
-            ("exclusiveMinimum", operator.gt),
-        )
-        for key, holds in bounds:
-            bound = decimals.parse(constraint.get(key))
-            if bound is not None and not holds(number, bound):
-                yield Violation(
-                    _at(base, path),
-                    "RULE_VALUE_OUT_OF_RANGE",
-                    f"{label} (got {value}, {key} {bound})",
-                )
-                return
+        yield from _out_of_range(constraint, number, _at(base, path), label, value)
     elif check == "comparison":
         found_other, other_value = pointer.resolve(subject, str(constraint.get("otherPath", "")))
         other = decimals.parse(other_value) if found_other else None

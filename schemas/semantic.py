@@ -230,6 +230,7 @@ def _gbt24067(block: dict[str, Any], at: str) -> Iterator[Violation]:
 
 
 def footprint_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    """ProductFootprint checks: periods, self-reference, the pcf, electricity and GB/T blocks."""
     yield from _period_order(subject, "validityPeriodStart", "validityPeriodEnd", base)
     own_id = subject.get("id")
     for index, preceding in enumerate(_list(subject.get("precedingPfIds"))):
@@ -251,6 +252,7 @@ def footprint_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
 
 
 def emission_factor_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    """EmissionFactor checks: unit against kind, validity period, green-power double counting."""
     yield from _unit_kind(subject, base)
     yield from _period_order(subject, "validityPeriodStart", "validityPeriodEnd", base)
     if subject.get("activity") == "electricity" and "excludesMarketTradedGreenPower" not in subject:
@@ -303,6 +305,7 @@ def _empty_range(constraint: dict[str, Any], at: str) -> Iterator[Violation]:
 
 
 def accounting_rule_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    """AccountingRule checks: constraint ids are unique and no range is empty."""
     seen: set[str] = set()
     for index, constraint in enumerate(_list(subject.get("constraints"))):
         constraint_obj = _obj(constraint)
@@ -320,6 +323,7 @@ def accounting_rule_checks(subject: dict[str, Any], base: str) -> Iterator[Viola
 
 
 def attestation_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    """Attestation checks: a rejection says why."""
     if subject.get("outcome") == "rejected" and not subject.get("comment"):
         yield Violation(
             pointer.join(base, "comment"),
@@ -329,6 +333,7 @@ def attestation_checks(subject: dict[str, Any], base: str) -> Iterator[Violation
 
 
 def status_update_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    """StatusUpdate checks: the action fits the target kind; a supersession names its successor."""
     action, kind = subject.get("action"), subject.get("targetKind")
     if (action == "revoke-attestation") != (kind == "Attestation") and kind is not None:
         yield Violation(
@@ -352,6 +357,7 @@ def status_update_checks(subject: dict[str, Any], base: str) -> Iterator[Violati
 
 
 def credential_checks(credential: dict[str, Any]) -> Iterator[Violation]:
+    """Credential-level checks (VC 2.0 §4.9: validFrom not after validUntil)."""
     yield from _period_order(credential, "validFrom", "validUntil", "")
 
 

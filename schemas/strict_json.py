@@ -25,30 +25,44 @@ class JSONInputError(SchemasError):
 
 
 class InputTooLargeError(JSONInputError):
+    """The input is longer than the byte limit; refused before parsing."""
+
     reason = "INPUT_TOO_LARGE"
 
 
 class InvalidEncodingError(JSONInputError):
+    """The input is not UTF-8 (RFC 8259 §8.1), or starts with a byte order mark."""
+
     reason = "INVALID_ENCODING"
 
 
 class MalformedJSONError(JSONInputError):
+    """The text does not follow the RFC 8259 grammar."""
+
     reason = "MALFORMED_JSON"
 
 
 class DuplicateKeyError(JSONInputError):
+    """An object repeats a member name (RFC 7493 §2.3)."""
+
     reason = "DUPLICATE_KEY"
 
 
 class NestingTooDeepError(JSONInputError):
+    """Arrays and objects nest deeper than the depth limit."""
+
     reason = "NESTING_TOO_DEEP"
 
 
 class NumberOutOfRangeError(JSONInputError):
+    """NaN/Infinity (not JSON, RFC 8259 §6), a double overflow, or over MAX_NUMBER_CHARS long."""
+
     reason = "NUMBER_OUT_OF_RANGE"
 
 
 class NotAnObjectError(JSONInputError):
+    """The top-level value is not a JSON object."""
+
     reason = "NOT_AN_OBJECT"
 
 

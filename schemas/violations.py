@@ -16,6 +16,7 @@ class Violation:
     message: str
 
     def to_dict(self) -> dict[str, str]:
+        """The violation as a JSON object, the shape the CLI and the RPC details use."""
         return {"pointer": self.pointer, "reason": self.reason, "message": self.message}
 
 

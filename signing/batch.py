@@ -76,6 +76,7 @@ class VerifierPool:
         return list(self._executor.map(_verify_in_worker, jobs, chunksize=chunksize))
 
     def close(self) -> None:
+        """Wait for running verifications, cancel queued ones, stop the workers."""
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Self:

@@ -48,6 +48,7 @@ def _context_urls(context: Any) -> list[str]:
 
 
 def proofs_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The proofs of `document` as a list (a proof set); count and id uniqueness checked."""
     proof = document.get("proof")
     if proof is None:
         return []
@@ -64,6 +65,7 @@ def proofs_of(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def unsecured(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` without its `proof` member: the unsecured document that proofs sign (DI §4.2)."""
     return {key: value for key, value in document.items() if key != "proof"}
 
 
@@ -76,6 +78,7 @@ def with_proofs(document: dict[str, Any], proofs: list[dict[str, Any]]) -> dict[
 
 
 def issuer_of(document: dict[str, Any]) -> str | None:
+    """The issuer IRI (VC 2.0 §4.7: a URL or an object with an `id`), or None."""
     issuer = document.get("issuer")
     if isinstance(issuer, dict):
         issuer = issuer.get("id")
@@ -83,6 +86,7 @@ def issuer_of(document: dict[str, Any]) -> str | None:
 
 
 def format_datetime(moment: datetime) -> str:
+    """`moment` as an XML Schema dateTimeStamp in UTC, without trailing fraction zeros."""
     if moment.tzinfo is None:
         raise ValueError("datetime must be timezone-aware")
     moment = moment.astimezone(UTC)
@@ -93,6 +97,7 @@ def format_datetime(moment: datetime) -> str:
 
 
 def parse_datetime(value: Any, member: str) -> datetime:
+    """A proof's `created` or `expires` as an aware datetime; else ProofDateTimeError."""
     if not isinstance(value, str) or not _DATETIME_STAMP.fullmatch(value):
         raise ProofDateTimeError(f"proof {member} {value!r:.60} is not an XML Schema dateTimeStamp")
     try:

@@ -20,6 +20,8 @@ class KeyMaterialError(SigningError):
 
 
 class MultibaseError(KeyMaterialError):
+    """A value that is not base58btc multibase ('z' prefix), or is too long to decode."""
+
     reason = "MULTIBASE_INVALID"
 
 
@@ -30,6 +32,8 @@ class MultikeyError(KeyMaterialError):
 
 
 class UnsupportedKeyTypeError(KeyMaterialError):
+    """A key type other than Ed25519, P-256 or P-384."""
+
     reason = "KEY_TYPE_UNSUPPORTED"
 
 
@@ -110,6 +114,8 @@ class InvalidDocumentError(UnusableInputError):
 
 
 class ContextError(UnusableInputError):
+    """Base of problems with the JSON-LD contexts a document names."""
+
     reason = "CONTEXT_ERROR"
 
 
@@ -142,6 +148,8 @@ class JsonLdProcessingError(UnusableInputError):
 
 
 class UnsupportedCryptosuiteError(UnusableInputError):
+    """A `cryptosuite` other than the four DI suites in signing.suites."""
+
     reason = "CRYPTOSUITE_UNSUPPORTED"
 
 
@@ -176,10 +184,14 @@ class RelativeIriError(DataLossError):
 
 
 class VerificationFailedError(SigningError):
+    """Base of the reasons a proof does not verify."""
+
     reason = "VERIFICATION_FAILED"
 
 
 class NoProofError(VerificationFailedError):
+    """The credential carries no proof."""
+
     reason = "NO_PROOF"
 
 
@@ -202,10 +214,14 @@ class WrongKeyTypeError(VerificationFailedError):
 
 
 class UnresolvableVerificationMethodError(VerificationFailedError):
+    """A verificationMethod the key resolver cannot resolve (a malformed did:key, say)."""
+
     reason = "VERIFICATION_METHOD_UNRESOLVABLE"
 
 
 class ProofPurposeMismatchError(VerificationFailedError):
+    """A proofPurpose other than assertionMethod, the one purpose cfx signs and accepts."""
+
     reason = "PROOF_PURPOSE_MISMATCH"
 
 
@@ -222,6 +238,8 @@ class ProofContextMismatchError(VerificationFailedError):
 
 
 class PreviousProofNotFoundError(VerificationFailedError):
+    """A previousProof naming an id that no proof in the set has (DI §4.3)."""
+
     reason = "PREVIOUS_PROOF_NOT_FOUND"
 
 
@@ -232,6 +250,8 @@ class ProofDateTimeError(VerificationFailedError):
 
 
 class ProofExpiredError(VerificationFailedError):
+    """The verifier's clock is at or past the proof's `expires` (DI §2.1)."""
+
     reason = "PROOF_EXPIRED"
 
 

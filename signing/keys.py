@@ -73,6 +73,7 @@ _BY_SECRET_CODEC: Final = {spec.secret_codec: name for name, spec in _SPECS.item
 
 
 def check_key_type(key_type: str) -> KeyType:
+    """`key_type` as a KeyType; UnsupportedKeyTypeError for anything else."""
     if key_type not in KEY_TYPES:
         raise UnsupportedKeyTypeError(
             f"unsupported key type {key_type!r}; expected one of {', '.join(KEY_TYPES)}"
@@ -102,9 +103,11 @@ class PublicKey:
 
     @property
     def crypto_key(self) -> ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey:
+        """The underlying `cryptography` key."""
         return self._crypto
 
     def raw_bytes(self) -> bytes:
+        """The key bytes Multikey carries: raw Ed25519, or a compressed SEC1 point."""
         if isinstance(self._crypto, ed25519.Ed25519PublicKey):
             return self._crypto.public_bytes(Encoding.Raw, PublicFormat.Raw)
         return self._crypto.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
@@ -118,10 +121,12 @@ class PublicKey:
 
     @property
     def did(self) -> str:
+        """The did:key DID of this key (did:key method spec: the DID is the publicKeyMultibase)."""
         return DID_KEY_PREFIX + self.multibase
 
     @property
     def verification_method(self) -> str:
+        """The did:key verification method id: `did:key:z…#z…`."""
         return f"{self.did}#{self.multibase}"
 
     def verify(self, signature: bytes, data: bytes) -> bool:
@@ -165,12 +170,15 @@ class Signer(Protocol):
     """
 
     @property
-    def verification_method(self) -> str: ...
+    def verification_method(self) -> str:
+        """The id a proof names in its `verificationMethod`."""
 
     @property
-    def key_type(self) -> KeyType: ...
+    def key_type(self) -> KeyType:
+        """The Multikey type, which decides the suite's hash (P-384: SHA-384)."""
 
-    def sign(self, data: bytes) -> bytes: ...
+    def sign(self, data: bytes) -> bytes:
+        """The raw signature over the DI hashData (Ed25519 64 bytes; ECDSA r||s)."""
 
 
 class PrivateKey:
@@ -187,25 +195,31 @@ class PrivateKey:
 
     @property
     def key_type(self) -> KeyType:
+        """The Multikey type of this key."""
         return self._key_type
 
     @property
     def crypto_key(self) -> ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey:
+        """The underlying `cryptography` key."""
         return self._crypto
 
     @property
     def public_key(self) -> PublicKey:
+        """The matching verification key."""
         return self._public
 
     @property
     def did(self) -> str:
+        """The did:key DID of the public key."""
         return self._public.did
 
     @property
     def verification_method(self) -> str:
+        """The did:key verification method id of the public key."""
         return self._public.verification_method
 
     def sign(self, data: bytes) -> bytes:
+        """The raw signature over `data`: Ed25519, or deterministic ECDSA as IEEE P1363 r||s."""
         if isinstance(self._crypto, ed25519.Ed25519PrivateKey):
             return self._crypto.sign(data)
         # RFC 6979 deterministic ECDSA: the W3C vectors were made this way and reproduce byte
@@ -229,6 +243,7 @@ class PrivateKey:
 
 
 def generate_key(key_type: str) -> PrivateKey:
+    """A new random key of `key_type` (from the OS's CSPRNG via `cryptography`)."""
     kind = check_key_type(key_type)
     curve = _SPECS[kind].curve
     if curve is None:
@@ -248,6 +263,7 @@ def _decode_header(value: str, by_codec: dict[int, KeyType], what: str) -> tuple
 
 
 def public_key_from_multibase(value: str) -> PublicKey:
+    """The public key a publicKeyMultibase encodes; weak Ed25519 keys are refused."""
     kind, body = _decode_header(value, _BY_PUBLIC_CODEC, "publicKeyMultibase")
     spec = _SPECS[kind]
     if len(body) != spec.public_length:
@@ -268,6 +284,7 @@ def public_key_from_multibase(value: str) -> PublicKey:
 
 
 def private_key_from_multibase(value: str) -> PrivateKey:
+    """The private key a secretKeyMultibase (or privateKeyMultibase) encodes."""
     # The eddsa test vector's keyPair.json writes its secret under "privateKeyMultibase";
     # both names carry the same encoding.
     kind, body = _decode_header(value, _BY_SECRET_CODEC, "secretKeyMultibase")
@@ -318,6 +335,7 @@ def _resolve_did_key(did_or_verification_method: str) -> PublicKey:
 
 
 def key_to_json(key: PrivateKey) -> dict[str, str]:
+    """The key as a Multikey JSON object, secret included: only for the key file (K1)."""
     return {
         "type": "Multikey",
         "keyType": key.key_type,
@@ -329,6 +347,7 @@ def key_to_json(key: PrivateKey) -> dict[str, str]:
 
 
 def key_from_json(data: Any) -> PrivateKey:
+    """The private key in a key file's JSON; KeyFileError if malformed or inconsistent."""
     if not isinstance(data, dict):
         raise KeyFileError("key file must hold a JSON object")
     secret = data.get("secretKeyMultibase", data.get("privateKeyMultibase"))

@@ -16,6 +16,7 @@ MAX_ENCODED_LENGTH = 512
 
 
 def b58encode(data: bytes) -> str:
+    """`data` in base58btc (Bitcoin alphabet), leading zero bytes as '1's."""
     zeros = len(data) - len(data.lstrip(b"\0"))
     number = int.from_bytes(data, "big")
     digits: list[str] = []
@@ -26,6 +27,7 @@ def b58encode(data: bytes) -> str:
 
 
 def b58decode(text: str) -> bytes:
+    """The bytes of a base58btc string; MultibaseError for a foreign character or overlong input."""
     if len(text) > MAX_ENCODED_LENGTH:
         raise MultibaseError(f"base58btc value longer than {MAX_ENCODED_LENGTH} characters")
     number = 0
@@ -45,6 +47,7 @@ def encode_multibase(data: bytes) -> str:
 
 
 def decode_multibase(text: str) -> bytes:
+    """The bytes of a base58btc multibase value ('z' prefix); other bases are refused."""
     if not isinstance(text, str) or not text.startswith("z"):
         raise MultibaseError("expected a base58btc multibase value starting with 'z'")
     return b58decode(text[1:])

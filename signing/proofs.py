@@ -145,6 +145,14 @@ def sign(
     data = proof_hash_data(
         cryptosuite, input_document, options, key_type, loader, limits=limits, fast=fast
     )
+    signature = _call_signer(signer, data)
+    _check_external_signature(signer, key_type, signature, data)
+    proof = {**options, "proofValue": encode_multibase(signature)}
+    proofs = [*existing, proof]
+    return {**document, "proof": proofs[0] if len(proofs) == 1 else proofs}
+
+
+def _call_signer(signer: Signer, data: bytes) -> bytes:
     try:
         signature = signer.sign(data)
     except SigningError:
@@ -153,10 +161,7 @@ def sign(
         raise SignerError(f"signer {signer.verification_method} failed: {exc}") from exc
     if not isinstance(signature, bytes):
         raise SignerError("signer returned no bytes")
-    _check_external_signature(signer, key_type, signature, data)
-    proof = {**options, "proofValue": encode_multibase(signature)}
-    proofs = [*existing, proof]
-    return {**document, "proof": proofs[0] if len(proofs) == 1 else proofs}
+    return signature
 
 
 def _check_external_signature(

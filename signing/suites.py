@@ -31,6 +31,8 @@ DEFAULT_SUITE: Final = "eddsa-rdfc-2022"
 
 @dataclass(frozen=True, slots=True)
 class Cryptosuite:
+    """One DI cryptosuite: its name, its transformation and the key types it accepts."""
+
     name: str
     transform: Literal["rdfc", "jcs"]
     key_types: frozenset[KeyType]
@@ -56,6 +58,7 @@ SUITES: Final[dict[str, Cryptosuite]] = {
 
 
 def get_suite(name: Any) -> Cryptosuite:
+    """The cryptosuite called `name`; UnsupportedCryptosuiteError if there is none."""
     suite = SUITES.get(name) if isinstance(name, str) else None
     if suite is None:
         raise UnsupportedCryptosuiteError(
@@ -65,6 +68,7 @@ def get_suite(name: Any) -> Cryptosuite:
 
 
 def jcs(value: Any) -> bytes:
+    """`value` canonicalized by RFC 8785 JCS; InvalidDocumentError if JCS cannot represent it."""
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
@@ -103,6 +107,7 @@ def canonical_form(
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
 ) -> bytes:
+    """`value` transformed as `suite` says: JCS bytes, or canonical N-Quads from RDFC-1.0."""
     if suite.transform == "jcs":
         return jcs(value)
     return rdfc(value, loader, key_type, limits=limits, fast=fast)

@@ -1,12 +1,12 @@
-"""Checkpoints (signed tree heads) in the C2SP signed-note / tlog-checkpoint format. Pure: no I/O.
+r"""Checkpoints (signed tree heads) in the C2SP signed-note / tlog-checkpoint format. Pure: no I/O.
 
 A checkpoint body is (c2sp.org/tlog-checkpoint):
 
-    <origin>\\n<decimal size>\\n<base64 root hash>\\n[extension lines]\\n
+    <origin>\n<decimal size>\n<base64 root hash>\n[extension lines]\n
 
 and a signed note is the body, a blank line, then one line per signature (c2sp.org/signed-note):
 
-    — <key name> <base64(4-byte key ID || Ed25519 signature)>\\n
+    — <key name> <base64(4-byte key ID || Ed25519 signature)>\n
 
 with key ID = SHA-256(key name || 0x0A || 0x01 || 32-byte public key)[:4]. Witnesses co-sign by
 adding their own signature line over the byte-identical body. cfx puts one extension line,
@@ -94,6 +94,7 @@ class NoteKey:
 
     @property
     def key_id(self) -> bytes:
+        """The 4-byte key ID signature lines name this key by (c2sp.org/signed-note)."""
         return key_id(self.name, self.public_key)
 
     def to_vkey(self) -> str:
@@ -103,6 +104,7 @@ class NoteKey:
 
     @classmethod
     def from_vkey(cls, text: str) -> NoteKey:
+        """Parse the verifier-key text of `to_vkey`; the key ID must match the name and key."""
         # Base64 may contain '+': split only at the first two (as Go's note.NewVerifier does).
         parts = text.strip().split("+", 2)
         if len(parts) != 3:
@@ -151,6 +153,7 @@ class NoteSignature:
     signature: bytes
 
     def to_line(self) -> str:
+        """The signature line: `— <key name> <base64(key ID || signature)>` and a newline."""
         blob = base64.b64encode(self.key_id + self.signature).decode("ascii")
         return f"{_SIGNATURE_PREFIX}{self.key_name} {blob}\n"
 
@@ -163,6 +166,7 @@ class SignedNote:
     signatures: tuple[NoteSignature, ...] = field(default=())
 
     def to_text(self) -> str:
+        """The note as sent: text, a blank line, then the signature lines (c2sp.org/signed-note)."""
         return self.text + "\n" + "".join(sig.to_line() for sig in self.signatures)
 
     def with_signature(self, signature: NoteSignature) -> SignedNote:
@@ -312,6 +316,7 @@ class Checkpoint:
             raise MalformedCheckpointError("checkpoint timestamp is out of range")
 
     def to_note_body(self) -> str:
+        """The checkpoint body (c2sp.org/tlog-checkpoint): origin, size, root, extension lines."""
         lines = [self.origin, str(self.size), base64.b64encode(self.root_hash).decode("ascii")]
         if self.timestamp is not None:
             lines.append(f"{_TIMESTAMP_PREFIX}{self.timestamp}")

@@ -102,6 +102,7 @@ class DatasetAccepted:
     received_at: datetime
 
     def to_bytes(self) -> bytes:
+        """The entry's leaf bytes: RFC 8785 JCS of its fields, so equal entries hash equal."""
         return _canonical(
             {
                 "v": ENTRY_VERSION,
@@ -140,6 +141,7 @@ class StatusChange:
     changed_at: datetime
 
     def to_bytes(self) -> bytes:
+        """The entry's leaf bytes: RFC 8785 JCS of its fields, so equal entries hash equal."""
         return _canonical(
             {
                 "v": ENTRY_VERSION,

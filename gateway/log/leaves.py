@@ -34,10 +34,12 @@ class ServedLeaf:
 
     @classmethod
     def of_entry(cls, index: int, entry: bytes) -> ServedLeaf:
+        """A leaf served in full: its entry and the RFC 9162 leaf hash of it."""
         return cls(index, leaf_hash(entry), entry)
 
     @property
     def hidden(self) -> bool:
+        """True when only the leaf hash was served (the caller may not read the entry)."""
         return self.entry is None
 
 

@@ -264,7 +264,13 @@ def verify_consistency(
         raise ProofLengthError(f"consistency proof has {len(proof)} hashes, want {want}")
     for i, p in enumerate(proof):
         _check_hash(p, f"proof[{i}]")
-    path = list(proof)
+    _walk_consistency(size1, size2, list(proof), root1, root2)
+
+
+def _walk_consistency(
+    size1: int, size2: int, path: list[bytes], root1: bytes, root2: bytes
+) -> None:
+    """RFC 9162 §2.1.4.2 steps 2-7 on a proof whose sizes and length are already checked."""
     # Step 2: if first is an exact power of 2, prepend first_hash.
     if size1 & (size1 - 1) == 0:
         path.insert(0, root1)
@@ -349,6 +355,7 @@ class MemoryTree:
 
     @property
     def size(self) -> int:
+        """The number of leaves appended."""
         return self._size
 
     def append(self, leaf: bytes) -> int:
@@ -360,9 +367,11 @@ class MemoryTree:
         return result.size - 1
 
     def node_hashes(self, nodes: Sequence[NodeId]) -> list[bytes]:
+        """The stored hashes of `nodes`, in order (the NodeSource interface)."""
         return [self._nodes[node] for node in nodes]
 
     def root(self, size: int | None = None) -> bytes:
+        """MTH of the first `size` leaves (RFC 9162 §2.1.1); the whole tree by default."""
         size = self._size if size is None else size
         if size > self._size:
             raise TreeSizeError(f"tree size {size} is beyond the log size {self._size}")

@@ -79,6 +79,7 @@ class Receipt:
 
     @classmethod
     def from_dict(cls, obj: Any) -> Receipt:
+        """Parse the JSON form of `to_dict`; exactly its fields, each typed and bounded."""
         if not isinstance(obj, dict):
             raise MalformedReceiptError("receipt is not a JSON object")
         expected = {"logIndex", "treeSize", "inclusionProof", "checkpoint", "entry"}
@@ -100,10 +101,12 @@ class Receipt:
         )
 
     def to_json(self) -> bytes:
+        """The receipt as the JSON file the CLI writes (indented, one trailing newline)."""
         return json.dumps(self.to_dict(), indent=2).encode("utf-8") + b"\n"
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Receipt:
+        """Parse a receipt file with the strict JSON parser and a size cap."""
         try:
             obj = loads_object(data, max_bytes=MAX_RECEIPT_BYTES, max_depth=4)
         except JSONInputError as exc:
@@ -181,6 +184,7 @@ class ConsistencyProof:
     proof: tuple[bytes, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON form: the two sizes and the hashes in standard base64 (RFC 4648 §4)."""
         return {
             "fromSize": self.size1,
             "toSize": self.size2,
@@ -189,6 +193,7 @@ class ConsistencyProof:
 
     @classmethod
     def from_dict(cls, obj: Any) -> ConsistencyProof:
+        """Parse the JSON form of `to_dict`; exactly its fields, each typed and bounded."""
         expected = {"fromSize", "toSize", "consistencyProof"}
         if not isinstance(obj, dict) or set(obj) != expected:
             raise MalformedReceiptError(f"consistency proof needs exactly {sorted(expected)}")

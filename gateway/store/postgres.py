@@ -14,9 +14,10 @@ from contextlib import contextmanager
 
 import psycopg
 
+from gateway.log.sql import Cursor
 from gateway.store.errors import AlreadyExistsError, StoreUnavailableError
 from gateway.store.schema import Dialect
-from gateway.store.sql import Cursor, SQLStore
+from gateway.store.sql import SQLStore
 
 # Arbitrary constant naming "the cfx store writer" among advisory locks of this database.
 _WRITE_LOCK_ID = 0x0C0F_5707

@@ -14,7 +14,9 @@ created by the statements that run after it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, Protocol
+from typing import Literal
+
+from gateway.log.sql import Cursor
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -22,11 +24,6 @@ Dialect = Literal["sqlite", "postgresql"]
 SCHEMA_VERSION = 2
 LEGACY_VERSION = 1
 VERSION_KEY = "schema_version"
-
-
-class Cursor(Protocol):
-    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
 
 
 def _tables(blob: str, bigint: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 from gateway.domain import (
     ALLOWED_TRANSITIONS,
@@ -21,7 +21,7 @@ from gateway.domain import (
     PeerHead,
     ReadScope,
 )
-from gateway.log.sql import LogTables
+from gateway.log.sql import Cursor, LogTables
 from gateway.store.base import DEFAULT_PAGE_SIZE, Store
 from gateway.store.errors import (
     AlreadyExistsError,
@@ -42,16 +42,6 @@ from gateway.store.schema import (
     schema_statements,
 )
 from gateway.times import from_sortable, to_sortable
-
-
-class Cursor(Protocol):
-    """The part of a DB-API cursor the store uses (sqlite3 and psycopg both fit)."""
-
-    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
-    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
-    def fetchone(self) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-
 
 _FACET_PRODUCT = "product"
 _FACET_CLASSIFICATION = "classification"

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from gateway.log.sql import Cursor
 from gateway.store.errors import AlreadyExistsError, StoreUnavailableError
 from gateway.store.schema import Dialect
-from gateway.store.sql import Cursor, SQLStore
+from gateway.store.sql import SQLStore
 
 BUSY_TIMEOUT_MS = 10_000
 

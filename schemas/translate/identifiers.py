@@ -35,5 +35,6 @@ def uuid_urn(value: str) -> str | None:
 
 
 def bare_uuid(value: str) -> str | None:
+    """The lower-case UUID inside `value` (bare or urn:uuid:), or None if it holds none."""
     urn = uuid_urn(value)
     return urn[len("urn:uuid:") :] if urn else None

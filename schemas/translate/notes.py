@@ -23,6 +23,8 @@ DISPUTED_IN_TARGET = "DISPUTED_IN_TARGET"
 
 @dataclass(frozen=True, slots=True)
 class TranslationNote:
+    """One field that did not map 1:1; `reason` is one of the codes above."""
+
     pointer: str  # where in the *source* document
     reason: str
     message: str
@@ -30,14 +32,18 @@ class TranslationNote:
 
 @dataclass(slots=True)
 class Translation:
+    """A translated document and the notes on everything that did not map 1:1."""
+
     document: dict[str, Any]
     notes: list[TranslationNote] = field(default_factory=list)
 
     def note(self, at: str, reason: str, message: str) -> None:
+        """Record a note at `at`, a pointer into the source document."""
         self.notes.append(TranslationNote(at, reason, message))
 
     @property
     def lossless(self) -> bool:
+        """True when no value was lost (no DROPPED, NOT_CONVERTIBLE or MISSING_IN_SOURCE note)."""
         return not any(
             n.reason in {DROPPED, NOT_CONVERTIBLE, MISSING_IN_SOURCE} for n in self.notes
         )
@@ -49,6 +55,7 @@ def items(value: Any) -> list[Any]:
 
 
 def require_object(value: Any, what: str) -> dict[str, Any]:
+    """`value` if it is a JSON object; TranslationError (naming `what`) otherwise."""
     if not isinstance(value, dict):
         raise TranslationError(f"{what} must be a JSON object")
     return value
@@ -87,4 +94,5 @@ def number(value: Any) -> int | float | None:
 
 
 def join(base: str, *tokens: str | int) -> str:
+    """A pointer into the source document (RFC 6901)."""
     return pointer.join(base, *tokens)

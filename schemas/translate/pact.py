@@ -220,7 +220,9 @@ def _map_standards(values: Any) -> list[str]:
     return out
 
 
-def _v2_pcf_to_v3(pcf: dict[str, Any], result: Translation, at: str) -> dict[str, Any]:
+def _v2_pcf_to_v3(  # noqa: C901 - one branch per v2 pcf field kind (pact-v3.md §1.6), flat
+    pcf: dict[str, Any], result: Translation, at: str
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in pcf.items():
         here = join(at, name)
@@ -313,7 +315,9 @@ def pact_v2_to_v3(document: Any) -> Translation:
     return result
 
 
-def _v3_pcf_to_v2(pcf: dict[str, Any], result: Translation, at: str) -> dict[str, Any]:
+def _v3_pcf_to_v2(  # noqa: C901 - one branch per kind of v3 pcf field (the §1.6 list, reversed)
+    pcf: dict[str, Any], result: Translation, at: str
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     reverse = {v3: v2 for v2, v3 in _PCF_RENAMES.items()}
     for name, value in pcf.items():
@@ -481,21 +485,25 @@ def pact_v3_to_dataset(document: Any) -> Translation:
         out.pop("precedingPfIds", None)
     for field in ("companyIds", "productIds", "productClassifications"):
         values = source.get(field)
-        if not isinstance(values, list):
-            continue
-        normalized: list[str] = []
-        for index, value in enumerate(values):
-            if not isinstance(value, str):
-                continue
-            urn, changed = normalize_urn(value)
-            if changed:
-                result.note(join("", field, index), CONVERTED, f"{value!r} -> {urn!r}")
-            if urn in normalized:
-                result.note(join("", field, index), DROPPED, "duplicate id")
-            else:
-                normalized.append(urn)
-        out[field] = normalized
+        if isinstance(values, list):
+            out[field] = _normalized_urns(values, field, result)
     return result
+
+
+def _normalized_urns(values: list[Any], field: str, result: Translation) -> list[str]:
+    """`values` as valid, distinct URNs; non-strings are skipped, fixes and duplicates noted."""
+    normalized: list[str] = []
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
+        urn, changed = normalize_urn(value)
+        if changed:
+            result.note(join("", field, index), CONVERTED, f"{value!r} -> {urn!r}")
+        if urn in normalized:
+            result.note(join("", field, index), DROPPED, "duplicate id")
+        else:
+            normalized.append(urn)
+    return normalized
 
 
 def dataset_to_pact_v3(document: Any) -> Translation:

@@ -47,6 +47,7 @@ class IdentifierIssuer:
     issued: dict[str, str] = field(default_factory=dict)
 
     def issue(self, existing: str) -> str:
+        """The identifier for `existing`, issuing the next one on first sight (RDF-CANON §4.5)."""
         identifier = self.issued.get(existing)
         if identifier is None:
             identifier = f"{self.prefix}{self.counter}"
@@ -55,6 +56,7 @@ class IdentifierIssuer:
         return identifier
 
     def copy(self) -> IdentifierIssuer:
+        """An independent copy, for the trial issuers of the N-degree hash (RDF-CANON §4.8)."""
         return IdentifierIssuer(self.prefix, self.counter, dict(self.issued))
 
 
