@@ -107,7 +107,8 @@ class TrustedKey:
 
 @dataclass(frozen=True)
 class ClientIdentity:
-    """A client certificate SAN (URI or DNS name) that authenticates as the organization."""
+    """A client certificate URI SAN (`spiffe://cfx/org/<org>/<role>`, gateway.pki) that
+    authenticates as the organization; a SAN of any other type or form names nobody."""
 
     san: str
     added_at: datetime
