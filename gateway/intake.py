@@ -340,6 +340,7 @@ class Intake:
         caller: Organization,
         time_left: TimeLeft = lambda: None,
     ) -> Accepted:
+        self._log.ensure_writable()
         checked = self.check(raw, time_left)
         self._authorize_submitter(caller, checked.issuer_org)
         if checked.kind is DatasetKind.ATTESTATION:
@@ -382,6 +383,7 @@ class Intake:
         caller: Organization,
         time_left: TimeLeft = lambda: None,
     ) -> Accepted:
+        self._log.ensure_writable()
         target = self.get(name, caller)
         checked = self.check(raw_update, time_left)
         if checked.kind is not DatasetKind.STATUS_UPDATE:
