@@ -295,7 +295,7 @@ def _edit_trust(
 
 
 def revoke_key(
-    paths: NodePaths, did: str, now: datetime | None = None
+    paths: NodePaths, did: str, now: datetime | None = None, *, store_url: str | None = None
 ) -> tuple[TrustRegistry, int]:
     """Revoke `did` in the signed registry, then log the revocation (T5: a new entry, never an
     edit); returns the new registry and the log index. The entry's digest is that of the signed
@@ -303,10 +303,11 @@ def revoke_key(
 
     The store keeps the revocation with the entry, so no later trust.json can undo it, and a
     checkpoint covering the entry is signed and kept at once (`cfx log prove` finds it).
+    `store_url` names the store when the server runs on another than config.json's.
     """
     moment = now or datetime.now(UTC)
     config = load_config(paths)
-    with open_node_store(paths, config) as store:
+    with open_node_store(paths, config, store_url) as store:
         registry = _edit_trust(paths, store, lambda r: r.revoke_key(did, moment))
         entry = StatusChange(
             change=StatusChangeKind.KEY_REVOCATION,
