@@ -71,7 +71,7 @@ class Node:
             self._health.set(EXCHANGE_SERVICE, health_pb2.HealthCheckResponse.NOT_SERVING)
         return failure
 
-    def serve_health(self, servicer: health.HealthServicer) -> None:
+    def start_audits(self, servicer: health.HealthServicer) -> None:
         """Report audit failures through `servicer` and audit periodically from now on."""
         self._health = servicer
         if self.log.failure is not None:
@@ -147,5 +147,5 @@ def start(node: Node, *, listen: str | None = None) -> RunningServer:
         limits=node.config.limits,
         reflection=node.config.reflection,
     )
-    node.serve_health(running.health)
+    node.start_audits(running.health)
     return running

@@ -16,7 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway import errors as ge
 from gateway.errors import out_of_range
-from gateway.log.checkpoint import Checkpoint, NoteKey, sign_checkpoint, verify_checkpoint
+from gateway.log.checkpoint import (
+    Checkpoint,
+    NoteKey,
+    parse_note,
+    sign_checkpoint,
+    verify_checkpoint,
+)
 from gateway.log.errors import LogError
 from gateway.log.merkle import EMPTY_ROOT
 from gateway.log.receipt import Receipt
@@ -43,8 +49,9 @@ class AuditFailure:
     """Evidence that the stored log is not the one this node signed.
 
     `tree_size`: the size checked; `expected_root`: the root the node vouched for there (its
-    newest signed checkpoint's, or its stored tree nodes'); `recomputed_root`: the root of the
-    stored leaves (None when they could not be read back as a tree); `log_size`: leaves stored.
+    newest signed checkpoint's, or its stored tree nodes'); `recomputed_root`: the root the store
+    gives now (from its leaves, or from its nodes; None when it cannot be read back as a tree);
+    `log_size`: leaves stored.
     """
 
     detail: str
@@ -153,10 +160,11 @@ class NodeLog:
             self._size_read_at = now
             if latest is not None and latest[0] == size:
                 return latest
-            if latest is not None and latest[0] > size:
-                detail = "the store holds fewer leaves than the signed tree"
-                self._fail(AuditFailure(detail, latest[0], size))
-                return latest
+            if latest is not None:
+                failure = self._extension_failure(latest, size)
+                if failure is not None:
+                    self._fail(failure)
+                    return latest
             root = self._store.log_root(size)
             note = sign_checkpoint(
                 Checkpoint(self._identity.origin, size, root, int(self._clock().timestamp())),
@@ -167,6 +175,27 @@ class NodeLog:
             if time.monotonic() - self._persisted_at >= self._persist_interval:
                 self._persist()
             return self._latest
+
+    def _extension_failure(self, latest: tuple[int, str], size: int) -> AuditFailure | None:
+        """Why the stored tree of `size` does not extend the newest signed one, if it does not.
+
+        One root read per new signature keeps every checkpoint this node signs append-only
+        with the previous one (what a witness checks, RFC 9162 §2.1.4): tree nodes rewritten
+        behind the node's back are never signed over, so the audit cannot be laundered.
+        """
+        if size < latest[0]:
+            return AuditFailure(
+                "the store holds fewer leaves than the signed tree", latest[0], size
+            )
+        try:
+            signed = Checkpoint.from_note_body(parse_note(latest[1]).text)
+            stored = self._store.log_root(signed.size)
+        except LogError as exc:
+            return AuditFailure(f"the signed tree cannot be read back: {exc}", latest[0], size)
+        if stored != signed.root_hash:
+            detail = "the stored tree no longer has the root this node signed"
+            return AuditFailure(detail, signed.size, size, signed.root_hash, stored)
+        return None
 
     def flush(self) -> None:
         """Keep the newest signed checkpoint in the store (called on shutdown)."""
@@ -195,15 +224,17 @@ class NodeLog:
         checkpoint; also check the stored tree nodes against the leaves up to the current size.
 
         O(n) in the log size; holds no lock while it reads, so writes go on. A failure is kept
-        (see `failure`), logged at ERROR with the evidence, and returned. Store outages raise.
+        (see `failure`) and logged at ERROR with the evidence, at every audit that finds it.
+        Returns the failure the log is in (found now or before), None while intact. Store
+        outages raise.
         """
         with self._lock:
             latest = self._latest
         failure = self._check(latest)
-        if failure is not None:
-            with self._lock:
+        with self._lock:
+            if failure is not None:
                 self._fail(failure)
-        return failure
+            return self._failure
 
     def _check(self, latest: tuple[int, str] | None) -> AuditFailure | None:
         signed_size, signed_root = 0, EMPTY_ROOT

@@ -89,3 +89,14 @@ def test_failed_log_signs_nothing_more_and_refuses_writes(store: Store):
         grpc.StatusCode.FAILED_PRECONDITION,
         "LOG_INTEGRITY_FAILURE",
     )
+
+
+def test_tree_rewritten_behind_the_node_is_never_signed_over(store: Store):
+    log = _grown(store, 4)
+    signed = log.checkpoint()
+    # The stored node over leaves 0-3 rewritten: the tree of size 4 no longer has its signed root.
+    _sql(store, "UPDATE cfx_log_nodes SET hash = ? WHERE level = 2 AND idx = 0", (b"\1" * 32,))
+    store.append_log_entry(b"the next entry")
+    assert log.checkpoint() == signed
+    assert log.failure is not None
+    assert (log.failure.tree_size, log.failure.recomputed_root) == (4, store.log_root(4))
