@@ -100,3 +100,23 @@ def test_tree_rewritten_behind_the_node_is_never_signed_over(store: Store):
     assert log.checkpoint() == signed
     assert log.failure is not None
     assert (log.failure.tree_size, log.failure.recomputed_root) == (4, store.log_root(4))
+
+
+def test_log_shrunk_while_serving_is_never_signed_over(store: Store):
+    log = _grown(store, 3)
+    signed = log.checkpoint()
+    _sql(store, "DELETE FROM cfx_log_leaves WHERE idx = 2")
+    assert log.checkpoint() == signed
+    assert log.failure is not None
+    assert (log.failure.tree_size, log.failure.log_size) == (3, 2)
+
+
+def test_checkpoint_stored_under_another_size_is_found(store: Store):
+    log = _grown(store, 4)
+    _, note_of_4 = log.checkpoint()
+    store.append_log_entry(b"one more")
+    store.save_checkpoint(5, note_of_4)
+    reopened = NodeLog(store, log.identity, lambda: datetime.now(UTC))  # the node, restarted
+    failure = reopened.audit()
+    assert failure is not None
+    assert "another size" in failure.detail
