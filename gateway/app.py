@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from grpc_health.v1 import health, health_pb2
 
+from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.catalog import Catalog
 from gateway.checker import CredentialChecker
 from gateway.intake import Intake
 from gateway.node import (
     NodeConfig,
-    NodeError,
     NodePaths,
     TrustSource,
     load_config,
     load_node_key,
+    log_identity,
     open_node_store,
 )
 from gateway.rpc.exchange import ExchangeServicer
@@ -26,9 +29,14 @@ from gateway.rpc.transparency import LogServicer
 from gateway.rpc.trust import TrustServicer
 from gateway.server import RunningServer, TlsMaterial, create_server
 from gateway.store.base import Store
+from gateway.store.errors import StoreError
 from gateway.times import Clock, utc_now
-from gateway.transparency import LogIdentity, NodeLog
+from gateway.transparency import AuditFailure, NodeLog
 from signing.loader import default_loader
+
+# The service whose writes a failed log audit stops: health says so (reads still answer).
+EXCHANGE_SERVICE = str(ex.DESCRIPTOR.services_by_name["ExchangeService"].full_name)
+_log = logging.getLogger("cfx.audit")
 
 
 def log_vkey_path(paths: NodePaths) -> Path:
@@ -38,6 +46,8 @@ def log_vkey_path(paths: NodePaths) -> Path:
 
 @dataclass
 class Node:
+    """A node opened from its directory: configuration, store, trust, log, intake and catalog."""
+
     paths: NodePaths
     config: NodeConfig
     store: Store
@@ -45,8 +55,12 @@ class Node:
     log: NodeLog
     intake: Intake
     catalog: Catalog
+    _health: health.HealthServicer | None = None
+    _stop_audits: threading.Event = field(default_factory=threading.Event)
+    _auditor: threading.Thread | None = None
 
     def registrations(self) -> list[Callable[[grpc.Server], str]]:
+        """The servicers' registration functions for `create_server`."""
         limits = self.config.limits
         return [
             ExchangeServicer(self.intake, self.catalog, self.trust.current, limits).register,
@@ -54,51 +68,95 @@ class Node:
             TrustServicer(self.trust.current, self.store.page_tokens).register,
         ]
 
+    def audit(self) -> AuditFailure | None:
+        """One self-audit tick (at start, then every `audit_interval_seconds`): a failure
+        refuses writes, is logged at ERROR, and turns the exchange service NOT_SERVING."""
+        failure = self.log.audit()
+        if failure is not None and self._health is not None:
+            self._health.set(EXCHANGE_SERVICE, health_pb2.HealthCheckResponse.NOT_SERVING)
+        return failure
+
+    def start_audits(self, servicer: health.HealthServicer) -> None:
+        """Report audit failures through `servicer` and audit periodically from now on."""
+        self._health = servicer
+        if self.log.failure is not None:
+            servicer.set(EXCHANGE_SERVICE, health_pb2.HealthCheckResponse.NOT_SERVING)
+        if self._auditor is None:
+            self._auditor = threading.Thread(
+                target=self._audit_periodically, name="cfx-audit", daemon=True
+            )
+            self._auditor.start()
+
+    def _audit_periodically(self) -> None:
+        while not self._stop_audits.wait(self.config.limits.audit_interval_seconds):
+            try:
+                self.audit()
+            except StoreError as exc:  # an outage is not evidence of tampering: try next tick
+                _log.warning("log self-audit skipped: %s", exc)
+
     def close(self) -> None:
+        """Stop the audits, keep the newest checkpoint, close the store."""
+        self._stop_audits.set()
+        if self._auditor is not None:
+            self._auditor.join(timeout=self.config.limits.shutdown_grace_seconds)
         self.log.flush()
         self.store.close()
 
 
 def open_node(root: Path, *, store_url: str | None = None, clock: Clock | None = None) -> Node:
+    """Open the node in `root`; refuses to open on a trust.json older than one already adopted.
+
+    The log audits itself first; if intact, a checkpoint covering every stored leaf (including
+    any appended while the node was down) is signed and kept at once.
+    """
     paths = NodePaths(root)
     config = load_config(paths)
     node_key = load_node_key(paths)
-    if not isinstance(node_key.crypto_key, Ed25519PrivateKey):
-        raise NodeError("the node key must be Ed25519 (it signs signed-note checkpoints)")
+    identity = log_identity(config, node_key)
     tick: Clock = clock or utc_now
     store = open_node_store(paths, config, store_url)
-    identity = LogIdentity(config.log_origin, config.log_origin, node_key.crypto_key)
-    vkey = log_vkey_path(paths)
-    if not vkey.exists():
-        vkey.write_text(identity.note_key.to_vkey() + "\n", encoding="utf-8")
-    log = NodeLog(store, identity, tick)
-    trust = TrustSource(paths, node_key)
-    limits = config.limits
-    checker = CredentialChecker(loader=default_loader(), limits=limits)
-    catalog = Catalog(store=store, log=log, checker=checker, clock=tick, limits=limits)
-    intake = Intake(
-        store=store,
-        registry=trust.current,
-        log=log,
-        checker=checker,
-        catalog=catalog,
-        clock=tick,
-        limits=limits,
-    )
-    return Node(paths, config, store, trust, log, intake, catalog)
+    try:
+        vkey = log_vkey_path(paths)
+        if not vkey.exists():
+            vkey.write_text(identity.note_key.to_vkey() + "\n", encoding="utf-8")
+        trust = TrustSource(paths, node_key, store)
+        log = NodeLog(store, identity, tick)
+        limits = config.limits
+        checker = CredentialChecker(loader=default_loader(), limits=limits)
+        catalog = Catalog(store=store, log=log, checker=checker, clock=tick, limits=limits)
+        intake = Intake(
+            store=store,
+            registry=trust.current,
+            log=log,
+            checker=checker,
+            catalog=catalog,
+            clock=tick,
+            limits=limits,
+        )
+        node = Node(paths, config, store, trust, log, intake, catalog)
+        if node.audit() is None:
+            log.checkpoint()
+            log.flush()
+    except BaseException:
+        store.close()
+        raise
+    return node
 
 
 def start(node: Node, *, listen: str | None = None) -> RunningServer:
+    """Serve `node` over mTLS (default: its configured address) and start its audits."""
     paths = node.paths
     tls = TlsMaterial(
         ca_pem=paths.ca_cert.read_bytes(),
         cert_pem=paths.server_cert.read_bytes(),
         key_pem=paths.server_key.read_bytes(),
     )
-    return create_server(
+    running = create_server(
         node.registrations(),
         tls=tls,
         listen=listen or node.config.listen,
         limits=node.config.limits,
         reflection=node.config.reflection,
     )
+    node.start_audits(running.health)
+    return running

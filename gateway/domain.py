@@ -11,6 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from gateway.log.checkpoint import Checkpoint
 
@@ -87,8 +88,7 @@ class ReadScope:
         return "|".join((",".join(sorted(self.kinds)), self.org, ",".join(sorted(self.own_kinds))))
 
 
-@dataclass(frozen=True, slots=True)
-class SignedCheckpoint:
+class SignedCheckpoint(NamedTuple):
     """A checkpoint this node signed: the tree size it covers and its signed note text."""
 
     size: int

@@ -100,6 +100,7 @@ class Intake:
         time_left: TimeLeft = no_deadline,
     ) -> Accepted:
         """Check `raw` (steps 1-4) for `caller`, store it with its log entry, return the receipt."""
+        self._log.ensure_writable()
         checked = self._check(raw, caller, time_left)
         if checked.kind is DatasetKind.ATTESTATION:
             self._check_attested_digest(checked.subject)
@@ -140,6 +141,7 @@ class Intake:
         time_left: TimeLeft = no_deadline,
     ) -> Accepted:
         """Retire dataset `name` to `status`, as its issuer's StatusUpdate `raw_update` asks."""
+        self._log.ensure_writable()
         target = self._catalog.get(name, caller)
         checked = self._check(raw_update, caller, time_left)
         if checked.kind is not DatasetKind.STATUS_UPDATE:

@@ -41,6 +41,8 @@ class Limits:
     max_watch_batch: int = 100
     # Submissions one durable commit may carry (group commit).
     max_commit_batch: int = 64
+    # The node recomputes its log root from the stored leaves at start and this often after.
+    audit_interval_seconds: float = 600.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
@@ -25,11 +27,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from gateway import pki
 from gateway.errors import NodeError
 from gateway.limits import Limits
 from gateway.log.entry import StatusChange, StatusChangeKind
 from gateway.store import Store, open_store
+from gateway.transparency import LogIdentity, NodeLog
 from gateway.trust import Role, TrustRegistry, load_trust_file, save_trust_file
 from gateway.trust.errors import TrustRollbackError
 from gateway.trust.model import check_org_name
@@ -41,6 +46,11 @@ DEFAULT_LISTEN = "127.0.0.1:7443"
 DEFAULT_STORE = "cfx.sqlite3"
 ADMIN_CLIENT = "admin"
 MAX_CONFIG_BYTES = 64 * 1024
+# How stale the log's key revocations may be in a running server's registry (another replica's
+# `cfx trust revoke` on a shared database reaches it within this many seconds).
+REVOCATION_REFRESH_SECONDS = 5.0
+
+_log = logging.getLogger("cfx.trust")
 
 
 class NodeRole(StrEnum):
@@ -220,33 +230,72 @@ def load_trust(paths: NodePaths, node_key: PrivateKey | None = None) -> TrustReg
     return load_trust_file(paths.trust, key.public_key)
 
 
+def adopt_trust(registry: TrustRegistry, store: Store) -> TrustRegistry:
+    """`registry` as it is in force: refused if older than a version the store recorded (an old
+    file put back), else recorded, with every key the log revoked laid over it (R4)."""
+    highest = store.advance_trust_version(registry.version)
+    if registry.version < highest:
+        raise TrustRollbackError(registry.version, highest)
+    return registry.with_revocations(store.key_revocations())
+
+
 def edit_trust(paths: NodePaths, edit: Callable[[TrustRegistry], TrustRegistry]) -> TrustRegistry:
-    """Load, verify, apply `edit`, re-sign and save; returns the new registry."""
+    """Load, verify, apply `edit`, re-sign and save; returns the new registry.
+
+    An old trust.json put back is refused before any edit: editing it would re-sign an old
+    registry under a new version.
+    """
+    with open_node_store(paths, load_config(paths)) as store:
+        return _edit_trust(paths, store, edit)
+
+
+def _edit_trust(
+    paths: NodePaths, store: Store, edit: Callable[[TrustRegistry], TrustRegistry]
+) -> TrustRegistry:
     key = load_node_key(paths)
-    updated = edit(load_trust(paths, key))
+    current = load_trust(paths, key)
+    adopt_trust(current, store)
+    updated = edit(current)
     save_trust_file(paths.trust, updated, key)
+    store.advance_trust_version(updated.version)
     return updated
 
 
 def revoke_key(
-    paths: NodePaths, did: str, now: datetime | None = None
+    paths: NodePaths, did: str, now: datetime | None = None, *, store_url: str | None = None
 ) -> tuple[TrustRegistry, int]:
     """Revoke `did` in the signed registry, then log the revocation (T5: a new entry, never an
     edit); returns the new registry and the log index. The entry's digest is that of the signed
-    trust file which made the change, so anyone holding it can check what was revoked when."""
+    trust file which made the change, so anyone holding it can check what was revoked when.
+
+    The store keeps the revocation with the entry, so no later trust.json can undo it, and a
+    checkpoint covering the entry is signed and kept at once (`cfx log prove` finds it).
+    `store_url` names the store when the server runs on another than config.json's.
+    """
     moment = now or datetime.now(UTC)
-    registry = edit_trust(paths, lambda r: r.revoke_key(did, moment))
-    entry = StatusChange(
-        change=StatusChangeKind.KEY_REVOCATION,
-        target=did,
-        new_status="revoked",
-        reason="trust-registry",
-        digest=hashlib.sha256(paths.trust.read_bytes()).digest(),
-        changed_at=moment,
-    )
-    with open_node_store(paths, load_config(paths)) as store:
+    config = load_config(paths)
+    with open_node_store(paths, config, store_url) as store:
+        registry = _edit_trust(paths, store, lambda r: r.revoke_key(did, moment))
+        entry = StatusChange(
+            change=StatusChangeKind.KEY_REVOCATION,
+            target=did,
+            new_status="revoked",
+            reason="trust-registry",
+            digest=hashlib.sha256(paths.trust.read_bytes()).digest(),
+            changed_at=moment,
+        )
         index = store.append_log_entry(entry.to_bytes())
+        log = NodeLog(store, log_identity(config, load_node_key(paths)), lambda: datetime.now(UTC))
+        log.checkpoint()
+        log.flush()
     return registry, index
+
+
+def log_identity(config: NodeConfig, node_key: PrivateKey) -> LogIdentity:
+    """The node's log signer: its origin line doubles as the note key name."""
+    if not isinstance(node_key.crypto_key, Ed25519PrivateKey):
+        raise NodeError("the node key must be Ed25519 (it signs signed-note checkpoints)")
+    return LogIdentity(config.log_origin, config.log_origin, node_key.crypto_key)
 
 
 def open_node_store(paths: NodePaths, config: NodeConfig, url: str | None = None) -> Store:
@@ -255,20 +304,35 @@ def open_node_store(paths: NodePaths, config: NodeConfig, url: str | None = None
 
 
 class TrustSource:
-    """The current trust registry for a running server: re-read when trust.json changes.
+    """The trust registry in force for a running server: re-read when trust.json changes.
 
-    Safe to call from the server's thread pool. A file that fails verification is not adopted:
-    the last good registry stays in force and the error is kept in `last_error` for the operator
-    (a tampered file never widens access), and so is a signed but older file put back in place
-    (rollback). An edit by `cfx trust …` takes effect on the next call.
+    Safe to call from the server's thread pool. In force is the file (verified against the node
+    key) with every key revocation the store holds laid over it (`adopt_trust`), so a key the log
+    revoked stays revoked whatever the file says. At start, a file older than the highest
+    version the store recorded raises TrustRollbackError: the server does not start on it.
+    Later, a file that fails verification or is older is not adopted: the last good registry
+    stays in force, the error is logged and kept in `last_error` (a tampered or old file never
+    widens access). An edit by `cfx trust …` takes effect on the next call; a revocation logged
+    by another writer within `refresh_seconds`.
     """
 
-    def __init__(self, paths: NodePaths, node_key: PrivateKey) -> None:
+    def __init__(
+        self,
+        paths: NodePaths,
+        node_key: PrivateKey,
+        store: Store,
+        *,
+        refresh_seconds: float = REVOCATION_REFRESH_SECONDS,
+    ) -> None:
         self._paths = paths
         self._key = node_key
+        self._store = store
+        self._refresh = refresh_seconds
         self._lock = threading.Lock()
         self._stamp = self._stat()
-        self._registry = load_trust(paths, node_key)
+        self._file = load_trust(paths, node_key)
+        self._registry = adopt_trust(self._file, store)
+        self._refreshed_at = time.monotonic()
         self.last_error: Exception | None = None
 
     def _stat(self) -> tuple[int, int, int]:
@@ -278,27 +342,26 @@ class TrustSource:
             return (0, 0, 0)
         return (info.st_ino, info.st_mtime_ns, info.st_size)
 
-    def _load_newer(self) -> TrustRegistry:
-        fresh = load_trust(self._paths, self._key)
-        if fresh.version < self._registry.version:
-            raise TrustRollbackError(
-                f"trust.json version {fresh.version} is older than the version in force "
-                f"({self._registry.version})"
-            )
-        return fresh
-
     def current(self) -> TrustRegistry:
         stamp = self._stat()
-        if stamp == self._stamp:
+        if stamp == self._stamp and time.monotonic() - self._refreshed_at < self._refresh:
             return self._registry
         with self._lock:
-            if stamp != self._stamp:
-                try:
-                    self._registry = self._load_newer()
-                    self.last_error = None
-                except Exception as exc:  # noqa: BLE001 -- any failure keeps the last good registry
-                    self.last_error = exc
-                self._stamp = stamp
+            if stamp == self._stamp and time.monotonic() - self._refreshed_at < self._refresh:
+                return self._registry  # another thread just refreshed it
+            try:
+                if stamp != self._stamp:
+                    self._stamp = stamp
+                    fresh = load_trust(self._paths, self._key)
+                    self._registry = adopt_trust(fresh, self._store)
+                    self._file = fresh
+                else:
+                    self._registry = self._file.with_revocations(self._store.key_revocations())
+                self.last_error = None
+            except Exception as exc:  # noqa: BLE001 -- any failure keeps the last good registry
+                _log.error("trust.json not adopted, the registry in force stays: %s", exc)
+                self.last_error = exc
+            self._refreshed_at = time.monotonic()
             return self._registry
 
 
@@ -413,11 +476,14 @@ __all__ = [
     "NodeRole",
     "TrustSource",
     "add_client",
+    "adopt_trust",
     "edit_trust",
     "init_node",
     "load_config",
     "load_node_key",
     "load_trust",
+    "log_identity",
     "open_node_store",
+    "revoke_key",
     "save_config",
 ]

@@ -32,6 +32,9 @@ LEAF_VALIDITY = timedelta(days=825)  # CA/Browser Forum's historical maximum for
 # Backdate a little so a peer whose clock is slightly behind still accepts a new certificate.
 _CLOCK_SKEW = timedelta(minutes=5)
 _SEGMENT_RE = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?")
+_CLIENT_SAN_RE = re.compile(
+    re.escape(SPIFFE_PREFIX) + _SEGMENT_RE.pattern + "/" + _SEGMENT_RE.pattern
+)
 DEFAULT_SERVER_HOSTS = ("localhost", "127.0.0.1")
 
 
@@ -65,6 +68,11 @@ def client_san(org: str, role: str) -> str:
         if _SEGMENT_RE.fullmatch(value) is None:
             raise PKIError(f"{label} {value!r:.80} is not a lowercase slug usable in a URI SAN")
     return f"{SPIFFE_PREFIX}{org}/{role}"
+
+
+def is_client_san(value: str) -> bool:
+    """True only for the exact form `client_san` makes: the one shape of a client identity."""
+    return _CLIENT_SAN_RE.fullmatch(value) is not None
 
 
 def create_ca(common_name: str, *, now: datetime | None = None) -> CertifiedKey:

@@ -33,6 +33,9 @@ def register(sub: Any) -> None:
     target = revoke.add_mutually_exclusive_group(required=True)
     target.add_argument("--did", help="issuer DID to revoke")
     target.add_argument("--san", help="client certificate SAN to revoke")
+    revoke.add_argument(
+        "--store", help="store URL the node serves from, when not config.json's (cfx serve --store)"
+    )
     revoke.set_defaults(func=run_revoke)
 
     show = actions.add_parser("list", help="show organizations, roles, keys and identities")
@@ -61,7 +64,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     if args.did is not None:
-        registry, index = revoke_key(NodePaths(args.dir), args.did, now)
+        registry, index = revoke_key(NodePaths(args.dir), args.did, now, store_url=args.store)
         print(f"logged the revocation of {args.did} at log index {index}")
     else:
         registry = edit_trust(NodePaths(args.dir), lambda r: r.revoke_identity(args.san, now))

@@ -6,6 +6,7 @@ the gRPC layer can map it to a status without parsing messages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gateway.errors import GatewayError
@@ -158,3 +159,19 @@ class UnknownPeerError(LogError):
     """A witness was asked to co-sign a checkpoint of a log it does not know."""
 
     reason = "UNKNOWN_PEER"
+
+
+class LogIntegrityError(LogError):
+    """The node's stored log no longer matches what it signed: writes are refused until an
+    operator restores the store (reads still answer)."""
+
+    reason = "LOG_INTEGRITY_FAILURE"
+
+    def __init__(self, message: str, *, evidence: Mapping[str, str]) -> None:
+        super().__init__(message)
+        self.evidence = dict(evidence)
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """Tree size, stored leaves and both roots: the evidence an operator needs."""
+        return self.evidence

@@ -238,9 +238,19 @@ class LogTables:
         Checks every stored leaf hash against its entry; the caller compares the result with a
         signed checkpoint (and with `root`, which reads the stored nodes) after a crash.
         """
-        self._check_size(cur, size)
+        return self.audit_roots(cur, [size])[0]
+
+    def audit_roots(self, cur: Cursor, sizes: Sequence[int]) -> list[bytes]:
+        """`audit` at each of `sizes` in one scan of the leaves (e.g. the last signed size and
+        the whole log), in the order given."""
+        if any(size < 0 for size in sizes):
+            raise TreeSizeError("tree sizes must not be negative")
+        end = max(sizes, default=0)
+        self._check_size(cur, end)
+        wanted = set(sizes)
+        roots = {0: EMPTY_ROOT}
         edge: list[tuple[int, bytes]] = []  # (level, hash) of the right edge, as in append_leaves
-        for index, entry, stored in self._scan(cur, size):
+        for index, entry, stored in self._scan(cur, end):
             h = leaf_hash(entry)
             if h != stored:
                 raise LogInconsistentError(f"leaf {index} hash does not match its entry")
@@ -249,12 +259,9 @@ class LogTables:
                 h = node_hash(edge.pop()[1], h)
                 level += 1
             edge.append((level, h))
-        if not edge:
-            return EMPTY_ROOT
-        acc = edge[-1][1]
-        for _, h in reversed(edge[:-1]):
-            acc = node_hash(h, acc)
-        return acc
+            if index + 1 in wanted:
+                roots[index + 1] = _fold(edge)
+        return [roots[size] for size in sizes]
 
     def _scan(self, cur: Cursor, size: int) -> Iterator[tuple[int, bytes, bytes]]:
         query = self._sql["scan"]
@@ -297,6 +304,14 @@ class LogTables:
     def load_witness_heads(self, cur: Cursor) -> dict[str, PeerHead]:
         cur.execute(self._sql["load_witness"])
         return {str(o): PeerHead(str(o), int(s), bytes(r), str(n)) for o, s, r, n in cur.fetchall()}
+
+
+def _fold(edge: list[tuple[int, bytes]]) -> bytes:
+    """The root over a right edge of perfect subtrees, largest first (RFC 9162 §2.1.1)."""
+    acc = edge[-1][1]
+    for _, h in reversed(edge[:-1]):
+        acc = node_hash(h, acc)
+    return acc
 
 
 class _CursorNodes:

@@ -52,6 +52,8 @@ STATUS_CODES: Mapping[type[Exception], grpc.StatusCode] = {
     store_errors.StoreUnavailableError: _C.UNAVAILABLE,
     log_errors.LogError: _C.INTERNAL,
     log_errors.TreeSizeError: _C.OUT_OF_RANGE,
+    # Writes wait for an operator to restore the store; reads still answer.
+    log_errors.LogIntegrityError: _C.FAILED_PRECONDITION,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Self
 
 from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
@@ -74,7 +75,19 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def append_log_entry(self, entry: bytes) -> int:
-        """Append an entry that changes no dataset (a key revocation); its leaf index (T5)."""
+        """Append an entry that changes no dataset (a key revocation); its leaf index (T5).
+
+        A `key_revocation` entry is also kept in `key_revocations`, in the same transaction.
+        """
+
+    @abc.abstractmethod
+    def advance_trust_version(self, version: int) -> int:
+        """Record that a trust registry of `version` was adopted; return the highest version
+        ever recorded. A result above `version` means an older file was put back (R4)."""
+
+    @abc.abstractmethod
+    def key_revocations(self) -> dict[str, datetime]:
+        """Every key the log revoked (DID -> time of its first revocation entry)."""
 
     @abc.abstractmethod
     def datasets_with_id(self, credential_id: str) -> list[StoredDataset]:
@@ -147,6 +160,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def audit_log(self, size: int) -> bytes:
         """Recompute the root of the first `size` leaves from the entries (LOG_INCONSISTENT)."""
+
+    @abc.abstractmethod
+    def audit_log_roots(self, sizes: Sequence[int]) -> list[bytes]:
+        """`audit_log` at each of `sizes`, in one scan of the entries."""
 
     @abc.abstractmethod
     def save_witness_head(self, head: PeerHead) -> None: ...

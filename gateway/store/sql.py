@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from gateway.domain import (
@@ -41,6 +42,8 @@ from gateway.store.schema import (
     migrate,
     schema_statements,
 )
+from gateway.store.trust_state import TrustState
+from gateway.store.trust_state import schema_statements as trust_schema
 from gateway.times import from_sortable, to_sortable
 
 _FACET_PRODUCT = "product"
@@ -53,6 +56,8 @@ _COLUMNS = (
 )
 
 _MARKS = ", ".join("?" for _ in _COLUMNS.split(","))
+# Set once the key revocations of a log written before cfx_key_revocations existed are indexed.
+_REVOCATIONS_INDEXED = "key_revocations_indexed"
 
 
 class SQLStore(Store):
@@ -62,6 +67,7 @@ class SQLStore(Store):
 
     def __init__(self) -> None:
         self._log = LogTables(self.dialect)
+        self._trust = TrustState(self._run)
         try:
             self._codec = PageTokenCodec(self._initialise())
         except BaseException:
@@ -95,11 +101,13 @@ class SQLStore(Store):
         with self._transaction(write=True) as cur:
             self._run(cur, META_TABLE)
             version = self._schema_version(cur)
+            blob, bigint = self._blob_types()
             if version is not None:
-                migrate(cur, self.dialect, version, self._blob_types())
-            for statement in schema_statements(*self._blob_types()):
+                migrate(cur, self.dialect, version, (blob, bigint))
+            for statement in [*schema_statements(blob, bigint), *trust_schema(bigint)]:
                 self._run(cur, statement)
             self._log.create_schema(cur)
+            self._index_logged_revocations(cur)
             self._run(
                 cur,
                 "INSERT INTO cfx_store_meta (key, value) VALUES (?, ?) "
@@ -132,6 +140,20 @@ class SQLStore(Store):
         self._run(cur, "SELECT value FROM cfx_store_meta WHERE key = ?", (key,))
         row = cur.fetchone()
         return None if row is None else str(row[0])
+
+    def _index_logged_revocations(self, cur: Cursor) -> None:
+        """Once per store: the revocations a log holds from before their table existed."""
+        self._run(cur, "SELECT value FROM cfx_store_meta WHERE key = ?", (_REVOCATIONS_INDEXED,))
+        if cur.fetchone() is not None:
+            return
+        self._trust.index_log(
+            cur, self._log.size(cur), lambda start, end: self._log.entries(cur, start, end)
+        )
+        self._run(
+            cur,
+            "INSERT INTO cfx_store_meta (key, value) VALUES (?, ?)",
+            (_REVOCATIONS_INDEXED, "1"),
+        )
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -295,7 +317,18 @@ class SQLStore(Store):
     def append_log_entry(self, entry: bytes) -> int:
         with self._transaction(write=True) as cur:
             (index,) = self._log.append(cur, [entry])
+            self._trust.record_revocations(cur, [(index, entry)])
         return index
+
+    # -- trust registry state -------------------------------------------------------------------
+
+    def advance_trust_version(self, version: int) -> int:
+        with self._transaction(write=True) as cur:
+            return self._trust.advance_version(cur, version)
+
+    def key_revocations(self) -> dict[str, datetime]:
+        with self._transaction(write=False) as cur:
+            return self._trust.revocations(cur)
 
     def datasets_with_id(self, credential_id: str) -> list[StoredDataset]:
         with self._transaction(write=False) as cur:
@@ -460,6 +493,10 @@ class SQLStore(Store):
     def audit_log(self, size: int) -> bytes:
         with self._transaction(write=False) as cur:
             return bytes(self._log.audit(cur, size))
+
+    def audit_log_roots(self, sizes: Sequence[int]) -> list[bytes]:
+        with self._transaction(write=False) as cur:
+            return [bytes(root) for root in self._log.audit_roots(cur, sizes)]
 
     def save_witness_head(self, head: PeerHead) -> None:
         with self._transaction(write=True) as cur:

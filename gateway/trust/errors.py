@@ -52,9 +52,18 @@ class TrustSignatureError(TrustFileError):
 
 
 class TrustRollbackError(TrustFileError):
-    """A trust file older (lower version) than the one in force: an old file put back (R4)."""
+    """A trust file older (lower version) than one this node adopted before: an old file put
+    back (R4). `version` is the file's, `highest` the highest the store recorded."""
 
     reason = "TRUST_FILE_ROLLBACK"
+
+    def __init__(self, version: int, highest: int) -> None:
+        super().__init__(
+            f"trust.json version {version} is older than version {highest}, which this node "
+            "already adopted: an older file was put back; restore the newest trust.json"
+        )
+        self.version = version
+        self.highest = highest
 
 
 class ThresholdNotMetError(TrustError):

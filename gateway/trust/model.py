@@ -108,7 +108,8 @@ class TrustedKey:
 
 @dataclass(frozen=True)
 class ClientIdentity:
-    """A client certificate SAN (URI or DNS name) that authenticates as the organization."""
+    """A client certificate URI SAN (`spiffe://cfx/org/<org>/<role>`, gateway.pki) that
+    authenticates as the organization; a SAN of any other type or form names nobody."""
 
     san: str
     added_at: datetime
@@ -309,6 +310,26 @@ class TrustRegistry:
             return self
         keys = tuple(replace(k, revoked_at=at) if k.did == did else k for k in org.keys)
         return self._put(replace(org, keys=keys))
+
+    def with_revocations(self, revoked: Mapping[str, datetime]) -> TrustRegistry:
+        """This registry with every key in `revoked` (DID -> when) revoked, at the same version:
+        the log's revocations laid over a file, so no file can bring a revoked key back (R4)."""
+        hits = [found for did, found in self._by_did.items() if did in revoked]
+        if all(key.revoked for _, key in hits):
+            return self
+        orgs = tuple(
+            replace(
+                org,
+                keys=tuple(
+                    replace(k, revoked_at=revoked[k.did])
+                    if k.did in revoked and not k.revoked
+                    else k
+                    for k in org.keys
+                ),
+            )
+            for org in self.organizations
+        )
+        return TrustRegistry(version=self.version, organizations=orgs)
 
     def revoke_identity(self, san: str, at: datetime) -> TrustRegistry:
         found = self._by_san.get(san)

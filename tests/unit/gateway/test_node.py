@@ -83,7 +83,8 @@ def test_default_store_is_sqlite_in_the_node_directory(node: NodePaths):
 
 
 def test_trust_source_follows_edits_and_ignores_tampering(node: NodePaths):
-    source = TrustSource(node, load_node_key(node))
+    store = open_node_store(node, load_config(node))
+    source = TrustSource(node, load_node_key(node), store)
     did = generate_key("ed25519").did
     assert main(["trust", "add", "--dir", str(node.root), "--org", "acme", "--role",
                  "exporter", "--did", did]) == 0  # fmt: skip
@@ -94,6 +95,7 @@ def test_trust_source_follows_edits_and_ignores_tampering(node: NodePaths):
     _touch_later(node.trust)
     assert source.current() == good
     assert source.last_error is not None
+    store.close()
 
 
 def test_config_round_trip_and_validation():
@@ -133,7 +135,8 @@ def _touch_later(path: Path) -> None:
 
 
 def test_trust_source_refuses_an_older_signed_trust_file_put_back(node: NodePaths):
-    source = TrustSource(node, load_node_key(node))
+    store = open_node_store(node, load_config(node))
+    source = TrustSource(node, load_node_key(node), store)
     old_bytes = node.trust.read_bytes()
     assert main(["trust", "revoke", "--dir", str(node.root), "--did",
                  load_node_key(node).did]) == 0  # fmt: skip
@@ -146,3 +149,4 @@ def test_trust_source_refuses_an_older_signed_trust_file_put_back(node: NodePath
     _touch_later(node.trust)
     assert source.current() == revoked
     assert isinstance(source.last_error, TrustRollbackError)
+    store.close()

@@ -11,13 +11,8 @@ from typing import Any
 
 import pytest
 
-from gateway.store import (
-    AlreadyExistsError,
-    DatasetKind,
-    NotFoundError,
-    ReadScope,
-    Store,
-)
+from gateway.domain import DatasetKind
+from gateway.store import AlreadyExistsError, NotFoundError, ReadScope, Store
 from tests.helpers.stores import entry, make
 
 RID = "7d444840-9dc0-11d1-b245-5ffdce74fad2"

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from gateway.domain import DatasetKind, DatasetStatus
 from gateway.errors import GatewayError
 from gateway.log.entry import StatusChange, StatusChangeKind
 from gateway.log.merkle import leaf_hash
 from gateway.log_view import LogRange, LogView
-from gateway.store import DatasetKind, DatasetStatus, Store, StoredDataset
+from gateway.store import Store, StoredDataset
 from gateway.trust import Organization, Role
 from tests.helpers.stores import entry, make
 
