@@ -184,11 +184,12 @@ def _judge(
     if (problem := pki.validity_problem(server, datetime.now(UTC))) is not None:
         return f"the node's certificate {problem}; the node's operator must renew it"
     if not pki.names_host(server, authority):
-        return f"the node's certificate does not name {authority!r}; connect with that host name"
+        return f"the node's certificate does not name {authority!r}, the name the client expects"
     if verdict is not None:
         return (
-            f"the node refused the certificate {identity.files.cert} ({verdict}); the node does "
-            "not trust its issuer: use an identity this node issued"
+            f"the node closed the connection on the certificate {identity.files.cert} "
+            f"({verdict}): it does not accept this identity; ask the node's operator for one "
+            "(`cfx clients add`)"
         )
     return "the TLS handshake succeeded on a second try; retry, or see the node's log"
 
