@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 INT32_MAX = 2**31 - 1  # page sizes are int32 in the proto
 INT64_MAX = 2**63 - 1  # log indexes and tree sizes (AIP-141: int64)
@@ -48,3 +49,14 @@ def listen_address(text: str) -> str:
     if not sep or not host or not port.isdigit() or int(port) > 65535:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT (e.g. 127.0.0.1:7443), not {text!r}")
     return text
+
+
+def node_directory(text: str) -> Path:
+    """A directory made by `cfx init` (it has config.json)."""
+    path = Path(text)
+    if not (path / "config.json").is_file():
+        problem = "no such directory" if not path.exists() else "not a node directory"
+        raise argparse.ArgumentTypeError(
+            f"{text}: {problem} (no config.json); make one with `cfx init --dir {text} …`"
+        )
+    return path

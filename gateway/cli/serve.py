@@ -6,18 +6,19 @@ import argparse
 import errno
 import logging
 import socket
-from pathlib import Path
 from typing import Any
 
 from gateway.app import open_node, start
-from gateway.cli._args import listen_address
+from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
 from gateway.server import serve_until_signal
 
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("serve", help="run a node's gRPC server")
-    p.add_argument("--dir", required=True, type=Path, help="node directory (from cfx init)")
+    p.add_argument(
+        "--dir", required=True, type=node_directory, help="node directory (from cfx init)"
+    )
     p.add_argument(
         "--listen", type=listen_address, help="HOST:PORT to listen on (default: from config.json)"
     )

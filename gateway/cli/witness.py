@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gateway.cli._args import node_directory
 from gateway.cli._connect import connect
 from gateway.cli._io import read_note_key, write_bytes
 from gateway.log.errors import SplitViewError
@@ -21,7 +22,7 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "witness", help="co-sign a peer's checkpoint after a consistency check"
     )
-    p.add_argument("--dir", required=True, type=Path, help="our node directory")
+    p.add_argument("--dir", required=True, type=node_directory, help="our node directory")
     p.add_argument("--peer", required=True, help="peer node address HOST:PORT")
     p.add_argument("--client-cert", required=True, type=Path, help="identity the peer issued to us")
     p.add_argument("--peer-key", required=True, type=Path, help="the peer's log.vkey")

@@ -331,6 +331,16 @@ CASES: dict[str, Case] = {
     "serve_listen_not_host_port": Case(
         "serve --dir node --listen nonsense", 2, "argument --listen: expected HOST:PORT"
     ),
+    # Node directories
+    "trust_list_not_a_node_directory": Case(
+        "trust list --dir a-directory", 2,
+        "argument --dir: a-directory: not a node directory (no config.json); make one with "
+        "`cfx init --dir a-directory …`",
+    ),
+    "clients_add_missing_node_directory": Case(
+        "clients add --dir nowhere --org acme --role exporter --out acme", 2,
+        "argument --dir: nowhere: no such directory (no config.json)",
+    ),
     # The node's side
     "serve_port_in_use": Case(
         "serve --dir node --listen {address}", 2,
