@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cfx-installed
 PROTOS := $(wildcard proto/cfx/v1/*.proto)
 
-.PHONY: demo test lint proto proto-check bench clean interop
+.PHONY: demo test lint proto proto-check proto-breaking bench clean interop
 
 # (Re)install when the venv is missing or pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check gateway signing schemas tests bench
 	$(BIN)/mypy --strict gateway signing schemas
 	cd proto && ../$(BIN)/buf lint
+	$(MAKE) proto-breaking
 	$(MAKE) proto-check
 
 proto: $(STAMP)
@@ -51,6 +52,32 @@ proto: $(STAMP)
 	find gateway/_proto -name '*.py*' -exec sed -i -E \
 	  's/^from cfx\.v1 import/from gateway._proto.cfx.v1 import/' {} +
 	touch gateway/_proto/__init__.py gateway/_proto/cfx/__init__.py gateway/_proto/cfx/v1/__init__.py
+
+# `buf breaking` against the previous commit (HEAD~1: on main, the previous commit of main; for a
+# merge commit, its first parent). The base tree comes from `git archive`, so this needs no network
+# and no BSR, and works in a plain clone and in a git worktree; a shallow clone without HEAD~1
+# fails here rather than skipping the check unseen.
+# Deliberate breaks: nothing is released yet, so the wire may still break on purpose, once per
+# epoch. proto/WIRE_EPOCH holds a number; the check runs only when HEAD~1 has the same number and
+# is skipped, with a message, for the one commit that raises it (or that adds the file, as the
+# AIP-141/142/158 fix did). A plain "skip when HEAD~1 differs" would let any change through and
+# "check from the next commit on" would fail the fixing commit itself; the epoch makes every break
+# a visible one-line bump in review, and lowering it fails.
+proto-breaking: $(STAMP)
+	@base=$$(git rev-parse --verify --quiet 'HEAD~1^{commit}') || \
+	  { echo "proto-breaking: no HEAD~1 (shallow clone?): fetch at least 2 commits" >&2; exit 1; }; \
+	epoch() { sed -n 's/^epoch: *\([0-9][0-9]*\)$$/\1/p'; }; \
+	now=$$(epoch < proto/WIRE_EPOCH); \
+	was=$$(git show "$$base:proto/WIRE_EPOCH" 2>/dev/null | epoch); \
+	test -n "$$now" || { echo "proto/WIRE_EPOCH has no 'epoch: N' line" >&2; exit 1; }; \
+	if [ "$$now" = "$$was" ]; then :; \
+	elif [ -z "$$was" ] || [ "$$now" -gt "$$was" ]; then \
+	  echo "proto-breaking: wire epoch $${was:-none} -> $$now in this commit: check skipped once"; \
+	  exit 0; \
+	else echo "proto/WIRE_EPOCH went down ($$was -> $$now)" >&2; exit 1; fi; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	git archive "$$base" proto | tar -x -C "$$tmp" && \
+	cd proto && ../$(BIN)/buf breaking --against "$$tmp/proto"
 
 # The checked-in generated code must match what `make proto` makes from proto/.
 proto-check: proto

@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from gateway.store import DatasetKind, Store, StoredDataset, open_store  # noqa: E402
+from gateway.domain import DatasetKind  # noqa: E402
+from gateway.store import Store, StoredDataset, open_store  # noqa: E402
 from gateway.store.sql import SQLStore  # noqa: E402
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"

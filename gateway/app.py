@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gateway.intake import Intake, IntakeLimits
+from gateway.catalog import Catalog
+from gateway.checker import CredentialChecker
+from gateway.intake import Intake
 from gateway.node import (
     NodeConfig,
     NodeError,
@@ -25,10 +26,9 @@ from gateway.rpc.transparency import LogServicer
 from gateway.rpc.trust import TrustServicer
 from gateway.server import RunningServer, TlsMaterial, create_server
 from gateway.store.base import Store
+from gateway.times import Clock, utc_now
 from gateway.transparency import LogIdentity, NodeLog
 from signing.loader import default_loader
-
-Clock = Callable[[], datetime]
 
 
 def log_vkey_path(paths: NodePaths) -> Path:
@@ -44,13 +44,14 @@ class Node:
     trust: TrustSource
     log: NodeLog
     intake: Intake
+    catalog: Catalog
 
     def registrations(self) -> list[Callable[[grpc.Server], str]]:
         limits = self.config.limits
         return [
-            ExchangeServicer(self.intake, limits).register,
-            LogServicer(self.intake, self.store, self.log).register,
-            TrustServicer(self.trust.current).register,
+            ExchangeServicer(self.intake, self.catalog, self.trust.current, limits).register,
+            LogServicer(self.trust.current, self.store, self.log, limits).register,
+            TrustServicer(self.trust.current, self.store.page_tokens).register,
         ]
 
     def close(self) -> None:
@@ -64,7 +65,7 @@ def open_node(root: Path, *, store_url: str | None = None, clock: Clock | None =
     node_key = load_node_key(paths)
     if not isinstance(node_key.crypto_key, Ed25519PrivateKey):
         raise NodeError("the node key must be Ed25519 (it signs signed-note checkpoints)")
-    tick: Clock = clock or (lambda: datetime.now(UTC))
+    tick: Clock = clock or utc_now
     store = open_node_store(paths, config, store_url)
     identity = LogIdentity(config.log_origin, config.log_origin, node_key.crypto_key)
     vkey = log_vkey_path(paths)
@@ -72,15 +73,19 @@ def open_node(root: Path, *, store_url: str | None = None, clock: Clock | None =
         vkey.write_text(identity.note_key.to_vkey() + "\n", encoding="utf-8")
     log = NodeLog(store, identity, tick)
     trust = TrustSource(paths, node_key)
+    limits = config.limits
+    checker = CredentialChecker(loader=default_loader(), limits=limits)
+    catalog = Catalog(store=store, log=log, checker=checker, clock=tick, limits=limits)
     intake = Intake(
         store=store,
         registry=trust.current,
         log=log,
-        loader=default_loader(),
+        checker=checker,
+        catalog=catalog,
         clock=tick,
-        limits=IntakeLimits(max_credential_bytes=config.limits.max_message_bytes),
+        limits=limits,
     )
-    return Node(paths, config, store, trust, log, intake)
+    return Node(paths, config, store, trust, log, intake, catalog)
 
 
 def start(node: Node, *, listen: str | None = None) -> RunningServer:

@@ -9,8 +9,7 @@ anyway raises `ConnectionFailedError`, which says the likely cause (see gateway/
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -34,8 +33,10 @@ from gateway.client_tls import (
     explain_failure,
     load_identity,
 )
+from gateway.errors import FieldViolation, GatewayError
 from gateway.log.checkpoint import NoteKey
 from gateway.log.errors import ListAnswerError
+from gateway.log.leaves import ServedLeaf, VerifiedLog, verify_served_log
 from gateway.log.listing import ListedDataset, VerifiedList, verify_list_answer
 
 DEFAULT_TIMEOUT = 30.0
@@ -43,14 +44,7 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_AUTHORITY = "localhost"
 
 
-@dataclass(frozen=True)
-class Violation:
-    field: str
-    reason: str
-    description: str
-
-
-class ClientError(Exception):
+class ClientError(GatewayError):
     """A failed RPC, decoded: gRPC code, cfx reason, message, metadata, field violations."""
 
     def __init__(
@@ -59,14 +53,26 @@ class ClientError(Exception):
         reason: str,
         message: str,
         metadata: dict[str, str],
-        violations: tuple[Violation, ...],
+        violations: tuple[FieldViolation, ...],
     ) -> None:
         super().__init__(f"{code.name} {reason}: {message}")
         self.code = code
+        # The server's reason: a decoded remote error has no class of its own per reason.
         self.reason = reason
         self.message = message
-        self.metadata = metadata
-        self.violations = violations
+        self._metadata = metadata
+        self._violations = violations
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return self._metadata
+
+    @property
+    def violations(self) -> tuple[FieldViolation, ...]:
+        return self._violations
+
+    def __str__(self) -> str:
+        return f"{self.code.name} {self.reason}: {self.message}"
 
     @classmethod
     def from_rpc_error(cls, err: grpc.RpcError) -> ClientError:
@@ -83,19 +89,27 @@ class ClientError(Exception):
                     bad = error_details_pb2.BadRequest()
                     detail.Unpack(bad)
                     violations = [
-                        Violation(v.field, v.reason, v.description) for v in bad.field_violations
+                        FieldViolation(v.field, v.reason, v.description)
+                        for v in bad.field_violations
                     ]
         return cls(call.code(), reason, call.details() or "", metadata, tuple(violations))
+
+
+def served_leaf(message: lg.LogEntry) -> ServedLeaf:
+    """A ListLogEntries leaf: the entry bytes (hashed here), or the leaf hash alone."""
+    if message.WhichOneof("content") == "entry":
+        return ServedLeaf.of_entry(message.index, message.entry)
+    return ServedLeaf(message.index, message.leaf_hash)
 
 
 class ConnectionFailedError(ClientError):
     """No connection to the node (a transport failure, not the node's answer): `cause` says the
     likely reason from the client's side; `message` keeps what gRPC said."""
 
-    REASON = "CONNECTION_FAILED"
+    reason = "CONNECTION_FAILED"
 
     def __init__(self, address: str, cause: str, detail: str) -> None:
-        super().__init__(grpc.StatusCode.UNAVAILABLE, self.REASON, detail, {}, ())
+        super().__init__(grpc.StatusCode.UNAVAILABLE, type(self).reason, detail, {}, ())
         self.address = address
         self.cause = cause
 
@@ -110,7 +124,6 @@ __all__ = [
     "ClientError",
     "ClientIdentityError",
     "ConnectionFailedError",
-    "Violation",
 ]
 
 
@@ -275,15 +288,40 @@ class CfxClient:
         )
         return response
 
-    def log_entries(self, start: int, end: int) -> lg.ListLogEntriesResponse:
-        request = lg.ListLogEntriesRequest(start_index=start, end_index=end)
+    def log_entries(
+        self, start: int = 0, end: int = 0, *, page_size: int = 0, page_token: str = ""
+    ) -> lg.ListLogEntriesResponse:
+        """One page of [start, end) (end 0: up to the log's size); see `iter_log` for all."""
+        request = lg.ListLogEntriesRequest(
+            start_index=start, end_index=end, page_size=page_size, page_token=page_token
+        )
         response: lg.ListLogEntriesResponse = self._call(self._log.ListLogEntries, request)
         return response
 
-    def organizations(self) -> tr.ListOrganizationsResponse:
-        response: tr.ListOrganizationsResponse = self._call(
-            self._trust.ListOrganizations, tr.ListOrganizationsRequest()
-        )
+    def iter_log(self, start: int = 0, end: int = 0, *, page_size: int = 0) -> Iterator[ServedLeaf]:
+        """Every leaf of [start, end), page after page; hidden leaves come as their hash only."""
+        token = ""
+        while True:
+            page = self.log_entries(start, end, page_size=page_size, page_token=token)
+            if not page.entries and page.next_page_token:
+                raise ListAnswerError("the node sent an empty page with a next page token")
+            yield from (served_leaf(e) for e in page.entries)
+            token = page.next_page_token
+            if not token:
+                return
+
+    def verified_log(self, log_key: NoteKey, *, origin: str | None = None) -> VerifiedLog:
+        """Fetch the current checkpoint and every leaf under it, and check that they hash to its
+        root: the entries this caller may read, proven complete and untampered."""
+        checkpoint = self.checkpoint().checkpoint
+        leaves = self.iter_log(0, checkpoint.size)
+        return verify_served_log(checkpoint.note, leaves, log_key, origin=origin)
+
+    def organizations(
+        self, page_size: int = 0, page_token: str = ""
+    ) -> tr.ListOrganizationsResponse:
+        request = tr.ListOrganizationsRequest(page_size=page_size, page_token=page_token)
+        response: tr.ListOrganizationsResponse = self._call(self._trust.ListOrganizations, request)
         return response
 
     def health(self, service: str = "") -> int:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from gateway import pki
+from gateway.errors import GatewayError
 from gateway.node import ClientFiles
 
 MAX_PEM_BYTES = 64 * 1024  # a certificate or key is ~1 KB; a chain of a few is still far below
@@ -33,7 +34,7 @@ def _issue_hint(directory: Path) -> str:
     return f"issue one with `cfx clients add --dir NODE --org ORG --role ROLE --out {directory}`"
 
 
-class ClientIdentityError(Exception):
+class ClientIdentityError(GatewayError):
     """A client identity directory that cannot work: the problem and the fix, for `directory`."""
 
     reason = "CLIENT_IDENTITY_UNUSABLE"

@@ -1,15 +1,22 @@
-"""The gateway's error tree. Each error knows its gRPC code and stable reason (AIP-193).
+"""The root of the gateway's error tree, and the errors of a request as such.
 
-Errors from `signing`, `schemas`, the store and the trust registry are translated into these once,
-in the intake pipeline; the RPC layer turns a `GatewayError` into a `google.rpc.Status` and never
-lets any other exception leave the servicer as UNKNOWN (requirement E3).
+Every error the `gateway` package raises derives from `GatewayError`: the concerns that have
+their own modules (store, trust, log, node, PKI, client, CLI input) derive their sub-roots from
+it. Each class carries a stable `reason` (AIP-193 `ErrorInfo.reason`: UPPER_SNAKE_CASE, at most
+63 characters) and typed fields; the gRPC edge maps classes to status codes through one table
+(`gateway.rpc.status.STATUS_CODES`), looked up along the class hierarchy, so no error decides its
+own transport code. `signing.errors.SigningError` and `schemas.errors.SchemasError` are the roots
+of the other two packages; the same table maps them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
 
-import grpc
+from schemas.errors import SchemasError
+from signing.errors import SigningError
 
 
 @dataclass(frozen=True)
@@ -21,63 +28,255 @@ class FieldViolation:
     description: str
 
 
-@dataclass
 class GatewayError(Exception):
-    """Base of every error the gateway reports to a caller."""
+    """Base of every error raised by the `gateway` package."""
 
-    message: str
-    reason: str = "INTERNAL_ERROR"
-    code: grpc.StatusCode = grpc.StatusCode.INTERNAL
-    metadata: dict[str, str] = field(default_factory=dict)
-    violations: tuple[FieldViolation, ...] = ()
+    #: Stable machine-readable reason (UPPER_SNAKE_CASE); every subclass names its own.
+    reason: str = "GATEWAY_ERROR"
 
-    def __str__(self) -> str:
-        return f"{self.reason}: {self.message}"
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """ErrorInfo metadata: the typed fields a caller may act on (none by default)."""
+        return {}
 
-def invalid_argument(reason: str, message: str, **kw: object) -> GatewayError:
-    return _make(grpc.StatusCode.INVALID_ARGUMENT, reason, message, **kw)
-
-
-def failed_precondition(reason: str, message: str, **kw: object) -> GatewayError:
-    return _make(grpc.StatusCode.FAILED_PRECONDITION, reason, message, **kw)
-
-
-def permission_denied(
-    message: str = "caller may not perform this operation", reason: str = "PERMISSION_DENIED"
-) -> GatewayError:
-    return GatewayError(message, reason, grpc.StatusCode.PERMISSION_DENIED)
+    @property
+    def violations(self) -> tuple[FieldViolation, ...]:
+        """Field violations (BadRequest details); only validation errors have any."""
+        return ()
 
 
-def unauthenticated(message: str = "no verified client certificate") -> GatewayError:
-    return GatewayError(message, "MISSING_CREDENTIALS", grpc.StatusCode.UNAUTHENTICATED)
+class InternalError(GatewayError):
+    """An unexpected failure. Never carries the underlying exception's text (no internals leak)."""
+
+    reason = "INTERNAL_ERROR"
+
+    def __init__(self) -> None:
+        super().__init__("internal error")
 
 
-def not_found(name: str) -> GatewayError:
-    return GatewayError(
-        f"{name} does not exist", "DATASET_NOT_FOUND", grpc.StatusCode.NOT_FOUND, {"name": name}
-    )
+class NodeError(GatewayError):
+    """A node directory or configuration that cannot be created, read or used."""
+
+    reason = "NODE_CONFIG_INVALID"
 
 
-def already_exists(reason: str, message: str, **kw: object) -> GatewayError:
-    return _make(grpc.StatusCode.ALREADY_EXISTS, reason, message, **kw)
+# --- the caller ----------------------------------------------------------------------------
 
 
-def out_of_range(reason: str, message: str) -> GatewayError:
-    return GatewayError(message, reason, grpc.StatusCode.OUT_OF_RANGE)
+class UnauthenticatedError(GatewayError):
+    """The call carries no verified client certificate identity."""
+
+    reason = "MISSING_CREDENTIALS"
+
+    def __init__(self, message: str = "no verified client certificate") -> None:
+        super().__init__(message)
 
 
-def unavailable(message: str) -> GatewayError:
-    return GatewayError(message, "BACKEND_UNAVAILABLE", grpc.StatusCode.UNAVAILABLE)
+class PermissionDeniedError(GatewayError):
+    """The caller may not do this. Also what a caller gets for a dataset it may not see, so that
+    existence is never confirmed to someone who may not read it (G2, AIP-193)."""
+
+    reason = "PERMISSION_DENIED"
+
+    def __init__(self, message: str = "caller may not perform this operation") -> None:
+        super().__init__(message)
 
 
-def internal() -> GatewayError:
-    # Never carries the underlying exception's text: no internals reach a caller.
-    return GatewayError("internal error", "INTERNAL_ERROR", grpc.StatusCode.INTERNAL)
+class UnregisteredCallerError(PermissionDeniedError):
+    """A verified certificate whose identity the trust registry does not know (or revoked)."""
+
+    def __init__(self) -> None:
+        super().__init__("client certificate is not registered with this node")
 
 
-def _make(code: grpc.StatusCode, reason: str, message: str, **kw: object) -> GatewayError:
-    metadata = {k: str(v) for k, v in kw.items() if k != "violations"}
-    raw = kw.get("violations", ())
-    violations = tuple(raw) if isinstance(raw, (list, tuple)) else ()
-    return GatewayError(message, reason, code, metadata, violations)
+class IssuerNotSignerError(PermissionDeniedError):
+    """The proofs verify, but with keys of an organization the issuer DID does not belong to."""
+
+    reason = "ISSUER_NOT_SIGNER"
+
+
+class DeadlineTooShortError(GatewayError):
+    """Too little of the caller's deadline is left to start the expensive checks."""
+
+    reason = "DEADLINE_TOO_SHORT"
+
+    def __init__(self) -> None:
+        super().__init__("not enough time left to verify")
+
+
+# --- the request's own fields --------------------------------------------------------------
+
+
+class InvalidRequestError(GatewayError):
+    """A request field (not the credential) is malformed."""
+
+    reason = "INVALID_REQUEST"
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return {"field": self.field} if self.field else {}
+
+
+class InvalidNameError(InvalidRequestError):
+    """A resource name not of its collection's form (AIP-122)."""
+
+    reason = "INVALID_NAME"
+
+    def __init__(self, field: str = "name", pattern: str = "datasets/{uuid}") -> None:
+        super().__init__(f"{field} must be {pattern}", field=field)
+
+
+class InvalidRequestIdError(InvalidRequestError):
+    """A request_id that is not a UUID in canonical form (AIP-155)."""
+
+    reason = "INVALID_REQUEST_ID"
+
+
+class NegativeIndexError(InvalidRequestError):
+    """An int64 log index or tree size below zero (AIP-141 fields are signed on the wire)."""
+
+    reason = "NEGATIVE_INDEX"
+
+
+class InvalidPageSizeError(InvalidRequestError):
+    """A negative page_size (AIP-158: 0 means the service's default)."""
+
+    reason = "INVALID_PAGE_SIZE"
+
+
+class InvalidRangeError(InvalidRequestError):
+    """A range whose end lies before its start."""
+
+    reason = "INVALID_RANGE"
+
+
+# --- the credential ------------------------------------------------------------------------
+
+
+class CredentialError(GatewayError):
+    """The credential cannot be accepted as it is; fix it and submit again."""
+
+    reason = "CREDENTIAL_INVALID"
+
+
+class EnvelopeError(CredentialError):
+    """Not a VC 2.0 envelope cfx accepts (contexts, type, issuer, subject, id)."""
+
+    reason = "ENVELOPE_INVALID"
+
+
+class ContextNotAllowedError(CredentialError):
+    """A context URL that is not pinned on this node (contexts are never fetched)."""
+
+    reason = "CONTEXT_NOT_ALLOWED"
+
+    def __init__(self, context_url: str) -> None:
+        super().__init__(f"context {context_url} is not pinned")
+        self.context_url = context_url
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return {"context_url": self.context_url}
+
+
+class ProofMissingError(CredentialError):
+    reason = "PROOF_MISSING"
+
+    def __init__(self) -> None:
+        super().__init__("the credential carries no proof")
+
+
+class UnknownKindError(CredentialError):
+    reason = "UNKNOWN_KIND"
+
+    def __init__(self) -> None:
+        super().__init__("credentialSubject is not a cfx dataset kind")
+
+
+class IssuerProofMissingError(CredentialError):
+    """Every proof verifies, but none is made with a key of the credential's issuer."""
+
+    reason = "ISSUER_PROOF_MISSING"
+
+    def __init__(self, issuer: str) -> None:
+        super().__init__("no proof is made with a key of the issuer")
+        self.issuer = issuer
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return {"issuer": self.issuer}
+
+
+class ValidationError(CredentialError):
+    """Schema, profile or accounting-rule violations, each with its JSON pointer."""
+
+    reason = "VALIDATION_FAILED"
+
+    def __init__(self, violations: Sequence[FieldViolation]) -> None:
+        first = violations[0].description if violations else "no detail"
+        super().__init__(f"{len(violations)} violation(s); first: {first}")
+        self._violations = tuple(violations)
+
+    @property
+    def violations(self) -> tuple[FieldViolation, ...]:
+        return self._violations
+
+
+class SchemaViolationError(ValidationError):
+    """The JSON shape is wrong (JSON Schema)."""
+
+    reason = "SCHEMA_VIOLATION"
+
+
+class RuleViolationError(ValidationError):
+    """The shape is right, but a semantic, profile or accounting rule is broken."""
+
+    reason = "RULE_VIOLATION"
+
+
+class NotAStatusUpdateError(CredentialError):
+    reason = "NOT_A_STATUS_UPDATE"
+
+    def __init__(self) -> None:
+        super().__init__("the credential is not a StatusUpdate")
+
+
+class StatusUpdateTargetMismatchError(CredentialError):
+    reason = "STATUS_UPDATE_TARGET_MISMATCH"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the StatusUpdate does not name {name}")
+
+
+class StatusUpdateActionMismatchError(CredentialError):
+    reason = "STATUS_UPDATE_ACTION_MISMATCH"
+
+    def __init__(self, name: str, action: str) -> None:
+        super().__init__(f"changing the status of {name} needs action {action!r}")
+
+
+class AttestedDigestMismatchError(CredentialError):
+    """An attestation of a dataset held here names a digest other than its stored bytes'."""
+
+    reason = "ATTESTED_DIGEST_MISMATCH"
+
+    def __init__(self, dataset: str) -> None:
+        super().__init__(f"the attestation's digest is not that of {dataset} as stored here")
+        self.dataset = dataset
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return {"dataset": self.dataset}
+
+
+#: The three package roots: what a caller (RPC edge, CLI) reports as a typed error.
+ReportableError: TypeAlias = GatewayError | SigningError | SchemasError
+ERROR_ROOTS: tuple[type[Exception], ...] = (GatewayError, SigningError, SchemasError)

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from gateway import pki
+from gateway.errors import NodeError
+from gateway.limits import Limits
 from gateway.log.entry import StatusChange, StatusChangeKind
 from gateway.store import Store, open_store
 from gateway.trust import Role, TrustRegistry, load_trust_file, save_trust_file
@@ -41,43 +43,10 @@ ADMIN_CLIENT = "admin"
 MAX_CONFIG_BYTES = 64 * 1024
 
 
-class NodeError(Exception):
-    """A node directory that cannot be created, read or used."""
-
-    reason = "NODE_CONFIG_INVALID"
-
-
 class NodeRole(StrEnum):
     PROVINCIAL = "provincial"
     NATIONAL = "national"
     REGISTRY = "registry"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Every size, count and time limit of the server in one place (R7, G4-G6)."""
-
-    # gRPC's own default receive cap is 4 MiB; we say it explicitly (G4).
-    max_message_bytes: int = 4 * 1024 * 1024
-    max_concurrent_rpcs: int = 64
-    worker_threads: int = 16
-    # Deadline clients set when the caller gives none (G5), and the most a server will honour.
-    default_deadline_seconds: float = 30.0
-    max_deadline_seconds: float = 300.0
-    keepalive_time_ms: int = 60_000
-    keepalive_timeout_ms: int = 20_000
-    max_connection_age_ms: int = 30 * 60_000
-    max_connection_age_grace_ms: int = 60_000
-    shutdown_grace_seconds: float = 10.0
-    max_page_size: int = 1000
-    max_watch_batch: int = 100
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            kinds = (int,) if f.type == "int" else (int, float)
-            if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
-                raise NodeError(f"limit {f.name} must be a positive {f.type}, not {value!r:.40}")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from gateway.errors import GatewayError
+
 SPIFFE_PREFIX = "spiffe://cfx/org/"
 CA_VALIDITY = timedelta(days=3650)
 LEAF_VALIDITY = timedelta(days=825)  # CA/Browser Forum's historical maximum for leaves
@@ -35,7 +37,7 @@ _SEGMENT_RE = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?")
 DEFAULT_SERVER_HOSTS = ("localhost", "127.0.0.1")
 
 
-class PKIError(Exception):
+class PKIError(GatewayError):
     """Certificates or keys that cannot be made, read or written."""
 
     reason = "PKI_ERROR"

@@ -9,10 +9,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.errors import GatewayError
+
 _SERVING = re.compile(r"on (\S+:\d+)$")
 
 
-class ServerStartError(Exception):
+class ServerStartError(GatewayError):
     reason = "SERVER_DID_NOT_START"
 
 

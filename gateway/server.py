@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from gateway.node import Limits
+from gateway.limits import Limits
 
 _log = logging.getLogger("cfx.server")
 

@@ -13,8 +13,9 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gateway.errors import out_of_range
+from gateway.domain import SignedCheckpoint
 from gateway.log.checkpoint import Checkpoint, NoteKey, sign_checkpoint
+from gateway.log.errors import TreeSizeError
 from gateway.log.receipt import Receipt
 from gateway.store.base import Store
 
@@ -53,7 +54,8 @@ class NodeLog:
         self._identity = identity
         self._persist_interval = persist_interval
         self._lock = threading.Lock()
-        self._latest: tuple[int, str] | None = store.latest_checkpoint()
+        latest = store.latest_checkpoint()
+        self._latest = SignedCheckpoint(*latest) if latest is not None else None
         self._persisted = self._latest
         self._persisted_at = time.monotonic()
 
@@ -61,15 +63,15 @@ class NodeLog:
     def identity(self) -> LogIdentity:
         return self._identity
 
-    def checkpoint(self, at_least: int | None = None) -> tuple[int, str]:
+    def checkpoint(self, at_least: int | None = None) -> SignedCheckpoint:
         """A signed checkpoint: the current tree (default), or the newest already signed one
         if it covers at least `at_least` entries."""
         with self._lock:
             latest = self._latest
-            if latest is not None and at_least is not None and latest[0] >= max(at_least, 1):
+            if latest is not None and at_least is not None and latest.size >= max(at_least, 1):
                 return latest
             size = self._store.log_size()
-            if latest is not None and latest[0] == size:
+            if latest is not None and latest.size == size:
                 return latest
             root = self._store.log_root(size)
             note = sign_checkpoint(
@@ -77,7 +79,7 @@ class NodeLog:
                 self._identity.private_key,
                 self._identity.key_name,
             )
-            self._latest = (size, note)
+            self._latest = SignedCheckpoint(size, note)
             if time.monotonic() - self._persisted_at >= self._persist_interval:
                 self._persist()
             return self._latest
@@ -89,15 +91,16 @@ class NodeLog:
 
     def _persist(self) -> None:
         if self._latest is not None and self._latest != self._persisted:
-            self._store.save_checkpoint(*self._latest)
+            self._store.save_checkpoint(self._latest.size, self._latest.note)
             self._persisted = self._latest
         self._persisted_at = time.monotonic()
 
-    def receipt(self, log_index: int, checkpoint: tuple[int, str] | None = None) -> Receipt:
+    def receipt(self, log_index: int, checkpoint: SignedCheckpoint | None = None) -> Receipt:
         """Inclusion of entry `log_index` in the tree of `checkpoint` (default: newest)."""
-        size, note = checkpoint or self.checkpoint(at_least=log_index + 1)
+        signed = checkpoint or self.checkpoint(at_least=log_index + 1)
+        size, note = signed.size, signed.note
         if log_index >= size:
-            raise out_of_range("TREE_SIZE_EXCEEDED", f"entry {log_index} is not in tree {size}")
+            raise TreeSizeError(f"entry {log_index} is not in tree {size}")
         proof = self._store.inclusion_proof(log_index, size)
         entry = self._store.log_entries(log_index, log_index + 1)[0]
         return Receipt(log_index, size, tuple(proof), note, bytes(entry))

@@ -14,7 +14,7 @@ from schemas.errors import (
     UnknownKindError,
     UnknownProfileError,
 )
-from schemas.facets import index_facets
+from schemas.facets import Facets, index_facets
 from schemas.profiles import PROFILES
 from schemas.resources import (
     CFX_CONTEXT_V1,
@@ -32,6 +32,7 @@ __all__ = [
     "PROFILES",
     "REASONS",
     "BundledResourceError",
+    "Facets",
     "SchemasError",
     "TranslationError",
     "UnknownKindError",

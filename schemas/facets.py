@@ -6,6 +6,7 @@ left out, so this never raises for a dict input.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,13 +18,49 @@ def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _strings(value: Any) -> list[str]:
-    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
 
 
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
+@dataclass(frozen=True)
+class Facets:
+    """What is indexed about one dataset (all optional: a missing or malformed field is absent).
+
+    `geography` lists region, country and subdivision values (empty = global); `valid_from` and
+    `valid_until` are aware datetimes (for footprints PACT's computed default applies);
+    `supersedes` holds a footprint's precedingPfIds, a factor's or rule's supersedes, or a status
+    update's target; `gec_certificate_ids` feed double-claim detection.
+    """
+
+    kind: str | None = None
+    dataset_id: str | None = None
+    status: str | None = None
+    product_ids: tuple[str, ...] = ()
+    company_ids: tuple[str, ...] = ()
+    classifications: tuple[str, ...] = ()
+    geography: tuple[str, ...] = ()
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    supersedes: tuple[str, ...] = ()
+    accounting_rule: str | None = None
+    gec_certificate_ids: tuple[str, ...] = ()
+    issuer: str | None = None
+
+    @property
+    def most_specific_geography(self) -> str:
+        """The most specific geography named ("" = global; PACT allows at most one)."""
+        return self.geography[-1] if self.geography else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: lists for tuples, RFC 3339 UTC text for times."""
+        return {
+            f.name: _iso(v) if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
+            for f in fields(self)
+            for v in (getattr(self, f.name),)
+        }
+
+
+def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -45,14 +82,10 @@ def _footprint_validity(subject: dict[str, Any]) -> tuple[datetime | None, datet
     return start, end
 
 
-def index_facets(document: Any) -> dict[str, Any]:
+def index_facets(document: Any) -> Facets:
     """Facets of a credential (or bare dataset) for indexing.
 
-    Keys: kind, dataset_id, status, product_ids, company_ids, classifications, geography (list of
-    region/country/subdivision values, empty = global), valid_from/valid_until (ISO 8601 UTC or
-    None; for footprints PACT's computed default applies), supersedes (precedingPfIds of a
-    footprint, supersedes of a factor or rule, the target of a status update), accounting_rule,
-    gec_certificate_ids (for double-claim detection), issuer.
+    See `Facets` for what each field holds.
     """
     credential = _obj(document) if is_credential(document) else {}
     subject = _obj(credential.get("credentialSubject") if credential else document)
@@ -72,7 +105,7 @@ def index_facets(document: Any) -> dict[str, Any]:
     elif kind == "StatusUpdate":
         start, end = parse_date_time(subject.get("effectiveAt")), None
         target = subject.get("targetDatasetId")
-        supersedes = [target] if isinstance(target, str) else []
+        supersedes = (target,) if isinstance(target, str) else ()
     else:
         start = parse_date_time(subject.get("validityPeriodStart"))
         end = parse_date_time(subject.get("validityPeriodEnd"))
@@ -86,24 +119,24 @@ def index_facets(document: Any) -> dict[str, Any]:
         issuer = issuer.get("id")
     claims = electricity.get("gecClaims")
     claims = claims if isinstance(claims, list) else []
-    return {
-        "kind": kind,
-        "dataset_id": subject.get("id") if isinstance(subject.get("id"), str) else None,
-        "status": subject.get("status") if isinstance(subject.get("status"), str) else None,
-        "product_ids": _strings(subject.get("productIds")),
-        "company_ids": _strings(subject.get("companyIds")),
-        "classifications": _strings(subject.get("productClassifications")),
-        "geography": geography,
-        "valid_from": _iso(start),
-        "valid_until": _iso(end),
-        "supersedes": supersedes,
-        "accounting_rule": subject.get("accountingRuleId")
+    return Facets(
+        kind=kind,
+        dataset_id=subject.get("id") if isinstance(subject.get("id"), str) else None,
+        status=subject.get("status") if isinstance(subject.get("status"), str) else None,
+        product_ids=_strings(subject.get("productIds")),
+        company_ids=_strings(subject.get("companyIds")),
+        classifications=_strings(subject.get("productClassifications")),
+        geography=tuple(geography),
+        valid_from=start,
+        valid_until=end,
+        supersedes=tuple(supersedes),
+        accounting_rule=subject.get("accountingRuleId")
         if isinstance(subject.get("accountingRuleId"), str)
         else None,
-        "gec_certificate_ids": [
+        gec_certificate_ids=tuple(
             claim["certificateId"]
             for claim in claims
             if isinstance(claim, dict) and isinstance(claim.get("certificateId"), str)
-        ],
-        "issuer": issuer if isinstance(issuer, str) else None,
-    }
+        ),
+        issuer=issuer if isinstance(issuer, str) else None,
+    )

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from schemas.errors import SchemasError
+
 DEFAULT_MAX_BYTES = 1 << 20  # 1 MiB: a large product footprint credential is ~10-30 kB
 DEFAULT_MAX_DEPTH = 32  # the deepest cfx credential nests ~8 levels
 MAX_NUMBER_CHARS = 40  # a decimal with more digits than this is not a measurement
 
 
-class JSONInputError(Exception):
+class JSONInputError(SchemasError):
     """Base of every strict-JSON error. `reason` is a stable code, `message` says what and where."""
 
     reason = "MALFORMED_JSON"

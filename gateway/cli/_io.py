@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gateway.errors import GatewayError
 from gateway.log.checkpoint import NoteKey
 from gateway.log.errors import LogError
 from schemas import strict_json
@@ -23,12 +24,15 @@ from signing.keys import PrivateKey, load_key
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
-class InputFileError(Exception):
+class InputFileError(GatewayError):
     """A file or option the command was given cannot be used; the message says why and how."""
 
-    def __init__(self, message: str, reason: str = "INPUT_FILE_UNREADABLE") -> None:
+    reason = "INPUT_FILE_UNREADABLE"
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
         super().__init__(message)
-        self.reason = reason
+        if reason is not None:  # the reason of the error it reports (e.g. DUPLICATE_KEY)
+            self.reason = reason
 
 
 def why(exc: OSError) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.cli._io import read_json_object, read_key, write_json
+from gateway.times import parse_rfc3339
 from signing.document import format_datetime, issuer_of, proofs_of
 from signing.errors import ProofOptionsError
 from signing.loader import PinnedLoader, default_loader
@@ -51,8 +52,8 @@ def register(sub: Any) -> None:
 
 def iso_datetime(text: str) -> datetime:
     """An aware datetime for --expires; argparse turns the ValueError into a usage error."""
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
+    moment = parse_rfc3339(text)
+    if moment is None:
         raise ValueError(text)
     return moment
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from gateway.cli._args import node_directory
 from gateway.node import NodePaths, edit_trust, load_trust, revoke_key
-from gateway.store.model import format_time
+from gateway.times import to_sortable
 from gateway.trust import Role, TrustRegistry
 
 
@@ -88,5 +88,5 @@ def run_list(args: argparse.Namespace) -> int:
 
 def _state(added: datetime, revoked: datetime | None) -> str:
     if revoked is None:
-        return f"added {format_time(added)}"
-    return f"added {format_time(added)}, REVOKED {format_time(revoked)}"
+        return f"added {to_sortable(added)}"
+    return f"added {to_sortable(added)}, REVOKED {to_sortable(revoked)}"

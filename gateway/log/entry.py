@@ -14,13 +14,14 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 import rfc8785
 
 from gateway.log.errors import MalformedEntryError
 from gateway.log.merkle import HASH_SIZE, leaf_hash
+from gateway.times import parse_rfc3339, to_rfc3339
 from schemas.strict_json import JSONInputError, loads
 
 ENTRY_VERSION = 1
@@ -42,16 +43,17 @@ class StatusChangeKind(enum.StrEnum):
 def _encode_time(value: datetime) -> str:
     if value.tzinfo is None:
         raise MalformedEntryError("log entry times must be timezone-aware")
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return to_rfc3339(value)
 
 
 def _decode_time(text: Any, what: str) -> datetime:
+    # Canonical form only: one time has one spelling in a leaf, so equal entries hash equally.
     if not isinstance(text, str) or not _TIME.fullmatch(text):
         raise MalformedEntryError(f"{what} is not an RFC 3339 UTC time")
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise MalformedEntryError(f"{what} is not a valid time") from exc
+    parsed = parse_rfc3339(text)
+    if parsed is None:
+        raise MalformedEntryError(f"{what} is not a valid time")
+    return parsed
 
 
 def _encode_digest(digest: bytes) -> str:

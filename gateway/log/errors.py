@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gateway.errors import GatewayError
+
 if TYPE_CHECKING:  # only for annotations: checkpoint.py imports this module
     from gateway.log.checkpoint import Checkpoint
 
 
-class LogError(Exception):
+class LogError(GatewayError):
     """Base of every error raised by `gateway.log`."""
 
     reason: str = "LOG_ERROR"

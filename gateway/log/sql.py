@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, Protocol
 
+from gateway.domain import PeerHead
 from gateway.log.errors import LogConfigError, LogInconsistentError, TreeSizeError
 from gateway.log.merkle import (
     EMPTY_ROOT,
@@ -29,7 +30,6 @@ from gateway.log.merkle import (
     node_hash,
     root_hash,
 )
-from gateway.log.witness import PeerHead
 
 Dialect = Literal["sqlite", "postgresql"]
 

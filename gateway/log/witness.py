@@ -16,12 +16,12 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gateway.domain import PeerHead
 from gateway.log.checkpoint import Checkpoint, NoteKey, open_checkpoint, sign_note_text
 from gateway.log.errors import (
     InvalidProofError,
@@ -33,20 +33,6 @@ from gateway.log.errors import (
 )
 from gateway.log.merkle import EMPTY_ROOT, verify_consistency
 from schemas.strict_json import JSONInputError, loads_object
-
-
-@dataclass(frozen=True, slots=True)
-class PeerHead:
-    """The latest checkpoint of one peer log that this witness accepted."""
-
-    origin: str
-    size: int
-    root_hash: bytes
-    note: str
-
-    @property
-    def checkpoint(self) -> Checkpoint:
-        return Checkpoint(self.origin, self.size, self.root_hash)
 
 
 def advance_head(

@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
+from gateway.domain import DatasetKind, DatasetStatus
+from gateway.errors import InvalidPageSizeError, NegativeIndexError
 from gateway.log.checkpoint import Checkpoint as DomainCheckpoint
 from gateway.log.checkpoint import parse_note
 from gateway.log.receipt import Receipt
-from gateway.store.model import DatasetKind, DatasetStatus, StoredDataset
+from gateway.store.model import StoredDataset
+from gateway.times import parse_rfc3339
 
 KIND_TO_PB: dict[DatasetKind, pb.DatasetKind] = {
     DatasetKind.PRODUCT_FOOTPRINT: pb.DATASET_KIND_PRODUCT_FOOTPRINT,
@@ -28,6 +31,21 @@ STATUS_TO_PB: dict[DatasetStatus, pb.DatasetStatus] = {
 STATUS_FROM_PB = {v: k for k, v in STATUS_TO_PB.items()}
 
 
+def index(value: int, field: str) -> int:
+    """An int64 log index or tree size from a request (AIP-141): a negative one is refused here
+    and never reaches the store."""
+    if value < 0:
+        raise NegativeIndexError(f"{field} must be 0 or more, not {value}", field=field)
+    return int(value)
+
+
+def page_size(value: int) -> int:
+    """AIP-158: a negative page_size is INVALID_ARGUMENT; 0 means the service's default."""
+    if value < 0:
+        raise InvalidPageSizeError(f"page_size must be 0 or more, not {value}", field="page_size")
+    return int(value)
+
+
 def timestamp(moment: datetime | None) -> Timestamp | None:
     if moment is None:
         return None
@@ -38,13 +56,8 @@ def timestamp(moment: datetime | None) -> Timestamp | None:
 
 def parse_timestamp(text: str | None) -> Timestamp | None:
     """An XML Schema dateTime from a proof, or None when absent or unparseable."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    moment = parse_rfc3339(text, assume_utc=True)
+    return None if moment is None else timestamp(moment)
 
 
 def from_timestamp(ts: Timestamp) -> datetime:
@@ -64,8 +77,8 @@ def dataset(record: StoredDataset) -> pb.Dataset:
         product_ids=list(record.product_ids),
         classification_ids=list(record.classification_ids),
         geography=record.geography,
-        valid_from=timestamp(record.valid_from),
-        valid_until=timestamp(record.valid_until),
+        valid_from_time=timestamp(record.valid_from),
+        valid_until_time=timestamp(record.valid_until),
         supersedes=list(record.supersedes),
         log_index=max(record.log_index, 0),
     )

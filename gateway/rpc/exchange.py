@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 
 import grpc
 
-from gateway import errors as ge
+from gateway import access
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
+from gateway.catalog import Catalog
+from gateway.domain import ChangeType, DatasetStatus, is_dataset_name
+from gateway.errors import InvalidNameError, InvalidRequestIdError
 from gateway.intake import Intake
-from gateway.node import Limits
+from gateway.limits import Limits
 from gateway.rpc import convert
 from gateway.rpc.guard import stream, unary
 from gateway.rpc.identity import caller_from
-from gateway.store.model import ChangeType, DatasetFilter, DatasetStatus, is_dataset_name
-from gateway.trust import Organization
+from gateway.store.model import DatasetFilter
+from gateway.trust import Organization, TrustRegistry
 
-MAX_REQUEST_ID_CHARS = 128
+UUID_CHARS = 36
 WATCH_POLL_SECONDS = 0.2
 
 
 class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
-    def __init__(self, intake: Intake, limits: Limits) -> None:
+    def __init__(
+        self,
+        intake: Intake,
+        catalog: Catalog,
+        registry: Callable[[], TrustRegistry],
+        limits: Limits,
+    ) -> None:
         self._intake = intake
+        self._catalog = catalog
+        self._registry = registry
         self._limits = limits
 
     def _time_left(self, context: grpc.ServicerContext) -> float:
@@ -38,7 +50,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
         return str(ex.DESCRIPTOR.services_by_name["ExchangeService"].full_name)
 
     def _caller(self, context: grpc.ServicerContext) -> Organization:
-        return self._intake.organization_of(caller_from(context).sans)
+        return access.caller_organization(self._registry(), caller_from(context).sans)
 
     @unary
     def SubmitDataset(  # noqa: N802 - gRPC method name
@@ -59,9 +71,9 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     ) -> ex.GetDatasetResponse:
         caller = self._caller(context)
         if not is_dataset_name(request.name):
-            raise ge.invalid_argument("INVALID_NAME", "name must be datasets/{uuid}", name="name")
-        record = self._intake.get(request.name, caller)
-        receipt = self._intake.receipt(record.log_index)
+            raise InvalidNameError
+        record = self._catalog.get(request.name, caller)
+        receipt = self._catalog.receipt(record.log_index)
         return ex.GetDatasetResponse(
             dataset=convert.dataset(record), receipt=convert.receipt(receipt)
         )
@@ -78,22 +90,20 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             classification_id=request.classification_id or None,
             geography=request.geography or None,
             status=convert.STATUS_FROM_PB.get(request.status),
-            valid_at=convert.from_timestamp(request.valid_at)
-            if request.HasField("valid_at")
+            valid_at=convert.from_timestamp(request.valid_at_time)
+            if request.HasField("valid_at_time")
             else None,
         )
-        records, token, note, receipts = self._intake.list_page(
-            filters, min(request.page_size, self._limits.max_page_size), request.page_token, caller
-        )
+        page = self._catalog.list_page(filters, request.page_size, request.page_token, caller)
         return ex.ListDatasetsResponse(
-            datasets=[convert.dataset(r) for r in records],
-            next_page_token=token,
-            checkpoint=convert.checkpoint(note),
+            datasets=[convert.dataset(r) for r in page.datasets],
+            next_page_token=page.next_page_token,
+            checkpoint=convert.checkpoint(page.checkpoint.note),
             proofs=[
                 ex.ListedProof(
                     log_index=r.log_index, entry=r.entry, inclusion_proof=list(r.inclusion_proof)
                 )
-                for r in receipts
+                for r in page.receipts
             ],
         )
 
@@ -102,7 +112,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
         self, request: ex.VerifyCredentialRequest, context: grpc.ServicerContext
     ) -> ex.VerifyCredentialResponse:
         self._caller(context)
-        report = self._intake.report(
+        report = self._catalog.report(
             request.credential,
             expected_domain=request.expected_domain or None,
             expected_challenge=request.expected_challenge or None,
@@ -156,7 +166,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
         caller = self._caller(context)
         _check_request_id(request.request_id)
         if not is_dataset_name(request.name):
-            raise ge.invalid_argument("INVALID_NAME", "name must be datasets/{uuid}", name="name")
+            raise InvalidNameError
         accepted = self._intake.change_status(
             name=request.name,
             raw_update=request.status_update,
@@ -173,11 +183,11 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     ) -> Iterator[ex.WatchDatasetsResponse]:
         caller = self._caller(context)
         kind = convert.KIND_FROM_PB.get(request.kind)
-        cursor = int(request.start_log_index) - 1
+        cursor = convert.index(request.start_log_index, "start_log_index") - 1
         # A stream lives at most max_deadline_seconds; the client resumes from its last index.
         ends_at = time.monotonic() + self._limits.max_deadline_seconds
         while context.is_active() and time.monotonic() < ends_at:
-            changes = self._intake.changes_after(cursor, kind, self._limits.max_watch_batch, caller)
+            changes = self._catalog.changes_after(cursor, kind, caller)
             for change in changes:
                 cursor = change.log_index
                 yield ex.WatchDatasetsResponse(
@@ -198,8 +208,20 @@ _CHANGE_TYPES = {
 
 
 def _check_request_id(request_id: str) -> None:
-    if len(request_id) > MAX_REQUEST_ID_CHARS or not request_id.isprintable():
-        raise ge.invalid_argument(
-            "INVALID_REQUEST_ID",
-            f"request_id must be at most {MAX_REQUEST_ID_CHARS} printable chars",
+    """AIP-155: a request_id, when given, is a UUID in canonical form (RFC 9562 §4: lowercase
+    8-4-4-4-12 hex), so that one request has one spelling of its idempotency key."""
+    if request_id and not _is_canonical_uuid(request_id):
+        raise InvalidRequestIdError(
+            "request_id must be a UUID in canonical form "
+            "(36 lowercase characters, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e)",
+            field="request_id",
         )
+
+
+def _is_canonical_uuid(text: str) -> bool:
+    if len(text) != UUID_CHARS:
+        return False
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from gateway.errors import GatewayError, internal
+from gateway.errors import ERROR_ROOTS, InternalError
 from gateway.rpc.status import abort
 
 _log = logging.getLogger("cfx.rpc")
@@ -24,12 +24,12 @@ def unary(method: F) -> F:
     def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
         try:
             return method(self, request, context)
-        except GatewayError as err:
-            abort(context, err)
+        except ERROR_ROOTS as err:
+            abort(context, err)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - the one catch-all that keeps UNKNOWN away (E3)
             # Logged with the stack for the operator; the caller sees a generic INTERNAL (E3).
             _log.exception("unexpected error in %s", method.__name__)
-            abort(context, internal())
+            abort(context, InternalError())
         return None  # unreachable: abort raises
 
     return wrapper  # type: ignore[return-value]
@@ -42,10 +42,10 @@ def stream(method: F) -> F:
     def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         try:
             yield from method(self, request, context)
-        except GatewayError as err:
-            abort(context, err)
+        except ERROR_ROOTS as err:
+            abort(context, err)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - as in unary()
             _log.exception("unexpected error in %s", method.__name__)
-            abort(context, internal())
+            abort(context, InternalError())
 
     return wrapper  # type: ignore[return-value]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import grpc
 
-from gateway.errors import unauthenticated
+from gateway.errors import UnauthenticatedError
 
 
 @dataclass(frozen=True)
@@ -26,5 +26,5 @@ def caller_from(context: grpc.ServicerContext) -> Caller:
         raw.extend([values] if isinstance(values, bytes) else values)
     sans = tuple(dict.fromkeys(v.decode("utf-8", "replace") for v in raw))
     if not sans:
-        raise unauthenticated()
+        raise UnauthenticatedError
     return Caller(sans)

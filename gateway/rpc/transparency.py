@@ -1,66 +1,82 @@
-"""LogService: checkpoints, inclusion and consistency proofs, and raw entries of the node's log."""
+"""LogService: checkpoints, inclusion and consistency proofs, and the node's log entries.
+
+Indexes and sizes are int64 on the wire (AIP-141): negative ones are refused here, before any store
+call. ListLogEntries pages and hides entries per caller through `LogView`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import grpc
 
-from gateway import errors as ge
+from gateway import access
 from gateway._proto.cfx.v1 import dataset_pb2
 from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
-from gateway.intake import Intake
+from gateway.limits import Limits
+from gateway.log.errors import TreeSizeError
+from gateway.log_view import LogRange, LogView
 from gateway.rpc import convert
 from gateway.rpc.guard import unary
 from gateway.rpc.identity import caller_from
 from gateway.store.base import Store
 from gateway.transparency import NodeLog
-
-MAX_ENTRIES_PER_CALL = 1000
+from gateway.trust import Organization, TrustRegistry
 
 
 class LogServicer(lg_grpc.LogServiceServicer):
-    def __init__(self, intake: Intake, store: Store, log: NodeLog) -> None:
-        self._intake = intake
+    def __init__(
+        self, registry: Callable[[], TrustRegistry], store: Store, log: NodeLog, limits: Limits
+    ) -> None:
+        self._registry = registry
         self._store = store
         self._log = log
+        # Half the message cap: a page of entries always fits, whatever else the answer carries.
+        self._view = LogView(
+            store,
+            max_page_size=limits.max_page_size,
+            max_page_bytes=limits.max_message_bytes // 2,
+        )
 
     def register(self, server: grpc.Server) -> str:
         lg_grpc.add_LogServiceServicer_to_server(self, server)
         return str(lg.DESCRIPTOR.services_by_name["LogService"].full_name)
 
-    def _authenticate(self, context: grpc.ServicerContext) -> None:
-        self._intake.organization_of(caller_from(context).sans)
+    def _authenticate(self, context: grpc.ServicerContext) -> Organization:
+        return access.caller_organization(self._registry(), caller_from(context).sans)
 
     @unary
     def GetCheckpoint(  # noqa: N802 - gRPC method name
         self, _request: lg.GetCheckpointRequest, context: grpc.ServicerContext
     ) -> lg.GetCheckpointResponse:
         self._authenticate(context)
-        _, note = self._log.checkpoint()
-        return lg.GetCheckpointResponse(checkpoint=convert.checkpoint(note))
+        return lg.GetCheckpointResponse(checkpoint=convert.checkpoint(self._log.checkpoint().note))
 
     @unary
     def GetInclusionProof(  # noqa: N802
         self, request: lg.GetInclusionProofRequest, context: grpc.ServicerContext
     ) -> lg.GetInclusionProofResponse:
-        self._authenticate(context)
-        size, note = self._log.checkpoint(at_least=request.log_index + 1)
-        tree = request.tree_size or size
-        if not request.log_index < tree <= self._store.log_size():
-            raise ge.out_of_range(
-                "TREE_SIZE_EXCEEDED", f"need log_index < tree_size <= {self._store.log_size()}"
-            )
+        caller = self._authenticate(context)
+        index = convert.index(request.log_index, "log_index")
+        tree_size = convert.index(request.tree_size, "tree_size")
+        signed = self._log.checkpoint(at_least=index + 1)
+        size = signed.size
+        tree = tree_size or size
+        if not index < tree <= self._store.log_size():
+            raise TreeSizeError(f"need log_index < tree_size <= {self._store.log_size()}")
+        self._view.check_visible(caller, index)  # the receipt carries the entry bytes
         if tree == size:
-            receipt = convert.receipt(self._log.receipt(request.log_index, (size, note)))
+            receipt = convert.receipt(self._log.receipt(index, signed))
         else:
             # An older (or newer, not yet signed) size: the caller holds or fetches that note;
             # we attach it when this node kept it.
             kept = self._store.checkpoint_at(tree)
             receipt = dataset_pb2.Receipt(
-                log_index=request.log_index,
+                log_index=index,
                 tree_size=tree,
-                inclusion_proof=self._store.inclusion_proof(request.log_index, tree),
-                entry=self._store.log_entries(request.log_index, request.log_index + 1)[0],
+                inclusion_proof=self._store.inclusion_proof(index, tree),
+                entry=self._store.log_entries(index, index + 1)[0],
                 checkpoint=convert.checkpoint(kept) if kept else None,
             )
         return lg.GetInclusionProofResponse(receipt=receipt)
@@ -70,26 +86,38 @@ class LogServicer(lg_grpc.LogServiceServicer):
         self, request: lg.GetConsistencyProofRequest, context: grpc.ServicerContext
     ) -> lg.GetConsistencyProofResponse:
         self._authenticate(context)
-        size, note = self._log.checkpoint()
-        second = request.second_size or size
-        if not 0 < request.first_size <= second <= size:
-            raise ge.out_of_range(
-                "TREE_SIZE_EXCEEDED", f"need 0 < first_size <= second_size <= {size}"
-            )
-        proof = self._store.consistency_proof(request.first_size, second)
-        return lg.GetConsistencyProofResponse(proof=proof, checkpoint=convert.checkpoint(note))
+        first = convert.index(request.first_size, "first_size")
+        second_size = convert.index(request.second_size, "second_size")
+        signed = self._log.checkpoint()
+        size = signed.size
+        second = second_size or size
+        if not 0 < first <= second <= size:
+            raise TreeSizeError(f"need 0 < first_size <= second_size <= {size}")
+        proof = self._store.consistency_proof(first, second)
+        return lg.GetConsistencyProofResponse(
+            proof=proof, checkpoint=convert.checkpoint(signed.note)
+        )
 
     @unary
     def ListLogEntries(  # noqa: N802
         self, request: lg.ListLogEntriesRequest, context: grpc.ServicerContext
     ) -> lg.ListLogEntriesResponse:
-        self._authenticate(context)
-        size = self._store.log_size()
-        start = request.start_index
-        end = min(request.end_index or size, size, start + MAX_ENTRIES_PER_CALL)
-        if start > size:
-            raise ge.out_of_range("TREE_SIZE_EXCEEDED", f"the log has {size} entries")
-        entries = self._store.log_entries(start, end) if end > start else []
+        caller = self._authenticate(context)
+        page = self._view.page(
+            caller,
+            LogRange(
+                start=convert.index(request.start_index, "start_index"),
+                end=convert.index(request.end_index, "end_index"),
+                page_size=convert.page_size(request.page_size),
+                page_token=request.page_token,
+            ),
+        )
         return lg.ListLogEntriesResponse(
-            entries=[lg.LogEntry(index=start + i, entry=e) for i, e in enumerate(entries)]
+            entries=[
+                lg.LogEntry(index=leaf.index, entry=leaf.entry)
+                if leaf.entry is not None
+                else lg.LogEntry(index=leaf.index, leaf_hash=leaf.leaf_hash)
+                for leaf in page.leaves
+            ],
+            next_page_token=page.next_page_token,
         )

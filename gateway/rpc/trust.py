@@ -1,4 +1,9 @@
-"""TrustService: read-only view of the node's trust registry (AIP-131/132 naming)."""
+"""TrustService: read-only view of the node's trust registry (AIP-131/132 naming).
+
+Page tokens are opaque (AIP-158): the store's `PageTokenCodec`, the same MAC'd tokens as
+ListDatasets, naming the position of the last organization served and bound to the list of
+organizations, so a token never resumes a different list.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,19 @@ from collections.abc import Callable
 
 import grpc
 
-from gateway import errors as ge
+from gateway import access
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
+from gateway.domain import sha256_hex
+from gateway.errors import InvalidNameError
 from gateway.rpc import convert
 from gateway.rpc.guard import unary
 from gateway.rpc.identity import caller_from
+from gateway.store.errors import InvalidPageTokenError
+from gateway.store.paging import PageTokenCodec
 from gateway.trust import Organization, Role, TrustRegistry
+from gateway.trust.errors import UnknownOrganizationError
+from gateway.trust.model import ORG_NAME_RE
 
 _ROLES = {
     Role.EXPORTER: tr.ROLE_EXPORTER,
@@ -22,6 +33,7 @@ _ROLES = {
 }
 PREFIX = "organizations/"
 MAX_PAGE = 100
+_PAGED_METHOD = "cfx.v1.TrustService/ListOrganizations"
 
 
 def _organization(org: Organization) -> tr.Organization:
@@ -35,8 +47,9 @@ def _organization(org: Organization) -> tr.Organization:
 
 
 class TrustServicer(tr_grpc.TrustServiceServicer):
-    def __init__(self, registry: Callable[[], TrustRegistry]) -> None:
+    def __init__(self, registry: Callable[[], TrustRegistry], page_tokens: PageTokenCodec) -> None:
         self._registry = registry
+        self._tokens = page_tokens
 
     def register(self, server: grpc.Server) -> str:
         tr_grpc.add_TrustServiceServicer_to_server(self, server)
@@ -44,8 +57,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
 
     def _authenticate(self, context: grpc.ServicerContext) -> TrustRegistry:
         registry = self._registry()
-        if registry.organization_for_peer_identities(caller_from(context).sans) is None:
-            raise ge.permission_denied("client certificate is not registered with this node")
+        access.caller_organization(registry, caller_from(context).sans)
         return registry
 
     @unary
@@ -53,15 +65,31 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
         self, request: tr.ListOrganizationsRequest, context: grpc.ServicerContext
     ) -> tr.ListOrganizationsResponse:
         registry = self._authenticate(context)
+        size = min(convert.page_size(request.page_size) or MAX_PAGE, MAX_PAGE)
         orgs = sorted(registry.organizations, key=lambda o: o.name)
-        start = _page_start(request.page_token, orgs)
-        size = min(request.page_size or MAX_PAGE, MAX_PAGE)
+        fingerprint = _fingerprint(orgs)
+        start = self._resume_after(request.page_token, fingerprint, len(orgs)) + 1
         page = orgs[start : start + size]
         more = start + size < len(orgs)
         return tr.ListOrganizationsResponse(
             organizations=[_organization(o) for o in page],
-            next_page_token=page[-1].name if more and page else "",
+            next_page_token=self._tokens.encode(start + size - 1, fingerprint) if more else "",
         )
+
+    def _resume_after(self, token: str, fingerprint: str, count: int) -> int:
+        """Position of the last organization the previous page served; -1 for the first page."""
+        if not token:
+            return -1
+        try:
+            last = self._tokens.decode(token, fingerprint)
+        except InvalidPageTokenError as exc:
+            raise InvalidPageTokenError(
+                f"{exc} (a token is bound to the registry's organizations: after one is added "
+                "or removed, list again from the start)"
+            ) from None
+        if last >= count:
+            raise InvalidPageTokenError("page token lies outside the list")
+        return last
 
     @unary
     def GetOrganization(  # noqa: N802
@@ -69,21 +97,15 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
     ) -> tr.GetOrganizationResponse:
         registry = self._authenticate(context)
         name = request.name.removeprefix(PREFIX)
+        if not request.name.startswith(PREFIX) or ORG_NAME_RE.fullmatch(name) is None:
+            raise InvalidNameError("name", "organizations/{org}")
         for org in registry.organizations:
             if org.name == name:
                 return tr.GetOrganizationResponse(organization=_organization(org))
-        raise ge.GatewayError(
-            f"{request.name} does not exist",
-            "ORGANIZATION_NOT_FOUND",
-            grpc.StatusCode.NOT_FOUND,
-        )
+        raise UnknownOrganizationError(f"{request.name} does not exist")
 
 
-def _page_start(token: str, orgs: list[Organization]) -> int:
-    """The token is the last name of the previous page; organization lists are public to members."""
-    if not token:
-        return 0
-    for i, org in enumerate(orgs):
-        if org.name > token:
-            return i
-    return len(orgs)
+def _fingerprint(orgs: list[Organization]) -> str:
+    """AIP-158: a token resumes only the list it came from. Positions stay right as long as the
+    set of organizations does; edits that add or remove one invalidate earlier tokens."""
+    return sha256_hex("\x1f".join([_PAGED_METHOD, *(o.name for o in orgs)]).encode())

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.store.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Store
+from gateway.domain import ALLOWED_TRANSITIONS, ChangeType, DatasetKind, DatasetStatus, ReadScope
+from gateway.store.base import DEFAULT_PAGE_SIZE, Store
 from gateway.store.errors import (
     AlreadyExistsError,
     InvalidPageTokenError,
@@ -20,22 +21,11 @@ from gateway.store.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from gateway.store.model import (
-    ALLOWED_TRANSITIONS,
-    Change,
-    ChangeType,
-    DatasetFilter,
-    DatasetKind,
-    DatasetStatus,
-    PutResult,
-    ReadScope,
-    StoredDataset,
-)
+from gateway.store.model import Change, DatasetFilter, PutResult, StoredDataset
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "DEFAULT_PAGE_SIZE",
-    "MAX_PAGE_SIZE",
     "AlreadyExistsError",
     "Change",
     "ChangeType",

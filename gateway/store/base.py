@@ -6,20 +6,13 @@ import abc
 from collections.abc import Sequence
 from typing import Self
 
-from gateway.log.witness import PeerHead
+from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
+from gateway.limits import Limits
 from gateway.store.errors import StoreError
-from gateway.store.model import (
-    Change,
-    DatasetFilter,
-    DatasetKind,
-    DatasetStatus,
-    PutResult,
-    ReadScope,
-    StoredDataset,
-)
+from gateway.store.model import Change, DatasetFilter, PutResult, StoredDataset
+from gateway.store.paging import PageTokenCodec
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = Limits.default_page_size
 
 
 class Store(abc.ABC):
@@ -90,7 +83,8 @@ class Store(abc.ABC):
     ) -> tuple[list[StoredDataset], str]:
         """One page in log order and the next page token ("" on the last page).
 
-        page_size <= 0 means the default; larger than MAX_PAGE_SIZE is clamped (AIP-158).
+        The caller resolves `page_size` against its limits (`Limits.page_size`); the store
+        serves what it is asked for, at least one.
         """
 
     @abc.abstractmethod
@@ -103,6 +97,18 @@ class Store(abc.ABC):
     ) -> list[Change]:
         """Changes with a log index greater than `log_index` (-1: from the start), in log order,
         limited to datasets `scope` may read when given."""
+
+    @abc.abstractmethod
+    def readable_log_indexes(self, start: int, end: int, scope: ReadScope) -> set[int]:
+        """The log indexes in [start, end) whose every dataset `scope` may read: the dataset an
+        acceptance entry commits to, or both the target of a status change and its StatusUpdate.
+        Entries that concern no dataset (key revocations) are never in it."""
+
+    @property
+    @abc.abstractmethod
+    def page_tokens(self) -> PageTokenCodec:
+        """This store's page-token codec (its key is kept in the store, so tokens outlive a
+        restart and work across server processes): every paginated list uses it (AIP-158)."""
 
     # Transparency log passthroughs (RFC 9162 tree kept by gateway.log.sql.LogTables).
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 
-class StoreError(Exception):
+from gateway.errors import GatewayError
+
+
+class StoreError(GatewayError):
     """Base of every store error."""
 
     reason = "STORE_ERROR"
@@ -18,6 +22,10 @@ class AlreadyExistsError(StoreError):
         super().__init__(message)
         self.existing_name = existing_name
 
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return {"existing": self.existing_name}
+
 
 class NotFoundError(StoreError):
     reason = "DATASET_NOT_FOUND"
@@ -25,6 +33,10 @@ class NotFoundError(StoreError):
     def __init__(self, name: str) -> None:
         super().__init__(f"{name} does not exist")
         self.name = name
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return {"name": self.name}
 
 
 class InvalidStatusTransitionError(StoreError):

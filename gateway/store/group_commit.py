@@ -12,11 +12,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from gateway.limits import Limits
 from gateway.store.base import Store
 from gateway.store.errors import StoreError
 from gateway.store.model import PutResult, StoredDataset
 
-DEFAULT_MAX_BATCH = 64
+DEFAULT_MAX_BATCH = Limits.max_commit_batch
 
 
 @dataclass

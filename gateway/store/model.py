@@ -2,61 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 
+from gateway.domain import (
+    ChangeType,
+    DatasetKind,
+    DatasetStatus,
+    ReadScope,
+    is_dataset_name,
+    new_dataset_name,
+    sha256_hex,
+)
 from gateway.store.errors import InvalidRecordError
+from gateway.times import to_sortable
 
-
-class DatasetKind(StrEnum):
-    """The credentialSubject kinds of DESIGN.md §2 (values match the JSON-LD type names)."""
-
-    PRODUCT_FOOTPRINT = "ProductFootprint"
-    EMISSION_FACTOR = "EmissionFactor"
-    ACCOUNTING_RULE = "AccountingRule"
-    ATTESTATION = "Attestation"
-    STATUS_UPDATE = "StatusUpdate"
-
-
-class DatasetStatus(StrEnum):
-    ACTIVE = "active"
-    DEPRECATED = "deprecated"
-    WITHDRAWN = "withdrawn"
-
-
-class ChangeType(StrEnum):
-    CREATED = "created"
-    STATUS_CHANGED = "status_changed"
-
-
-# Datasets are immutable; only the lifecycle moves, and only forward (withdrawn is final).
-ALLOWED_TRANSITIONS: dict[DatasetStatus, frozenset[DatasetStatus]] = {
-    DatasetStatus.ACTIVE: frozenset({DatasetStatus.DEPRECATED, DatasetStatus.WITHDRAWN}),
-    DatasetStatus.DEPRECATED: frozenset({DatasetStatus.WITHDRAWN}),
-    DatasetStatus.WITHDRAWN: frozenset(),
-}
-
-NAME_PREFIX = "datasets/"
-_NAME_RE = re.compile(r"datasets/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 # Log index of a record that has not been stored yet; the store assigns the real one.
 UNASSIGNED = -1
-
-
-def new_dataset_name() -> str:
-    return f"{NAME_PREFIX}{uuid.uuid4()}"
-
-
-def is_dataset_name(name: str) -> bool:
-    return _NAME_RE.fullmatch(name) is not None
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -166,25 +128,6 @@ class Change:
 
 
 @dataclass(frozen=True)
-class ReadScope:
-    """What one caller may see: every dataset of `kinds`, plus datasets of `own_kinds` that its
-    own organization `org` issued. Applied inside the query, so pages stay full and a page token
-    is bound to the caller's permissions (E5: a token grants nothing)."""
-
-    kinds: frozenset[DatasetKind]
-    org: str = ""
-    own_kinds: frozenset[DatasetKind] = frozenset()
-
-    def allows(self, kind: DatasetKind, issuer_org: str) -> bool:
-        return kind in self.kinds or (
-            bool(self.org) and issuer_org == self.org and kind in self.own_kinds
-        )
-
-    def fingerprint_part(self) -> str:
-        return "|".join((",".join(sorted(self.kinds)), self.org, ",".join(sorted(self.own_kinds))))
-
-
-@dataclass(frozen=True)
 class DatasetFilter:
     """ListDatasets filters; every field set must match (AND). `valid_at` keeps datasets whose
     validity window [valid_from, valid_until) contains it (an open end matches)."""
@@ -214,19 +157,7 @@ class DatasetFilter:
             self.classification_id or "",
             self.geography or "",
             self.status or "",
-            format_time(self.valid_at) if self.valid_at else "",
+            to_sortable(self.valid_at) if self.valid_at else "",
             self.scope.fingerprint_part() if self.scope else "*",
         ]
         return sha256_hex("\x1f".join(parts).encode())
-
-
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def format_time(moment: datetime) -> str:
-    """Fixed-width UTC text: sorts lexicographically in time order in both SQL dialects."""
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)

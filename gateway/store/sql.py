@@ -13,30 +13,25 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any, Literal, Protocol
 
+from gateway.domain import (
+    ALLOWED_TRANSITIONS,
+    ChangeType,
+    DatasetKind,
+    DatasetStatus,
+    PeerHead,
+    ReadScope,
+)
 from gateway.log.sql import LogTables
-from gateway.log.witness import PeerHead
-from gateway.store.base import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Store
+from gateway.store.base import DEFAULT_PAGE_SIZE, Store
 from gateway.store.errors import (
     AlreadyExistsError,
     InvalidStatusTransitionError,
     NotFoundError,
     StoreError,
 )
-from gateway.store.model import (
-    ALLOWED_TRANSITIONS,
-    UNASSIGNED,
-    Change,
-    ChangeType,
-    DatasetFilter,
-    DatasetKind,
-    DatasetStatus,
-    PutResult,
-    ReadScope,
-    StoredDataset,
-    format_time,
-    parse_time,
-)
+from gateway.store.model import UNASSIGNED, Change, DatasetFilter, PutResult, StoredDataset
 from gateway.store.paging import PageTokenCodec
+from gateway.times import from_sortable, to_sortable
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -238,12 +233,12 @@ class SQLStore(Store):
                 record.issuer,
                 record.issuer_org,
                 record.digest,
-                format_time(record.received_at),
+                to_sortable(record.received_at),
                 record.credential_id,
                 record.request_id or None,
                 record.geography,
-                format_time(record.valid_from) if record.valid_from else None,
-                format_time(record.valid_until) if record.valid_until else None,
+                to_sortable(record.valid_from) if record.valid_from else None,
+                to_sortable(record.valid_until) if record.valid_until else None,
                 record.log_index,
             ),
         )
@@ -309,7 +304,7 @@ class SQLStore(Store):
     ) -> tuple[list[StoredDataset], str]:
         fingerprint = filters.fingerprint()
         after = self._codec.decode(page_token, fingerprint) if page_token else UNASSIGNED
-        size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)
+        size = max(1, page_size)
         where, params = _where(filters)
         where.append("d.log_index > ?")
         params.append(after)
@@ -345,7 +340,7 @@ class SQLStore(Store):
             sql += f" AND {clause}"
             params.extend(scope_params)
         sql += " ORDER BY c.log_index, c.change, c.name LIMIT ?"
-        params.append(max(1, min(limit, MAX_PAGE_SIZE)))
+        params.append(max(1, limit))
         with self._transaction(write=False) as cur:
             self._run(cur, sql, params)
             rows = cur.fetchall()
@@ -355,6 +350,18 @@ class SQLStore(Store):
             Change(int(r[0]), ChangeType(r[2]), DatasetStatus(r[3]), by_name[str(r[1])])
             for r in rows
         ]
+
+    def readable_log_indexes(self, start: int, end: int, scope: ReadScope) -> set[int]:
+        clause, params = scope_clause(scope, "c.kind", "d.issuer_org")
+        # An index is readable when no dataset row logged at it falls outside the scope.
+        sql = _READABLE_INDEXES.format(readable=clause)
+        with self._transaction(write=False) as cur:
+            self._run(cur, sql, [start, end, *params])
+            return {int(row[0]) for row in cur.fetchall()}
+
+    @property
+    def page_tokens(self) -> PageTokenCodec:
+        return self._codec
 
     def _by_digest(self, cur: Cursor, digest: str) -> StoredDataset | None:
         found = self._select(cur, "d.digest = ?", digest)
@@ -445,6 +452,13 @@ class SQLStore(Store):
             return self._log.load_witness_heads(cur)
 
 
+_READABLE_INDEXES = (
+    "SELECT c.log_index FROM cfx_dataset_changes c JOIN cfx_datasets d ON d.name = c.name "
+    "WHERE c.log_index >= ? AND c.log_index < ? GROUP BY c.log_index "
+    "HAVING MIN(CASE WHEN {readable} THEN 1 ELSE 0 END) = 1"
+)
+
+
 def _prefixed_columns() -> str:
     return ", ".join(f"d.{column.strip()}" for column in _COLUMNS.split(","))
 
@@ -477,7 +491,7 @@ def _where(filters: DatasetFilter) -> tuple[list[str], list[Any]]:
         where.append(clause)
         params.extend(scope_params)
     if filters.valid_at is not None:
-        at = format_time(filters.valid_at)
+        at = to_sortable(filters.valid_at)
         where.append("(d.valid_from IS NULL OR d.valid_from <= ?)")
         where.append("(d.valid_until IS NULL OR d.valid_until > ?)")
         params.extend((at, at))
@@ -529,14 +543,14 @@ def _row_to_record(row: Sequence[Any], facets: dict[tuple[str, str], list[str]])
         issuer=str(issuer),
         issuer_org=str(issuer_org),
         digest=str(digest),
-        received_at=parse_time(received_at),
+        received_at=from_sortable(received_at),
         credential_id=str(credential_id),
         request_id=str(request_id or ""),
         product_ids=tuple(facets.get((name, _FACET_PRODUCT), ())),
         classification_ids=tuple(facets.get((name, _FACET_CLASSIFICATION), ())),
         geography=str(geography),
-        valid_from=parse_time(valid_from) if valid_from else None,
-        valid_until=parse_time(valid_until) if valid_until else None,
+        valid_from=from_sortable(valid_from) if valid_from else None,
+        valid_until=from_sortable(valid_until) if valid_until else None,
         supersedes=tuple(facets.get((name, _FACET_SUPERSEDES), ())),
         log_index=int(log_index),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from gateway.errors import GatewayError
 
-class TrustError(Exception):
+
+class TrustError(GatewayError):
     """Base of every trust-registry error."""
 
     reason = "TRUST_ERROR"

@@ -27,7 +27,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from gateway.store.model import DatasetKind, ReadScope, format_time, parse_time
+from gateway.domain import DatasetKind, ReadScope
+from gateway.times import from_sortable, to_sortable
 from gateway.trust.errors import (
     RegistryConflictError,
     RevokedKeyError,
@@ -214,7 +215,7 @@ class TrustRegistry:
                 refusals.append(RevokedKeyError(f"{key.did} of {org.name} was revoked"))
             elif at < key.added_at:
                 refusals.append(
-                    UnknownKeyError(f"{key.did} is not trusted before {format_time(key.added_at)}")
+                    UnknownKeyError(f"{key.did} is not trusted before {to_sortable(key.added_at)}")
                 )
             else:
                 counted.setdefault(org.name, set()).add(key.did)
@@ -266,6 +267,11 @@ class TrustRegistry:
     def key(self, did: str) -> TrustedKey | None:
         found = self._by_did.get(issuer_did(did))
         return None if found is None else found[1]
+
+    def organization_of_key(self, did: str) -> Organization | None:
+        """The organization a key (revoked or not) is registered to, if any."""
+        found = self._by_did.get(issuer_did(did))
+        return None if found is None else found[0]
 
     # -- edits (pure: each returns a new registry) ----------------------------------------------
 
@@ -362,9 +368,9 @@ def _org_to_dict(org: Organization) -> dict[str, Any]:
 
 
 def _dated(value: str, label: str, added: datetime, revoked: datetime | None) -> dict[str, str]:
-    out = {label: value, "added_at": format_time(added)}
+    out = {label: value, "added_at": to_sortable(added)}
     if revoked is not None:
-        out["revoked_at"] = format_time(revoked)
+        out["revoked_at"] = to_sortable(revoked)
     return out
 
 
@@ -431,7 +437,7 @@ def _string(data: Any, what: str) -> str:
 
 def _time(data: Any) -> datetime:
     try:
-        return parse_time(_string(data, "time"))
+        return from_sortable(_string(data, "time"))
     except ValueError as exc:
         raise TrustFileError(
             f"{data!r:.40} is not a UTC time like 2026-01-01T00:00:00.000000Z"

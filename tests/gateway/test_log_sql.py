@@ -8,6 +8,7 @@ from contextlib import closing
 import psycopg
 import pytest
 
+from gateway.domain import PeerHead
 from gateway.log.errors import LogConfigError, LogInconsistentError, TreeSizeError
 from gateway.log.merkle import (
     EMPTY_ROOT,
@@ -17,7 +18,6 @@ from gateway.log.merkle import (
     verify_inclusion,
 )
 from gateway.log.sql import LogTables
-from gateway.log.witness import PeerHead
 
 
 def _entry(i):

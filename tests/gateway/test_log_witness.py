@@ -5,6 +5,7 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gateway.domain import PeerHead
 from gateway.log.checkpoint import (
     Checkpoint,
     NoteKey,
@@ -20,14 +21,7 @@ from gateway.log.errors import (
     WitnessStateError,
 )
 from gateway.log.merkle import EMPTY_ROOT, MemoryTree, consistency_proof, leaf_hash
-from gateway.log.witness import (
-    PeerHead,
-    Witness,
-    heads_from_json,
-    heads_to_json,
-    load_heads,
-    save_heads,
-)
+from gateway.log.witness import Witness, heads_from_json, heads_to_json, load_heads, save_heads
 
 PEER = "cfx.example/sichuan"
 PEER_KEY = Ed25519PrivateKey.from_private_bytes(b"\x01" * 32)

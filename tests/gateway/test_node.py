@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
+from gateway.domain import DatasetKind
 from gateway.node import (
     ClientFiles,
     Limits,
@@ -26,7 +27,6 @@ from gateway.node import (
     open_node_store,
 )
 from gateway.pki import load_certified_key, uri_sans
-from gateway.store.model import DatasetKind
 from gateway.trust import RevokedKeyError, Role, TrustRollbackError
 from signing.keys import generate_key
 

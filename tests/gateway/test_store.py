@@ -10,19 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from gateway.log.witness import PeerHead
+from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
 from gateway.store import (
     AlreadyExistsError,
     ChangeType,
     DatasetFilter,
-    DatasetKind,
-    DatasetStatus,
     InvalidPageTokenError,
     InvalidRecordError,
     InvalidStatusTransitionError,
     InvalidStoreURLError,
     NotFoundError,
-    ReadScope,
     Store,
     StoredDataset,
     StoreUnavailableError,

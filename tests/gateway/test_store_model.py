@@ -15,12 +15,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from gateway.domain import DatasetKind, DatasetStatus
 from gateway.store import (
     ALLOWED_TRANSITIONS,
     AlreadyExistsError,
     DatasetFilter,
-    DatasetKind,
-    DatasetStatus,
     InvalidStatusTransitionError,
     StoredDataset,
     open_store,

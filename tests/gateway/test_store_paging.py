@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gateway.domain import DatasetKind
 from gateway.store.errors import InvalidPageTokenError
-from gateway.store.model import DatasetFilter, DatasetKind
+from gateway.store.model import DatasetFilter
 from gateway.store.paging import PageTokenCodec
 
 CODEC = PageTokenCodec(b"k" * 32)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.store.model import DatasetKind
+from gateway.domain import DatasetKind
 from gateway.trust import (
     ISSUABLE_KINDS,
     RegistryConflictError,

@@ -136,7 +136,7 @@ def test_credential_with_non_object_subject_reports_the_envelope() -> None:
 
 
 def test_index_facets_of_a_battery_footprint(battery: dict[str, Any]) -> None:
-    facets = schemas.index_facets(battery)
+    facets = schemas.index_facets(battery).to_dict()
     assert facets["kind"] == "ProductFootprint"
     assert facets["product_ids"] == ["urn:pact:battery.sc.cfx.example:product-id:LFP-75-2025"]
     assert facets["classifications"] == ["urn:pact:wcoomd.org:hs-code:850760"]
@@ -153,7 +153,7 @@ def test_index_facets_of_a_battery_footprint(battery: dict[str, Any]) -> None:
 def test_index_facets_compute_pact_default_validity() -> None:
     facets = schemas.index_facets(
         load("valid/product-footprint-pact-v3-sample-copper-cathode.json")
-    )
+    ).to_dict()
     # PACT §1.1: no validity given -> 3 years from referencePeriodEnd.
     assert (facets["valid_from"], facets["valid_until"]) == (
         "2025-12-31T23:59:59Z",
@@ -166,18 +166,18 @@ def test_index_facets_compute_pact_default_validity() -> None:
 def test_index_facets_of_factor_and_status_update() -> None:
     factor = schemas.index_facets(
         load("valid/emission-factor-sichuan-electricity-footprint-factor.json")
-    )
+    ).to_dict()
     assert (factor["kind"], factor["geography"]) == ("EmissionFactor", ["CN-SC"])
     assert factor["valid_until"] == "2027-01-15T00:00:00Z"
-    update = schemas.index_facets(load("valid/status-update-deprecate-footprint.json"))
+    update = schemas.index_facets(load("valid/status-update-deprecate-footprint.json")).to_dict()
     assert update["supersedes"] == ["urn:uuid:7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"]
 
 
 @settings(max_examples=100, deadline=None)
 @given(JSON)
 def test_index_facets_never_raise(value: Any) -> None:
-    assert isinstance(schemas.index_facets({"credentialSubject": value}), dict)
-    assert isinstance(schemas.index_facets(value), dict)
+    assert isinstance(schemas.index_facets({"credentialSubject": value}).to_dict(), dict)
+    assert isinstance(schemas.index_facets(value).to_dict(), dict)
 
 
 def test_every_reason_produced_or_declared_is_documented() -> None:
@@ -233,4 +233,4 @@ def test_every_field_of_every_example_damaged_never_raises(path: Path) -> None:
             turn += 1
             found = schemas.validate(document, profile=profiles[turn % len(profiles)])
             assert all(isinstance(v, schemas.Violation) for v in found)
-            assert isinstance(schemas.index_facets(document), dict)
+            assert isinstance(schemas.index_facets(document).to_dict(), dict)

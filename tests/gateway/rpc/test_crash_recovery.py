@@ -101,7 +101,8 @@ def test_kill_9_during_submissions_loses_no_acknowledged_dataset(tmp_path: Path)
     try:
         with CfxClient(address, paths.client_dir(), timeout=10) as admin:
             checkpoint = admin.checkpoint().checkpoint
-            entries = [e.entry for e in admin.log_entries(0, checkpoint.size).entries]
+            # The operator may read every entry: none comes as a bare leaf hash.
+            entries = [leaf.entry or b"" for leaf in admin.iter_log(0, checkpoint.size)]
             # The restarted log verifies against its own signed checkpoint...
             vkey = (paths.root / "log.vkey").read_text(encoding="utf-8").strip()
             note_key = NoteKey.from_vkey(vkey)

@@ -12,7 +12,7 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from gateway.node import Limits
+from gateway.limits import Limits
 from gateway.rpc.guard import unary
 from gateway.server import TlsMaterial, create_server
 

@@ -62,5 +62,5 @@ def test_out_of_range_requests_are_out_of_range(harness: Harness, call: str, arg
 def test_log_entries_end_zero_means_up_to_the_current_size(harness: Harness):
     _grow(harness, 3)
     with harness.client() as client:
-        entries = client.log_entries(0, 0).entries  # 0: up to the current size
-    assert [e.index for e in entries] == list(range(harness.log_size()))
+        leaves = list(client.iter_log(0, 0))  # 0: up to the current size
+    assert [leaf.index for leaf in leaves] == list(range(harness.log_size()))

@@ -86,8 +86,8 @@ def test_list_filters_by_product_classification_geography_status_and_time(harnes
     inside, outside = Timestamp(), Timestamp()
     inside.FromDatetime(datetime(2027, 6, 1, tzinfo=UTC))
     outside.FromDatetime(datetime(2035, 1, 1, tzinfo=UTC))
-    assert battery in _names(harness, valid_at=inside)
-    assert battery not in _names(harness, valid_at=outside)
+    assert battery in _names(harness, valid_at_time=inside)
+    assert battery not in _names(harness, valid_at_time=outside)
     assert pv_doc
 
 

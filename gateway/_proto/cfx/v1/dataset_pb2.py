@@ -22,24 +22,55 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x63\x66x/v1/dataset.proto\x12\x06\x63\x66x.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa7\x03\n\x07\x44\x61taset\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ncredential\x18\x02 \x01(\x0c\x12!\n\x04kind\x18\x03 \x01(\x0e\x32\x13.cfx.v1.DatasetKind\x12%\n\x06status\x18\x04 \x01(\x0e\x32\x15.cfx.v1.DatasetStatus\x12\x0e\n\x06issuer\x18\x05 \x01(\t\x12\x12\n\nissuer_org\x18\x06 \x01(\t\x12\x0e\n\x06\x64igest\x18\x07 \x01(\t\x12\x30\n\x0creceive_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bproduct_ids\x18\t \x03(\t\x12\x1a\n\x12\x63lassification_ids\x18\n \x03(\t\x12\x11\n\tgeography\x18\x0b \x01(\t\x12.\n\nvalid_from\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bvalid_until\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nsupersedes\x18\x0e \x03(\t\x12\x11\n\tlog_index\x18\x0f \x01(\x04\"K\n\nCheckpoint\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x12\x0c\n\x04note\x18\x04 \x01(\t\"\x7f\n\x07Receipt\x12\x11\n\tlog_index\x18\x01 \x01(\x04\x12\x11\n\ttree_size\x18\x02 \x01(\x04\x12\x17\n\x0finclusion_proof\x18\x03 \x03(\x0c\x12&\n\ncheckpoint\x18\x04 \x01(\x0b\x32\x12.cfx.v1.Checkpoint\x12\r\n\x05\x65ntry\x18\x05 \x01(\x0c*\xd1\x01\n\x0b\x44\x61tasetKind\x12\x1c\n\x18\x44\x41TASET_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1e\x44\x41TASET_KIND_PRODUCT_FOOTPRINT\x10\x01\x12 \n\x1c\x44\x41TASET_KIND_EMISSION_FACTOR\x10\x02\x12 \n\x1c\x44\x41TASET_KIND_ACCOUNTING_RULE\x10\x03\x12\x1c\n\x18\x44\x41TASET_KIND_ATTESTATION\x10\x04\x12\x1e\n\x1a\x44\x41TASET_KIND_STATUS_UPDATE\x10\x05*\x87\x01\n\rDatasetStatus\x12\x1e\n\x1a\x44\x41TASET_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44\x41TASET_STATUS_ACTIVE\x10\x01\x12\x1d\n\x19\x44\x41TASET_STATUS_DEPRECATED\x10\x02\x12\x1c\n\x18\x44\x41TASET_STATUS_WITHDRAWN\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x63\x66x/v1/dataset.proto\x12\x06\x63\x66x.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8b\x04\n\x07\x44\x61taset\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x18\n\ncredential\x18\x02 \x01(\x0c\x42\x04\xe2\x41\x01\x03\x12\'\n\x04kind\x18\x03 \x01(\x0e\x32\x13.cfx.v1.DatasetKindB\x04\xe2\x41\x01\x03\x12+\n\x06status\x18\x04 \x01(\x0e\x32\x15.cfx.v1.DatasetStatusB\x04\xe2\x41\x01\x03\x12\x14\n\x06issuer\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\nissuer_org\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06\x64igest\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03\x12\x36\n\x0creceive_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x19\n\x0bproduct_ids\x18\t \x03(\tB\x04\xe2\x41\x01\x03\x12 \n\x12\x63lassification_ids\x18\n \x03(\tB\x04\xe2\x41\x01\x03\x12\x17\n\tgeography\x18\x0b \x01(\tB\x04\xe2\x41\x01\x03\x12\x39\n\x0fvalid_from_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12:\n\x10valid_until_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x18\n\nsupersedes\x18\x0e \x03(\tB\x04\xe2\x41\x01\x03\x12\x17\n\tlog_index\x18\x0f \x01(\x03\x42\x04\xe2\x41\x01\x03\"K\n\nCheckpoint\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x03\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x12\x0c\n\x04note\x18\x04 \x01(\t\"\x7f\n\x07Receipt\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x17\n\x0finclusion_proof\x18\x03 \x03(\x0c\x12&\n\ncheckpoint\x18\x04 \x01(\x0b\x32\x12.cfx.v1.Checkpoint\x12\r\n\x05\x65ntry\x18\x05 \x01(\x0c*\xd1\x01\n\x0b\x44\x61tasetKind\x12\x1c\n\x18\x44\x41TASET_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1e\x44\x41TASET_KIND_PRODUCT_FOOTPRINT\x10\x01\x12 \n\x1c\x44\x41TASET_KIND_EMISSION_FACTOR\x10\x02\x12 \n\x1c\x44\x41TASET_KIND_ACCOUNTING_RULE\x10\x03\x12\x1c\n\x18\x44\x41TASET_KIND_ATTESTATION\x10\x04\x12\x1e\n\x1a\x44\x41TASET_KIND_STATUS_UPDATE\x10\x05*\x87\x01\n\rDatasetStatus\x12\x1e\n\x1a\x44\x41TASET_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44\x41TASET_STATUS_ACTIVE\x10\x01\x12\x1d\n\x19\x44\x41TASET_STATUS_DEPRECATED\x10\x02\x12\x1c\n\x18\x44\x41TASET_STATUS_WITHDRAWN\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cfx.v1.dataset_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DATASETKIND']._serialized_start=698
-  _globals['_DATASETKIND']._serialized_end=907
-  _globals['_DATASETSTATUS']._serialized_start=910
-  _globals['_DATASETSTATUS']._serialized_end=1045
-  _globals['_DATASET']._serialized_start=66
-  _globals['_DATASET']._serialized_end=489
-  _globals['_CHECKPOINT']._serialized_start=491
-  _globals['_CHECKPOINT']._serialized_end=566
-  _globals['_RECEIPT']._serialized_start=568
-  _globals['_RECEIPT']._serialized_end=695
+  _globals['_DATASET'].fields_by_name['name']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_DATASET'].fields_by_name['credential']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['credential']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['kind']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['kind']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['status']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['status']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['issuer']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['issuer']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['issuer_org']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['issuer_org']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['digest']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['digest']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['receive_time']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['receive_time']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['product_ids']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['product_ids']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['classification_ids']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['classification_ids']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['geography']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['geography']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['valid_from_time']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['valid_from_time']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['valid_until_time']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['valid_until_time']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['supersedes']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['supersedes']._serialized_options = b'\342A\001\003'
+  _globals['_DATASET'].fields_by_name['log_index']._loaded_options = None
+  _globals['_DATASET'].fields_by_name['log_index']._serialized_options = b'\342A\001\003'
+  _globals['_DATASETKIND']._serialized_start=831
+  _globals['_DATASETKIND']._serialized_end=1040
+  _globals['_DATASETSTATUS']._serialized_start=1043
+  _globals['_DATASETSTATUS']._serialized_end=1178
+  _globals['_DATASET']._serialized_start=99
+  _globals['_DATASET']._serialized_end=622
+  _globals['_CHECKPOINT']._serialized_start=624
+  _globals['_CHECKPOINT']._serialized_end=699
+  _globals['_RECEIPT']._serialized_start=701
+  _globals['_RECEIPT']._serialized_end=828
 # @@protoc_insertion_point(module_scope)

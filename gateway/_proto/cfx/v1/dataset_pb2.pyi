@@ -1,5 +1,6 @@
 import datetime
 
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -37,7 +38,7 @@ DATASET_STATUS_DEPRECATED: DatasetStatus
 DATASET_STATUS_WITHDRAWN: DatasetStatus
 
 class Dataset(_message.Message):
-    __slots__ = ("name", "credential", "kind", "status", "issuer", "issuer_org", "digest", "receive_time", "product_ids", "classification_ids", "geography", "valid_from", "valid_until", "supersedes", "log_index")
+    __slots__ = ("name", "credential", "kind", "status", "issuer", "issuer_org", "digest", "receive_time", "product_ids", "classification_ids", "geography", "valid_from_time", "valid_until_time", "supersedes", "log_index")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -49,8 +50,8 @@ class Dataset(_message.Message):
     PRODUCT_IDS_FIELD_NUMBER: _ClassVar[int]
     CLASSIFICATION_IDS_FIELD_NUMBER: _ClassVar[int]
     GEOGRAPHY_FIELD_NUMBER: _ClassVar[int]
-    VALID_FROM_FIELD_NUMBER: _ClassVar[int]
-    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    VALID_FROM_TIME_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_TIME_FIELD_NUMBER: _ClassVar[int]
     SUPERSEDES_FIELD_NUMBER: _ClassVar[int]
     LOG_INDEX_FIELD_NUMBER: _ClassVar[int]
     name: str
@@ -64,11 +65,11 @@ class Dataset(_message.Message):
     product_ids: _containers.RepeatedScalarFieldContainer[str]
     classification_ids: _containers.RepeatedScalarFieldContainer[str]
     geography: str
-    valid_from: _timestamp_pb2.Timestamp
-    valid_until: _timestamp_pb2.Timestamp
+    valid_from_time: _timestamp_pb2.Timestamp
+    valid_until_time: _timestamp_pb2.Timestamp
     supersedes: _containers.RepeatedScalarFieldContainer[str]
     log_index: int
-    def __init__(self, name: _Optional[str] = ..., credential: _Optional[bytes] = ..., kind: _Optional[_Union[DatasetKind, str]] = ..., status: _Optional[_Union[DatasetStatus, str]] = ..., issuer: _Optional[str] = ..., issuer_org: _Optional[str] = ..., digest: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., product_ids: _Optional[_Iterable[str]] = ..., classification_ids: _Optional[_Iterable[str]] = ..., geography: _Optional[str] = ..., valid_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., supersedes: _Optional[_Iterable[str]] = ..., log_index: _Optional[int] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., credential: _Optional[bytes] = ..., kind: _Optional[_Union[DatasetKind, str]] = ..., status: _Optional[_Union[DatasetStatus, str]] = ..., issuer: _Optional[str] = ..., issuer_org: _Optional[str] = ..., digest: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., product_ids: _Optional[_Iterable[str]] = ..., classification_ids: _Optional[_Iterable[str]] = ..., geography: _Optional[str] = ..., valid_from_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., supersedes: _Optional[_Iterable[str]] = ..., log_index: _Optional[int] = ...) -> None: ...
 
 class Checkpoint(_message.Message):
     __slots__ = ("origin", "size", "root_hash", "note")

@@ -1,6 +1,7 @@
 import datetime
 
 from gateway._proto.cfx.v1 import dataset_pb2 as _dataset_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -42,7 +43,7 @@ class GetDatasetResponse(_message.Message):
     def __init__(self, dataset: _Optional[_Union[_dataset_pb2.Dataset, _Mapping]] = ..., receipt: _Optional[_Union[_dataset_pb2.Receipt, _Mapping]] = ...) -> None: ...
 
 class ListDatasetsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "kind", "issuer", "product_id", "classification_id", "geography", "status", "valid_at")
+    __slots__ = ("page_size", "page_token", "kind", "issuer", "product_id", "classification_id", "geography", "status", "valid_at_time")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -51,7 +52,7 @@ class ListDatasetsRequest(_message.Message):
     CLASSIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
     GEOGRAPHY_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
-    VALID_AT_FIELD_NUMBER: _ClassVar[int]
+    VALID_AT_TIME_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     kind: _dataset_pb2.DatasetKind
@@ -60,8 +61,8 @@ class ListDatasetsRequest(_message.Message):
     classification_id: str
     geography: str
     status: _dataset_pb2.DatasetStatus
-    valid_at: _timestamp_pb2.Timestamp
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., kind: _Optional[_Union[_dataset_pb2.DatasetKind, str]] = ..., issuer: _Optional[str] = ..., product_id: _Optional[str] = ..., classification_id: _Optional[str] = ..., geography: _Optional[str] = ..., status: _Optional[_Union[_dataset_pb2.DatasetStatus, str]] = ..., valid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    valid_at_time: _timestamp_pb2.Timestamp
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., kind: _Optional[_Union[_dataset_pb2.DatasetKind, str]] = ..., issuer: _Optional[str] = ..., product_id: _Optional[str] = ..., classification_id: _Optional[str] = ..., geography: _Optional[str] = ..., status: _Optional[_Union[_dataset_pb2.DatasetStatus, str]] = ..., valid_at_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListDatasetsResponse(_message.Message):
     __slots__ = ("datasets", "next_page_token", "checkpoint", "proofs")

@@ -23,33 +23,50 @@ _sym_db = _symbol_database.Default()
 
 
 from gateway._proto.cfx.v1 import dataset_pb2 as cfx_dot_v1_dot_dataset__pb2
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x63\x66x/v1/log_service.proto\x12\x06\x63\x66x.v1\x1a\x14\x63\x66x/v1/dataset.proto\"\x16\n\x14GetCheckpointRequest\"?\n\x15GetCheckpointResponse\x12&\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x12.cfx.v1.Checkpoint\"@\n\x18GetInclusionProofRequest\x12\x11\n\tlog_index\x18\x01 \x01(\x04\x12\x11\n\ttree_size\x18\x02 \x01(\x04\"=\n\x19GetInclusionProofResponse\x12 \n\x07receipt\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"E\n\x1aGetConsistencyProofRequest\x12\x12\n\nfirst_size\x18\x01 \x01(\x04\x12\x13\n\x0bsecond_size\x18\x02 \x01(\x04\"T\n\x1bGetConsistencyProofResponse\x12\r\n\x05proof\x18\x01 \x03(\x0c\x12&\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x12.cfx.v1.Checkpoint\"?\n\x15ListLogEntriesRequest\x12\x13\n\x0bstart_index\x18\x01 \x01(\x04\x12\x11\n\tend_index\x18\x02 \x01(\x04\"(\n\x08LogEntry\x12\r\n\x05index\x18\x01 \x01(\x04\x12\r\n\x05\x65ntry\x18\x02 \x01(\x0c\";\n\x16ListLogEntriesResponse\x12!\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x10.cfx.v1.LogEntry2\xe5\x02\n\nLogService\x12L\n\rGetCheckpoint\x12\x1c.cfx.v1.GetCheckpointRequest\x1a\x1d.cfx.v1.GetCheckpointResponse\x12X\n\x11GetInclusionProof\x12 .cfx.v1.GetInclusionProofRequest\x1a!.cfx.v1.GetInclusionProofResponse\x12^\n\x13GetConsistencyProof\x12\".cfx.v1.GetConsistencyProofRequest\x1a#.cfx.v1.GetConsistencyProofResponse\x12O\n\x0eListLogEntries\x12\x1d.cfx.v1.ListLogEntriesRequest\x1a\x1e.cfx.v1.ListLogEntriesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x63\x66x/v1/log_service.proto\x12\x06\x63\x66x.v1\x1a\x14\x63\x66x/v1/dataset.proto\x1a\x1fgoogle/api/field_behavior.proto\"\x16\n\x14GetCheckpointRequest\"?\n\x15GetCheckpointResponse\x12&\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x12.cfx.v1.Checkpoint\"L\n\x18GetInclusionProofRequest\x12\x17\n\tlog_index\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\ttree_size\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x01\"=\n\x19GetInclusionProofResponse\x12 \n\x07receipt\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"Q\n\x1aGetConsistencyProofRequest\x12\x18\n\nfirst_size\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x19\n\x0bsecond_size\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x01\"T\n\x1bGetConsistencyProofResponse\x12\r\n\x05proof\x18\x01 \x03(\x0c\x12&\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x12.cfx.v1.Checkpoint\"~\n\x15ListLogEntriesRequest\x12\x19\n\x0bstart_index\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x01\x12\x17\n\tend_index\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x01\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\"J\n\x08LogEntry\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x0f\n\x05\x65ntry\x18\x02 \x01(\x0cH\x00\x12\x13\n\tleaf_hash\x18\x03 \x01(\x0cH\x00\x42\t\n\x07\x63ontent\"T\n\x16ListLogEntriesResponse\x12!\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x10.cfx.v1.LogEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xe5\x02\n\nLogService\x12L\n\rGetCheckpoint\x12\x1c.cfx.v1.GetCheckpointRequest\x1a\x1d.cfx.v1.GetCheckpointResponse\x12X\n\x11GetInclusionProof\x12 .cfx.v1.GetInclusionProofRequest\x1a!.cfx.v1.GetInclusionProofResponse\x12^\n\x13GetConsistencyProof\x12\".cfx.v1.GetConsistencyProofRequest\x1a#.cfx.v1.GetConsistencyProofResponse\x12O\n\x0eListLogEntries\x12\x1d.cfx.v1.ListLogEntriesRequest\x1a\x1e.cfx.v1.ListLogEntriesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cfx.v1.log_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETCHECKPOINTREQUEST']._serialized_start=58
-  _globals['_GETCHECKPOINTREQUEST']._serialized_end=80
-  _globals['_GETCHECKPOINTRESPONSE']._serialized_start=82
-  _globals['_GETCHECKPOINTRESPONSE']._serialized_end=145
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=147
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=211
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=213
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=274
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=276
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=345
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=347
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=431
-  _globals['_LISTLOGENTRIESREQUEST']._serialized_start=433
-  _globals['_LISTLOGENTRIESREQUEST']._serialized_end=496
-  _globals['_LOGENTRY']._serialized_start=498
-  _globals['_LOGENTRY']._serialized_end=538
-  _globals['_LISTLOGENTRIESRESPONSE']._serialized_start=540
-  _globals['_LISTLOGENTRIESRESPONSE']._serialized_end=599
-  _globals['_LOGSERVICE']._serialized_start=602
-  _globals['_LOGSERVICE']._serialized_end=959
+  _globals['_GETINCLUSIONPROOFREQUEST'].fields_by_name['log_index']._loaded_options = None
+  _globals['_GETINCLUSIONPROOFREQUEST'].fields_by_name['log_index']._serialized_options = b'\342A\001\002'
+  _globals['_GETINCLUSIONPROOFREQUEST'].fields_by_name['tree_size']._loaded_options = None
+  _globals['_GETINCLUSIONPROOFREQUEST'].fields_by_name['tree_size']._serialized_options = b'\342A\001\001'
+  _globals['_GETCONSISTENCYPROOFREQUEST'].fields_by_name['first_size']._loaded_options = None
+  _globals['_GETCONSISTENCYPROOFREQUEST'].fields_by_name['first_size']._serialized_options = b'\342A\001\002'
+  _globals['_GETCONSISTENCYPROOFREQUEST'].fields_by_name['second_size']._loaded_options = None
+  _globals['_GETCONSISTENCYPROOFREQUEST'].fields_by_name['second_size']._serialized_options = b'\342A\001\001'
+  _globals['_LISTLOGENTRIESREQUEST'].fields_by_name['start_index']._loaded_options = None
+  _globals['_LISTLOGENTRIESREQUEST'].fields_by_name['start_index']._serialized_options = b'\342A\001\001'
+  _globals['_LISTLOGENTRIESREQUEST'].fields_by_name['end_index']._loaded_options = None
+  _globals['_LISTLOGENTRIESREQUEST'].fields_by_name['end_index']._serialized_options = b'\342A\001\001'
+  _globals['_LISTLOGENTRIESREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTLOGENTRIESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_LISTLOGENTRIESREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTLOGENTRIESREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_GETCHECKPOINTREQUEST']._serialized_start=91
+  _globals['_GETCHECKPOINTREQUEST']._serialized_end=113
+  _globals['_GETCHECKPOINTRESPONSE']._serialized_start=115
+  _globals['_GETCHECKPOINTRESPONSE']._serialized_end=178
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=180
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=256
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=258
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=319
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=321
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=402
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=404
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=488
+  _globals['_LISTLOGENTRIESREQUEST']._serialized_start=490
+  _globals['_LISTLOGENTRIESREQUEST']._serialized_end=616
+  _globals['_LOGENTRY']._serialized_start=618
+  _globals['_LOGENTRY']._serialized_end=692
+  _globals['_LISTLOGENTRIESRESPONSE']._serialized_start=694
+  _globals['_LISTLOGENTRIESRESPONSE']._serialized_end=778
+  _globals['_LOGSERVICE']._serialized_start=781
+  _globals['_LOGSERVICE']._serialized_end=1138
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from gateway._proto.cfx.v1 import dataset_pb2 as _dataset_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -48,23 +49,31 @@ class GetConsistencyProofResponse(_message.Message):
     def __init__(self, proof: _Optional[_Iterable[bytes]] = ..., checkpoint: _Optional[_Union[_dataset_pb2.Checkpoint, _Mapping]] = ...) -> None: ...
 
 class ListLogEntriesRequest(_message.Message):
-    __slots__ = ("start_index", "end_index")
+    __slots__ = ("start_index", "end_index", "page_size", "page_token")
     START_INDEX_FIELD_NUMBER: _ClassVar[int]
     END_INDEX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     start_index: int
     end_index: int
-    def __init__(self, start_index: _Optional[int] = ..., end_index: _Optional[int] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, start_index: _Optional[int] = ..., end_index: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class LogEntry(_message.Message):
-    __slots__ = ("index", "entry")
+    __slots__ = ("index", "entry", "leaf_hash")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FIELD_NUMBER: _ClassVar[int]
+    LEAF_HASH_FIELD_NUMBER: _ClassVar[int]
     index: int
     entry: bytes
-    def __init__(self, index: _Optional[int] = ..., entry: _Optional[bytes] = ...) -> None: ...
+    leaf_hash: bytes
+    def __init__(self, index: _Optional[int] = ..., entry: _Optional[bytes] = ..., leaf_hash: _Optional[bytes] = ...) -> None: ...
 
 class ListLogEntriesResponse(_message.Message):
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "next_page_token")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[LogEntry]
-    def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[LogEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -27,6 +27,9 @@ if _version_not_supported:
 
 class LogServiceStub:
     """The node's append-only transparency log (RFC 9162 hashing, signed-note checkpoints).
+
+    Indexes and sizes are int64 (AIP-141); a negative one is refused with INVALID_ARGUMENT,
+    reason NEGATIVE_INDEX. An index or size beyond the log is OUT_OF_RANGE, TREE_SIZE_EXCEEDED.
     """
 
     def __init__(self, channel):
@@ -59,6 +62,9 @@ class LogServiceStub:
 
 class LogServiceServicer:
     """The node's append-only transparency log (RFC 9162 hashing, signed-note checkpoints).
+
+    Indexes and sizes are int64 (AIP-141); a negative one is refused with INVALID_ARGUMENT,
+    reason NEGATIVE_INDEX. An index or size beyond the log is OUT_OF_RANGE, TREE_SIZE_EXCEEDED.
     """
 
     def GetCheckpoint(self, request, context):
@@ -68,7 +74,9 @@ class LogServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetInclusionProof(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The receipt carries the entry bytes: only for an entry the caller may see in full (see
+        LogEntry); for any other, PERMISSION_DENIED.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -80,7 +88,11 @@ class LogServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListLogEntries(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists log entries in index order, one page at a time (AIP-158). Like RFC 9162 get-entries,
+        a page may hold fewer entries than asked (page_size, the node's max page size, or a byte
+        budget); the caller continues with next_page_token until it is empty. Nothing is ever
+        dropped silently.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -118,6 +130,9 @@ def add_LogServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class LogService:
     """The node's append-only transparency log (RFC 9162 hashing, signed-note checkpoints).
+
+    Indexes and sizes are int64 (AIP-141); a negative one is refused with INVALID_ARGUMENT,
+    reason NEGATIVE_INDEX. An index or size beyond the log is OUT_OF_RANGE, TREE_SIZE_EXCEEDED.
     """
 
     @staticmethod

@@ -1,4 +1,5 @@
 from gateway._proto.cfx.v1 import dataset_pb2 as _dataset_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor

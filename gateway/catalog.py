@@ -1,0 +1,139 @@
+"""Reads: datasets, pages bound to one checkpoint, the change feed, receipts, and VerifyCredential.
+
+Every read applies the caller's read scope inside the store query, so a caller can neither see
+nor page through, nor tell apart from a missing one, a dataset it may not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import schemas
+from gateway import access
+from gateway.checker import CredentialChecker, ParsedCredential, Report
+from gateway.domain import DatasetKind, DatasetStatus, SignedCheckpoint
+from gateway.errors import PermissionDeniedError
+from gateway.limits import Limits
+from gateway.log.receipt import Receipt
+from gateway.store.base import Store
+from gateway.store.errors import NotFoundError
+from gateway.store.model import Change, DatasetFilter, StoredDataset
+from gateway.transparency import NodeLog
+from gateway.trust import Organization
+from schemas import strict_json
+
+
+@dataclass(frozen=True)
+class DatasetPage:
+    """One page of a listing, the checkpoint it is bound to and each item's receipt in that
+    tree (R6), in the order of `datasets`."""
+
+    datasets: tuple[StoredDataset, ...]
+    next_page_token: str
+    checkpoint: SignedCheckpoint
+    receipts: tuple[Receipt, ...]
+
+
+class Catalog:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        log: NodeLog,
+        checker: CredentialChecker,
+        clock: Callable[[], datetime],
+        limits: Limits,
+    ) -> None:
+        self._store = store
+        self._log = log
+        self._checker = checker
+        self._clock = clock
+        self._limits = limits
+        self._bundled_rules = schemas.bundled_rules()
+
+    def get(self, name: str, caller: Organization) -> StoredDataset:
+        """Permission before existence (G2, AIP-193).
+
+        A caller who may read every kind learns whether `name` exists; any other caller gets the
+        same PERMISSION_DENIED for a missing dataset and for one it may not read, so it cannot
+        probe for other organizations' footprints.
+        """
+        if not caller.readable_kinds and not caller.issuable_kinds:
+            raise PermissionDeniedError
+        try:
+            record = self._store.get_dataset(name)
+        except NotFoundError:
+            if not access.reads_every_kind(caller):
+                raise PermissionDeniedError from None
+            raise
+        if not access.may_read(caller, record):
+            raise PermissionDeniedError
+        return record
+
+    def receipt(self, log_index: int) -> Receipt:
+        return self._log.receipt(log_index)
+
+    def list_page(
+        self, filters: DatasetFilter, page_size: int, page_token: str, caller: Organization
+    ) -> DatasetPage:
+        """One page in the caller's read scope, bound to a checkpoint that covers it.
+
+        The scope is applied inside the query, so pages stay full and a page token is bound to
+        the caller. The checkpoint is taken after the query, so it covers every record seen.
+        """
+        scoped = replace(filters, scope=caller.read_scope)
+        records, token = self._store.list_datasets(
+            scoped, self._limits.page_size(page_size), page_token
+        )
+        checkpoint = self._log.checkpoint(
+            at_least=max((r.log_index + 1 for r in records), default=0)
+        )
+        receipts = tuple(self._log.receipt(r.log_index, checkpoint) for r in records)
+        return DatasetPage(tuple(records), token, checkpoint, receipts)
+
+    def changes_after(
+        self, cursor: int, kind: DatasetKind | None, caller: Organization
+    ) -> list[Change]:
+        """The next changes after log index `cursor` that the caller may see (WatchDatasets)."""
+        return self._store.changes_after(
+            cursor, kind, self._limits.max_watch_batch, scope=caller.read_scope
+        )
+
+    def rules_cited_by(self, parsed: ParsedCredential) -> Mapping[str, Any] | None:
+        """The bundled rules plus, when the dataset cites one published on this node, that one.
+
+        A rule is a dataset like any other: it was signed, checked and stored by this same intake,
+        so its stored bytes are trusted here. A withdrawn rule no longer counts; a deprecated
+        one still does (footprints made under it stay checkable).
+        """
+        rule_id = parsed.accounting_rule_id
+        if rule_id is None or rule_id in self._bundled_rules:
+            return None
+        record = self._store.find_by_credential_id(rule_id)
+        if (
+            record is None
+            or record.kind is not DatasetKind.ACCOUNTING_RULE
+            or record.status is DatasetStatus.WITHDRAWN
+        ):
+            return None
+        return {**self._bundled_rules, rule_id: strict_json.loads_object(record.credential)}
+
+    def report(
+        self,
+        raw: bytes,
+        *,
+        expected_domain: str | None = None,
+        expected_challenge: str | None = None,
+    ) -> Report:
+        """VerifyCredential: every proof's outcome and every violation, nothing stored."""
+        parsed = self._checker.parse(raw)
+        return self._checker.report(
+            parsed,
+            now=self._clock(),
+            rules=self.rules_cited_by(parsed),
+            expected_domain=expected_domain,
+            expected_challenge=expected_challenge,
+        )

@@ -1,0 +1,54 @@
+"""Every limit an operator can tune, in one place (R7, G4-G6), kept in NODE/config.json.
+
+Caps that belong to a format rather than to a deployment (the size of a signed note, of a key
+file, of a trust file; the hashes in a proof of a 2**63-leaf tree) stay with their format's module:
+changing them would change what the format is, not how a node runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from gateway.errors import NodeError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sizes, counts and times of one node. Every value is positive; the defaults suit a node
+    on a small machine."""
+
+    # gRPC's own default receive cap is 4 MiB; we say it explicitly (G4).
+    max_message_bytes: int = 4 * 1024 * 1024
+    # One credential: a large product footprint is ~10-30 kB; strict JSON refuses past this.
+    max_credential_bytes: int = 1 << 20
+    # The deepest cfx credential nests ~8 levels.
+    max_json_depth: int = 32
+    max_concurrent_rpcs: int = 64
+    worker_threads: int = 16
+    # Deadline clients set when the caller gives none (G5), and the most a server will honour.
+    default_deadline_seconds: float = 30.0
+    max_deadline_seconds: float = 300.0
+    # Below this many seconds left, do not start canonicalization: it could not finish in time.
+    min_seconds_for_verify: float = 0.05
+    keepalive_time_ms: int = 60_000
+    keepalive_timeout_ms: int = 20_000
+    max_connection_age_ms: int = 30 * 60_000
+    max_connection_age_grace_ms: int = 60_000
+    shutdown_grace_seconds: float = 10.0
+    # AIP-158: a larger page_size is clamped to this; 0 means default_page_size.
+    max_page_size: int = 1000
+    default_page_size: int = 50
+    max_watch_batch: int = 100
+    # Submissions one durable commit may carry (group commit).
+    max_commit_batch: int = 64
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            kinds = (int,) if f.type == "int" else (int, float)
+            if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
+                raise NodeError(f"limit {f.name} must be a positive {f.type}, not {value!r:.40}")
+
+    def page_size(self, requested: int) -> int:
+        """The page size to serve for a requested one (AIP-158: <= 0 is the default)."""
+        return self.default_page_size if requested <= 0 else min(requested, self.max_page_size)
