@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 # Digital Bazaar's JavaScript verifier, for the interop tests. Best effort: where npm is missing or
 # the registry cannot be reached, those tests skip and say why; nothing else depends on it.
-INTEROP := tests/signing/interop
+INTEROP := tests/data/interop
 interop:
 	@if [ -f $(INTEROP)/node_modules/.package-lock.json ] && \
 	    [ $(INTEROP)/node_modules/.package-lock.json -nt $(INTEROP)/package-lock.json ]; then :; \
@@ -38,7 +38,8 @@ test: $(STAMP) interop
 lint: $(STAMP)
 	$(BIN)/ruff check gateway signing schemas tests bench
 	$(BIN)/ruff format --check gateway signing schemas tests bench
-	$(BIN)/mypy --strict gateway signing schemas
+	# tests: every body is checked, tests/helpers strictly (pyproject.toml [[tool.mypy.overrides]]).
+	$(BIN)/mypy --strict gateway signing schemas tests
 	cd proto && ../$(BIN)/buf lint
 	$(MAKE) proto-breaking
 	$(MAKE) proto-check

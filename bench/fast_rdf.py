@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/fast_rdf.py [--seconds S]
 Documents:
-- pcf: the ~60-field product-footprint credential in tests/signing/fast_rdf_data (VC v2 + the
+- pcf: the ~60-field product-footprint credential in tests/data/fast_rdf (VC v2 + the
   test PCF context: type-scoped and property-scoped contexts, decimals, dates, ids, a list, an
   RDF-list, a nested note, a Data Integrity proof graph); 64 quads;
 - vector: the W3C vc-di-eddsa credential (signedDataInt.json, 15 quads);
@@ -38,7 +38,7 @@ from schemas.paths import CONTEXTS_DIR, CONTEXTS_MANIFEST  # noqa: E402
 from signing.canon import canonicalize_nquads, canonicalize_quads  # noqa: E402
 from signing.fast_rdf import to_nquads, to_quads  # noqa: E402
 
-DATA = ROOT / "tests" / "signing" / "fast_rdf_data"
+DATA = ROOT / "tests" / "data" / "fast_rdf"
 VECTORS = ROOT / "tests" / "vectors"
 FIXTURE_URL = "https://cfx.test/contexts/fast-rdf/v1"
 EXAMPLES_V2 = "https://www.w3.org/ns/credentials/examples/v2"

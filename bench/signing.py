@@ -60,13 +60,13 @@ SUITES = [
     ("ecdsa-jcs-2019", "p256"),
 ]
 JS_BASELINE = 600.0
-INTEROP = ROOT / "tests" / "signing" / "interop"
+INTEROP = ROOT / "tests" / "data" / "interop"
 BATCH = 128
 
 
 def js_verify_rate(signed: dict[str, Any], seconds: float) -> float | None:
     """Digital Bazaar's vc 7.3 verifying the same credential here, if installed (see
-    tests/signing/interop: npm ci --prefix tests/signing/interop); None otherwise."""
+    tests/data/interop: npm ci --prefix tests/data/interop); None otherwise."""
     node = shutil.which("node")
     if node is None or not (INTEROP / "node_modules" / "@digitalbazaar" / "vc").is_dir():
         return None
@@ -269,7 +269,7 @@ def main() -> None:
         key = keys["ed25519"]
         js = js_verify_rate(sign(credential(doc_name, key), key), args.seconds)
         if js is None:
-            print("    JS stack not installed here (npm ci --prefix tests/signing/interop)")
+            print("    JS stack not installed here (npm ci --prefix tests/data/interop)")
         else:
             print(
                 f"    Digital Bazaar vc 7.3 measured now on this machine: {js:,.0f}/s; "

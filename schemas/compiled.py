@@ -3,8 +3,9 @@
 Why: `jsonschema` walks the schema for every instance (~2.5 ms for a product footprint); the
 intake path needs well over 5,000 validations/s. This compiler handles exactly the keywords the
 bundled schemas use, refuses any other keyword at compile time (so nothing is silently ignored),
-and is differential-tested against `jsonschema` on every example (tests/schemas/test_compiled.py):
-same (pointer, reason) pairs. `jsonschema` stays the reference and the benchmark baseline.
+and is differential-tested against `jsonschema` on every example
+(tests/unit/schemas/test_compiled.py): same (pointer, reason) pairs. `jsonschema` stays the
+reference and the benchmark baseline.
 """
 
 from __future__ import annotations

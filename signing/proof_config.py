@@ -10,8 +10,8 @@ proof (about a tenth of a verification).
 Anything outside the table returns None and the caller takes the general path: inline contexts,
 non-string or list values, unknown members, other purposes than assertionMethod, IRIs whose
 scheme a context defines as a term (it would be expanded as a compact IRI), IRIs with characters
-N-Quads cannot carry, lone surrogates. tests/signing/test_proof_config.py checks this table
-against the general path on generated configurations.
+N-Quads cannot carry, lone surrogates. tests/unit/signing/test_proof_config.py checks this
+table against the general path on generated configurations.
 """
 
 from __future__ import annotations

@@ -188,7 +188,8 @@ def to_dataset(
     """`document`'s dataset, lossless: the fast path's quads, or else the reference N-Quads text.
 
     The quads go straight to `signing.canon.canonicalize_quads`, the text to
-    `canonicalize_nquads`; both give the same canonical form (tests/signing/test_fast_rdf.py).
+    `canonicalize_nquads`; both give the same canonical form
+    (tests/unit/signing/test_fast_rdf.py).
     """
     if fast:
         quads = fast_rdf.to_quads(document, loader)

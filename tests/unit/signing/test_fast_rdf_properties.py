@@ -1,0 +1,327 @@
+"""Generated documents: the fast path gives pyld's dataset or refuses, and covers what it claims.
+
+Documents are built from the terms of the pinned contexts (VC v2, the W3C examples context and the
+test PCF context in tests/data/fast_rdf/): random subsets of properties, nesting, value types
+(decimal strings, dates, ids, numbers, booleans, language and typed value objects, lists, graphs,
+nulls).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from schemas.paths import CONTEXTS_DIR, CONTEXTS_MANIFEST
+from signing.fast_rdf import to_nquads
+from tests.helpers.rdf_compare import (
+    EXAMPLES_V2,
+    FIXTURE_URL,
+    LOADER,
+    VC_V2,
+    assert_agrees_or_refuses,
+    assert_production_reference_agrees,
+    canonical,
+    reference_nquads,
+)
+
+SETTINGS = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+IRIS = st.sampled_from(
+    [
+        "urn:uuid:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "did:web:supplier.example",
+        "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#key-1",
+        "https://cfx.test/p?q=1#frag",
+        "ex:compact",
+        "_:shared",
+        "_:other",
+    ]
+)
+BAD_IRIS = st.sampled_from(["relative/path", "../up", "@keywordish", "https://x.example/a b"])
+DECIMALS = st.decimals(allow_nan=False, allow_infinity=False, places=4).map(str)
+DATES = st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ"))
+TEXT = st.text(max_size=12)
+NUMBERS = st.one_of(
+    st.integers(min_value=-(10**25), max_value=10**25),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+)
+LANGUAGES = st.sampled_from(["en", "EN-GB", "zh-Hans-CN", "de"])
+DATATYPES = st.sampled_from(
+    ["xsd:decimal", "xsd:date", "ex:quantity", "https://cfx.test/vocab#unit", "xsd:string"]
+)
+SCALARS = st.one_of(TEXT, DECIMALS, DATES, IRIS, NUMBERS, st.none())
+VALUE_OBJECTS = st.one_of(
+    st.builds(lambda v, lang: {"@value": v, "@language": lang}, TEXT, LANGUAGES),
+    st.builds(
+        lambda v, t: {"@value": v, "@type": t}, st.one_of(TEXT, DECIMALS, NUMBERS), DATATYPES
+    ),
+    st.just({"@value": None}),
+)
+
+#: Terms of the ProductFootprint type-scoped context (propagated into nested nodes).
+PF_TERMS = [
+    "productIds",
+    "productDescription",
+    "productNameCompany",
+    "companyName",
+    "specVersion",
+    "version",
+    "created",
+    "status",
+    "validityPeriodStart",
+    "precedingPfIds",
+    "comment",
+    "pcf",
+    "declaredUnitAmount",
+    "pcfExcludingBiogenicUptake",
+    "fossilGhgEmissions",
+    "primaryDataShare",
+    "ratio",
+    "count",
+    "flag",
+    "referencePeriodStart",
+    "geographyCountry",
+    "crossSectoralStandards",
+    "stages",
+    "dqi",
+    "technologicalDQR",
+    "attachments",
+    "factorId",
+    "secondaryEmissionFactorSources",
+    "note",
+    "name",
+    "description",
+]
+#: Terms the fast path must refuse (or that are undefined, which the reference path rejects).
+REFUSED_TERMS = ["blob", "madeBy", "titles", "meta", "undefinedTerm"]
+#: Terms only some type-scoped contexts define (Note, VerifiableCredential, DataIntegrityProof).
+SCOPED_TERMS = ["text", "author", "issuer", "validFrom", "proof", "cryptosuite", "proofPurpose"]
+
+
+#: Terms whose string values are IRIs (`@type: @id` or `@vocab`): text there is a relative IRI.
+IRI_VALUED = {"productIds", "precedingPfIds", "factorId", "attachments", "status"}
+STATUS = st.sampled_from(["Active", "Deprecated", "urn:status:x", "ex:Withdrawn"])
+
+
+def _value_for(
+    key: str, children: st.SearchStrategy[Any], *, strict: bool
+) -> st.SearchStrategy[Any]:
+    """Values for `key`; `strict` keeps to what the fast path models (see the module docstring)."""
+    if not strict:
+        return children
+    if key in IRI_VALUED:
+        iris = STATUS if key == "status" else IRIS
+        references = st.fixed_dictionaries({"id": IRIS})
+        return st.one_of(
+            iris, references, st.lists(st.one_of(iris, references, st.none()), max_size=3)
+        )
+    if key == "ratio":  # xsd:double: strings such as "inf" or "NaN" fall back on purpose
+        return st.one_of(NUMBERS, DECIMALS, st.none())
+    if key == "stages":  # @list container: a list of lists is outside the fast path
+        items = st.one_of(SCALARS, VALUE_OBJECTS)
+        return st.one_of(items, st.lists(items, max_size=4))
+    return children
+
+
+def _node(
+    children: st.SearchStrategy[Any], keys: list[str], *, strict: bool
+) -> st.SearchStrategy[dict[str, Any]]:
+    entry = st.sampled_from(keys).flatmap(
+        lambda key: st.tuples(st.just(key), _value_for(key, children, strict=strict))
+    )
+    return st.builds(
+        lambda entries, node_id, types: {
+            **dict(entries),
+            **({"id": node_id} if node_id is not None else {}),
+            **({"type": types} if types is not None else {}),
+        },
+        st.lists(entry, max_size=5),
+        st.one_of(st.none(), IRIS),
+        st.one_of(
+            st.none(),
+            st.sampled_from(
+                [
+                    "Note",
+                    "ProductFootprint",
+                    "ex:Other",
+                    ["ex:A", "ex:B"],
+                    ["Note", "ProductFootprint"],
+                    "VerifiableCredential",
+                    "DataIntegrityProof",
+                ]
+            ),
+        ),
+    )
+
+
+def _values(
+    keys: list[str], extra_leaves: st.SearchStrategy[Any], *, strict: bool
+) -> st.SearchStrategy[Any]:
+    leaves = st.one_of(SCALARS, VALUE_OBJECTS, extra_leaves)
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(
+            st.lists(children, max_size=4), _node(children, keys, strict=strict)
+        ),
+        max_leaves=12,
+    )
+
+
+def _credential(subject: dict[str, Any], contexts: list[str], proof: Any) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "@context": contexts,
+        "type": ["VerifiableCredential"],
+        "issuer": "did:web:issuer.example",
+        "credentialSubject": subject,
+    }
+    if proof is not None:
+        document["proof"] = proof
+    return document
+
+
+PROOFS = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("DataIntegrityProof"),
+            "cryptosuite": st.sampled_from(["eddsa-rdfc-2022", "ecdsa-rdfc-2019"]),
+            "created": DATES,
+            "proofPurpose": st.sampled_from(["assertionMethod", "authentication"]),
+            "verificationMethod": IRIS,
+            "proofValue": TEXT,
+        }
+    ),
+)
+
+SUPPORTED_SUBJECTS = _node(_values(PF_TERMS, st.nothing(), strict=True), PF_TERMS, strict=True).map(
+    lambda node: {**node, "type": "ProductFootprint"}
+)
+WIDE_SUBJECTS = _node(
+    _values(
+        PF_TERMS + REFUSED_TERMS + SCOPED_TERMS,
+        st.one_of(BAD_IRIS, st.just({"@context": {}})),
+        strict=False,
+    ),
+    PF_TERMS + REFUSED_TERMS + SCOPED_TERMS,
+    strict=False,
+)
+CONTEXT_LISTS = st.sampled_from(
+    [[VC_V2, FIXTURE_URL], [VC_V2, EXAMPLES_V2, FIXTURE_URL], [VC_V2, FIXTURE_URL, EXAMPLES_V2]]
+)
+
+
+@SETTINGS
+@given(subject=WIDE_SUBJECTS, contexts=CONTEXT_LISTS, proof=PROOFS)
+def test_generated_documents_give_the_reference_dataset_or_fall_back(
+    subject: dict[str, Any], contexts: list[str], proof: Any
+) -> None:
+    document = _credential(subject, contexts, proof)
+    assert_production_reference_agrees(document, may_refuse=True)
+    fast = assert_agrees_or_refuses(document)
+    event("fast path taken" if fast is not None else "fell back")
+
+
+@SETTINGS
+@given(subject=SUPPORTED_SUBJECTS, proof=PROOFS)
+def test_generated_documents_in_the_supported_subset_take_the_fast_path(
+    subject: dict[str, Any], proof: Any
+) -> None:
+    document = _credential(subject, [VC_V2, FIXTURE_URL], proof)
+    try:
+        reference = reference_nquads(document)
+    except Exception:  # e.g. a Note's own terms used where its context does not reach
+        event("reference path rejects the document")
+        assert to_nquads(document, LOADER) is None
+        return
+    event("fast path taken")
+    fast = to_nquads(document, LOADER)
+    assert fast is not None, "a document of the supported subset fell back"
+    assert canonical(fast) == canonical(reference)
+    assert_production_reference_agrees(document)
+
+
+# --- documents generated from the production contexts (schemas/contexts/manifest.json) ---------
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+CFX_URL = "https://w3id.org/cfx/v1"
+
+
+def _production_type_scopes() -> dict[str, dict[str, Any]]:
+    """Type name -> its scoped context, for every type-scoped term in the production contexts."""
+    found: dict[str, dict[str, Any]] = {}
+    for entry in json.loads(CONTEXTS_MANIFEST.read_text(encoding="utf-8"))["contexts"]:
+        if entry["url"] != CFX_URL:
+            continue
+        context = json.loads((CONTEXTS_DIR / entry["file"]).read_text(encoding="utf-8"))
+        for term, definition in context["@context"].items():
+            if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
+                found[term] = definition["@context"]
+    return found
+
+
+TYPE_SCOPES = _production_type_scopes()
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), TEXT),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)),
+    max_leaves=6,
+)
+
+
+def _term_value(definition: Any, nested: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A value that fits the term's definition: its coercion decides, its container repeats."""
+    coerce = definition.get("@type") if isinstance(definition, dict) else None
+    container = definition.get("@container") if isinstance(definition, dict) else None
+    if coerce == "@json":
+        return JSON_VALUES
+    if coerce in {"@id", "@vocab"}:
+        single: st.SearchStrategy[Any] = IRIS.filter(lambda iri: iri != "ex:compact")
+    elif coerce in {"xsd:decimal", XSD + "decimal"}:
+        single = DECIMALS
+    elif coerce in {"xsd:dateTime", XSD + "dateTime"}:
+        single = DATES
+    elif coerce in {"xsd:date", XSD + "date"}:
+        single = st.dates().map(str)
+    elif coerce is not None:
+        single = st.one_of(TEXT, st.integers(min_value=0, max_value=10**6))
+    else:
+        single = st.one_of(TEXT, NUMBERS, nested)
+    if container in {"@set", "@list"}:
+        return st.one_of(single, st.lists(single, max_size=3))
+    return single
+
+
+def _typed_node(type_name: str) -> st.SearchStrategy[dict[str, Any]]:
+    scope = TYPE_SCOPES[type_name]
+    terms = sorted(k for k in scope if not k.startswith("@"))
+
+    def node(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+        entry = st.sampled_from(terms).flatmap(
+            lambda term: st.tuples(st.just(term), _term_value(scope[term], children))
+        )
+        return st.lists(entry, max_size=8).map(dict)
+
+    # Nested nodes are untyped: the type-scoped context propagates (@propagate: true) into them.
+    nested: st.SearchStrategy[Any] = st.recursive(st.just({}), node, max_leaves=6)
+    return node(nested).map(lambda fields: {**fields, "type": type_name})
+
+
+PRODUCTION_SUBJECTS = (
+    st.sampled_from(sorted(TYPE_SCOPES)).flatmap(_typed_node) if TYPE_SCOPES else st.nothing()
+)
+
+
+@SETTINGS
+@given(subject=PRODUCTION_SUBJECTS, proof=PROOFS)
+def test_documents_from_the_production_contexts_take_the_fast_path(
+    subject: dict[str, Any], proof: Any
+) -> None:
+    document = _credential(subject, [VC_V2, CFX_URL], proof)
+    assert_production_reference_agrees(document, may_refuse=False)
