@@ -125,11 +125,9 @@ def _write_identity(out: Path, cert: x509.Certificate, key: ec.EllipticCurvePriv
 def _tls_identities(root: Path, node: Path) -> None:
     """Client identity directories that the node refuses during the TLS handshake."""
     node_ca_pem = (node / "tls" / "ca.pem").read_bytes()
-    node_ca = (
-        x509.load_pem_x509_certificate(node_ca_pem),
-        serialization.load_pem_private_key((node / "tls" / "ca.key").read_bytes(), None),
-    )
-    assert isinstance(node_ca[1], ec.EllipticCurvePrivateKey)
+    ca_key = serialization.load_pem_private_key((node / "tls" / "ca.key").read_bytes(), None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    node_ca = (x509.load_pem_x509_certificate(node_ca_pem), ca_key)
     now = datetime.now(UTC)
     current = (now - timedelta(hours=1), now + timedelta(days=30))
     key = _key()
@@ -211,11 +209,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     (root / "loop-b").symlink_to("loop-a")
     (root / "binary.bin").write_bytes(bytes(range(256)) * 4)
     (root / "no-key").mkdir()
-    for name in ("cert.pem", "ca.pem"):
-        (root / "no-key" / name).write_bytes((root / "exporter" / name).read_bytes())
+    for filename in ("cert.pem", "ca.pem"):
+        (root / "no-key" / filename).write_bytes((root / "exporter" / filename).read_bytes())
     (root / "bad-ca").mkdir()
-    for name in ("cert.pem", "key.pem"):
-        (root / "bad-ca" / name).write_bytes((root / "exporter" / name).read_bytes())
+    for filename in ("cert.pem", "key.pem"):
+        (root / "bad-ca" / filename).write_bytes((root / "exporter" / filename).read_bytes())
     (root / "bad-ca" / "ca.pem").write_bytes(bytes(range(256)))
     _tls_identities(root, root / "node")
 
