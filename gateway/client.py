@@ -1,7 +1,9 @@
 """`CfxClient`: the Python client for a cfx node, over mTLS with the caller's identity directory.
 
 Every call carries a deadline (G5). A failed call raises `ClientError` with the status code, the
-stable ErrorInfo reason and any field violations decoded from the rich status trailer.
+stable ErrorInfo reason and any field violations decoded from the rich status trailer. The identity
+directory is checked before connecting (`ClientIdentityError`), and a connection that fails
+anyway raises `ConnectionFailedError`, which says the likely cause (see gateway/client_tls.py).
 """
 
 from __future__ import annotations
@@ -24,12 +26,18 @@ from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
+from gateway.client_tls import (
+    PROBE_TIMEOUT,
+    ClientIdentity,
+    ClientIdentityError,
+    explain_failure,
+    load_identity,
+)
 from gateway.errors import FieldViolation, GatewayError
 from gateway.log.checkpoint import NoteKey
 from gateway.log.errors import ListAnswerError
 from gateway.log.leaves import ServedLeaf, VerifiedLog, verify_served_log
 from gateway.log.listing import ListedDataset, VerifiedList, verify_list_answer
-from gateway.node import ClientFiles
 
 DEFAULT_TIMEOUT = 30.0
 # The server's certificate names localhost/127.0.0.1; override for other host names.
@@ -94,6 +102,31 @@ def served_leaf(message: lg.LogEntry) -> ServedLeaf:
     return ServedLeaf(message.index, message.leaf_hash)
 
 
+class ConnectionFailedError(ClientError):
+    """No connection to the node (a transport failure, not the node's answer): `cause` says the
+    likely reason from the client's side; `message` keeps what gRPC said."""
+
+    reason = "CONNECTION_FAILED"
+
+    def __init__(self, address: str, cause: str, detail: str) -> None:
+        super().__init__(grpc.StatusCode.UNAVAILABLE, type(self).reason, detail, {}, ())
+        self.address = address
+        self.cause = cause
+
+    def __str__(self) -> str:
+        return f"cannot connect to {self.address}: {self.cause}"
+
+
+__all__ = [
+    "DEFAULT_AUTHORITY",
+    "DEFAULT_TIMEOUT",
+    "CfxClient",
+    "ClientError",
+    "ClientIdentityError",
+    "ConnectionFailedError",
+]
+
+
 class CfxClient:
     """A connection to one node. Use as a context manager, or call `close()`."""
 
@@ -106,11 +139,13 @@ class CfxClient:
         authority: str = DEFAULT_AUTHORITY,
         max_message_bytes: int = 4 * 1024 * 1024,
     ) -> None:
-        files = ClientFiles(identity)
+        self._identity: ClientIdentity = load_identity(identity)
+        self._address = server
+        self._authority = authority
         creds = grpc.ssl_channel_credentials(
-            root_certificates=files.ca.read_bytes(),
-            private_key=files.key.read_bytes(),
-            certificate_chain=files.cert.read_bytes(),
+            root_certificates=self._identity.ca_pem,
+            private_key=self._identity.key_pem,
+            certificate_chain=self._identity.cert_pem,
         )
         self._channel = grpc.secure_channel(
             server,
@@ -143,7 +178,16 @@ class CfxClient:
         try:
             return method(request, timeout=self._timeout)
         except grpc.RpcError as err:
-            raise ClientError.from_rpc_error(err) from None
+            raise self._failure(err) from None
+
+    def _failure(self, err: grpc.RpcError) -> ClientError:
+        """The decoded error; UNAVAILABLE without a cfx reason is the transport, not the node."""
+        decoded = ClientError.from_rpc_error(err)
+        if decoded.code is not grpc.StatusCode.UNAVAILABLE or decoded.reason:
+            return decoded
+        timeout = min(self._timeout, PROBE_TIMEOUT)
+        cause = explain_failure(self._address, self._identity, self._authority, timeout)
+        return ConnectionFailedError(self._address, cause, decoded.message)
 
     def submit(self, credential: bytes, request_id: str | None = None) -> ex.SubmitDatasetResponse:
         request = ex.SubmitDatasetRequest(
@@ -229,7 +273,7 @@ class CfxClient:
         except grpc.RpcError as err:
             if err.code() is grpc.StatusCode.DEADLINE_EXCEEDED and timeout is not None:
                 return
-            raise ClientError.from_rpc_error(err) from None
+            raise self._failure(err) from None
 
     def checkpoint(self) -> lg.GetCheckpointResponse:
         response: lg.GetCheckpointResponse = self._call(

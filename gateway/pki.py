@@ -20,8 +20,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from gateway.errors import GatewayError
@@ -182,6 +184,45 @@ def _issue(
         .sign(ca.key, hashes.SHA256())
     )
     return CertifiedKey(cert, key)
+
+
+# -- inspection (a client checks its own material before it connects) ----------------------------
+
+
+def is_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """True when `issuer` signed `cert` (names match and the signature verifies)."""
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def key_matches(cert: x509.Certificate, key: PrivateKeyTypes) -> bool:
+    """True when `key` is the private half of the certificate's public key."""
+    spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return cert.public_key().public_bytes(*spki) == key.public_key().public_bytes(*spki)
+
+
+def validity_problem(cert: x509.Certificate, now: datetime) -> str | None:
+    """Why the certificate is not valid at `now` ("expired on …"), or None when it is."""
+    if now > cert.not_valid_after_utc:
+        return f"expired on {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC"
+    if now < cert.not_valid_before_utc:
+        return f"is not valid before {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC"
+    return None
+
+
+def names_host(cert: x509.Certificate, host: str) -> bool:
+    """True when a DNS or IP SAN of the certificate is `host` (exact; no wildcards are issued)."""
+    try:
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return False
+    try:
+        return ipaddress.ip_address(host) in sans.get_values_for_type(x509.IPAddress)
+    except ValueError:
+        return host.lower() in (n.lower() for n in sans.get_values_for_type(x509.DNSName))
 
 
 def uri_sans(cert: x509.Certificate) -> list[str]:

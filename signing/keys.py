@@ -400,10 +400,11 @@ def load_key(path: str | os.PathLike[str]) -> PrivateKey:
         fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
         raise KeyFileError(f"cannot open key file {target}: {exc.strerror}") from exc
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a directory itself
+        os.close(fd)
+        raise KeyFileError(f"key file {target} is not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise KeyFileError(f"key file {target} is not a regular file")
         if info.st_mode & 0o077:
             raise KeyFilePermissionError(
                 f"key file {target} has mode {stat.S_IMODE(info.st_mode):04o}; "

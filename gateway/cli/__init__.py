@@ -1,15 +1,28 @@
 """The `cfx` command line. Each sub-command lives in its own module with a `register()`.
 
-Errors are caught once, here: a command raises a typed error and `main()` turns it into a message
-on stderr and exit code 2 ("unusable input"), so no command prints a traceback for bad input.
+Errors are caught once, here. A command raises a typed error for anything the user can fix (a
+missing file, a bad option, an unusable identity, a node that cannot be reached) and `main()`
+prints it as one line, "cfx: error: …", naming the file or option and the fix, and exits 2.
+Anything else is a bug: one line with a hint to rerun with `--debug` for the traceback, exit 70.
+A closed pipe (`cfx trust list | head`) ends the command quietly, as it would a C tool.
 """
 
 from __future__ import annotations
 
+from gateway.cli import _grpc_env  # noqa: F401 - first: quiets gRPC's C core before it loads
+
+# isort: split
 import argparse
 import importlib
+import os
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
+
+from gateway.errors import GatewayError
+from schemas.errors import SchemasError
+from signing.errors import SigningError
 
 # Each module defines `register(subparsers) -> None`, setting `func` on its parsers.
 _COMMAND_MODULES: tuple[str, ...] = (
@@ -27,12 +40,25 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.validate",
 )
 
+# The roots of the three packages' error trees (issue 10): every error a user can cause and fix
+# derives from one of them (a user's path: gateway.cli._io.InputFileError, a GatewayError).
+USER_ERRORS: tuple[type[Exception], ...] = (GatewayError, SigningError, SchemasError)
+
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h): not 1, which means "refused" / "not verified"
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell reports for a tool killed by SIGPIPE
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="cfx", description="Carbon Footprint eXchange: signed carbon datasets over gRPC."
+        prog="cfx",
+        description="Carbon Footprint eXchange: signed carbon datasets over gRPC.",
+        epilog="Exit codes: 0 done; 1 refused by the node or not verified; 2 unusable input "
+        "(a file, an option, an identity, an unreachable node); 70 an internal error.",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an error (for bug reports)"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in _COMMAND_MODULES:
@@ -44,16 +70,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handler, not at exit
     except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        if not _is_domain_error(exc):
-            raise
-        print(f"cfx: error: {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _broken_pipe()
+    except USER_ERRORS as exc:
+        if args.debug:
+            traceback.print_exc()
+        _error(str(exc))
         return EXIT_USAGE
+    except Exception as exc:
+        if args.debug:
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc} (rerun with `cfx --debug …`)")
+        return EXIT_INTERNAL
     return code
 
 
-def _is_domain_error(exc: Exception) -> bool:
-    """True for the typed error trees of our packages (each has one base class `Error`)."""
-    return type(exc).__module__.split(".", 1)[0] in {"gateway", "signing", "schemas"}
+def _error(message: str) -> None:
+    """One line on stderr, whatever the message holds (a newline would split a log record)."""
+    print(f"cfx: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _broken_pipe() -> int:
+    """The reader went away (`| head`): stop quietly. Point stdout at /dev/null so that the
+    interpreter's final flush does not fail a second time (Python docs, signal, "SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from gateway.cli._args import node_directory
 from gateway.node import NodePaths, add_client
 from gateway.trust import Role
 
@@ -19,7 +20,7 @@ def register(sub: Any) -> None:
         description="Writes cert.pem, key.pem (0600) and ca.pem to --out; the certificate's "
         "URI SAN spiffe://cfx/org/ORG/ROLE authenticates the client as ORG.",
     )
-    add.add_argument("--dir", required=True, type=Path, help="node directory")
+    add.add_argument("--dir", required=True, type=node_directory, help="node directory")
     add.add_argument("--org", required=True, help="organization (lowercase slug)")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--out", required=True, type=Path, help="directory for the identity files")

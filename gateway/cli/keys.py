@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from signing.keys import KEY_TYPES, generate_key, load_key, save_key
+from gateway.cli._io import read_key
+from signing.keys import KEY_TYPES, generate_key, save_key
 
 
 def register(sub: Any) -> None:
@@ -34,7 +35,7 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    key = load_key(args.keyfile)
+    key = read_key(args.keyfile)
     print(f"type: {key.key_type}")
     print(f"did: {key.did}")
     print(f"verificationMethod: {key.verification_method}")

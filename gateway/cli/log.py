@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gateway.cli._args import non_negative_int
 from gateway.log.checkpoint import (
     Checkpoint,
     NoteKey,
@@ -38,6 +39,7 @@ from gateway.log.receipt import (
     verify_receipt,
 )
 from gateway.log.sql import LogTables
+from gateway.store import InvalidStoreURLError, sqlite_path
 from schemas.strict_json import JSONInputError, loads_object
 
 EXIT_FAILED = 1
@@ -64,10 +66,16 @@ def register(sub: Any) -> None:
     prove = actions.add_parser("prove", help="write an inclusion or consistency proof as JSON")
     prove.add_argument("--db", required=True, help="node store: SQLite file or postgresql:// URL")
     what = prove.add_mutually_exclusive_group(required=True)
-    what.add_argument("--index", type=int, help="leaf index: inclusion proof (a receipt)")
-    what.add_argument("--from-size", type=int, help="older tree size: consistency proof")
+    what.add_argument(
+        "--index", type=non_negative_int, help="leaf index: inclusion proof (a receipt)"
+    )
+    what.add_argument(
+        "--from-size", type=non_negative_int, help="older tree size: consistency proof"
+    )
     prove.add_argument(
-        "--size", type=int, help="tree size to prove against (default: latest checkpoint)"
+        "--size",
+        type=non_negative_int,
+        help="tree size to prove against (default: latest checkpoint)",
     )
     prove.add_argument("-o", "--out", type=Path, help="write here instead of stdout")
     prove.add_argument("--prefix", default="cfx_log_", help=argparse.SUPPRESS)
@@ -188,11 +196,11 @@ def _open_db(target: str, prefix: str) -> Iterator[tuple[Any, LogTables]]:
 
     Database errors while reading are reported as `LogFileError` (unusable input).
     """
-    db = (
-        _connect_pg(target, prefix)
-        if target.startswith(_PG_SCHEMES)
-        else _connect_sqlite(target, prefix)
-    )
+    try:
+        path = sqlite_path(target, Path())  # the store's own parser; relative to the cwd here
+    except InvalidStoreURLError as exc:
+        raise LogFileError(f"--db {_redact(target)}: {exc}") from exc
+    db = _connect_pg(target, prefix) if path is None else _connect_sqlite(path, prefix)
     try:
         with closing(db.conn.cursor()) as cur:
             yield cur, db.tables
@@ -202,10 +210,11 @@ def _open_db(target: str, prefix: str) -> Iterator[tuple[Any, LogTables]]:
         db.conn.close()
 
 
-def _connect_sqlite(target: str, prefix: str) -> _LogDB:
-    path = Path(target)
+def _connect_sqlite(path: Path, prefix: str) -> _LogDB:
     if not path.is_file():
-        raise LogFileError(f"no database file at {path}")
+        raise LogFileError(
+            f"--db: no database file at {path}; give the node's store (`store` in its config.json)"
+        )
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:

@@ -1,4 +1,8 @@
-"""Client commands against a running node: `cfx submit|get|list|watch|status`."""
+"""Client commands against a running node: `cfx submit|get|list|watch|status`.
+
+Exit codes: 0 done; 1 the node refused (the reason is printed); 2 unusable input: a file that
+cannot be read or written, an unusable --client-cert, or a node that cannot be reached.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,14 @@ from google.protobuf.json_format import MessageToDict
 
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
-from gateway.client import CfxClient, ClientError
+from gateway.cli._args import non_negative_int, page_size, positive_seconds
+from gateway.cli._connect import connect
+from gateway.cli._io import InputFileError, read_bytes, write_bytes
+from gateway.client import CfxClient, ClientError, ConnectionFailedError
 from gateway.node import DEFAULT_LISTEN
 
 EXIT_REFUSED = 1
+EXIT_UNUSABLE = 2
 _KINDS = {
     "ProductFootprint": pb.DATASET_KIND_PRODUCT_FOOTPRINT,
     "EmissionFactor": pb.DATASET_KIND_EMISSION_FACTOR,
@@ -39,11 +47,19 @@ def _client_options(p: argparse.ArgumentParser) -> None:
         help="client identity directory with cert.pem, key.pem, ca.pem (e.g. NODE/clients/admin)",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--timeout", type=float, default=30.0, help="deadline per call, seconds")
+    p.add_argument(
+        "--timeout", type=positive_seconds, default=30.0, help="deadline per call, seconds"
+    )
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("submit", help="submit signed credential files to a node")
+    p = sub.add_parser(
+        "submit",
+        help="submit signed credential files to a node",
+        description="Submit each file in turn. A file that cannot be read is reported and "
+        "skipped; the others are still sent. Exit codes: 0 all accepted; 1 some refused by the "
+        "node; 2 some file unreadable (wins over 1) or the node unreachable.",
+    )
     _client_options(p)
     p.add_argument("files", nargs="+", type=Path)
     p.set_defaults(func=run_submit)
@@ -63,19 +79,23 @@ def register(sub: Any) -> None:
     p.add_argument("--classification-id")
     p.add_argument("--geography")
     p.add_argument("--status", choices=sorted(_STATUSES))
-    p.add_argument("--page-size", type=int, default=50)
+    p.add_argument("--page-size", type=page_size, default=50)
     p.add_argument("--page-token", default="")
     p.set_defaults(func=run_list)
 
     p = sub.add_parser("watch", help="stream dataset changes after a log index")
     _client_options(p)
-    p.add_argument("--from", dest="start", type=int, default=0, help="first log index to show")
-    p.add_argument("--for", dest="duration", type=float, help="stop after this many seconds")
+    p.add_argument(
+        "--from", dest="start", type=non_negative_int, default=0, help="first log index to show"
+    )
+    p.add_argument(
+        "--for", dest="duration", type=positive_seconds, help="stop after this many seconds"
+    )
     p.set_defaults(func=run_watch)
 
 
 def _connect(args: argparse.Namespace) -> CfxClient:
-    return CfxClient(args.server, args.client_cert, timeout=args.timeout)
+    return connect(args.server, args.client_cert, timeout=args.timeout)
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
@@ -89,6 +109,8 @@ def _dataset_dict(message: Any) -> dict[str, Any]:
 
 
 def _refused(args: argparse.Namespace, label: str, err: ClientError) -> None:
+    if isinstance(err, ConnectionFailedError):
+        raise err  # not the node's answer: main() explains it (exit 2), once, not per file
     payload = {
         "file": label,
         "code": err.code.name,
@@ -101,8 +123,16 @@ def _refused(args: argparse.Namespace, label: str, err: ClientError) -> None:
     _emit(args, payload, "\n".join(lines))
 
 
+def _unusable(args: argparse.Namespace, path: Path, err: InputFileError) -> None:
+    """A file that was not sent: one line on stderr (a JSON record on stdout with --json)."""
+    if args.json:
+        _emit(args, {"file": str(path), "error": {"reason": err.reason, "message": str(err)}}, "")
+    else:
+        print(f"cfx: error: {err}; not sent", file=sys.stderr)
+
+
 def run_submit(args: argparse.Namespace) -> int:
-    failures = 0
+    failures = unusable = 0
     total = len(args.files)
     show_progress = total > 1 and sys.stderr.isatty() and not args.json
     with _connect(args) as client:
@@ -110,7 +140,13 @@ def run_submit(args: argparse.Namespace) -> int:
             if show_progress:
                 print(f"\r[{i}/{total}] {path.name[:40]:<40}", end="", file=sys.stderr)
             try:
-                response = client.submit(path.read_bytes())
+                credential = read_bytes(path)
+            except InputFileError as err:
+                unusable += 1
+                _unusable(args, path, err)
+                continue
+            try:
+                response = client.submit(credential)
             except ClientError as err:
                 failures += 1
                 _refused(args, str(path), err)
@@ -128,6 +164,8 @@ def run_submit(args: argparse.Namespace) -> int:
             )
     if show_progress:
         print(file=sys.stderr)
+    if unusable:
+        return EXIT_UNUSABLE
     return EXIT_REFUSED if failures else 0
 
 
@@ -139,12 +177,12 @@ def run_get(args: argparse.Namespace) -> int:
             _refused(args, args.name, err)
             return EXIT_REFUSED
     if args.out:
-        args.out.write_bytes(response.dataset.credential)
+        write_bytes(args.out, response.dataset.credential, option="-o")
     if args.receipt:
         from gateway.rpc.convert import receipt_from_pb  # noqa: PLC0415 - only this path
 
         body = receipt_from_pb(response.receipt).to_dict()
-        args.receipt.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        write_bytes(args.receipt, (json.dumps(body, indent=2) + "\n").encode(), option="--receipt")
     if args.json:
         print(json.dumps({"dataset": _dataset_dict(response.dataset)}, indent=2))
     elif not args.out:

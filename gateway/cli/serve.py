@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
-from pathlib import Path
+import socket
 from typing import Any
 
 from gateway.app import open_node, start
+from gateway.cli._args import listen_address, node_directory
+from gateway.cli._io import InputFileError, why
 from gateway.server import serve_until_signal
 
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("serve", help="run a node's gRPC server")
-    p.add_argument("--dir", required=True, type=Path, help="node directory (from cfx init)")
-    p.add_argument("--listen", help="HOST:PORT to listen on (default: from config.json)")
+    p.add_argument(
+        "--dir", required=True, type=node_directory, help="node directory (from cfx init)"
+    )
+    p.add_argument(
+        "--listen", type=listen_address, help="HOST:PORT to listen on (default: from config.json)"
+    )
     p.add_argument("--store", help="store URL: a SQLite path, sqlite:///…, or postgresql://…")
     p.set_defaults(func=run)
 
@@ -23,8 +30,23 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     node = open_node(args.dir, store_url=args.store)
     try:
-        running = start(node, listen=args.listen)
-        host = (args.listen or node.config.listen).rpartition(":")[0]
+        listen = args.listen or node.config.listen
+        try:
+            running = start(node, listen=listen)
+        except RuntimeError as exc:  # grpc: "Failed to bind to address …", without the cause
+            cause = bind_problem(listen)
+            if cause is None:
+                raise
+            option = "--listen" if args.listen else f"`listen` in {args.dir / 'config.json'}:"
+            fix = (
+                "stop the server using it or choose another port"
+                if cause.errno == errno.EADDRINUSE
+                else "choose a local address"
+            )
+            raise InputFileError(
+                f"{option} {listen}: cannot listen: {why(cause)}; {fix} with --listen HOST:PORT"
+            ) from exc
+        host = listen.rpartition(":")[0]
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
             f"cfx: serving {node.config.org} ({node.config.role}) on {host}:{running.port}",
@@ -34,3 +56,19 @@ def run(args: argparse.Namespace) -> int:
     finally:
         node.close()
     return 0
+
+
+def bind_problem(address: str) -> OSError | None:
+    """Why `address` cannot be listened on (the OS error of a plain bind), or None if it can."""
+    host, _, port = address.rpartition(":")
+    try:
+        family, kind, proto, _, sockaddr = socket.getaddrinfo(
+            host.removeprefix("[").removesuffix("]"), int(port), type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.bind(sockaddr)
+    except OSError as exc:  # socket.gaierror included: a host name that does not resolve
+        return exc
+    except ValueError:
+        return OSError(errno.EINVAL, f"{address!r} is not HOST:PORT")
+    return None

@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.cli._io import read_json_object, write_json
+from gateway.cli._io import read_json_object, read_key, write_json
 from gateway.times import parse_rfc3339
 from signing.document import format_datetime, issuer_of, proofs_of
 from signing.errors import ProofOptionsError
-from signing.keys import PrivateKey, load_key
 from signing.loader import PinnedLoader, default_loader
 from signing.proofs import sign
 from signing.suites import DEFAULT_SUITE, SUITES
@@ -98,7 +97,7 @@ def _previous_proof(document: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    key: PrivateKey = load_key(args.key)
+    key = read_key(args.key, "--key")
     document = read_json_object(args.input)
     now = datetime.now(UTC).replace(microsecond=0)
     if not is_credential(document):

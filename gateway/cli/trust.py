@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from gateway.cli._args import node_directory
 from gateway.node import NodePaths, edit_trust, load_trust, revoke_key
 from gateway.times import to_sortable
 from gateway.trust import Role, TrustRegistry
@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
     actions = parser.add_subparsers(dest="trust_command", required=True, metavar="ACTION")
 
     add = actions.add_parser("add", help="trust a DID as a key of an organization with a role")
-    add.add_argument("--dir", required=True, type=Path, help="node directory")
+    add.add_argument("--dir", required=True, type=node_directory, help="node directory")
     add.add_argument("--org", required=True, help="organization (lowercase slug)")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--did", help="issuer DID (did:key:…) to trust; omit to add only the role")
@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     add.set_defaults(func=run_add)
 
     revoke = actions.add_parser("revoke", help="revoke a DID or a client identity (SAN)")
-    revoke.add_argument("--dir", required=True, type=Path, help="node directory")
+    revoke.add_argument("--dir", required=True, type=node_directory, help="node directory")
     target = revoke.add_mutually_exclusive_group(required=True)
     target.add_argument("--did", help="issuer DID to revoke")
     target.add_argument("--san", help="client certificate SAN to revoke")
@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
     revoke.set_defaults(func=run_revoke)
 
     show = actions.add_parser("list", help="show organizations, roles, keys and identities")
-    show.add_argument("--dir", required=True, type=Path, help="node directory")
+    show.add_argument("--dir", required=True, type=node_directory, help="node directory")
     show.add_argument("--json", action="store_true", help="print the registry as JSON")
     show.set_defaults(func=run_list)
 

@@ -14,9 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from gateway.cli._io import InputFileError, read_json_object
+from gateway.cli._io import InputFileError, read_bytes, read_json_object, read_note_key
 from gateway.cli.sign import loader_for
-from gateway.log.checkpoint import NoteKey
 from gateway.log.errors import LogError
 from gateway.log.receipt import Receipt, verify_receipt
 from schemas.strict_json import JSONInputError
@@ -98,12 +97,9 @@ def _check_receipt(args: argparse.Namespace) -> dict[str, Any]:
     proof leads to the checkpoint's root, and the node's key signed that checkpoint."""
     if args.log_key is None or args.input == "-":
         raise InputFileError("--receipt needs --log-key and a credential file (not stdin)")
-    try:
-        key = NoteKey.from_text(args.log_key.read_text(encoding="utf-8"))
-        receipt = Receipt.from_json(args.receipt.read_bytes())
-        credential = Path(args.input).read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    key = read_note_key(args.log_key, option="--log-key")
+    receipt = Receipt.from_json(read_bytes(args.receipt, option="--receipt"))
+    credential = read_bytes(Path(args.input))
     try:
         checkpoint = verify_receipt(
             receipt,

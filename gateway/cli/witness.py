@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gateway.client import CfxClient
+from gateway.cli._args import node_directory
+from gateway.cli._connect import connect
+from gateway.cli._io import read_note_key, write_bytes
 from gateway.log.errors import SplitViewError
 from gateway.node import NodePaths
-from gateway.witnessing import read_peer_key, witness_peer
+from gateway.witnessing import witness_peer
 
 EXIT_SPLIT_VIEW = 1
 
@@ -20,7 +22,7 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "witness", help="co-sign a peer's checkpoint after a consistency check"
     )
-    p.add_argument("--dir", required=True, type=Path, help="our node directory")
+    p.add_argument("--dir", required=True, type=node_directory, help="our node directory")
     p.add_argument("--peer", required=True, help="peer node address HOST:PORT")
     p.add_argument("--client-cert", required=True, type=Path, help="identity the peer issued to us")
     p.add_argument("--peer-key", required=True, type=Path, help="the peer's log.vkey")
@@ -30,8 +32,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    key = read_peer_key(args.peer_key)
-    with CfxClient(args.peer, args.client_cert) as peer:
+    key = read_note_key(args.peer_key, option="--peer-key")
+    with connect(args.peer, args.client_cert) as peer:
         try:
             done = witness_peer(NodePaths(args.dir), peer, key)
         except SplitViewError as err:
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(evidence, indent=2), file=sys.stderr)
             return EXIT_SPLIT_VIEW
     if args.out:
-        args.out.write_text(done.note, encoding="utf-8")
+        write_bytes(args.out, done.note.encode(), option="-o")
     if args.json:
         print(json.dumps(done.__dict__, indent=2))
     else:

@@ -46,18 +46,18 @@ __all__ = [
     "StoreUnavailableError",
     "StoredDataset",
     "open_store",
+    "sqlite_path",
 ]
 
 _SQLITE_PREFIX = "sqlite://"
 _POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
 
-def open_store(url: str, node_dir: Path) -> Store:
-    """Open (and create if needed) the store named by `url`."""
+def sqlite_path(url: str, node_dir: Path) -> Path | None:
+    """The one parser of store URLs: the SQLite file `url` names (relative to `node_dir`), or
+    None for a PostgreSQL URL. Anything else raises `InvalidStoreURLError`."""
     if url.startswith(_POSTGRES_PREFIXES):
-        from gateway.store.postgres import PostgresStore  # noqa: PLC0415 -- psycopg only when used
-
-        return PostgresStore(url)
+        return None
     if url.startswith(_SQLITE_PREFIX):
         path_text = url.removeprefix(_SQLITE_PREFIX)
     elif "://" in url:
@@ -67,8 +67,16 @@ def open_store(url: str, node_dir: Path) -> Store:
     if not path_text or path_text == ":memory:":
         raise InvalidStoreURLError("the SQLite store needs a file path")
     path = Path(path_text)
-    if not path.is_absolute():
-        path = node_dir / path
+    return path if path.is_absolute() else node_dir / path
+
+
+def open_store(url: str, node_dir: Path) -> Store:
+    """Open (and create if needed) the store named by `url`."""
+    path = sqlite_path(url, node_dir)
+    if path is None:
+        from gateway.store.postgres import PostgresStore  # noqa: PLC0415 -- psycopg only when used
+
+        return PostgresStore(url)
     from gateway.store.sqlite import SQLiteStore  # noqa: PLC0415 -- symmetric with PostgreSQL
 
     return SQLiteStore(path)

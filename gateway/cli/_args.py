@@ -1,0 +1,62 @@
+"""Argument types that refuse impossible values at parsing time, before anything is sent.
+
+argparse turns the `ArgumentTypeError` into "cfx CMD: error: argument --OPT: MESSAGE", exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+INT32_MAX = 2**31 - 1  # page sizes are int32 in the proto
+INT64_MAX = 2**63 - 1  # log indexes and tree sizes (AIP-141: int64)
+
+
+def _whole_number(text: str, maximum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if not 0 <= value <= maximum:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {maximum}, not {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """A log index or tree size."""
+    return _whole_number(text, INT64_MAX)
+
+
+def page_size(text: str) -> int:
+    """A page size (0: the node's default; the node caps larger ones)."""
+    return _whole_number(text, INT32_MAX)
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
+def listen_address(text: str) -> str:
+    """HOST:PORT with a port in 0..65535 (0: any free port); IPv6 hosts in brackets."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT (e.g. 127.0.0.1:7443), not {text!r}")
+    return text
+
+
+def node_directory(text: str) -> Path:
+    """A directory made by `cfx init` (it has config.json)."""
+    path = Path(text)
+    if not (path / "config.json").is_file():
+        problem = "no such directory" if not path.exists() else "not a node directory"
+        raise argparse.ArgumentTypeError(
+            f"{text}: {problem} (no config.json); make one with `cfx init --dir {text} …`"
+        )
+    return path
