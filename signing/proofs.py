@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
+from signing.budget import DEFAULT_JSONLD_LIMITS, JsonLdLimits, check_deadline, check_paths
 from signing.canon import CanonLimits
 from signing.canon.limits import DEFAULT_LIMITS
 from signing.document import MAX_PROOFS, check_credential, format_datetime, proofs_of, unsecured
@@ -42,22 +44,37 @@ def proof_hash_data(
     *,
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
+    jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
+    proof_pointer: str = "/proof",
 ) -> bytes:
     """hashData for `proof_options` (no proofValue) over `input_document` (no proof, or the
     previous proofs of a chain).
 
     Proof configuration: the options with `@context` set to the document's (eddsa/ecdsa
     "Proof Configuration"); the JCS suites keep that `@context` in the signed proof as well.
+    `jsonld_limits` and `deadline` bound the JSON-LD work (`signing.budget`); `proof_pointer`
+    is where the proof sits in the credential, for the pointers of refusals in its options
+    (those in a chained proof's input document index the proofs its previousProof names).
     """
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     if "@context" in input_document:
         config["@context"] = input_document["@context"]
+    check_deadline(deadline)
+    canonical = functools.partial(
+        canonical_form,
+        suite,
+        loader=loader,
+        key_type=key_type,
+        limits=limits,
+        fast=fast,
+        jsonld_limits=jsonld_limits,
+        deadline=deadline,
+    )
     canonical_config = (
         canonical_proof_config(config, loader) if fast and suite.transform == "rdfc" else None
-    ) or canonical_form(suite, config, loader, key_type, limits=limits, fast=fast)
-    canonical_document = canonical_form(
-        suite, input_document, loader, key_type, limits=limits, fast=fast
-    )
+    ) or canonical(config, pointer_prefix=proof_pointer)
+    canonical_document = canonical(input_document)
     return combine_hashes(key_type, canonical_config, canonical_document)
 
 
@@ -93,6 +110,8 @@ def sign(
     loader: PinnedLoader | None = None,
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
+    jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """Return a copy of `credential` with one more proof; existing proofs are kept (a proof set).
 
@@ -100,8 +119,10 @@ def sign(
     signs the document together with those proofs (DI "Add Proof Set/Chain"). `proof_id` gives
     the new proof an `id` so later proofs can chain to it. Raises DataLossError subclasses when
     JSON-LD would drop data, ContextNotAllowedError for unpinned contexts, WrongKeyTypeError when
-    the key does not fit the suite, SignerError when the signer fails.
+    the key does not fit the suite, SignerError when the signer fails. `jsonld_limits` and
+    `deadline` bound the JSON-LD work as in `signing.verify.verify`.
     """
+    check_paths(fast=fast, limits=jsonld_limits)
     cryptosuite = get_suite(suite)
     key_type = check_key_type(signer.key_type)
     cryptosuite.check_key_type(key_type)
@@ -143,7 +164,15 @@ def sign(
         options["@context"] = document["@context"]
 
     data = proof_hash_data(
-        cryptosuite, input_document, options, key_type, loader, limits=limits, fast=fast
+        cryptosuite,
+        input_document,
+        options,
+        key_type,
+        loader,
+        limits=limits,
+        fast=fast,
+        jsonld_limits=jsonld_limits,
+        deadline=deadline,
     )
     try:
         signature = signer.sign(data)
