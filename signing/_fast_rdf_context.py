@@ -9,9 +9,9 @@ property-scoped and type-scoped contexts (JSON-LD 1.1 Expansion Algorithm §5.1.
 Anything this compiler does not model raises `Unsupported`, which makes the caller fall back to
 pyld or refuse the document. pyld's context processing is not thread-safe (LRU caches), so each
 `Universe` has its own resolver cache and lock, held for one context processing step: a few ms
-on the pinned contexts, never across a document or a request. A walk may compile at most
-`MAX_COMPILES_PER_WALK` contexts (`compile_budget`): new combinations of type-scoped contexts
-cost a pyld call each, so a document listing many could otherwise make the fast path slow.
+on the pinned contexts, never across a document or a request. Which contexts get compiled is
+bounded by the pinned contexts, except for combinations of type-scoped contexts, which the
+document chooses: `signing.fast_rdf` caps them per document.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -52,9 +51,6 @@ LANGUAGE_DATATYPES: Final = frozenset({_RDF + "langString", _RDF + "dirLangStrin
 LANGTAG: Final = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*\Z")
 #: Bound on memoised plans per context, so attacker-chosen keys cannot grow the cache forever.
 _MAX_PLANS: Final = 4096
-#: Context compilations (pyld calls) one document walk may cause. A cold walk of a cfx example
-#: needs 3-7; each costs 1-3 ms.
-MAX_COMPILES_PER_WALK: Final = 32
 _SUPPORTED_CONTAINERS: Final[tuple[frozenset[str], ...]] = (
     frozenset(),
     frozenset({"@set"}),
@@ -93,23 +89,6 @@ class Unsupported(Exception):  # noqa: N818 - a control-flow signal, not an erro
             "/" + str(segment).replace("~", "~0").replace("/", "~1")
             for segment in reversed(self._segments)
         )
-
-
-@dataclass(slots=True)
-class CompileBudget:
-    """Context compilations left to the current walk (see `compile_budget`)."""
-
-    left: int = MAX_COMPILES_PER_WALK
-
-    def spend(self) -> None:
-        if self.left <= 0:
-            raise Unsupported(f"more than {MAX_COMPILES_PER_WALK} context compilations")
-        self.left -= 1
-
-
-#: The budget of the walk running in this thread (or task); None outside a walk (compiling a
-#: root context list is bounded by `signing.fast_rdf.MAX_CONTEXT_URLS` instead).
-compile_budget: ContextVar[CompileBudget | None] = ContextVar("compile_budget", default=None)
 
 
 class _Relative:
@@ -281,9 +260,6 @@ class Universe:
         propagate: bool = True,
     ) -> CompiledContext:
         """pyld context processing (JSON-LD 1.1 §4.1); its errors become Unsupported."""
-        budget = compile_budget.get()
-        if budget is not None:
-            budget.spend()
         with self._lock:
             try:
                 raw = self._processor._process_context(  # noqa: SLF001 - the reference algorithm itself
@@ -294,7 +270,12 @@ class Universe:
                     propagate=propagate,
                 )
             except JsonLdError as exc:
-                raise Unsupported(f"context processing failed: {exc}") from exc
+                # The message and code only: str(exc) would carry the whole context.
+                message = exc.args[0] if exc.args else type(exc).__name__
+                code = getattr(exc, "code", None)
+                raise Unsupported(
+                    f"context processing failed: {message}" + (f" ({code})" if code else "")
+                ) from exc
             return self.wrap(raw)
 
     def root(self, urls: tuple[str, ...]) -> CompiledContext:

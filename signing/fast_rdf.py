@@ -23,8 +23,8 @@ instead of returning None: its `pointer` names where, for callers that refuse ra
 back (`signing.budget.FAST_PATH_ONLY`).
 
 Work is linear in the document: at most `MAX_CONTEXT_URLS` root contexts and
-`MAX_COMPILES_PER_WALK` context compilations per document, and the caller's deadline is
-checked at every node object.
+`MAX_TYPE_SCOPES` combinations of type-scoped contexts per document (each new one costs a pyld
+context processing step, 1-3 ms), and the caller's deadline is checked at every node object.
 """
 
 from __future__ import annotations
@@ -40,16 +40,13 @@ from pyld.jsonld import canonicalize as _pyld_jcs
 from signing._fast_rdf_context import (
     LANGTAG,
     LANGUAGE_DATATYPES,
-    MAX_COMPILES_PER_WALK,
     RELATIVE,
     SAFE_IRI,
-    CompileBudget,
     CompiledContext,
     Loader,
     TermPlan,
     Universe,
     Unsupported,
-    compile_budget,
     emittable,
     expand_iri,
     iri_ref,
@@ -58,8 +55,8 @@ from signing.canon.nquads import Quad, serialize_quad
 from signing.errors import DeadlineExceededError, RelativeIriError
 
 __all__ = [
-    "MAX_COMPILES_PER_WALK",
     "MAX_CONTEXT_URLS",
+    "MAX_TYPE_SCOPES",
     "Unsupported",
     "dataset_quads",
     "to_nquads",
@@ -94,6 +91,8 @@ _MAX_UNIVERSES: Final = 64
 #: Root context URLs the fast path compiles (each costs 2-5 ms the first time; cfx credentials
 #: and the W3C vectors list two).
 MAX_CONTEXT_URLS: Final = 8
+#: Distinct (context, type-scoped contexts) transitions per document; a cfx credential has 1-4.
+MAX_TYPE_SCOPES: Final = 16
 
 _CACHE_LOCK: Final = threading.Lock()
 #: (context URLs, id(loader)) -> (loader, root context); the loader is kept to pin its id.
@@ -131,13 +130,10 @@ def dataset_quads(document: Any, loader: Loader, *, deadline: float | None = Non
     except Unsupported as exc:
         raise exc.at("@context") from None
     walk = _Walk(deadline)
-    token = compile_budget.set(CompileBudget())
     try:
         walk.node(root, None, document, "", type_scoped=None, is_root=True)
     except RecursionError:
         raise Unsupported("nesting too deep for the fast path") from None
-    finally:
-        compile_budget.reset(token)
     return list(dict.fromkeys(walk.quads))  # an RDF dataset is a set
 
 
@@ -239,7 +235,7 @@ def _within(exc: Unsupported, value: Any, item: Any) -> Unsupported:
 class _Walk:
     """One document's walk: emitted quads and blank node labels."""
 
-    __slots__ = ("_bnodes", "_counter", "_deadline", "_json_slots", "quads")
+    __slots__ = ("_bnodes", "_counter", "_deadline", "_json_slots", "_type_scopes", "quads")
 
     def __init__(self, deadline: float | None = None) -> None:
         self.quads: list[Quad] = []
@@ -247,6 +243,7 @@ class _Walk:
         self._bnodes: dict[str, str] = {}
         self._counter = 0
         self._deadline = deadline
+        self._type_scopes: set[tuple[int, ...]] = set()
 
     def fresh(self) -> str:
         self._counter += 1
@@ -274,6 +271,18 @@ class _Walk:
                 label = self._bnodes[expanded] = self.fresh()
             return label
         return iri_ref(expanded)
+
+    def _count_type_scopes(
+        self, active: CompiledContext, present: tuple[Any, ...], type_key: str
+    ) -> None:
+        # Deterministic (what the document uses, not what happens to be compiled already), so
+        # a document is refused or accepted whatever ran before it.
+        self._type_scopes.add((id(active), *map(id, present)))
+        if len(self._type_scopes) > MAX_TYPE_SCOPES:
+            raise Unsupported(
+                f"more than {MAX_TYPE_SCOPES} combinations of type-scoped contexts",
+                key=type_key,
+            )
 
     def _type_iri(self, ctx: CompiledContext, value: Any) -> str:
         if not isinstance(value, str):
@@ -339,6 +348,7 @@ class _Walk:
             if present:
                 if len({id(s) for s in present}) != len(present):
                     raise Unsupported("repeated type with a scoped context", key=type_key)
+                self._count_type_scopes(active, present, type_key)
                 active = active.apply_types(present)
 
         shape = active.shape(keys)

@@ -53,6 +53,8 @@ _KEYWORDS_WITH_IRI_VALUES: Final = frozenset({"@id", "@type"})
 _RESOLVED_PER_THREAD: Final = 100
 _LOADERS_PER_THREAD: Final = 8
 _THREAD: Final = threading.local()
+#: Characters of a fast-path refusal's reason kept in the error (it may quote document text).
+_MAX_WHY: Final = 300
 
 
 class _BoundedCache(dict[str, Any]):
@@ -242,11 +244,12 @@ def refusal(unsupported: fast_rdf.Unsupported, pointer_prefix: str = "") -> Sign
     the reference path would raise, or UnsupportedJsonLdError; both carry the JSON pointer
     (`pointer_prefix` is where the document sits, e.g. "/proof/1" for a proof configuration)."""
     pointer = pointer_prefix + unsupported.pointer
+    why = unsupported.why[:_MAX_WHY] + ("…" if len(unsupported.why) > _MAX_WHY else "")
     if unsupported.loss is not None:
-        error = unsupported.loss(f"{unsupported.why} (at {pointer or '/'})")
+        error = unsupported.loss(f"{why} (at {pointer or '/'})")
         error.pointer = pointer
         return error
-    return UnsupportedJsonLdError(unsupported.why, pointer=pointer)
+    return UnsupportedJsonLdError(why, pointer=pointer)
 
 
 def to_nquads(
