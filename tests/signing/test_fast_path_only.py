@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import event, given
 
 import signing
 from schemas.paths import PACKAGE_DIR
@@ -30,13 +31,14 @@ from signing.errors import (
     UndefinedTermError,
     UnsupportedJsonLdError,
 )
-from signing.fast_rdf import MAX_CONTEXT_URLS, MAX_TYPE_SCOPES
+from signing.fast_rdf import MAX_CONTEXT_URLS, MAX_TYPE_SCOPES, to_quads
 from signing.keys import PrivateKey, private_key_from_multibase
 from signing.loader import PinnedLoader, default_loader
 from signing.proofs import sign
 from signing.verify import VerificationResult, verify
 
 from . import test_fast_rdf as fast_rdf_tests
+from . import test_fast_rdf_properties as props
 from .conftest import DATA, MANIFESTS
 from .test_w3c_vectors import ALUMNI, EMPLOY, Vector
 
@@ -368,3 +370,27 @@ def test_new_names_are_exported_from_the_package() -> None:
     assert signing.DeadlineExceededError.reason == "DEADLINE_EXCEEDED"
     assert signing.JsonLdLimits(max_items=10).max_items == 10
     assert default_loader() is default_loader()
+
+
+@props.SETTINGS
+@given(subject=props.WIDE_SUBJECTS, contexts=props.CONTEXT_LISTS, proof=props.PROOFS)
+def test_generated_documents_in_fast_path_only_mode_give_the_fast_dataset_or_a_sound_refusal(
+    subject: dict[str, Any], contexts: list[str], proof: Any
+) -> None:
+    document = props._credential(subject, contexts, proof)
+    loader: Any = fast_rdf_tests.LOADER
+    try:
+        strict = rdf.to_dataset(document, loader, limits=FAST_PATH_ONLY)
+    except (UnsupportedJsonLdError, DataLossError) as exc:
+        refusal: SigningError = exc
+    else:
+        event("fast path taken")
+        assert strict == to_quads(document, loader)
+        return
+    event(refusal.reason)
+    if isinstance(refusal, UnsupportedJsonLdError):
+        assert to_quads(document, loader) is None
+        return
+    # Never a data loss the reference path would not refuse the document for, with that reason.
+    with pytest.raises(type(refusal)):
+        rdf.reference_to_nquads(document, loader)
