@@ -391,6 +391,9 @@ def test_generated_documents_in_fast_path_only_mode_give_the_fast_dataset_or_a_s
     if isinstance(refusal, UnsupportedJsonLdError):
         assert to_quads(document, loader) is None
         return
-    # Never a data loss the reference path would not refuse the document for, with that reason.
-    with pytest.raises(type(refusal)):
+    # Never a data loss the reference path would accept. Its reason may differ when the document
+    # has more than one fault: pyld checks syntax across the whole document before it looks for
+    # relative IRIs, the fast path stops at the first fault in document order.
+    with pytest.raises(SigningError) as reference:
         rdf.reference_to_nquads(document, loader)
+    event("same reason" if reference.value.reason == refusal.reason else "another fault first")
