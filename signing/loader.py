@@ -7,7 +7,8 @@ pyld caches processed contexts keyed by URL only (signing.md §5, "Cross-loader 
 signing keeps those caches per thread and loader, but any pyld cache shared by loaders (pyld's
 own process-wide one, used by plain `jsonld.*` calls) must never serve one loader's context to
 another. So every loader in a process shares one URL -> sha256 registry, and a second loader
-that pins different bytes for a URL already pinned is refused. Use `default_loader()` in production code: one loader per process.
+that pins different bytes for a URL already pinned is refused. Use `default_loader()` in
+production code: one loader per process.
 """
 
 from __future__ import annotations

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from signing.budget import DEFAULT_JSONLD_LIMITS, JsonLdLimits, check_deadline, check_paths
+from signing.budget import (
+    DEFAULT_JSONLD_LIMITS,
+    CallBudget,
+    JsonLdLimits,
+    check_deadline,
+    check_paths,
+)
 from signing.canon import CanonLimits
 from signing.canon.limits import DEFAULT_LIMITS
 from signing.document import MAX_PROOFS, check_credential, format_datetime, proofs_of, unsecured
 from signing.errors import (
+    DataLossError,
     DidKeyError,
     DuplicateProofIdError,
     ProofOptionsError,
     SignerError,
     SigningError,
     TooManyProofsError,
+    UnusableInputError,
 )
 from signing.keys import (
     DID_KEY_PREFIX,
@@ -24,6 +33,7 @@ from signing.keys import (
     PrivateKey,
     Signer,
     check_key_type,
+    hash_name_for,
     resolve_did_key,
 )
 from signing.loader import PinnedLoader, default_loader
@@ -47,6 +57,7 @@ def proof_hash_data(
     jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
     deadline: float | None = None,
     proof_pointer: str = "/proof",
+    document_memo: dict[tuple[str, str], bytes | SigningError] | None = None,
 ) -> bytes:
     """hashData for `proof_options` (no proofValue) over `input_document` (no proof, or the
     previous proofs of a chain).
@@ -56,6 +67,8 @@ def proof_hash_data(
     `jsonld_limits` and `deadline` bound the JSON-LD work (`signing.budget`); `proof_pointer`
     is where the proof sits in the credential, for the pointers of refusals in its options
     (those in a chained proof's input document index the proofs its previousProof names).
+    `document_memo` keeps the document's canonical form (or its error) for the next proof over
+    the same `input_document`, so a proof set costs one canonicalization per hash, not per proof.
     """
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     if "@context" in input_document:
@@ -74,8 +87,31 @@ def proof_hash_data(
     canonical_config = (
         canonical_proof_config(config, loader) if fast and suite.transform == "rdfc" else None
     ) or canonical(config, pointer_prefix=proof_pointer)
-    canonical_document = canonical(input_document)
+    canonical_document = _memoized(
+        document_memo, (suite.transform, hash_name_for(key_type)), lambda: canonical(input_document)
+    )
     return combine_hashes(key_type, canonical_config, canonical_document)
+
+
+def _memoized(
+    memo: dict[tuple[str, str], bytes | SigningError] | None,
+    key: tuple[str, str],
+    compute: Callable[[], bytes],
+) -> bytes:
+    found = None if memo is None else memo.get(key)
+    if isinstance(found, SigningError):
+        raise found
+    if found is not None:
+        return found
+    try:
+        result = compute()
+    except (DataLossError, UnusableInputError) as exc:  # the same for every proof: once
+        if memo is not None:
+            memo[key] = exc
+        raise
+    if memo is not None:
+        memo[key] = result
+    return result
 
 
 def _previous_ids(previous_proof: str | list[str]) -> list[str]:
@@ -163,17 +199,18 @@ def sign(
     if cryptosuite.transform == "jcs" and "@context" in document:
         options["@context"] = document["@context"]
 
-    data = proof_hash_data(
-        cryptosuite,
-        input_document,
-        options,
-        key_type,
-        loader,
-        limits=limits,
-        fast=fast,
-        jsonld_limits=jsonld_limits,
-        deadline=deadline,
-    )
+    with CallBudget(jsonld_limits):
+        data = proof_hash_data(
+            cryptosuite,
+            input_document,
+            options,
+            key_type,
+            loader,
+            limits=limits,
+            fast=fast,
+            jsonld_limits=jsonld_limits,
+            deadline=deadline,
+        )
     try:
         signature = signer.sign(data)
     except SigningError:

@@ -28,7 +28,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from signing.budget import DEFAULT_JSONLD_LIMITS, JsonLdLimits, check_deadline, check_paths
+from signing.budget import (
+    DEFAULT_JSONLD_LIMITS,
+    CallBudget,
+    JsonLdLimits,
+    check_deadline,
+    check_paths,
+)
 from signing.canon import CanonLimits
 from signing.canon.limits import DEFAULT_LIMITS
 from signing.document import check_credential, issuer_of, parse_datetime, proofs_of, unsecured
@@ -49,6 +55,7 @@ from signing.errors import (
     ProofOptionsError,
     ProofPurposeMismatchError,
     SignatureMismatchError,
+    SigningError,
     UnresolvableVerificationMethodError,
     UnsupportedCryptosuiteError,
     VerificationFailedError,
@@ -122,6 +129,8 @@ class _Context:
     deadline: float | None
     #: RFC 6901 pointer of each proof in the credential ("/proof" or "/proof/<index>").
     pointers: dict[int, str]
+    #: The unsecured document's canonical forms (or errors), shared by unchained proofs.
+    document_memo: dict[tuple[str, str], bytes | SigningError] = field(default_factory=dict)
 
 
 def _required(proof: dict[str, Any], member: str) -> str:
@@ -236,6 +245,7 @@ def _verify_one(proof: dict[str, Any], ctx: _Context) -> None:
         jsonld_limits=ctx.jsonld_limits,
         deadline=ctx.deadline,
         proof_pointer=ctx.pointers[id(proof)],
+        document_memo=ctx.document_memo if document is ctx.document else None,
     )
     if not key.verify(signature, data):
         raise SignatureMismatchError(
@@ -331,14 +341,15 @@ def verify(
         },
     )
     results = []
-    for proof in proofs:
-        check_deadline(deadline)
-        failure: Exception | None = None
-        try:
-            _verify_one(proof, ctx)
-        except (VerificationFailedError, DataLossError, UnsupportedCryptosuiteError) as exc:
-            failure = exc
-        results.append(_result(proof, failure))
+    with CallBudget(jsonld_limits):  # max_cpu_seconds covers all proofs together
+        for proof in proofs:
+            check_deadline(deadline)
+            failure: Exception | None = None
+            try:
+                _verify_one(proof, ctx)
+            except (VerificationFailedError, DataLossError, UnsupportedCryptosuiteError) as exc:
+                failure = exc
+            results.append(_result(proof, failure))
     first_failure = next((r for r in results if not r.verified), None)
     if first_failure is None:
         return VerificationResult(verified=True, issuer=issuer, proofs=results)

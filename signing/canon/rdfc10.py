@@ -157,15 +157,17 @@ class _Canonicalizer:
         self.work += units
         if self.work > self.limits.max_ndegree_work:
             raise CanonicalizationLimitError("max_ndegree_work", self.limits.max_ndegree_work)
-        check_deadline(self.deadline)
+        if self.deadline is not None:
+            check_deadline(self.deadline)
 
     def run(self) -> CanonicalResult:
         # §4.4.3 step 3: first-degree hashes, grouped by hash.
         by_hash: dict[str, list[str]] = {}
-        check_deadline(self.deadline)
+        deadline = self.deadline
+        check_deadline(deadline)
         for index, (node, quads) in enumerate(self.mentions.items()):
-            if index % 256 == 255:
-                check_deadline(self.deadline)
+            if deadline is not None and index % 256 == 255:
+                check_deadline(deadline)
             digest = first_degree_hash(node, quads, self.hash)
             self.first_degree[node] = digest
             by_hash.setdefault(digest, []).append(node)

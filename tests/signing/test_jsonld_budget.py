@@ -20,8 +20,8 @@ import pytest
 from pyld import jsonld
 
 from schemas.paths import PACKAGE_DIR
-from signing import rdf
-from signing.budget import JsonLdLimits, check_items
+from signing import proofs, rdf
+from signing.budget import CallBudget, JsonLdLimits, Meter, check_items
 from signing.canon import canonicalize_quads
 from signing.errors import (
     DeadlineExceededError,
@@ -213,3 +213,57 @@ def test_slow_reference_verification_does_not_hold_up_another_thread(
     assert isinstance(outcome["slow_error"], DeadlineExceededError)
     assert quick_done < outcome["slow_done"], "the quick verifications waited for the slow one"
     assert outcome["slow_seconds"] < 4.0 + 3.0  # the deadline is honoured, generously
+
+
+def test_cpu_budget_covers_a_whole_call_not_each_pyld_run() -> None:
+    with CallBudget(JsonLdLimits(max_cpu_seconds=0.05)):
+        Meter(max_cpu_seconds=10.0, deadline=None)  # the first pyld run starts the clock
+        start = time.thread_time()
+        while time.thread_time() - start < 0.1:  # an earlier proof's pyld run
+            pass
+        meter = Meter(max_cpu_seconds=10.0, deadline=None)  # the next run's own budget
+        for _ in range(31):
+            meter.tick()
+        with pytest.raises(JsonLdBudgetError) as caught:
+            meter.tick()  # the CPU clock is read every 32nd tick
+    assert caught.value.limit == "max_cpu_seconds"
+    Meter(max_cpu_seconds=10.0, deadline=None).tick()  # outside the call: its own budget
+
+
+def test_copies_of_a_proof_share_one_canonicalization_of_the_document(
+    signed_battery: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A proof may be copied: 32 copies must not mean 32 canonicalizations of the document.
+    document = copy.deepcopy(signed_battery)
+    document["proof"] = [copy.deepcopy(signed_battery["proof"]) for _ in range(32)]
+    calls: list[bool] = []
+    real = proofs.canonical_form
+
+    def counting(suite: Any, value: dict[str, Any], *args: Any, **kwargs: Any) -> bytes:
+        calls.append("credentialSubject" in value)
+        return real(suite, value, *args, **kwargs)
+
+    monkeypatch.setattr(proofs, "canonical_form", counting)
+    result = verify(document, now=NOW)
+    assert result.verified
+    assert len(result.proofs) == 32
+    assert calls.count(True) == 1
+
+
+def test_a_data_loss_is_found_once_for_all_copies_of_a_proof(
+    signed_battery: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = copy.deepcopy(signed_battery)
+    document["proof"] = [copy.deepcopy(signed_battery["proof"]) for _ in range(3)]
+    document["credentialSubject"]["undefinedTerm"] = "x"
+    calls: list[bool] = []
+    real = proofs.canonical_form
+
+    def counting(suite: Any, value: dict[str, Any], *args: Any, **kwargs: Any) -> bytes:
+        calls.append("credentialSubject" in value)
+        return real(suite, value, *args, **kwargs)
+
+    monkeypatch.setattr(proofs, "canonical_form", counting)
+    result = verify(document, now=NOW)
+    assert [proof.reason for proof in result.proofs] == ["UNDEFINED_TERM"] * 3
+    assert calls.count(True) == 1
