@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -74,31 +73,37 @@ def proof_hash_data(
     if "@context" in input_document:
         config["@context"] = input_document["@context"]
     check_deadline(deadline)
-    canonical = functools.partial(
-        canonical_form,
-        suite,
-        loader=loader,
-        key_type=key_type,
-        limits=limits,
-        fast=fast,
-        jsonld_limits=jsonld_limits,
-        deadline=deadline,
-    )
+
+    def canonical(value: dict[str, Any], pointer_prefix: str = "") -> bytes:
+        return canonical_form(
+            suite,
+            value,
+            loader,
+            key_type,
+            limits=limits,
+            fast=fast,
+            jsonld_limits=jsonld_limits,
+            deadline=deadline,
+            pointer_prefix=pointer_prefix,
+        )
+
     canonical_config = (
         canonical_proof_config(config, loader) if fast and suite.transform == "rdfc" else None
-    ) or canonical(config, pointer_prefix=proof_pointer)
-    canonical_document = _memoized(
-        document_memo, (suite.transform, hash_name_for(key_type)), lambda: canonical(input_document)
-    )
+    ) or canonical(config, proof_pointer)
+    if document_memo is None:
+        canonical_document = canonical(input_document)
+    else:
+        memo_key = (suite.transform, hash_name_for(key_type))
+        canonical_document = _memoized(document_memo, memo_key, lambda: canonical(input_document))
     return combine_hashes(key_type, canonical_config, canonical_document)
 
 
 def _memoized(
-    memo: dict[tuple[str, str], bytes | SigningError] | None,
+    memo: dict[tuple[str, str], bytes | SigningError],
     key: tuple[str, str],
     compute: Callable[[], bytes],
 ) -> bytes:
-    found = None if memo is None else memo.get(key)
+    found = memo.get(key)
     if isinstance(found, SigningError):
         raise found
     if found is not None:
@@ -106,11 +111,9 @@ def _memoized(
     try:
         result = compute()
     except (DataLossError, UnusableInputError) as exc:  # the same for every proof: once
-        if memo is not None:
-            memo[key] = exc
+        memo[key] = exc
         raise
-    if memo is not None:
-        memo[key] = result
+    memo[key] = result
     return result
 
 
