@@ -13,7 +13,7 @@ from typing import Any
 
 import schemas
 from gateway import access
-from gateway.checker import CredentialChecker, ParsedCredential, Report
+from gateway.checker import CredentialChecker, ParsedCredential, Report, TimeLeft, no_deadline
 from gateway.domain import DatasetKind, DatasetStatus, SignedCheckpoint
 from gateway.errors import PermissionDeniedError
 from gateway.limits import Limits
@@ -138,6 +138,7 @@ class Catalog:
         *,
         expected_domain: str | None = None,
         expected_challenge: str | None = None,
+        time_left: TimeLeft = no_deadline,
     ) -> Report:
         """VerifyCredential: every proof's outcome and every violation, nothing stored."""
         parsed = self._checker.parse(raw)
@@ -147,4 +148,5 @@ class Catalog:
             rules=self.rules_cited_by(parsed),
             expected_domain=expected_domain,
             expected_challenge=expected_challenge,
+            time_left=time_left,
         )

@@ -12,6 +12,7 @@ check run, so nobody untrusted can make the node canonicalize. Schema and rule c
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,7 @@ from gateway.trust.model import issuer_did
 from schemas import strict_json
 from schemas.facets import Facets
 from schemas.schema_errors import SCHEMA_REASONS
+from signing.budget import FAST_PATH_ONLY
 from signing.errors import SignatureMismatchError, SigningError
 from signing.loader import PinnedLoader
 from signing.verify import VerificationResult
@@ -252,9 +254,16 @@ class CredentialChecker:
         left = time_left()
         if left is not None and left < self._limits.min_seconds_for_verify:
             raise DeadlineTooShortError
-        # Which keys may sign for the issuer is the trust registry's call, made above.
+        # Which keys may sign for the issuer is the trust registry's call, made above. Only what
+        # the compiled fast path models is accepted (no pyld on a request path: its cost grows
+        # with the square of a property's values), and the caller's deadline bounds the work.
         result = verify_credential(
-            parsed.document, loader=self._loader, now=now, issuer_binding=None
+            parsed.document,
+            loader=self._loader,
+            now=now,
+            issuer_binding=None,
+            jsonld_limits=FAST_PATH_ONLY,
+            deadline=_deadline(left),
         )
         if not result.verified or not result.proofs:
             raise _refusal(result)
@@ -270,6 +279,7 @@ class CredentialChecker:
         rules: Mapping[str, Any] | None = None,
         expected_domain: str | None = None,
         expected_challenge: str | None = None,
+        time_left: TimeLeft = no_deadline,
     ) -> Report:
         """Stateless verification for VerifyCredential: problems are reported, not raised.
 
@@ -283,6 +293,8 @@ class CredentialChecker:
             now=now,
             expected_domain=expected_domain,
             expected_challenge=expected_challenge,
+            jsonld_limits=FAST_PATH_ONLY,
+            deadline=_deadline(time_left()),
         )
         violations = self.violations(parsed.document, rules)
         return Report(parsed.kind, parsed.issuer, parsed.digest, result, violations)
@@ -301,6 +313,11 @@ class CredentialChecker:
             raise SchemaViolationError(violations)
         if violations:
             raise RuleViolationError(violations)
+
+
+def _deadline(left: float | None) -> float | None:
+    """The monotonic time by which verification must stop, for `left` seconds left."""
+    return None if left is None else time.monotonic() + left
 
 
 def _refusal(result: VerificationResult) -> SigningError:

@@ -8,6 +8,11 @@ Public API (imported lazily, so `import signing.keys` does not load pyld):
     verify, VerificationResult, ProofResult                                           (verify)
     verify_many, VerifierPool                                                         (batch)
     SUITES, DEFAULT_SUITE                                                             (suites)
+    JsonLdLimits, FAST_PATH_ONLY, DEFAULT_JSONLD_LIMITS                               (budget)
+    UnsupportedJsonLdError, JsonLdBudgetError, DeadlineExceededError                  (errors)
+
+`verify` is also the name of the module `signing.verify`, which wins once imported: use
+`from signing.verify import verify`.
 """
 
 from __future__ import annotations
@@ -33,12 +38,20 @@ _EXPORTS = {
     "VerifierPool": "signing.batch",
     "SUITES": "signing.suites",
     "DEFAULT_SUITE": "signing.suites",
+    "JsonLdLimits": "signing.budget",
+    "FAST_PATH_ONLY": "signing.budget",
+    "DEFAULT_JSONLD_LIMITS": "signing.budget",
+    "UnsupportedJsonLdError": "signing.errors",
+    "JsonLdBudgetError": "signing.errors",
+    "DeadlineExceededError": "signing.errors",
 }
 
 __all__ = [  # noqa: RUF022 - grouped like _EXPORTS
     "generate_key", "load_key", "save_key", "resolve_did_key", "PrivateKey", "PublicKey", "Signer",
     "PinnedLoader", "default_loader", "sign", "verify", "VerificationResult", "ProofResult",
     "verify_many", "VerifierPool", "SUITES", "DEFAULT_SUITE",
+    "JsonLdLimits", "FAST_PATH_ONLY", "DEFAULT_JSONLD_LIMITS",
+    "UnsupportedJsonLdError", "JsonLdBudgetError", "DeadlineExceededError",
 ]  # fmt: skip
 
 

@@ -7,7 +7,11 @@ key: the expanded predicate, container, type coercion, language and the context 
 property-scoped and type-scoped contexts (JSON-LD 1.1 Expansion Algorithm §5.1.2 steps 7-11).
 
 Anything this compiler does not model raises `Unsupported`, which makes the caller fall back to
-pyld. pyld is not thread-safe (shared LRU caches), so every call into it holds `_PYLD_LOCK`.
+pyld or refuse the document. pyld's context processing is not thread-safe (LRU caches), so each
+`Universe` has its own resolver cache and lock, held for one context processing step: a few ms
+on the pinned contexts, never across a document or a request. Which contexts get compiled is
+bounded by the pinned contexts, except for combinations of type-scoped contexts, which the
+document chooses: `signing.fast_rdf` caps them per document.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from typing import Any, Final
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import KEYWORDS, JsonLdError, JsonLdProcessor
 
+from signing.errors import DataLossError, DroppedTermError, RelativeIriError, UndefinedTermError
+
 #: pyld-style document loader: (url, options) -> {"contextUrl", "documentUrl", "document"}.
 Loader = Callable[[str, dict[str, Any]], dict[str, Any]]
 
-_PYLD_LOCK: Final = threading.RLock()
 _KEYWORDS: Final = frozenset(KEYWORDS)
 _KEYWORD_FORM: Final = re.compile(r"^@[a-zA-Z]+$")
 #: pyld's own absolute-IRI test (`jsonld._is_absolute_iri`); used only where pyld branches on it.
@@ -56,7 +61,34 @@ _SUPPORTED_CONTAINERS: Final[tuple[frozenset[str], ...]] = (
 
 
 class Unsupported(Exception):  # noqa: N818 - a control-flow signal, not an error a caller sees
-    """The document uses something the fast path does not model; use the reference path."""
+    """The document uses something the fast path does not model; use the reference path.
+
+    `key` is the member of the current JSON object that holds it (None: the object itself);
+    callers add the segments above it while the exception unwinds (`at`), so `pointer` names
+    the JSON value (RFC 6901). `loss` is set where the reference path would refuse the document
+    for data loss with that error (an undefined term, a relative IRI): a caller that may not
+    take the reference path raises it instead of an UNSUPPORTED_JSONLD refusal.
+    """
+
+    def __init__(
+        self, why: str, *, key: str | None = None, loss: type[DataLossError] | None = None
+    ) -> None:
+        super().__init__(why)
+        self.why = why
+        self.loss = loss
+        self._segments: list[str | int] = [] if key is None else [key]
+
+    def at(self, segment: str | int) -> Unsupported:
+        """Record that the value sat under `segment` (a member name or an array index)."""
+        self._segments.append(segment)
+        return self
+
+    @property
+    def pointer(self) -> str:
+        return "".join(
+            "/" + str(segment).replace("~", "~0").replace("/", "~1")
+            for segment in reversed(self._segments)
+        )
 
 
 class _Relative:
@@ -105,10 +137,15 @@ def emittable(iri: str) -> bool:
     return bool(SAFE_IRI.match(iri)) and not iri.startswith(PYLD_DEFAULT_BASE)
 
 
+def leaked_base_loss(iri: str) -> type[DataLossError] | None:
+    """RelativeIriError for an IRI under pyld's default base (the reference path's refusal)."""
+    return RelativeIriError if iri.startswith(PYLD_DEFAULT_BASE) else None
+
+
 def iri_ref(iri: str) -> str:
     """`<iri>` for N-Quads, or Unsupported when the IRI is not one we can emit verbatim."""
     if not emittable(iri):
-        raise Unsupported(f"IRI not emitted by the fast path: {iri!r}")
+        raise Unsupported(f"IRI not emitted by the fast path: {iri!r}", loss=leaked_base_loss(iri))
     return f"<{iri}>"
 
 
@@ -147,10 +184,11 @@ class KeywordPlan:
 class _UnsupportedPlan:
     """Memoised refusal: the key cannot be expanded by the fast path."""
 
-    __slots__ = ("why",)
+    __slots__ = ("loss", "why")
 
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str, loss: type[DataLossError] | None = None) -> None:
         self.why = why
+        self.loss = loss
 
 
 Plan = TermPlan | KeywordPlan | _UnsupportedPlan
@@ -170,12 +208,19 @@ class NodeShape:
 
 
 class _UnsupportedShape:
-    """Memoised refusal of a key tuple."""
+    """Memoised refusal of a key tuple (or of a type name); `key` as in `Unsupported`."""
 
-    __slots__ = ("why",)
+    __slots__ = ("key", "loss", "why")
 
-    def __init__(self, why: str) -> None:
+    def __init__(
+        self, why: str, key: str | None = None, loss: type[DataLossError] | None = None
+    ) -> None:
         self.why = why
+        self.key = key
+        self.loss = loss
+
+    def error(self) -> Unsupported:
+        return Unsupported(self.why, key=self.key, loss=self.loss)
 
 
 class Universe:
@@ -183,6 +228,8 @@ class Universe:
 
     def __init__(self, loader: Loader) -> None:
         self._by_id: dict[int, CompiledContext] = {}
+        # Guards this universe's resolver cache and processor; held for one processing step.
+        self._lock = threading.RLock()
         checked = _checking_loader(loader)
         self._options: dict[str, Any] = {
             # As on the reference path (signing.rdf): DI deserializes with a null base IRI.
@@ -198,7 +245,10 @@ class Universe:
         found = self._by_id.get(id(raw))
         if found is None:
             found = CompiledContext(self, raw)
-            self._by_id[id(raw)] = found
+            # Kept (and `raw` with it, so its id is not reused) up to the cap; past it the
+            # context is compiled again when met again, which the walk's budget bounds.
+            if len(self._by_id) < _MAX_PLANS:
+                self._by_id[id(raw)] = found
         return found
 
     def process(
@@ -210,7 +260,7 @@ class Universe:
         propagate: bool = True,
     ) -> CompiledContext:
         """pyld context processing (JSON-LD 1.1 §4.1); its errors become Unsupported."""
-        with _PYLD_LOCK:
+        with self._lock:
             try:
                 raw = self._processor._process_context(  # noqa: SLF001 - the reference algorithm itself
                     active,
@@ -220,7 +270,12 @@ class Universe:
                     propagate=propagate,
                 )
             except JsonLdError as exc:
-                raise Unsupported(f"context processing failed: {exc}") from exc
+                # The message and code only: str(exc) would carry the whole context.
+                message = exc.args[0] if exc.args else type(exc).__name__
+                code = getattr(exc, "code", None)
+                raise Unsupported(
+                    f"context processing failed: {message}" + (f" ({code})" if code else "")
+                ) from exc
             return self.wrap(raw)
 
     def root(self, urls: tuple[str, ...]) -> CompiledContext:
@@ -321,7 +376,8 @@ class CompiledContext:
         if hit is not None and hit[0] is scoped:
             return hit[1]
         result = self.universe.process(self.raw, scoped, override_protected=True, propagate=True)
-        self._scoped[id(scoped)] = (scoped, result)
+        if len(self._scoped) < _MAX_PLANS:
+            self._scoped[id(scoped)] = (scoped, result)
         return result
 
     def apply_types(self, scopes: tuple[Any, ...]) -> CompiledContext:
@@ -333,7 +389,8 @@ class CompiledContext:
         result: CompiledContext = self
         for scoped in scopes:
             result = self.universe.process(result.raw, scoped, propagate=False)
-        self._typed[key] = (scopes, result)
+        if len(self._typed) < _MAX_PLANS:  # combinations are the caller's choice: bounded
+            self._typed[key] = (scopes, result)
         return result
 
     def type_scope(self, type_name: str) -> Any:
@@ -364,16 +421,25 @@ class CompiledContext:
         found = self._type_iris.get(value)
         if found is None:
             expanded = self.expand_key(value)
-            if not isinstance(expanded, str) or expanded.startswith("_:"):
+            if expanded is RELATIVE:
+                # The reference path refuses it so (signing.rdf `_check_type_value`).
+                found = _UnsupportedShape(
+                    f"type {value!r} is not defined by the document's contexts",
+                    loss=UndefinedTermError,
+                )
+            elif not isinstance(expanded, str) or expanded.startswith("_:"):
                 found = _UnsupportedShape(f"type {value!r} does not expand to an IRI")
             elif not emittable(expanded):
-                found = _UnsupportedShape(f"IRI not emitted by the fast path: {expanded!r}")
+                found = _UnsupportedShape(
+                    f"type IRI not emitted by the fast path: {expanded!r}",
+                    loss=leaked_base_loss(expanded),
+                )
             else:
                 found = f"<{expanded}>"
             if len(self._type_iris) < _MAX_PLANS:
                 self._type_iris[value] = found
         if isinstance(found, _UnsupportedShape):
-            raise Unsupported(found.why)
+            raise found.error()
         return found
 
     def type_key(self, keys: tuple[str, ...]) -> str | None:
@@ -387,7 +453,7 @@ class CompiledContext:
             if len(self._type_keys) < _MAX_PLANS:
                 self._type_keys[keys] = found
         if isinstance(found, _UnsupportedShape):
-            raise Unsupported(found.why)
+            raise found.error()
         return found  # type: ignore[return-value]  # `self` was replaced above
 
     def _find_type_key(self, keys: tuple[str, ...]) -> str | _UnsupportedShape | None:
@@ -411,7 +477,7 @@ class CompiledContext:
             if len(self._shapes) < _MAX_PLANS:
                 self._shapes[keys] = found
         if isinstance(found, _UnsupportedShape):
-            raise Unsupported(found.why)
+            raise found.error()
         return found
 
     def _make_shape(self, keys: tuple[str, ...]) -> NodeShape | _UnsupportedShape:
@@ -423,16 +489,17 @@ class CompiledContext:
             try:
                 plan = self.plan(k)
             except Unsupported as exc:
-                return _UnsupportedShape(str(exc))
+                return _UnsupportedShape(exc.why, key=k, loss=exc.loss)
             if isinstance(plan, KeywordPlan):
                 if plan.keyword in keywords:
-                    return _UnsupportedShape(f"colliding keyword {plan.keyword}")
+                    return _UnsupportedShape(f"colliding keyword {plan.keyword}", key=k)
                 keywords[plan.keyword] = k
             else:
                 properties.append((k, plan))
         unsupported = set(keywords) - _NODE_KEYWORDS
         if unsupported:
-            return _UnsupportedShape(f"keywords {sorted(unsupported)}")
+            names = ", ".join(sorted(unsupported))
+            return _UnsupportedShape(f"an object with {names} (not modelled by the fast path)")
         return NodeShape(keywords, tuple(properties))
 
     def plan(self, key: str) -> TermPlan | KeywordPlan:
@@ -442,17 +509,29 @@ class CompiledContext:
             if len(self._plans) < _MAX_PLANS:
                 self._plans[key] = found
         if isinstance(found, _UnsupportedPlan):
-            raise Unsupported(found.why)
+            raise Unsupported(found.why, loss=found.loss)
         return found
 
     def _make_plan(self, key: str) -> Plan:
         expanded = expand_iri(self.raw, key, vocab=True)
+        # The reference path's refusals (signing.rdf `_raise_dropped`), word for word.
+        if expanded is RELATIVE:
+            return _UnsupportedPlan(
+                f"term {key!r} is not defined by the document's contexts and would be dropped "
+                "from the signed graph",
+                UndefinedTermError,
+            )
         if not isinstance(expanded, str):
-            return _UnsupportedPlan(f"term {key!r} does not expand (it would be dropped)")
+            return _UnsupportedPlan(
+                "a term the context maps to null would be dropped from the graph",
+                DroppedTermError,
+            )
         if expanded in _KEYWORDS:
             return KeywordPlan(expanded)
         if not emittable(expanded):
-            return _UnsupportedPlan(f"term {key!r} expands to {expanded!r}")
+            return _UnsupportedPlan(
+                f"term {key!r} expands to {expanded!r}", leaked_base_loss(expanded)
+            )
         mapping = self.raw["mappings"].get(key)
         if mapping is not None and mapping.get("reverse"):
             return _UnsupportedPlan(f"reverse property {key!r}")

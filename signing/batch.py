@@ -1,5 +1,5 @@
-"""Batch verification over a process pool (pyld keeps unlocked process-global caches, so it is
-not thread-safe: signing.md §5; processes also use both cores and can be killed on overrun).
+"""Batch verification over a process pool: processes use both cores (threads share one GIL) and
+can be killed on overrun. (Threads are safe too: signing.rdf keeps pyld's caches per thread.)
 
 Workers start with "forkserver", not "fork": the gateway process runs gRPC threads, and forking a
 threaded process can deadlock the child. Each worker builds its own `PinnedLoader` from the same

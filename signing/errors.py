@@ -91,11 +91,28 @@ class CanonicalizationLimitError(CanonicalizationError):
 
     reason = "CANONICALIZATION_LIMIT_EXCEEDED"
 
-    def __init__(self, limit: str, cap: int) -> None:
-        super().__init__(f"canonicalization exceeded {limit}={cap}")
+    def __init__(self, limit: str, cap: float, message: str | None = None) -> None:
+        super().__init__(message or f"canonicalization exceeded {limit}={cap}")
         #: Name of the `CanonLimits` field that was exceeded, e.g. "max_ndegree_work".
         self.limit = limit
         self.cap = cap
+
+
+class JsonLdBudgetError(CanonicalizationLimitError):
+    """The pyld reference path would exceed a `JsonLdLimits` budget (`limit` is "max_items" or
+    "max_cpu_seconds"): its cost grows with the square of a property's values, so a small
+    document could hold a core for minutes."""
+
+    reason = "JSONLD_BUDGET_EXCEEDED"
+
+
+# --- the caller's deadline --------------------------------------------------------------------
+
+
+class DeadlineExceededError(SigningError):
+    """The caller's deadline passed during sign() or verify(): the work was stopped, not judged."""
+
+    reason = "DEADLINE_EXCEEDED"
 
 
 # --- unusable input: raised by sign() and verify() (CLI exit 2); never a verification result ---
@@ -153,6 +170,20 @@ class UnsupportedCryptosuiteError(UnusableInputError):
     reason = "CRYPTOSUITE_UNSUPPORTED"
 
 
+class UnsupportedJsonLdError(UnusableInputError):
+    """JSON-LD the compiled fast path does not model, refused when the pyld reference path is
+    not allowed (`signing.budget.FAST_PATH_ONLY`). `pointer` (RFC 6901) names the JSON value that
+    uses it: "/credentialSubject/companyIds" for a {"@set": [...]} object there, "" for the
+    whole document; `construct` says what it is."""
+
+    reason = "UNSUPPORTED_JSONLD"
+
+    def __init__(self, construct: str, *, pointer: str) -> None:
+        super().__init__(f"JSON-LD not supported here at {pointer or '/'}: {construct}")
+        self.construct = construct
+        self.pointer = pointer
+
+
 # --- data loss (DI "Securing Data Losslessly"): raised by sign(), a result reason in verify() ---
 
 
@@ -160,6 +191,8 @@ class DataLossError(SigningError):
     """JSON-LD processing would drop data, so the signature would not cover it."""
 
     reason = "DATA_LOSS"
+    #: RFC 6901 pointer to the offending value, when the compiled fast path found it.
+    pointer: str | None = None
 
 
 class UndefinedTermError(DataLossError):

@@ -18,7 +18,13 @@ N-Quads cannot carry verbatim.
 `to_quads` hands its terms to `signing.canon.canonicalize_quads` as they are, so every term it
 emits must be one `signing.canon.nquads.parse_nquads` could have produced: IRIs pass `SAFE_IRI`,
 literals are escaped here, language tags pass `LANGTAG`. `to_nquads` is its text form, for the
-callers and tests that want N-Quads.
+callers and tests that want N-Quads. `dataset_quads` is `to_quads` that raises `Unsupported`
+instead of returning None: its `pointer` names where, for callers that refuse rather than fall
+back (`signing.budget.FAST_PATH_ONLY`).
+
+Work is linear in the document: at most `MAX_CONTEXT_URLS` root contexts and
+`MAX_TYPE_SCOPES` combinations of type-scoped contexts per document (each new one costs a pyld
+context processing step, 1-3 ms), and the caller's deadline is checked at every node object.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 from typing import Any, Final
 
 from pyld.jsonld import canonicalize as _pyld_jcs
@@ -45,8 +52,16 @@ from signing._fast_rdf_context import (
     iri_ref,
 )
 from signing.canon.nquads import Quad, serialize_quad
+from signing.errors import DeadlineExceededError, RelativeIriError
 
-__all__ = ["to_nquads", "to_quads"]
+__all__ = [
+    "MAX_CONTEXT_URLS",
+    "MAX_TYPE_SCOPES",
+    "Unsupported",
+    "dataset_quads",
+    "to_nquads",
+    "to_quads",
+]
 
 _XSD: Final = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING: Final = _XSD + "string"
@@ -73,32 +88,52 @@ _ESCAPES: Final = {
 #: Also matches lone surrogates, which `_escape_char` refuses: they cannot be written as UTF-8.
 _NEEDS_ESCAPE: Final = re.compile(r'[\x00-\x1f"\\\x7f\ud800-\udfff]')
 _MAX_UNIVERSES: Final = 64
+#: Root context URLs the fast path compiles (each costs 2-5 ms the first time; cfx credentials
+#: and the W3C vectors list two).
+MAX_CONTEXT_URLS: Final = 8
+#: Distinct (context, type-scoped contexts) transitions per document; a cfx credential has 1-4.
+MAX_TYPE_SCOPES: Final = 16
 
 _CACHE_LOCK: Final = threading.Lock()
 #: (context URLs, id(loader)) -> (loader, root context); the loader is kept to pin its id.
 _ROOTS: dict[tuple[tuple[str, ...], int], tuple[Loader, CompiledContext]] = {}
 
 
-def to_quads(document: Any, loader: Loader) -> list[Quad] | None:
+def to_quads(document: Any, loader: Loader, *, deadline: float | None = None) -> list[Quad] | None:
     """The distinct quads of `document`'s RDF dataset, or None when the reference path must decide.
 
     Each term is already in the canonical N-Quads form `signing.canon.nquads.parse_nquads` gives
     (IRIs as ``<iri>``, literals escaped as RDFC-1.0 writes them, ``""`` for the default graph),
     so `signing.canon.canonicalize_quads` takes them without a text round trip. `document` is a
     parsed JSON object (anything else gives None); `loader` a pyld-style document loader.
-    Compiled contexts are cached per (context URL list, loader).
+    Compiled contexts are cached per (context URL list, loader). `deadline` (`time.monotonic()`)
+    raises `DeadlineExceededError` once passed.
     """
-    if not isinstance(document, dict):
+    try:
+        return dataset_quads(document, loader, deadline=deadline)
+    except Unsupported:
         return None
+
+
+def dataset_quads(document: Any, loader: Loader, *, deadline: float | None = None) -> list[Quad]:
+    """`to_quads`, raising `Unsupported` (with the JSON pointer of what) instead of giving None."""
+    if not isinstance(document, dict):
+        raise Unsupported("a document that is not a JSON object")
     urls = _context_urls(document.get("@context"))
     if urls is None:
-        return None
+        raise Unsupported(
+            f"an @context that is not a list of at most {MAX_CONTEXT_URLS} context URLs",
+            key="@context",
+        )
     try:
         root = _root_context(urls, loader)
-        walk = _Walk()
+    except Unsupported as exc:
+        raise exc.at("@context") from None
+    walk = _Walk(deadline)
+    try:
         walk.node(root, None, document, "", type_scoped=None, is_root=True)
-    except (Unsupported, RecursionError):
-        return None
+    except RecursionError:
+        raise Unsupported("nesting too deep for the fast path") from None
     return list(dict.fromkeys(walk.quads))  # an RDF dataset is a set
 
 
@@ -113,7 +148,7 @@ def to_nquads(document: Any, loader: Loader) -> str | None:
 def _context_urls(context: Any) -> tuple[str, ...] | None:
     if isinstance(context, str):
         context = [context]
-    if not isinstance(context, list) or not context:
+    if not isinstance(context, list) or not context or len(context) > MAX_CONTEXT_URLS:
         return None
     if not all(isinstance(url, str) and SAFE_IRI.match(url) for url in context):
         return None
@@ -190,16 +225,25 @@ def literal(value: Any, datatype: str | None, language: str | None) -> str:
     return _typed(value, datatype or _XSD_STRING)
 
 
+def _within(exc: Unsupported, value: Any, item: Any) -> Unsupported:
+    """`exc` raised for `item`: add its index when `value` is the array holding it."""
+    if isinstance(value, list):
+        exc.at(next(index for index, each in enumerate(value) if each is item))
+    return exc
+
+
 class _Walk:
     """One document's walk: emitted quads and blank node labels."""
 
-    __slots__ = ("_bnodes", "_counter", "_json_slots", "quads")
+    __slots__ = ("_bnodes", "_counter", "_deadline", "_json_slots", "_type_scopes", "quads")
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: float | None = None) -> None:
         self.quads: list[Quad] = []
         self._json_slots: set[tuple[str, str, str]] = set()
         self._bnodes: dict[str, str] = {}
         self._counter = 0
+        self._deadline = deadline
+        self._type_scopes: set[tuple[int, ...]] = set()
 
     def fresh(self) -> str:
         self._counter += 1
@@ -213,14 +257,32 @@ class _Walk:
         return self._reference(expanded, value)
 
     def _reference(self, expanded: object, original: str) -> str:
-        if expanded is RELATIVE or not isinstance(expanded, str):
-            raise Unsupported(f"identifier {original!r} is relative or keyword-like")
+        if expanded is RELATIVE:
+            # The reference path's refusal (signing.rdf `_check_iri`), word for word.
+            raise Unsupported(
+                f"@id {original!r} is a relative IRI; with a null base IRI it cannot be signed",
+                loss=RelativeIriError,
+            )
+        if not isinstance(expanded, str):
+            raise Unsupported(f"identifier {original!r} is keyword-like")
         if expanded.startswith("_:"):
             label = self._bnodes.get(expanded)
             if label is None:
                 label = self._bnodes[expanded] = self.fresh()
             return label
         return iri_ref(expanded)
+
+    def _count_type_scopes(
+        self, active: CompiledContext, present: tuple[Any, ...], type_key: str
+    ) -> None:
+        # Deterministic (what the document uses, not what happens to be compiled already), so
+        # a document is refused or accepted whatever ran before it.
+        self._type_scopes.add((id(active), *map(id, present)))
+        if len(self._type_scopes) > MAX_TYPE_SCOPES:
+            raise Unsupported(
+                f"more than {MAX_TYPE_SCOPES} combinations of type-scoped contexts",
+                key=type_key,
+            )
 
     def _type_iri(self, ctx: CompiledContext, value: Any) -> str:
         if not isinstance(value, str):
@@ -239,11 +301,17 @@ class _Walk:
         type_scoped: CompiledContext | None,
         is_root: bool = False,
     ) -> str | None:
-        """Emit a node object's quads into `graph` and return its term (or a value's literal)."""
+        """Emit a node object's quads into `graph` and return its term (or a value's literal).
+
+        `Unsupported` raised here names the member of `element` that holds the construct (or
+        none: the object itself); the caller adds where `element` sits.
+        """
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            raise DeadlineExceededError("the caller's deadline passed before the work was done")
         active = ctx_in
         if not is_root:
             if "@context" in element:
-                raise Unsupported("embedded @context")
+                raise Unsupported("embedded @context", key="@context")
             # Step 7: a type-scoped context does not reach into a new node object, except for
             # value objects and bare references (pyld checks only elements with <= 2 entries).
             if type_scoped is None and ctx_in.has_previous:
@@ -279,7 +347,8 @@ class _Walk:
             present = tuple(s for s in scopes if s is not None)
             if present:
                 if len({id(s) for s in present}) != len(present):
-                    raise Unsupported("repeated type with a scoped context")
+                    raise Unsupported("repeated type with a scoped context", key=type_key)
+                self._count_type_scopes(active, present, type_key)
                 active = active.apply_types(present)
 
         shape = active.shape(keys)
@@ -295,14 +364,23 @@ class _Walk:
             raise Unsupported("@language on a node object")
 
         id_key = keywords.get("@id")
-        subject = self.fresh() if id_key is None else self._node_id(active, element[id_key])
+        try:
+            subject = self.fresh() if id_key is None else self._node_id(active, element[id_key])
+        except Unsupported as exc:
+            raise exc.at(id_key or "") from None
         quads = self.quads
         if type_key is not None:
             types = element[type_key]
-            for t in types if isinstance(types, list) else [types]:
-                quads.append((subject, _RDF_TYPE, self._type_iri(type_ctx, t), graph))
+            try:
+                for t in types if isinstance(types, list) else [types]:
+                    quads.append((subject, _RDF_TYPE, self._type_iri(type_ctx, t), graph))
+            except Unsupported as exc:
+                raise exc.at(type_key) from None
         for property_key, plan in shape.properties:
-            self._property(subject, plan, element[property_key], graph)
+            try:
+                self._property(subject, plan, element[property_key], graph)
+            except Unsupported as exc:
+                raise exc.at(property_key) from None
         return subject
 
     def _value_object(self, type_ctx: CompiledContext, keywords: dict[str, Any]) -> str | None:
@@ -349,26 +427,23 @@ class _Walk:
             # Each value becomes its own named graph, referenced from the subject (§5.1.2 step
             # 13.12; Node Map Generation §7.2.2 for @graph).
             for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, list):
-                    raise Unsupported("nested array in a @graph container")
-                name = self.fresh()
-                terms: list[str] = []
-                self._value(plan, item, name, terms, inside_list=False)
-                if not terms:
-                    continue
-                if terms[0].startswith('"'):
-                    raise Unsupported("literal in a @graph container")
-                quads.append((subject, predicate, name, graph))
+                try:
+                    name = self._graph_item(plan, item)
+                except Unsupported as exc:
+                    raise _within(exc, value, item) from None
+                if name is not None:
+                    quads.append((subject, predicate, name, graph))
             return
-        terms = []
+        terms: list[str] = []
         if plan.list_container:
             # An array is always a list (all items dropped: rdf:nil); a single value that expands
             # to nothing (null, {"@value": null}) drops the property (§5.1.2 steps 13.10-13.11).
             items = value if isinstance(value, list) else [value]
             for item in items:
-                if isinstance(item, list):
-                    raise Unsupported("list of lists")
-                self._value(plan, item, graph, terms, inside_list=True)
+                try:
+                    self._value(plan, item, graph, terms, inside_list=True)  # refuses a list
+                except Unsupported as exc:
+                    raise _within(exc, value, item) from None
             if not terms and not isinstance(value, list):
                 return
             quads.append((subject, predicate, self._rdf_list(terms, graph), graph))
@@ -376,6 +451,19 @@ class _Walk:
         self._value(plan, value, graph, terms, inside_list=False)
         for term in terms:
             quads.append((subject, predicate, term, graph))
+
+    def _graph_item(self, plan: TermPlan, item: Any) -> str | None:
+        """One value of a @graph container as its own named graph; its name, or None if empty."""
+        if isinstance(item, list):
+            raise Unsupported("nested array in a @graph container")
+        name = self.fresh()
+        terms: list[str] = []
+        self._value(plan, item, name, terms, inside_list=False)
+        if not terms:
+            return None
+        if terms[0].startswith('"'):
+            raise Unsupported("literal in a @graph container")
+        return name
 
     def _json_literal(self, subject: str, plan: TermPlan, value: Any, graph: str) -> str:
         """rdf:JSON literal of the whole value, JCS-serialised by pyld's own function (§8.6 2.3).
@@ -416,7 +504,10 @@ class _Walk:
             if inside_list:
                 raise Unsupported("list of lists")
             for item in value:
-                self._value(plan, item, graph, out, inside_list=False)
+                try:
+                    self._value(plan, item, graph, out, inside_list=False)
+                except Unsupported as exc:
+                    raise _within(exc, value, item) from None
             return
         if isinstance(value, dict):
             term = self.node(plan.term_ctx, plan.key, value, graph, type_scoped=None)

@@ -3,10 +3,12 @@
 Only URLs listed in a context manifest resolve; each file's sha256 is checked once, when the loader
 is built, and any other URL raises `ContextNotAllowedError` naming it. Nothing is ever fetched.
 
-pyld caches processed contexts process-wide, keyed by URL only (signing.md §5, "Cross-loader cache
-bleed"). So every loader in a process shares one URL -> sha256 registry, and a second loader that
-pins different bytes for a URL already pinned is refused: the cache can never serve one loader's
-context to another. Use `default_loader()` in production code: one loader per process.
+pyld caches processed contexts keyed by URL only (signing.md §5, "Cross-loader cache bleed");
+signing keeps those caches per thread and loader, but any pyld cache shared by loaders (pyld's
+own process-wide one, used by plain `jsonld.*` calls) must never serve one loader's context to
+another. So every loader in a process shares one URL -> sha256 registry, and a second loader
+that pins different bytes for a URL already pinned is refused. Use `default_loader()` in
+production code: one loader per process.
 """
 
 from __future__ import annotations

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from signing.budget import (
+    DEFAULT_JSONLD_LIMITS,
+    CallBudget,
+    JsonLdLimits,
+    check_deadline,
+    check_paths,
+)
 from signing.canon import CanonLimits
 from signing.canon.limits import DEFAULT_LIMITS
 from signing.document import MAX_PROOFS, check_credential, format_datetime, proofs_of, unsecured
 from signing.errors import (
+    DataLossError,
     DidKeyError,
     DuplicateProofIdError,
     ProofOptionsError,
     SignerError,
     SigningError,
     TooManyProofsError,
+    UnusableInputError,
 )
 from signing.keys import (
     DID_KEY_PREFIX,
@@ -22,6 +32,7 @@ from signing.keys import (
     PrivateKey,
     Signer,
     check_key_type,
+    hash_name_for,
     resolve_did_key,
 )
 from signing.loader import PinnedLoader, default_loader
@@ -42,23 +53,68 @@ def proof_hash_data(
     *,
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
+    jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
+    proof_pointer: str = "/proof",
+    document_memo: dict[tuple[str, str], bytes | SigningError] | None = None,
 ) -> bytes:
     """hashData for `proof_options` (no proofValue) over `input_document` (no proof, or the
     previous proofs of a chain).
 
     Proof configuration: the options with `@context` set to the document's (eddsa/ecdsa
     "Proof Configuration"); the JCS suites keep that `@context` in the signed proof as well.
+    `jsonld_limits` and `deadline` bound the JSON-LD work (`signing.budget`); `proof_pointer`
+    is where the proof sits in the credential, for the pointers of refusals in its options
+    (those in a chained proof's input document index the proofs its previousProof names).
+    `document_memo` keeps the document's canonical form (or its error) for the next proof over
+    the same `input_document`, so a proof set costs one canonicalization per hash, not per proof.
     """
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     if "@context" in input_document:
         config["@context"] = input_document["@context"]
+    check_deadline(deadline)
+
+    def canonical(value: dict[str, Any], pointer_prefix: str = "") -> bytes:
+        return canonical_form(
+            suite,
+            value,
+            loader,
+            key_type,
+            limits=limits,
+            fast=fast,
+            jsonld_limits=jsonld_limits,
+            deadline=deadline,
+            pointer_prefix=pointer_prefix,
+        )
+
     canonical_config = (
         canonical_proof_config(config, loader) if fast and suite.transform == "rdfc" else None
-    ) or canonical_form(suite, config, loader, key_type, limits=limits, fast=fast)
-    canonical_document = canonical_form(
-        suite, input_document, loader, key_type, limits=limits, fast=fast
-    )
+    ) or canonical(config, proof_pointer)
+    if document_memo is None:
+        canonical_document = canonical(input_document)
+    else:
+        memo_key = (suite.transform, hash_name_for(key_type))
+        canonical_document = _memoized(document_memo, memo_key, lambda: canonical(input_document))
     return combine_hashes(key_type, canonical_config, canonical_document)
+
+
+def _memoized(
+    memo: dict[tuple[str, str], bytes | SigningError],
+    key: tuple[str, str],
+    compute: Callable[[], bytes],
+) -> bytes:
+    found = memo.get(key)
+    if isinstance(found, SigningError):
+        raise found
+    if found is not None:
+        return found
+    try:
+        result = compute()
+    except (DataLossError, UnusableInputError) as exc:  # the same for every proof: once
+        memo[key] = exc
+        raise
+    memo[key] = result
+    return result
 
 
 def _previous_ids(previous_proof: str | list[str]) -> list[str]:
@@ -93,6 +149,8 @@ def sign(
     loader: PinnedLoader | None = None,
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
+    jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """Return a copy of `credential` with one more proof; existing proofs are kept (a proof set).
 
@@ -100,8 +158,10 @@ def sign(
     signs the document together with those proofs (DI "Add Proof Set/Chain"). `proof_id` gives
     the new proof an `id` so later proofs can chain to it. Raises DataLossError subclasses when
     JSON-LD would drop data, ContextNotAllowedError for unpinned contexts, WrongKeyTypeError when
-    the key does not fit the suite, SignerError when the signer fails.
+    the key does not fit the suite, SignerError when the signer fails. `jsonld_limits` and
+    `deadline` bound the JSON-LD work as in `signing.verify.verify`.
     """
+    check_paths(fast=fast, limits=jsonld_limits)
     cryptosuite = get_suite(suite)
     key_type = check_key_type(signer.key_type)
     cryptosuite.check_key_type(key_type)
@@ -142,9 +202,18 @@ def sign(
     if cryptosuite.transform == "jcs" and "@context" in document:
         options["@context"] = document["@context"]
 
-    data = proof_hash_data(
-        cryptosuite, input_document, options, key_type, loader, limits=limits, fast=fast
-    )
+    with CallBudget(jsonld_limits):
+        data = proof_hash_data(
+            cryptosuite,
+            input_document,
+            options,
+            key_type,
+            loader,
+            limits=limits,
+            fast=fast,
+            jsonld_limits=jsonld_limits,
+            deadline=deadline,
+        )
     signature = _call_signer(signer, data)
     _check_external_signature(signer, key_type, signature, data)
     proof = {**options, "proofValue": encode_multibase(signature)}
@@ -153,6 +222,7 @@ def sign(
 
 
 def _call_signer(signer: Signer, data: bytes) -> bytes:
+    """The signer's signature over `data`; any failure of the signer itself is a SignerError."""
     try:
         signature = signer.sign(data)
     except SigningError:

@@ -12,8 +12,15 @@ by default (signing.md R3, §5): it drops undefined terms silently and resolves 
    and pyld's default base leaking in through a relative `@vocab`;
 3. only then turns the expanded form into N-Quads (pyld's own to_rdf steps, without re-expanding).
 
-The compiled fast path (`signing.fast_rdf`) is tried first; it returns None whenever it cannot
-decide, and then this reference path runs and raises the precise error.
+The compiled fast path (`signing.fast_rdf`) is tried first. What it does not model either runs
+here under a `JsonLdLimits` budget (values counted first, then the deadline and this thread's CPU
+time checked as pyld works: its node map is quadratic in a property's values), or, with
+`FAST_PATH_ONLY`, is refused: `UnsupportedJsonLdError` with the JSON pointer, or the precise
+`DataLossError` where the fast path can tell (an undefined term, a relative IRI).
+
+No lock: pyld's process-wide context caches are unlocked LRU caches (signing.md §5: KeyError
+under threads), so each thread gets its own resolver cache (`_resolver`) and never touches
+pyld's. A slow document in one thread cannot hold up another.
 """
 
 from __future__ import annotations
@@ -21,16 +28,19 @@ from __future__ import annotations
 import threading
 from typing import Any, Final
 
+from pyld.context_resolver import ContextResolver
 from pyld.jsonld import IdentifierIssuer, JsonLdError, JsonLdProcessor
 
 from signing import fast_rdf
-from signing.canon.nquads import Quad
+from signing.budget import DEFAULT_JSONLD_LIMITS, JsonLdLimits, Meter, check_items
+from signing.canon.nquads import Quad, serialize_quad
 from signing.errors import (
     DroppedTermError,
     JsonLdProcessingError,
     RelativeIriError,
     SigningError,
     UndefinedTermError,
+    UnsupportedJsonLdError,
 )
 from signing.loader import PinnedLoader
 
@@ -38,9 +48,60 @@ from signing.loader import PinnedLoader
 PYLD_DEFAULT_BASE: Final = "http://example.org/base/"
 _KEYWORDS_WITH_IRI_VALUES: Final = frozenset({"@id", "@type"})
 
-#: pyld's process-global context caches are unlocked LRU caches (signing.md §5: KeyError under
-#: threads). Serializing pyld calls costs nothing under the GIL; processes give the parallelism.
-_PYLD_LOCK: Final = threading.Lock()
+#: Resolved contexts kept per thread and loader (pyld's own shared cache holds 100): pinned
+#: URLs and inline contexts, which the document chooses, so the cache is bounded.
+_RESOLVED_PER_THREAD: Final = 100
+_LOADERS_PER_THREAD: Final = 8
+_THREAD: Final = threading.local()
+#: Characters of a fast-path refusal's reason kept in the error (it may quote document text).
+_MAX_WHY: Final = 300
+
+
+class _BoundedCache(dict[str, Any]):
+    """The `shared_cache` pyld's ContextResolver reads (get) and fills (item assignment)."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if len(self) >= _RESOLVED_PER_THREAD and key not in self:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+def _resolver(loader: PinnedLoader) -> Any:
+    """A ContextResolver over this thread's cache for `loader`: never shared between threads."""
+    caches: dict[int, tuple[PinnedLoader, _BoundedCache]] | None = getattr(_THREAD, "caches", None)
+    if caches is None:
+        caches = _THREAD.caches = {}
+    entry = caches.get(id(loader))
+    if entry is None or entry[0] is not loader:
+        if len(caches) >= _LOADERS_PER_THREAD:
+            caches.clear()
+        entry = caches[id(loader)] = (loader, _BoundedCache())
+    return ContextResolver(entry[1], loader)
+
+
+class _MeteredProcessor(JsonLdProcessor):  # type: ignore[misc] # pyld is untyped
+    """pyld's processor with a budget check on every expansion and node map step.
+
+    Both recurse once per JSON value, and node map generation's cost is in its per-value step
+    (the duplicate check scans the property's values), so between two checks there is at most
+    one such scan.
+    """
+
+    def __init__(self, meter: Meter) -> None:
+        super().__init__(on_property_dropped=_raise_dropped)
+        self._meter = meter
+
+    def _expand(self, *args: Any, **kwargs: Any) -> Any:
+        self._meter.tick()
+        return super()._expand(*args, **kwargs)
+
+    def _create_node_map(self, *args: Any, **kwargs: Any) -> Any:
+        self._meter.tick()
+        return super()._create_node_map(*args, **kwargs)
+
+    def _graph_to_rdf(self, *args: Any, **kwargs: Any) -> Any:
+        self._meter.tick()
+        return super()._graph_to_rdf(*args, **kwargs)
 
 
 def _raise_dropped(expanded_property: str | None) -> None:
@@ -119,17 +180,22 @@ def _root_signing_error(exc: BaseException) -> SigningError | None:
     return None
 
 
-def reference_to_nquads(document: dict[str, Any], loader: PinnedLoader) -> str:
-    """pyld path: lossless expansion, then N-Quads. Raises DataLossError subclasses."""
-    with _PYLD_LOCK:
-        return _reference_to_nquads(document, loader)
-
-
-def _reference_to_nquads(document: dict[str, Any], loader: PinnedLoader) -> str:
-    processor = JsonLdProcessor(on_property_dropped=_raise_dropped)
+def reference_to_nquads(
+    document: dict[str, Any],
+    loader: PinnedLoader,
+    *,
+    limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
+) -> str:
+    """pyld path: lossless expansion, then N-Quads. Raises DataLossError subclasses, and
+    JsonLdBudgetError / DeadlineExceededError when `limits` or `deadline` run out. Runs even
+    when `limits.reference_path` is false: the caller chose this path explicitly."""
+    check_items(document, limits.max_items)
+    processor = _MeteredProcessor(Meter(limits.max_cpu_seconds, deadline))
     options: dict[str, Any] = {
         "base": None,  # DI: the base URL is null; relative IRIs stay relative and are refused
         "documentLoader": loader,
+        "contextResolver": _resolver(loader),
         "processingMode": "json-ld-1.1",
         "extractAllScripts": False,
         "produceGeneralizedRdf": False,
@@ -173,26 +239,55 @@ def _describe(exc: BaseException) -> str:
     return "; ".join(parts)
 
 
-def to_nquads(document: dict[str, Any], loader: PinnedLoader, *, fast: bool = True) -> str:
+def refusal(unsupported: fast_rdf.Unsupported, pointer_prefix: str = "") -> SigningError:
+    """The error for what the fast path does not model when pyld may not run: the DataLossError
+    the reference path would raise, or UnsupportedJsonLdError; both carry the JSON pointer
+    (`pointer_prefix` is where the document sits, e.g. "/proof/1" for a proof configuration)."""
+    pointer = pointer_prefix + unsupported.pointer
+    why = unsupported.why[:_MAX_WHY] + ("…" if len(unsupported.why) > _MAX_WHY else "")
+    if unsupported.loss is not None:
+        error = unsupported.loss(f"{why} (at {pointer or '/'})")
+        error.pointer = pointer
+        return error
+    return UnsupportedJsonLdError(why, pointer=pointer)
+
+
+def to_nquads(
+    document: dict[str, Any],
+    loader: PinnedLoader,
+    *,
+    fast: bool = True,
+    limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
+) -> str:
     """N-Quads for `document`, lossless; the compiled fast path first when `fast` is true."""
-    if fast:
-        result = fast_rdf.to_nquads(document, loader)
-        if result is not None:
-            return result
-    return reference_to_nquads(document, loader)
+    dataset = to_dataset(document, loader, fast=fast, limits=limits, deadline=deadline)
+    if isinstance(dataset, str):
+        return dataset
+    return "".join(serialize_quad(s, p, o, g) for s, p, o, g in dataset)
 
 
 def to_dataset(
-    document: dict[str, Any], loader: PinnedLoader, *, fast: bool = True
+    document: dict[str, Any],
+    loader: PinnedLoader,
+    *,
+    fast: bool = True,
+    limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
+    pointer_prefix: str = "",
 ) -> list[Quad] | str:
-    """`document`'s dataset, lossless: the fast path's quads, or else the reference N-Quads text.
+    """`document`'s dataset, lossless: the fast path's quads, or else the reference N-Quads text
+    (within `limits`; refused with `refusal` when `limits.reference_path` is false).
 
     The quads go straight to `signing.canon.canonicalize_quads`, the text to
     `canonicalize_nquads`; both give the same canonical form
-    (tests/unit/signing/test_fast_rdf.py).
+    (tests/unit/signing/test_fast_rdf.py). `fast=False` forces the reference path (tests,
+    benchmarks).
     """
     if fast:
-        quads = fast_rdf.to_quads(document, loader)
-        if quads is not None:
-            return quads
-    return reference_to_nquads(document, loader)
+        try:
+            return fast_rdf.dataset_quads(document, loader, deadline=deadline)
+        except fast_rdf.Unsupported as unsupported:
+            if not limits.reference_path:
+                raise refusal(unsupported, pointer_prefix) from None
+    return reference_to_nquads(document, loader, limits=limits, deadline=deadline)

@@ -18,6 +18,7 @@ from typing import Any, Final, Literal
 
 import rfc8785
 
+from signing.budget import DEFAULT_JSONLD_LIMITS, JsonLdLimits, check_deadline
 from signing.canon import CanonLimits, canonicalize_nquads, canonicalize_quads
 from signing.canon.limits import DEFAULT_LIMITS
 from signing.errors import InvalidDocumentError, UnsupportedCryptosuiteError, WrongKeyTypeError
@@ -83,18 +84,35 @@ def rdfc(
     *,
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
+    jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
+    pointer_prefix: str = "",
 ) -> bytes:
     """Canonical N-Quads (RDFC-1.0, hash chosen by the key) of a lossless JSON-LD document.
 
     `fast` selects the compiled-context JSON-LD path (signing.fast_rdf) over pyld's; its quads
-    reach the canonicalizer without an N-Quads text round trip. Either way the same bounded
-    RDFC-1.0 canonicalizer runs (signing.canon's default; bench/canon.py)."""
-    dataset = to_dataset(document, loader, fast=fast)
+    reach the canonicalizer without an N-Quads text round trip. What the fast path does not
+    model goes to pyld within `jsonld_limits`, or is refused (`signing.rdf.to_dataset`). Either
+    way the same bounded RDFC-1.0 canonicalizer runs (signing.canon's default; bench/canon.py).
+    """
+    dataset = to_dataset(
+        document,
+        loader,
+        fast=fast,
+        limits=jsonld_limits,
+        deadline=deadline,
+        pointer_prefix=pointer_prefix,
+    )
+    check_deadline(deadline)
     hash_algorithm = hash_name_for(key_type)
     if isinstance(dataset, str):
-        canonical = canonicalize_nquads(dataset, hash_algorithm=hash_algorithm, limits=limits)
+        canonical = canonicalize_nquads(
+            dataset, hash_algorithm=hash_algorithm, limits=limits, deadline=deadline
+        )
     else:
-        canonical = canonicalize_quads(dataset, hash_algorithm=hash_algorithm, limits=limits)
+        canonical = canonicalize_quads(
+            dataset, hash_algorithm=hash_algorithm, limits=limits, deadline=deadline
+        )
     return canonical.encode()
 
 
@@ -106,11 +124,23 @@ def canonical_form(
     *,
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
+    jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
+    pointer_prefix: str = "",
 ) -> bytes:
     """`value` transformed as `suite` says: JCS bytes, or canonical N-Quads from RDFC-1.0."""
     if suite.transform == "jcs":
         return jcs(value)
-    return rdfc(value, loader, key_type, limits=limits, fast=fast)
+    return rdfc(
+        value,
+        loader,
+        key_type,
+        limits=limits,
+        fast=fast,
+        jsonld_limits=jsonld_limits,
+        deadline=deadline,
+        pointer_prefix=pointer_prefix,
+    )
 
 
 def hash_data(key_type: KeyType, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:

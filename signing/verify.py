@@ -4,8 +4,12 @@ What raises and what is a result (decided here, relied on by the CLI and the gat
 
 * `verify()` RAISES an `UnusableInputError` (CLI exit 2) only when the input cannot be processed
   at all: not a JSON object, no @context, a context URL that is not pinned (swapped or unknown
-  context), a pinned context whose bytes changed, JSON-LD that pyld rejects as invalid syntax;
-  and a `CanonicalizationLimitError` for poisoned or oversized graphs.
+  context), a pinned context whose bytes changed, JSON-LD that pyld rejects as invalid syntax,
+  JSON-LD the fast path does not model when `jsonld_limits` forbids the reference path
+  (`UnsupportedJsonLdError`, UNSUPPORTED_JSONLD, with a JSON pointer); a
+  `CanonicalizationLimitError` for poisoned or oversized graphs (`JsonLdBudgetError`,
+  JSONLD_BUDGET_EXCEEDED, when the reference path's budget runs out); and a
+  `DeadlineExceededError` once the caller's `deadline` has passed.
 * Everything else is a `VerificationResult` (CLI exit 0 or 1): each proof gets `verified` or a
   stable `reason` from `signing.errors` (SIGNATURE_INVALID, UNDEFINED_TERM, TERM_DROPPED,
   RELATIVE_IRI, WRONG_KEY_TYPE, PROOF_NOT_BY_ISSUER, PROOF_EXPIRED, INVALID_CHALLENGE, ...).
@@ -24,6 +28,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from signing.budget import (
+    DEFAULT_JSONLD_LIMITS,
+    CallBudget,
+    JsonLdLimits,
+    check_deadline,
+    check_paths,
+)
 from signing.canon import CanonLimits
 from signing.canon.limits import DEFAULT_LIMITS
 from signing.document import check_credential, issuer_of, parse_datetime, proofs_of, unsecured
@@ -44,6 +55,7 @@ from signing.errors import (
     ProofOptionsError,
     ProofPurposeMismatchError,
     SignatureMismatchError,
+    SigningError,
     UnresolvableVerificationMethodError,
     UnsupportedCryptosuiteError,
     VerificationFailedError,
@@ -113,6 +125,12 @@ class _Context:
     expected_challenge: str | None
     limits: CanonLimits
     fast: bool
+    jsonld_limits: JsonLdLimits
+    deadline: float | None
+    #: RFC 6901 pointer of each proof in the credential ("/proof" or "/proof/<index>").
+    pointers: dict[int, str]
+    #: The unsecured document's canonical forms (or errors), shared by unchained proofs.
+    document_memo: dict[tuple[str, str], bytes | SigningError] = field(default_factory=dict)
 
 
 def _required(proof: dict[str, Any], member: str) -> str:
@@ -217,7 +235,17 @@ def _verify_one(proof: dict[str, Any], ctx: _Context) -> None:
         raise MalformedProofError(f"proofValue is not base58btc multibase: {exc}") from exc
     document = _input_document(proof, suite, ctx)
     data = proof_hash_data(
-        suite, document, proof, key.key_type, ctx.loader, limits=ctx.limits, fast=ctx.fast
+        suite,
+        document,
+        proof,
+        key.key_type,
+        ctx.loader,
+        limits=ctx.limits,
+        fast=ctx.fast,
+        jsonld_limits=ctx.jsonld_limits,
+        deadline=ctx.deadline,
+        proof_pointer=ctx.pointers[id(proof)],
+        document_memo=ctx.document_memo if document is ctx.document else None,
     )
     if not key.verify(signature, data):
         raise SignatureMismatchError(
@@ -261,6 +289,8 @@ def verify(
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
+    jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
+    deadline: float | None = None,
 ) -> VerificationResult:
     """Verify every proof on `credential` (see the module docstring for raise-vs-result).
 
@@ -268,9 +298,17 @@ def verify(
     `issuer_binding` decides whether an unchained proof's key may sign for the issuer (default:
     its controller DID is the issuer; None skips the check, e.g. for the W3C vectors, whose
     issuer is an https URL with no controller document available offline).
+
+    `jsonld_limits` decides what happens to JSON-LD the compiled fast path does not model:
+    `signing.budget.FAST_PATH_ONLY` refuses it (what a server should use), the default runs
+    pyld within a budget of values and CPU time. `deadline` is a `time.monotonic()` value
+    (e.g. now + the RPC's time remaining), checked between phases and inside the JSON-LD and
+    RDFC-1.0 work.
     """
     if now is not None and now.tzinfo is None:
         raise ProofOptionsError("verify(now=...) must be a timezone-aware datetime")
+    check_paths(fast=fast, limits=jsonld_limits)
+    check_deadline(deadline)
     loader = loader or default_loader()
     document = check_credential(credential, loader)
     proofs = proofs_of(document)
@@ -295,15 +333,23 @@ def verify(
         expected_challenge=expected_challenge,
         limits=limits,
         fast=fast,
+        jsonld_limits=jsonld_limits,
+        deadline=deadline,
+        pointers={
+            id(proof): "/proof" if isinstance(document["proof"], dict) else f"/proof/{index}"
+            for index, proof in enumerate(proofs)
+        },
     )
     results = []
-    for proof in proofs:
-        failure: Exception | None = None
-        try:
-            _verify_one(proof, ctx)
-        except (VerificationFailedError, DataLossError, UnsupportedCryptosuiteError) as exc:
-            failure = exc
-        results.append(_result(proof, failure))
+    with CallBudget(jsonld_limits):  # max_cpu_seconds covers all proofs together
+        for proof in proofs:
+            check_deadline(deadline)
+            failure: Exception | None = None
+            try:
+                _verify_one(proof, ctx)
+            except (VerificationFailedError, DataLossError, UnsupportedCryptosuiteError) as exc:
+                failure = exc
+            results.append(_result(proof, failure))
     first_failure = next((r for r in results if not r.verified), None)
     if first_failure is None:
         return VerificationResult(verified=True, issuer=issuer, proofs=results)

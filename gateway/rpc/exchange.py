@@ -116,6 +116,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             request.credential,
             expected_domain=request.expected_domain or None,
             expected_challenge=request.expected_challenge or None,
+            time_left=lambda: self._time_left(context),
         )
         result = report.result
         proofs = [

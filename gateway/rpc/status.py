@@ -22,7 +22,7 @@ from gateway.log import errors as log_errors
 from gateway.store import errors as store_errors
 from gateway.trust import errors as trust_errors
 from schemas.errors import SchemasError
-from signing.errors import SigningError
+from signing.errors import DeadlineExceededError, SigningError
 
 DOMAIN = "cfx"
 REASON_PATTERN = re.compile(r"[A-Z][A-Z0-9_]{0,61}[A-Z0-9]")
@@ -39,6 +39,8 @@ STATUS_CODES: Mapping[type[Exception], grpc.StatusCode] = {
     ge.CredentialError: _C.INVALID_ARGUMENT,
     # Data the caller sent that cannot be parsed, verified or validated (E1).
     SigningError: _C.INVALID_ARGUMENT,
+    # The caller's deadline ran out inside canonicalization: the work stopped, not judged.
+    DeadlineExceededError: _C.DEADLINE_EXCEEDED,
     SchemasError: _C.INVALID_ARGUMENT,
     # The trust registry says no: fix the registry (or wait for it), then retry (E3).
     trust_errors.TrustError: _C.FAILED_PRECONDITION,
@@ -77,7 +79,7 @@ def to_rpc_status(err: ReportableError) -> status_pb2.Status:
         metadata={k: v for k, v in metadata.items() if _META_KEY.fullmatch(k)},
     )
     details = [_pack(info)]
-    violations = err.violations if isinstance(err, ge.GatewayError) else ()
+    violations = err.violations if isinstance(err, ge.GatewayError) else _pointed(err)
     if violations:
         bad = error_details_pb2.BadRequest(
             field_violations=[
@@ -96,6 +98,14 @@ def to_rpc_status(err: ReportableError) -> status_pb2.Status:
 def abort(context: grpc.ServicerContext, err: ReportableError) -> None:
     """Abort the RPC with the rich status in the grpc-status-details-bin trailer."""
     context.abort_with_status(rpc_status.to_status(to_rpc_status(err)))
+
+
+def _pointed(err: SigningError | SchemasError) -> tuple[ge.FieldViolation, ...]:
+    """A signing error that names where (a JSON pointer) becomes one field violation there."""
+    pointer = getattr(err, "pointer", None)
+    if not isinstance(pointer, str):
+        return ()
+    return (ge.FieldViolation(pointer, err.reason, _message(err)),)
 
 
 def _message(err: Exception) -> str:

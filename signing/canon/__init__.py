@@ -59,19 +59,22 @@ def canonicalize_nquads(
     hash_algorithm: Literal["sha256", "sha384"] = "sha256",
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = False,
+    deadline: float | None = None,
 ) -> str:
     """Canonical N-Quads of an N-Quads dataset: sorted lines, each ending in LF (RDF-CANON §4.4).
 
     Raises `NQuadsSyntaxError` for malformed input, `CanonicalizationLimitError` when a cap in
     ``limits`` is exceeded (including poisoned datasets), `UnsupportedHashAlgorithmError` for
-    an unknown ``hash_algorithm``.
+    an unknown ``hash_algorithm``, `DeadlineExceededError` once ``deadline`` (a
+    ``time.monotonic()`` value) has passed.
     """
     hasher(hash_algorithm)  # reject an unknown algorithm on both paths alike
     if fast:
         result = _fast.try_canonicalize(nquads, hash_algorithm, limits)
         if result is not None:
             return result
-    return canonicalize_dataset(parse_nquads(nquads, limits), hash_algorithm, limits).nquads
+    quads = parse_nquads(nquads, limits)
+    return canonicalize_dataset(quads, hash_algorithm, limits, deadline).nquads
 
 
 def canonicalize_quads(
@@ -79,6 +82,7 @@ def canonicalize_quads(
     *,
     hash_algorithm: Literal["sha256", "sha384"] = "sha256",
     limits: CanonLimits = DEFAULT_LIMITS,
+    deadline: float | None = None,
 ) -> str:
     """Canonical N-Quads of a dataset given as quads, on the bounded reference canonicalizer.
 
@@ -88,9 +92,10 @@ def canonicalize_quads(
     produces (``<iri>``, ``_:label``, escaped ``"literal"`` with ``@lang`` or ``^^<datatype>``,
     ``""`` for the default graph); terms are not checked again. Duplicates are merged (a
     dataset is a set), then the same caps apply as on the text path. A quad that is not four
-    strings, or an empty subject or object, raises `CanonicalizationError`.
+    strings, or an empty subject or object, raises `CanonicalizationError`; ``deadline`` as in
+    `canonicalize_nquads`.
     """
-    return _canonicalize_structured(quads, hash_algorithm, limits).nquads
+    return _canonicalize_structured(quads, hash_algorithm, limits, deadline).nquads
 
 
 def canonical_issued_map_quads(
@@ -108,7 +113,7 @@ def canonical_issued_map_quads(
 
 
 def _canonicalize_structured(
-    quads: Iterable[Quad], hash_algorithm: str, limits: CanonLimits
+    quads: Iterable[Quad], hash_algorithm: str, limits: CanonLimits, deadline: float | None = None
 ) -> CanonicalResult:
     """The structured entry points' shared core: merge duplicates, cap, canonicalize."""
     hasher(hash_algorithm)
@@ -116,7 +121,7 @@ def _canonicalize_structured(
         distinct = list(dict.fromkeys(quads))
         if len(distinct) > limits.max_quads:
             raise CanonicalizationLimitError("max_quads", limits.max_quads)
-        return canonicalize_dataset(distinct, hash_algorithm, limits)
+        return canonicalize_dataset(distinct, hash_algorithm, limits, deadline)
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         # Only a caller breaking the term contract above gets here (an empty subject, a
         # 3-tuple, a non-string): a typed error rather than a bare one.

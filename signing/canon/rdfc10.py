@@ -3,7 +3,7 @@
 A direct, readable transcription of the spec's algorithms; section numbers in comments are those
 of the W3C Recommendation (https://www.w3.org/TR/rdf-canon/). Work in Hash N-Degree Quads is
 metered against `CanonLimits` so poisoned datasets fail fast (RDF-CANON §4.4.3, "Dataset
-Poisoning").
+Poisoning"), and the caller's deadline (a `time.monotonic()` value) is checked as it goes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import Literal
 
+from signing.budget import check_deadline
 from signing.canon.limits import CanonLimits
 from signing.canon.nquads import Quad, serialize_quad
 from signing.errors import CanonicalizationLimitError, UnsupportedHashAlgorithmError
@@ -136,10 +137,17 @@ def first_degree_hash(reference: str, quads: list[Quad], digest: Callable[[str],
 
 
 class _Canonicalizer:
-    def __init__(self, quads: list[Quad], hash_algorithm: str, limits: CanonLimits) -> None:
+    def __init__(
+        self,
+        quads: list[Quad],
+        hash_algorithm: str,
+        limits: CanonLimits,
+        deadline: float | None = None,
+    ) -> None:
         self.quads = quads
         self.hash = hasher(hash_algorithm)
         self.limits = limits
+        self.deadline = deadline
         self.mentions = blank_node_quads(quads)
         if len(self.mentions) > limits.max_blank_nodes:
             raise CanonicalizationLimitError("max_blank_nodes", limits.max_blank_nodes)
@@ -151,11 +159,17 @@ class _Canonicalizer:
         self.work += units
         if self.work > self.limits.max_ndegree_work:
             raise CanonicalizationLimitError("max_ndegree_work", self.limits.max_ndegree_work)
+        if self.deadline is not None:
+            check_deadline(self.deadline)
 
     def run(self) -> CanonicalResult:
         # §4.4.3 step 3: first-degree hashes, grouped by hash.
         by_hash: dict[str, list[str]] = {}
-        for node, quads in self.mentions.items():
+        deadline = self.deadline
+        check_deadline(deadline)
+        for index, (node, quads) in enumerate(self.mentions.items()):
+            if deadline is not None and index % 256 == 255:
+                check_deadline(deadline)
             digest = first_degree_hash(node, quads, self.hash)
             self.first_degree[node] = digest
             by_hash.setdefault(digest, []).append(node)
@@ -179,6 +193,7 @@ class _Canonicalizer:
             for _, issuer in sorted(paths, key=lambda result: result[0]):
                 for existing in issuer.issued:
                     self.canonical.issue(existing)
+        check_deadline(self.deadline)
         # Step 6: relabel and serialize, sorted in code point order (§"Canonical N-Quads").
         # Only blank nodes are keys of `label`: IRIs, literals and "" map to themselves.
         label = {node: f"_:{ident}" for node, ident in self.canonical.issued.items()}
@@ -267,7 +282,7 @@ def _cannot_win(path: str, chosen_path: str) -> bool:
 
 
 def canonicalize_dataset(
-    quads: list[Quad], hash_algorithm: str, limits: CanonLimits
+    quads: list[Quad], hash_algorithm: str, limits: CanonLimits, deadline: float | None = None
 ) -> CanonicalResult:
     """RDF-CANON §4.4 Canonicalization algorithm over parsed, distinct quads."""
-    return _Canonicalizer(quads, hash_algorithm, limits).run()
+    return _Canonicalizer(quads, hash_algorithm, limits, deadline).run()
