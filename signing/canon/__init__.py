@@ -2,10 +2,10 @@
 
 Two independent implementations give byte-identical output (both pass the W3C RDFC-1.0 suite):
 
-* the reference path (`signing.canon.rdfc10`, ``fast=False``): a readable transcription of
+* the reference path (`signing.canon.rdfc10`, ``use_pyoxigraph=False``): a readable transcription of
   RDF-CANON with every quad, blank node and Hash N-Degree Quads step metered against
   `CanonLimits`;
-* the pyoxigraph path (`signing.canon.fast`, ``fast=True``): pyoxigraph's compiled
+* the pyoxigraph path (`signing.canon.oxigraph`, ``use_pyoxigraph=True``): pyoxigraph's compiled
   canonicalizer, taken only when first-degree hashes alone decide the labelling (the common
   case for credentials), so it never meets a poisoned dataset; otherwise the reference path.
 
@@ -16,7 +16,7 @@ structured quads (`canonicalize_quads`, fed by `signing.fast_rdf.to_quads`), whi
 N-Quads reader (figures: ``bench/canon.py``); `canonical_issued_map_quads` gives that path's
 issued identifiers map from the same canonicalizer run. The pyoxigraph path stays as the
 differential oracle and for callers who want a second opinion; it has no issued map (see
-`signing.canon.fast`).
+`signing.canon.oxigraph`).
 
 Both hash with SHA-256 by default; ecdsa-rdfc-2019 with P-384 needs SHA-384 *inside* RDFC-1.0
 (vc-di-ecdsa §"Algorithms"), hence ``hash_algorithm``.
@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from signing.canon import fast as _fast
+from signing.canon import oxigraph as _oxigraph
 from signing.canon.limits import DEFAULT_LIMITS, CanonLimits
 from signing.canon.nquads import Quad, parse_nquads
 from signing.canon.rdfc10 import CanonicalResult, canonicalize_dataset, hasher
@@ -58,7 +58,7 @@ def canonicalize_nquads(
     *,
     hash_algorithm: Literal["sha256", "sha384"] = "sha256",
     limits: CanonLimits = DEFAULT_LIMITS,
-    fast: bool = False,
+    use_pyoxigraph: bool = False,
     deadline: float | None = None,
 ) -> str:
     """Canonical N-Quads of an N-Quads dataset: sorted lines, each ending in LF (RDF-CANON §4.4).
@@ -69,8 +69,8 @@ def canonicalize_nquads(
     ``time.monotonic()`` value) has passed.
     """
     hasher(hash_algorithm)  # reject an unknown algorithm on both paths alike
-    if fast:
-        result = _fast.try_canonicalize(nquads, hash_algorithm, limits)
+    if use_pyoxigraph:
+        result = _oxigraph.try_canonicalize(nquads, hash_algorithm, limits)
         if result is not None:
             return result
     quads = parse_nquads(nquads, limits)
@@ -138,7 +138,8 @@ def canonical_issued_map(
 
     Labels are written without ``_:`` (``{"e0": "c14n0"}``), as in the W3C map tests; the map
     is in issuance order. Always computed on the reference path: pyoxigraph's API
-    (``Dataset.canonicalize``) relabels in place and exposes no issued map, so ``fast=True``
-    has no counterpart here. `canonical_issued_map_quads` is the structured twin.
+    (``Dataset.canonicalize``) relabels in place and exposes no issued map, so
+    ``use_pyoxigraph=True`` has no counterpart here. `canonical_issued_map_quads` is the
+    structured twin.
     """
     return canonicalize_dataset(parse_nquads(nquads, limits), hash_algorithm, limits).issued

@@ -4,8 +4,8 @@
 * structured: the same input parsed once by that reader into structured quads, then the
   structured entry points (`canonicalize_quads`, `canonical_issued_map_quads`), which is what
   verification runs after `signing.fast_rdf.to_quads`;
-* pyoxigraph (``fast=True``): evaluation and negative tests only. pyoxigraph relabels blank
-  nodes in place and exposes no issued identifiers map, so the 21 map tests cannot run on it.
+* pyoxigraph (``use_pyoxigraph=True``): evaluation and negative tests only. pyoxigraph relabels
+  blank nodes in place and exposes no issued identifiers map, so the 21 map tests cannot run on it.
 
 So all 86 run on the reference and the structured path, 65 on the pyoxigraph path.
 """
@@ -68,7 +68,9 @@ def _canonicalize(path: CanonPath, source: str, hash_algorithm: Literal["sha256"
     if path == "structured":
         quads = parse_nquads(source, DEFAULT_LIMITS)
         return canonicalize_quads(quads, hash_algorithm=hash_algorithm)
-    return canonicalize_nquads(source, hash_algorithm=hash_algorithm, fast=path == "pyoxigraph")
+    return canonicalize_nquads(
+        source, hash_algorithm=hash_algorithm, use_pyoxigraph=path == "pyoxigraph"
+    )
 
 
 @pytest.mark.parametrize("path", EVERY_PATH)
