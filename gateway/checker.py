@@ -42,7 +42,7 @@ from schemas.schema_errors import SCHEMA_REASONS
 from signing.budget import FAST_PATH_ONLY
 from signing.errors import SignatureMismatchError, SigningError
 from signing.loader import PinnedLoader
-from signing.verify import VerificationResult
+from signing.verify import UNSAFE_SKIP_ISSUER_BINDING, VerificationResult
 from signing.verify import verify as verify_credential
 
 # Seconds left before the caller's deadline, or None when the caller set none (gRPC semantics).
@@ -261,7 +261,7 @@ class CredentialChecker:
             parsed.document,
             loader=self._loader,
             now=now,
-            issuer_binding=None,
+            issuer_binding=UNSAFE_SKIP_ISSUER_BINDING,
             jsonld_limits=FAST_PATH_ONLY,
             deadline=_deadline(left),
         )
@@ -289,7 +289,7 @@ class CredentialChecker:
         result = verify_credential(
             parsed.document,
             loader=self._loader,
-            issuer_binding=None,
+            issuer_binding=UNSAFE_SKIP_ISSUER_BINDING,
             now=now,
             expected_domain=expected_domain,
             expected_challenge=expected_challenge,

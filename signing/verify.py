@@ -81,6 +81,16 @@ def controller_is_issuer(issuer: str | None, verification_method: str) -> bool:
     return issuer is not None and controller_of(verification_method) == issuer
 
 
+def UNSAFE_SKIP_ISSUER_BINDING(issuer: str | None, verification_method: str) -> bool:  # noqa: N802, ARG001 - a named constant that is a binding
+    """No issuer binding at all: any verified key may sign for any issuer.
+
+    Only for a caller that decides key authority itself (the gateway asks its trust registry)
+    or for the W3C vectors, whose issuer is an https URL with no controller document offline.
+    The name says what it does; there is no silent default that skips the check.
+    """
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class ProofResult:
     """The outcome for one proof. `reason` is None when verified, else a stable code."""
@@ -118,7 +128,7 @@ class _Context:
     issuer: str | None
     loader: PinnedLoader
     key_resolver: KeyResolver
-    issuer_binding: IssuerBinding | None
+    issuer_binding: IssuerBinding
     now: datetime
     clock_skew: timedelta
     expected_domain: str | None
@@ -218,11 +228,7 @@ def _verify_one(proof: dict[str, Any], ctx: _Context) -> None:
         raise ProofPurposeMismatchError(f"proof purpose {purpose!r} is not {PROOF_PURPOSE!r}")
     key = _resolve(ctx.key_resolver, method)
     suite.check_key_type(key.key_type)
-    if (
-        ctx.issuer_binding is not None
-        and "previousProof" not in proof
-        and not ctx.issuer_binding(ctx.issuer, method)
-    ):
+    if "previousProof" not in proof and not ctx.issuer_binding(ctx.issuer, method):
         raise ProofNotByIssuerError(
             f"proof by {controller_of(method)!r} is not chained and not by the issuer "
             f"{ctx.issuer!r}: it was made for another document"
@@ -285,7 +291,7 @@ def verify(
     expected_challenge: str | None = None,
     now: datetime | None = None,
     key_resolver: KeyResolver = resolve_did_key,
-    issuer_binding: IssuerBinding | None = controller_is_issuer,
+    issuer_binding: IssuerBinding = controller_is_issuer,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     limits: CanonLimits = DEFAULT_LIMITS,
     fast: bool = True,
@@ -296,8 +302,8 @@ def verify(
 
     `key_resolver` turns a verification method id into a key (default: did:key, offline);
     `issuer_binding` decides whether an unchained proof's key may sign for the issuer (default:
-    its controller DID is the issuer; None skips the check, e.g. for the W3C vectors, whose
-    issuer is an https URL with no controller document available offline).
+    its controller DID is the issuer; `UNSAFE_SKIP_ISSUER_BINDING` skips the check, e.g. for the
+    W3C vectors, whose issuer is an https URL with no controller document available offline).
 
     `jsonld_limits` decides what happens to JSON-LD the compiled fast path does not model:
     `signing.budget.FAST_PATH_ONLY` refuses it (what a server should use), the default runs

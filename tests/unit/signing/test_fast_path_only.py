@@ -35,7 +35,7 @@ from signing.fast_rdf import MAX_CONTEXT_URLS, MAX_TYPE_SCOPES, to_quads
 from signing.keys import PrivateKey, private_key_from_multibase
 from signing.loader import PinnedLoader, default_loader
 from signing.proofs import sign
-from signing.verify import VerificationResult, verify
+from signing.verify import UNSAFE_SKIP_ISSUER_BINDING, VerificationResult, verify
 from tests.helpers import rdf_compare
 from tests.helpers.signing_data import DATA, MANIFESTS
 from tests.unit.signing import test_fast_rdf as fast_rdf_tests
@@ -327,7 +327,12 @@ def test_every_signed_w3c_vector_verifies_in_fast_path_only_mode(
     vector: Vector, loader: PinnedLoader
 ) -> None:
     signed = vector.json("signed")
-    result = verify(signed, loader=loader, issuer_binding=None, jsonld_limits=FAST_PATH_ONLY)
+    result = verify(
+        signed,
+        loader=loader,
+        issuer_binding=UNSAFE_SKIP_ISSUER_BINDING,
+        jsonld_limits=FAST_PATH_ONLY,
+    )
     assert result.verified, result
 
 
@@ -336,7 +341,12 @@ def test_every_signed_employ_vector_verifies_in_fast_path_only_mode(
     vector: Vector, employ_loader: PinnedLoader
 ) -> None:
     signed = vector.json("signed")
-    result = verify(signed, loader=employ_loader, issuer_binding=None, jsonld_limits=FAST_PATH_ONLY)
+    result = verify(
+        signed,
+        loader=employ_loader,
+        issuer_binding=UNSAFE_SKIP_ISSUER_BINDING,
+        jsonld_limits=FAST_PATH_ONLY,
+    )
     assert result.verified, result
 
 
