@@ -137,6 +137,19 @@ _V2_REQUIRED_FROM_2025 = (
 )
 
 
+# Issue 12: PACT (v2 and v3) has no field for who may receive a footprint, and no cfx
+# DataModelExtension carries one, so a policy cannot travel with a PACT copy; say so each way.
+_POLICY = "usagePolicy"
+_POLICY_NOT_CARRIED = (
+    "PACT has no usage policy field: the copy does not say who may receive it; whoever passes "
+    "it on must still honour the issuer's cfx usagePolicy"
+)
+_POLICY_DEFAULTED = (
+    "PACT has no usage policy: the dataset has none, so its audience is the default (the "
+    "issuing node and national nodes) unless the issuer adds usagePolicy before signing"
+)
+
+
 def _non_negative(value: Any) -> bool:
     text = decimal_string(value)
     return text is not None and Decimal(text) >= 0
@@ -443,7 +456,9 @@ def pact_v3_to_v2(document: Any) -> Translation:
     else:
         out["productCategoryCpc"] = cpc
     for name in source:
-        if name not in {*_SHARED_TOP, "specVersion", "pcf"}:
+        if name == _POLICY:
+            result.note(join("", name), DROPPED, _POLICY_NOT_CARRIED)
+        elif name not in {*_SHARED_TOP, "specVersion", "pcf"}:
             result.note(join("", name), DROPPED, f"{name} is not a PACT v2 field")
     pcf = source.get("pcf")
     if isinstance(pcf, dict):
@@ -460,11 +475,17 @@ _CFX_EXTENSIONS = ("accountingRuleId", "gbt24067", "electricity")
 def pact_v3_to_dataset(document: Any) -> Translation:
     """A PACT v3 footprint as a cfx ProductFootprint dataset (credentialSubject): ids become
     `urn:uuid:` IRIs (JSON-LD needs absolute IRIs), `type` is added, invalid URNs are wrapped.
+    It gets no usagePolicy (PACT has none): a note says the default audience applies.
     """
     source = require_object(document, "a PACT v3 footprint")
     out = copy.deepcopy(source)
     result = Translation(out)
     out["type"] = "ProductFootprint"
+    if _POLICY in out:  # not PACT, and not signed by whoever signs the translated dataset
+        del out[_POLICY]
+        result.note(join("", _POLICY), DROPPED, f"not a PACT field; {_POLICY_DEFAULTED}")
+    else:
+        result.note(join("", _POLICY), DEFAULTED, _POLICY_DEFAULTED)
     own = source.get("id")
     if isinstance(own, str) and (urn := uuid_urn(own)) is not None:
         out["id"] = urn
@@ -508,7 +529,8 @@ def _normalized_urns(values: list[Any], field: str, result: Translation) -> list
 
 def dataset_to_pact_v3(document: Any) -> Translation:
     """A cfx ProductFootprint dataset (or credential) as a plain PACT v3 footprint; the cfx
-    extensions are dropped with notes (a PACT peer would not understand them)."""
+    extensions and the usage policy are dropped with notes (a PACT peer would not understand
+    them)."""
     source = require_object(document, "a cfx footprint")
     if "credentialSubject" in source:
         source = require_object(source["credentialSubject"], "credentialSubject")
@@ -527,4 +549,7 @@ def dataset_to_pact_v3(document: Any) -> Translation:
         if name in out:
             del out[name]
             result.note(join("", name), DROPPED, f"cfx extension {name} has no PACT field")
+    if _POLICY in out:
+        del out[_POLICY]
+        result.note(join("", _POLICY), DROPPED, _POLICY_NOT_CARRIED)
     return result
