@@ -22,7 +22,6 @@ not confirmed); the receiving side of sync checks itself with `require` and keep
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -38,7 +37,7 @@ ORG_PREFIX: Final = "org:"
 #: The schema's `maxItems` for shareWith: a policy names a few audiences, not a directory.
 MAX_SHARE_WITH: Final = 64
 _FIELDS: Final = frozenset({"shareWith", "expires"})
-_ROLES: Final[Mapping[str, NodeRole]] = {role.value: role for role in NodeRole}
+_ROLES: Final = frozenset(role.value for role in NodeRole)
 #: The schema's maxLength for a date-time: the longest RFC 3339 form is 35 characters.
 _MAX_DATE_TIME: Final = 40
 

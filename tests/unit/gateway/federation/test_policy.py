@@ -22,6 +22,7 @@ from gateway.federation.errors import FederationError, OutsideUsagePolicyError
 from gateway.federation.policy import MAX_SHARE_WITH, Audience, Reader, is_audience_item
 from gateway.node import NodeRole
 from gateway.rpc import status
+from schemas import resources
 from schemas.translate import dataset_to_pact_v3, pact_v3_to_dataset
 from tests.helpers.schemas_data import load
 
@@ -246,6 +247,13 @@ def test_a_wrongly_built_reader_is_refused(
 ) -> None:
     with pytest.raises(error):
         Reader(*args)
+
+
+def test_the_policy_bounds_are_the_schemas() -> None:
+    defs = resources.load_schema("defs.schema.json")["$defs"]
+    assert defs["UsagePolicy"]["properties"]["shareWith"]["maxItems"] == MAX_SHARE_WITH
+    assert set(defs["UsagePolicy"]["properties"]) == {"shareWith", "expires"}
+    assert defs["UsagePolicy"]["required"] == ["shareWith"]
 
 
 def test_origin_org_must_be_an_organization_name() -> None:
