@@ -21,6 +21,7 @@ from gateway.node import (
     open_node_store,
 )
 from gateway.rpc.exchange import ExchangeServicer
+from gateway.rpc.guard import Guard
 from gateway.rpc.transparency import LogServicer
 from gateway.rpc.trust import TrustServicer
 from gateway.server import RunningServer, TlsMaterial, create_server
@@ -45,12 +46,15 @@ class Node:
     log: NodeLog
     intake: Intake
 
-    def registrations(self) -> list[Callable[[grpc.Server], str]]:
-        limits = self.config.limits
+    def guard(self) -> Guard:
+        """A fresh guard (worker pool, quotas) for one server of this node."""
+        return Guard(self.trust.current, self.config.limits)
+
+    def registrations(self, guard: Guard) -> list[Callable[[grpc.aio.Server], str]]:
         return [
-            ExchangeServicer(self.intake, limits).register,
-            LogServicer(self.intake, self.store, self.log).register,
-            TrustServicer(self.trust.current).register,
+            ExchangeServicer(self.intake, guard, self.store.log_size).register,
+            LogServicer(self.intake, self.store, self.log, guard).register,
+            TrustServicer(self.trust.current, guard).register,
         ]
 
     def close(self) -> None:
@@ -90,10 +94,11 @@ def start(node: Node, *, listen: str | None = None) -> RunningServer:
         cert_pem=paths.server_cert.read_bytes(),
         key_pem=paths.server_key.read_bytes(),
     )
+    guard = node.guard()
     return create_server(
-        node.registrations(),
+        node.registrations(guard),
         tls=tls,
+        guard=guard,
         listen=listen or node.config.listen,
-        limits=node.config.limits,
         reflection=node.config.reflection,
     )

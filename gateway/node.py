@@ -59,8 +59,16 @@ class Limits:
 
     # gRPC's own default receive cap is 4 MiB; we say it explicitly (G4).
     max_message_bytes: int = 4 * 1024 * 1024
+    # Unary calls in progress on the node, and per caller identity (its organization): one
+    # identity can never hold every worker thread (issue 11). Over either: RESOURCE_EXHAUSTED.
     max_concurrent_rpcs: int = 64
+    max_calls_per_identity: int = 8
+    # Threads that run blocking work (verification, store I/O); the event loop holds none.
     worker_threads: int = 16
+    # Open WatchDatasets streams on the node and per identity. A waiting stream holds no thread,
+    # but each one costs memory and a query per change, so they are capped as well.
+    max_open_streams: int = 128
+    max_streams_per_identity: int = 8
     # Deadline clients set when the caller gives none (G5), and the most a server will honour.
     default_deadline_seconds: float = 30.0
     max_deadline_seconds: float = 300.0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+import functools
+from collections.abc import AsyncIterator, Callable
 
 import grpc
 
@@ -14,40 +14,33 @@ from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
 from gateway.intake import Intake
 from gateway.node import Limits
 from gateway.rpc import convert
-from gateway.rpc.guard import stream, unary
-from gateway.rpc.identity import caller_from
+from gateway.rpc.guard import Call, Guard, server_stream, unary
+from gateway.rpc.ticker import LogTicker
 from gateway.store.model import ChangeType, DatasetFilter, DatasetStatus, is_dataset_name
-from gateway.trust import Organization
 
 MAX_REQUEST_ID_CHARS = 128
 WATCH_POLL_SECONDS = 0.2
 
 
 class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
-    def __init__(self, intake: Intake, limits: Limits) -> None:
+    def __init__(self, intake: Intake, guard: Guard, log_size: Callable[[], int]) -> None:
         self._intake = intake
-        self._limits = limits
+        self.guard = guard
+        self._limits: Limits = guard.limits
+        self._ticker = LogTicker(log_size, guard.pool.run, WATCH_POLL_SECONDS)
+        guard.on_shutdown(self._ticker.close)
 
-    def _time_left(self, context: grpc.ServicerContext) -> float:
-        """Seconds this call may still take: the caller's deadline, or the node's default (G5)."""
-        left: float | None = context.time_remaining()
-        return self._limits.default_deadline_seconds if left is None else left
-
-    def register(self, server: grpc.Server) -> str:
+    def register(self, server: grpc.aio.Server) -> str:
         ex_grpc.add_ExchangeServiceServicer_to_server(self, server)
         return str(ex.DESCRIPTOR.services_by_name["ExchangeService"].full_name)
 
-    def _caller(self, context: grpc.ServicerContext) -> Organization:
-        return self._intake.organization_of(caller_from(context).sans)
-
     @unary
     def SubmitDataset(  # noqa: N802 - gRPC method name
-        self, request: ex.SubmitDatasetRequest, context: grpc.ServicerContext
+        self, request: ex.SubmitDatasetRequest, call: Call
     ) -> ex.SubmitDatasetResponse:
-        caller = self._caller(context)
         _check_request_id(request.request_id)
         accepted = self._intake.submit(
-            request.credential, request.request_id, caller, lambda: self._time_left(context)
+            request.credential, request.request_id, call.caller, call.time_left
         )
         return ex.SubmitDatasetResponse(
             dataset=convert.dataset(accepted.dataset), receipt=convert.receipt(accepted.receipt)
@@ -55,12 +48,11 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
 
     @unary
     def GetDataset(  # noqa: N802
-        self, request: ex.GetDatasetRequest, context: grpc.ServicerContext
+        self, request: ex.GetDatasetRequest, call: Call
     ) -> ex.GetDatasetResponse:
-        caller = self._caller(context)
         if not is_dataset_name(request.name):
             raise ge.invalid_argument("INVALID_NAME", "name must be datasets/{uuid}", name="name")
-        record = self._intake.get(request.name, caller)
+        record = self._intake.get(request.name, call.caller)
         receipt = self._intake.receipt(record.log_index)
         return ex.GetDatasetResponse(
             dataset=convert.dataset(record), receipt=convert.receipt(receipt)
@@ -68,9 +60,8 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
 
     @unary
     def ListDatasets(  # noqa: N802
-        self, request: ex.ListDatasetsRequest, context: grpc.ServicerContext
+        self, request: ex.ListDatasetsRequest, call: Call
     ) -> ex.ListDatasetsResponse:
-        caller = self._caller(context)
         filters = DatasetFilter(
             kind=convert.KIND_FROM_PB.get(request.kind),
             issuer=request.issuer or None,
@@ -83,7 +74,10 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             else None,
         )
         records, token, note, receipts = self._intake.list_page(
-            filters, min(request.page_size, self._limits.max_page_size), request.page_token, caller
+            filters,
+            min(request.page_size, self._limits.max_page_size),
+            request.page_token,
+            call.caller,
         )
         return ex.ListDatasetsResponse(
             datasets=[convert.dataset(r) for r in records],
@@ -99,9 +93,8 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
 
     @unary
     def VerifyCredential(  # noqa: N802
-        self, request: ex.VerifyCredentialRequest, context: grpc.ServicerContext
+        self, request: ex.VerifyCredentialRequest, _call: Call
     ) -> ex.VerifyCredentialResponse:
-        self._caller(context)
         report = self._intake.report(
             request.credential,
             expected_domain=request.expected_domain or None,
@@ -135,25 +128,24 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
 
     @unary
     def DeprecateDataset(  # noqa: N802
-        self, request: ex.DeprecateDatasetRequest, context: grpc.ServicerContext
+        self, request: ex.DeprecateDatasetRequest, call: Call
     ) -> ex.DeprecateDatasetResponse:
-        dataset, receipt = self._change(request, DatasetStatus.DEPRECATED, context)
+        dataset, receipt = self._change(request, DatasetStatus.DEPRECATED, call)
         return ex.DeprecateDatasetResponse(dataset=dataset, receipt=receipt)
 
     @unary
     def WithdrawDataset(  # noqa: N802
-        self, request: ex.WithdrawDatasetRequest, context: grpc.ServicerContext
+        self, request: ex.WithdrawDatasetRequest, call: Call
     ) -> ex.WithdrawDatasetResponse:
-        dataset, receipt = self._change(request, DatasetStatus.WITHDRAWN, context)
+        dataset, receipt = self._change(request, DatasetStatus.WITHDRAWN, call)
         return ex.WithdrawDatasetResponse(dataset=dataset, receipt=receipt)
 
     def _change(
         self,
         request: ex.DeprecateDatasetRequest | ex.WithdrawDatasetRequest,
         status: DatasetStatus,
-        context: grpc.ServicerContext,
+        call: Call,
     ) -> tuple[pb.Dataset, pb.Receipt]:
-        caller = self._caller(context)
         _check_request_id(request.request_id)
         if not is_dataset_name(request.name):
             raise ge.invalid_argument("INVALID_NAME", "name must be datasets/{uuid}", name="name")
@@ -162,22 +154,25 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             raw_update=request.status_update,
             status=status,
             request_id=request.request_id,
-            caller=caller,
-            time_left=lambda: self._time_left(context),
+            caller=call.caller,
+            time_left=call.time_left,
         )
         return convert.dataset(accepted.dataset), convert.receipt(accepted.receipt)
 
-    @stream
-    def WatchDatasets(  # noqa: N802
-        self, request: ex.WatchDatasetsRequest, context: grpc.ServicerContext
-    ) -> Iterator[ex.WatchDatasetsResponse]:
-        caller = self._caller(context)
+    @server_stream
+    async def WatchDatasets(  # noqa: N802
+        self, request: ex.WatchDatasetsRequest, call: Call
+    ) -> AsyncIterator[ex.WatchDatasetsResponse]:
         kind = convert.KIND_FROM_PB.get(request.kind)
         cursor = int(request.start_log_index) - 1
-        # A stream lives at most max_deadline_seconds; the client resumes from its last index.
-        ends_at = time.monotonic() + self._limits.max_deadline_seconds
-        while context.is_active() and time.monotonic() < ends_at:
-            changes = self._intake.changes_after(cursor, kind, self._limits.max_watch_batch, caller)
+        batch = self._limits.max_watch_batch
+        # Ends at the call's deadline (at most max_deadline_seconds) or at shutdown; the client
+        # resumes from its last index. Between changes the stream waits without a thread.
+        while call.open:
+            grown = self._ticker.grown()  # before the read, so no append is missed
+            changes = await call.run(
+                functools.partial(self._intake.changes_after, cursor, kind, batch, call.caller)
+            )
             for change in changes:
                 cursor = change.log_index
                 yield ex.WatchDatasetsResponse(
@@ -186,7 +181,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
                     log_index=change.log_index,
                 )
             if not changes:
-                time.sleep(WATCH_POLL_SECONDS)
+                await call.until(grown)
 
 
 _W = ex.WatchDatasetsResponse

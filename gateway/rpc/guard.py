@@ -1,51 +1,225 @@
-"""One wrapper for every RPC method: domain errors become rich statuses, none leaks as UNKNOWN."""
+"""The gRPC edge: every servicer method is wrapped by `unary` or `server_stream`, and nothing else
+decides who may call, how many calls run at once, or what an error looks like on the wire.
+
+A wrapper, in order:
+1. authenticates the caller from the verified mTLS certificate: no identity is UNAUTHENTICATED,
+   one the trust registry does not list (never registered, or revoked) is PERMISSION_DENIED (G2);
+2. admits the call under the caller identity's quota and the node's (RESOURCE_EXHAUSTED past
+   either, with a stable reason), so no identity can hold every worker thread (issue 11);
+3. runs the method with a `Call` (the caller's organization and the time the work may take),
+   a unary method on a worker thread, a stream as a coroutine that holds no thread while idle;
+4. turns a `GatewayError` into a rich status, and any other exception into INTERNAL with no
+   internals in it: never UNKNOWN (E3).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+import math
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import grpc
+from grpc_status import rpc_status
 
-from gateway.errors import GatewayError, internal
-from gateway.rpc.status import abort
+from gateway.errors import GatewayError, internal, permission_denied
+from gateway.node import Limits
+from gateway.rpc.identity import Caller, caller_from
+from gateway.rpc.quota import Quota
+from gateway.rpc.status import to_rpc_status
+from gateway.rpc.work import WorkPool
+from gateway.trust import Organization, TrustRegistry
 
 _log = logging.getLogger("cfx.rpc")
 
-F = TypeVar("F", bound=Callable[..., Any])
+_T = TypeVar("_T")
+_Request = TypeVar("_Request")
+_Response = TypeVar("_Response")
+Context = grpc.aio.ServicerContext[Any, Any]
+
+TOO_MANY_CONCURRENT_CALLS = "TOO_MANY_CONCURRENT_CALLS"
+TOO_MANY_STREAMS = "TOO_MANY_STREAMS"
 
 
-def unary(method: F) -> F:
-    """Wrap a unary servicer method `(self, request, context)`."""
+def registered_organization(registry: TrustRegistry, caller: Caller) -> Organization:
+    """The organization a verified peer speaks for. A revoked identity is no longer registered."""
+    org = registry.organization_for_peer_identities(caller.sans)
+    if org is None:
+        raise permission_denied("client certificate is not registered with this node")
+    return org
+
+
+class Guard:
+    """What every RPC of one server passes through: authentication, quotas, the worker pool and
+    the shutdown deadline. Its counters are touched only on the server's event loop."""
+
+    def __init__(self, registry: Callable[[], TrustRegistry], limits: Limits) -> None:
+        self.limits = limits
+        self._registry = registry
+        self.calls = Quota(
+            "calls",
+            TOO_MANY_CONCURRENT_CALLS,
+            limits.max_calls_per_identity,
+            limits.max_concurrent_rpcs,
+        )
+        self.streams = Quota(
+            "streams", TOO_MANY_STREAMS, limits.max_streams_per_identity, limits.max_open_streams
+        )
+        self.pool = WorkPool(limits.worker_threads)
+        # Monotonic time at which running work must stop: set when shutdown begins.
+        self.stop_at = math.inf
+        self._on_shutdown: list[Callable[[], None]] = []
+
+    @property
+    def closing(self) -> bool:
+        return self.stop_at != math.inf
+
+    @contextmanager
+    def admit(self, context: Context, quota: Quota, longest: float) -> Iterator[Call]:
+        """Authenticate the caller and hold a slot of `quota` for it while the call runs.
+
+        The call's work may run until the caller's deadline, at most `longest` s.
+        """
+        caller = registered_organization(self._registry(), caller_from(context))
+        with quota.held(caller.name):
+            left: float | None = context.time_remaining()  # None: the client set no deadline
+            budget = longest if left is None else min(left, longest)
+            call = Call(caller, self, time.monotonic() + budget)
+            try:
+                yield call
+            finally:
+                call.end()
+
+    def on_shutdown(self, callback: Callable[[], None]) -> None:
+        self._on_shutdown.append(callback)
+
+    def begin_shutdown(self, grace: float) -> None:
+        """From now on work gets at most `grace` s; streams end at once (clients resume)."""
+        self.stop_at = min(self.stop_at, time.monotonic() + grace)
+        for callback in self._on_shutdown:
+            callback()
+
+    def close(self, timeout: float) -> bool:
+        """Drop queued work and wait up to `timeout` s for running work; True if none is left."""
+        return self.pool.close(timeout)
+
+
+@dataclass(eq=False)
+class Call:
+    """One admitted RPC as a servicer method sees it."""
+
+    caller: Organization
+    _guard: Guard = field(repr=False)
+    _deadline: float  # monotonic
+    _ended: bool = False
+
+    def time_left(self) -> float:
+        """Seconds the work may still take: to the caller's deadline or the node's shutdown,
+        and 0 once the RPC has ended (cancelled, timed out). Safe to call from worker threads:
+        long work checks it and stops when it reaches 0."""
+        if self._ended:
+            return 0.0
+        return max(0.0, min(self._deadline, self._guard.stop_at) - time.monotonic())
+
+    @property
+    def open(self) -> bool:
+        """Whether a stream should go on: not ended, not past its time, node not shutting down."""
+        return not self._guard.closing and self.time_left() > 0
+
+    async def run(self, work: Callable[[], _T]) -> _T:
+        """Run blocking `work` on a worker thread; skipped if the call ended while it queued."""
+
+        def unless_ended() -> _T:
+            if self._ended:
+                raise _call_ended()
+            return work()
+
+        return await self._guard.pool.run(unless_ended)
+
+    async def until(self, event: asyncio.Event) -> None:
+        """Wait for `event`, at most as long as this call may still run."""
+        try:
+            await asyncio.wait_for(event.wait(), self.time_left())
+        except TimeoutError:
+            return
+
+    def end(self) -> None:
+        self._ended = True
+
+
+class Guarded(Protocol):
+    """A servicer: its methods find the server's guard here."""
+
+    @property
+    def guard(self) -> Guard: ...
+
+
+_S = TypeVar("_S", bound=Guarded)
+
+
+def unary(
+    method: Callable[[_S, _Request, Call], _Response],
+) -> Callable[[_S, _Request, Context], Coroutine[Any, Any, _Response]]:
+    """Wrap a unary method `(self, request, call) -> response`; it runs on a worker thread."""
 
     @functools.wraps(method)
-    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+    async def handler(self: _S, request: _Request, context: Context) -> _Response:
+        guard = self.guard
         try:
-            return method(self, request, context)
+            with guard.admit(context, guard.calls, guard.limits.default_deadline_seconds) as call:
+                return await call.run(lambda: method(self, request, call))
         except GatewayError as err:
-            abort(context, err)
+            await _abort(context, err)
         except Exception:  # noqa: BLE001 - the one catch-all that keeps UNKNOWN away (E3)
             # Logged with the stack for the operator; the caller sees a generic INTERNAL (E3).
             _log.exception("unexpected error in %s", method.__name__)
-            abort(context, internal())
-        return None  # unreachable: abort raises
+            await _abort(context, internal())
 
-    return wrapper  # type: ignore[return-value]
+    return handler
 
 
-def stream(method: F) -> F:
-    """Wrap a server-streaming servicer method that returns an iterator."""
+def server_stream(
+    method: Callable[[_S, _Request, Call], AsyncIterator[_Response]],
+) -> Callable[[_S, _Request, Context], AsyncIterator[_Response]]:
+    """Wrap a server-streaming method, an async generator `(self, request, call)`. It runs on the
+    event loop and must hand blocking work to `call.run`."""
 
     @functools.wraps(method)
-    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+    async def handler(self: _S, request: _Request, context: Context) -> AsyncIterator[_Response]:
+        guard = self.guard
+        # A stream lives at most max_deadline_seconds; the client resumes after that.
+        longest = guard.limits.max_deadline_seconds
         try:
-            yield from method(self, request, context)
+            with guard.admit(context, guard.streams, longest) as call:
+                async for response in method(self, request, call):
+                    yield response
         except GatewayError as err:
-            abort(context, err)
+            await _abort(context, err)
         except Exception:  # noqa: BLE001 - as in unary()
             _log.exception("unexpected error in %s", method.__name__)
-            abort(context, internal())
+            await _abort(context, internal())
 
-    return wrapper  # type: ignore[return-value]
+    return handler
+
+
+def _status(err: GatewayError) -> grpc.Status:
+    """The one conversion of a domain error into a gRPC status (table: gateway.rpc.status)."""
+    status: grpc.Status = rpc_status.to_status(to_rpc_status(err))
+    return status
+
+
+async def _abort(context: Context, err: GatewayError) -> NoReturn:
+    """End the RPC with the rich status in the grpc-status-details-bin trailer (AIP-193)."""
+    status = _status(err)
+    await context.abort(status.code, status.details, status.trailing_metadata)
+
+
+def _call_ended() -> GatewayError:
+    return GatewayError(
+        "the call ended before its work started", "CALL_ENDED", grpc.StatusCode.CANCELLED
+    )

@@ -10,8 +10,7 @@ from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
 from gateway.intake import Intake
 from gateway.rpc import convert
-from gateway.rpc.guard import unary
-from gateway.rpc.identity import caller_from
+from gateway.rpc.guard import Call, Guard, unary
 from gateway.store.base import Store
 from gateway.transparency import NodeLog
 
@@ -19,31 +18,27 @@ MAX_ENTRIES_PER_CALL = 1000
 
 
 class LogServicer(lg_grpc.LogServiceServicer):
-    def __init__(self, intake: Intake, store: Store, log: NodeLog) -> None:
+    def __init__(self, intake: Intake, store: Store, log: NodeLog, guard: Guard) -> None:
         self._intake = intake
         self._store = store
         self._log = log
+        self.guard = guard
 
-    def register(self, server: grpc.Server) -> str:
+    def register(self, server: grpc.aio.Server) -> str:
         lg_grpc.add_LogServiceServicer_to_server(self, server)
         return str(lg.DESCRIPTOR.services_by_name["LogService"].full_name)
 
-    def _authenticate(self, context: grpc.ServicerContext) -> None:
-        self._intake.organization_of(caller_from(context).sans)
-
     @unary
     def GetCheckpoint(  # noqa: N802 - gRPC method name
-        self, _request: lg.GetCheckpointRequest, context: grpc.ServicerContext
+        self, _request: lg.GetCheckpointRequest, _call: Call
     ) -> lg.GetCheckpointResponse:
-        self._authenticate(context)
         _, note = self._log.checkpoint()
         return lg.GetCheckpointResponse(checkpoint=convert.checkpoint(note))
 
     @unary
     def GetInclusionProof(  # noqa: N802
-        self, request: lg.GetInclusionProofRequest, context: grpc.ServicerContext
+        self, request: lg.GetInclusionProofRequest, _call: Call
     ) -> lg.GetInclusionProofResponse:
-        self._authenticate(context)
         size, note = self._log.checkpoint(at_least=request.log_index + 1)
         tree = request.tree_size or size
         if not request.log_index < tree <= self._store.log_size():
@@ -67,9 +62,8 @@ class LogServicer(lg_grpc.LogServiceServicer):
 
     @unary
     def GetConsistencyProof(  # noqa: N802
-        self, request: lg.GetConsistencyProofRequest, context: grpc.ServicerContext
+        self, request: lg.GetConsistencyProofRequest, _call: Call
     ) -> lg.GetConsistencyProofResponse:
-        self._authenticate(context)
         size, note = self._log.checkpoint()
         second = request.second_size or size
         if not 0 < request.first_size <= second <= size:
@@ -81,9 +75,8 @@ class LogServicer(lg_grpc.LogServiceServicer):
 
     @unary
     def ListLogEntries(  # noqa: N802
-        self, request: lg.ListLogEntriesRequest, context: grpc.ServicerContext
+        self, request: lg.ListLogEntriesRequest, _call: Call
     ) -> lg.ListLogEntriesResponse:
-        self._authenticate(context)
         size = self._store.log_size()
         start = request.start_index
         end = min(request.end_index or size, size, start + MAX_ENTRIES_PER_CALL)

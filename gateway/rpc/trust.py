@@ -10,8 +10,7 @@ from gateway import errors as ge
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
 from gateway.rpc import convert
-from gateway.rpc.guard import unary
-from gateway.rpc.identity import caller_from
+from gateway.rpc.guard import Call, Guard, unary
 from gateway.trust import Organization, Role, TrustRegistry
 
 _ROLES = {
@@ -35,24 +34,19 @@ def _organization(org: Organization) -> tr.Organization:
 
 
 class TrustServicer(tr_grpc.TrustServiceServicer):
-    def __init__(self, registry: Callable[[], TrustRegistry]) -> None:
+    def __init__(self, registry: Callable[[], TrustRegistry], guard: Guard) -> None:
         self._registry = registry
+        self.guard = guard
 
-    def register(self, server: grpc.Server) -> str:
+    def register(self, server: grpc.aio.Server) -> str:
         tr_grpc.add_TrustServiceServicer_to_server(self, server)
         return str(tr.DESCRIPTOR.services_by_name["TrustService"].full_name)
 
-    def _authenticate(self, context: grpc.ServicerContext) -> TrustRegistry:
-        registry = self._registry()
-        if registry.organization_for_peer_identities(caller_from(context).sans) is None:
-            raise ge.permission_denied("client certificate is not registered with this node")
-        return registry
-
     @unary
     def ListOrganizations(  # noqa: N802 - gRPC method name
-        self, request: tr.ListOrganizationsRequest, context: grpc.ServicerContext
+        self, request: tr.ListOrganizationsRequest, _call: Call
     ) -> tr.ListOrganizationsResponse:
-        registry = self._authenticate(context)
+        registry = self._registry()
         orgs = sorted(registry.organizations, key=lambda o: o.name)
         start = _page_start(request.page_token, orgs)
         size = min(request.page_size or MAX_PAGE, MAX_PAGE)
@@ -65,9 +59,9 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
 
     @unary
     def GetOrganization(  # noqa: N802
-        self, request: tr.GetOrganizationRequest, context: grpc.ServicerContext
+        self, request: tr.GetOrganizationRequest, _call: Call
     ) -> tr.GetOrganizationResponse:
-        registry = self._authenticate(context)
+        registry = self._registry()
         name = request.name.removeprefix(PREFIX)
         for org in registry.organizations:
             if org.name == name:

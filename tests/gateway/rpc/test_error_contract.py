@@ -4,7 +4,6 @@ generic message and one ErrorInfo, never UNKNOWN; the concurrency cap answers RE
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import grpc
@@ -13,7 +12,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from gateway.node import Limits
-from gateway.rpc.guard import unary
+from gateway.rpc.guard import Call, Guard, unary
 from gateway.server import TlsMaterial, create_server
 
 from .conftest import Harness
@@ -24,15 +23,18 @@ SERVICE = "cfx.test.Probe"
 class _Probe:
     """A servicer whose methods fail the way real bugs do."""
 
-    def __init__(self, release: threading.Event) -> None:
+    def __init__(self, release: threading.Event, guard: Guard) -> None:
         self.release = release
+        self.entered = threading.Event()
+        self.guard = guard
 
     @unary
-    def Crash(self, _request: bytes, _context: grpc.ServicerContext) -> bytes:  # noqa: N802
+    def Crash(self, _request: bytes, _call: Call) -> bytes:  # noqa: N802
         raise RuntimeError("password=hunter2 at /var/lib/cfx/secret")
 
     @unary
-    def Hold(self, _request: bytes, _context: grpc.ServicerContext) -> bytes:  # noqa: N802
+    def Hold(self, _request: bytes, _call: Call) -> bytes:  # noqa: N802
+        self.entered.set()
         self.release.wait(10)
         return b"held"
 
@@ -56,10 +58,10 @@ def probe_server(harness: Harness):
     tls = TlsMaterial(
         paths.ca_cert.read_bytes(), paths.server_cert.read_bytes(), paths.server_key.read_bytes()
     )
-    running = create_server(
-        [_register(_Probe(release))], tls=tls, limits=Limits(max_concurrent_rpcs=1)
-    )
-    yield running.port, harness.identities["admin"], release
+    guard = Guard(harness.node.trust.current, Limits(max_concurrent_rpcs=1))
+    probe = _Probe(release, guard)
+    running = create_server([_register(probe)], tls=tls, guard=guard)
+    yield running.port, harness.identities["admin"], probe
     release.set()
     running.stop(0)
 
@@ -90,13 +92,13 @@ def test_unexpected_exception_is_internal_with_no_internals_leaked(probe_server)
 
 
 def test_calls_over_the_concurrency_cap_are_resource_exhausted(probe_server):
-    port, identity, release = probe_server
+    port, identity, probe = probe_server
     with _channel(port, identity) as channel:
         hold = channel.unary_unary(f"/{SERVICE}/Hold")
         first = hold.future(b"", timeout=10)
-        time.sleep(0.3)  # let the first call occupy the only slot
+        assert probe.entered.wait(10)  # the first call occupies the only slot
         with pytest.raises(grpc.RpcError) as err:
             hold(b"", timeout=5)
-        release.set()
+        probe.release.set()
         assert first.result() == b"held"
     assert err.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED

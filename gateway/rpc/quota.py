@@ -1,0 +1,59 @@
+"""Concurrency quotas: how many calls (or streams) one caller identity, and the node, may hold.
+
+Used only on the server's event loop, so plain counters need no lock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import grpc
+
+from gateway.errors import GatewayError
+
+# Over the node-wide cap: the node is busy, whoever asks (retry later, or elsewhere).
+NODE_BUSY = "NODE_BUSY"
+
+
+@dataclass
+class Quota:
+    """At most `per_identity` concurrent holders per identity and `total` in all."""
+
+    what: str  # "calls" or "streams": used in messages
+    reason: str  # the stable reason when one identity is over its share
+    per_identity: int
+    total: int
+    _held: Counter[str] = field(default_factory=Counter)
+
+    @contextmanager
+    def held(self, identity: str) -> Iterator[None]:
+        """Hold one slot for `identity` while the block runs; RESOURCE_EXHAUSTED if none is free."""
+        if self._held[identity] >= self.per_identity:
+            raise _exhausted(
+                self.reason,
+                f"this identity already has {self.per_identity} {self.what} in progress",
+                self.per_identity,
+            )
+        if self._held.total() >= self.total:
+            raise _exhausted(
+                NODE_BUSY, f"the node already has {self.total} {self.what} in progress", self.total
+            )
+        self._held[identity] += 1
+        try:
+            yield
+        finally:
+            self._held[identity] -= 1
+            if not self._held[identity]:
+                del self._held[identity]
+
+
+def _exhausted(reason: str, message: str, limit: int) -> GatewayError:
+    return GatewayError(
+        f"{message}; retry when one has finished",
+        reason,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        {"limit": str(limit)},
+    )
