@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -101,7 +100,7 @@ def test_every_method_refuses_an_unregistered_identity(harness: Harness):
 
 
 @pytest.fixture
-def revoked_identity(harness: Harness, tmp_path: Path) -> Iterator[Path]:
+def revoked_identity(harness: Harness, tmp_path: Path) -> Path:
     """An identity registered (and served) first, then revoked with `cfx trust revoke --san`."""
     out = tmp_path / "revoked"
     san = add_client(harness.paths, org="departed-cells", role=Role.EXPORTER, out=out)
@@ -109,7 +108,7 @@ def revoked_identity(harness: Harness, tmp_path: Path) -> Iterator[Path]:
         get_checkpoint = next(m for m in METHODS if m.name == "GetCheckpoint")
         _call(channel, get_checkpoint)  # served while registered
     assert cfx(["trust", "revoke", "--dir", str(harness.paths.root), "--san", san]) == 0
-    yield out
+    return out
 
 
 def test_every_method_refuses_a_revoked_client_certificate(
