@@ -71,24 +71,31 @@ class Guard:
             "streams", TOO_MANY_STREAMS, limits.max_streams_per_identity, limits.max_open_streams
         )
         self.pool = WorkPool(limits.worker_threads)
-        # Monotonic time at which running work must stop: set when shutdown begins.
-        self.stop_at = math.inf
+        self._stop_at = math.inf
         self._on_shutdown: list[Callable[[], None]] = []
 
     @property
+    def stop_at(self) -> float:
+        """Monotonic time by which running work must stop: infinite until shutdown begins."""
+        return self._stop_at
+
+    @property
     def closing(self) -> bool:
-        return self.stop_at != math.inf
+        return self._stop_at != math.inf
 
     @contextmanager
-    def admit(self, context: Context, quota: Quota, longest: float) -> Iterator[Call]:
+    def admit(self, context: Context, quota: Quota, default_seconds: float) -> Iterator[Call]:
         """Authenticate the caller and hold a slot of `quota` for it while the call runs.
 
-        The call's work may run until the caller's deadline, at most `longest` s.
+        The call's work may run until the caller's deadline (`default_seconds` when it set
+        none), never longer than max_deadline_seconds (G5).
         """
         caller = registered_organization(self._registry(), caller_from(context))
         with quota.held(caller.name):
             left: float | None = context.time_remaining()  # None: the client set no deadline
-            budget = longest if left is None else min(left, longest)
+            budget = min(
+                default_seconds if left is None else left, self.limits.max_deadline_seconds
+            )
             call = Call(caller, self, time.monotonic() + budget)
             try:
                 yield call
@@ -100,7 +107,7 @@ class Guard:
 
     def begin_shutdown(self, grace: float) -> None:
         """From now on work gets at most `grace` s; streams end at once (clients resume)."""
-        self.stop_at = min(self.stop_at, time.monotonic() + grace)
+        self._stop_at = min(self._stop_at, time.monotonic() + grace)
         for callback in self._on_shutdown:
             callback()
 
