@@ -140,6 +140,7 @@ def main() -> int:
 
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
+            errors: list[str] = []
             ctx = mp.get_context("spawn")
             with ProcessPoolExecutor(max_workers=args.clients, mp_context=ctx) as pool:
                 t0 = time.perf_counter()
@@ -163,9 +164,11 @@ def main() -> int:
             died = server.process.poll()
             server.process.terminate()
             server.process.wait(timeout=30)
+            server_log.seek(0)
             if died is not None:
-                server_log.seek(0)
                 print(f"the server exited ({died}) during the run:\n{server_log.read()[-2000:]}")
+            elif errors:
+                print(f"server log:\n{server_log.read()[-3000:]}")
             server_log.close()
 
     print(f"\n{args.clients} client processes, server = one `cfx serve` process, SQLite store\n")

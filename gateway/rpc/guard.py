@@ -81,6 +81,7 @@ class Guard:
 
     @property
     def closing(self) -> bool:
+        """Whether shutdown has begun."""
         return self._stop_at != math.inf
 
     @contextmanager
@@ -103,6 +104,7 @@ class Guard:
                 call.end()
 
     def on_shutdown(self, callback: Callable[[], None]) -> None:
+        """Call `callback` on the event loop when shutdown begins (e.g. to end streams)."""
         self._on_shutdown.append(callback)
 
     def begin_shutdown(self, grace: float) -> None:
@@ -156,6 +158,7 @@ class Call:
             return
 
     def end(self) -> None:
+        """The RPC is over: work still running for it sees no time left."""
         self._ended = True
 
 
@@ -163,7 +166,9 @@ class Guarded(Protocol):
     """A servicer: its methods find the server's guard here."""
 
     @property
-    def guard(self) -> Guard: ...
+    def guard(self) -> Guard:
+        """The guard of the server this servicer is registered with."""
+        ...
 
 
 _S = TypeVar("_S", bound=Guarded)

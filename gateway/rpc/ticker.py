@@ -16,6 +16,8 @@ _log = logging.getLogger("cfx.rpc")
 
 
 class LogTicker:
+    """Polls the log's size every `interval` s while streams watch, and wakes them on growth."""
+
     def __init__(
         self,
         log_size: Callable[[], int],

@@ -18,6 +18,8 @@ _T = TypeVar("_T")
 
 
 class WorkPool:
+    """A fixed number of threads for blocking work, awaited from the event loop."""
+
     def __init__(self, threads: int) -> None:
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="cfx-work")
         self._running = 0
