@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -28,8 +29,9 @@ from gateway.rpc.guard import Guard
 _log = logging.getLogger("cfx.server")
 _T = TypeVar("_T")
 
-# After the grace period, how long running work may take to notice its call ended.
-DRAIN_SECONDS = 1.0
+# After the grace period, how long running work may take to notice its call ended. `stop()`
+# returns within grace + DRAIN_SECONDS, leaving what still runs behind (issue 11: + 2 s at most).
+DRAIN_SECONDS = 1.5
 # Health checks, refusals and reflection get this many calls beyond the guard's quotas before
 # gRPC itself answers RESOURCE_EXHAUSTED (a backstop: the guard refuses far earlier).
 UNGUARDED_CALLS = 64
@@ -72,15 +74,19 @@ class _LoopThread:
     def call(self, coroutine: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    def close(self) -> None:
+    def close(self, timeout: float) -> bool:
+        """Cancel what is left on the loop and stop it; False if it did not stop in time."""
+        deadline = time.monotonic() + timeout
         try:
-            self.call(_cancel_other_tasks(), timeout=DRAIN_SECONDS)
+            self.call(_cancel_other_tasks(), timeout=max(timeout, 0.1))
         except TimeoutError:
             _log.warning("tasks still running on the server's event loop are left behind")
         self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(DRAIN_SECONDS)
-        if not self._thread.is_alive():
-            self.loop.close()
+        self._thread.join(max(deadline - time.monotonic(), 0.0))
+        if self._thread.is_alive():
+            return False
+        self.loop.close()
+        return True
 
 
 @dataclass
@@ -96,19 +102,20 @@ class RunningServer:
 
     def stop(self, grace: float | None = None) -> bool:
         """Report NOT_SERVING, refuse new calls, give running ones `grace` s, then cancel them
-        (G7). Returns True when every worker thread has finished, False if work was still
-        running DRAIN_SECONDS after the grace (the caller decides whether to exit hard)."""
+        (G7). Returns within grace + DRAIN_SECONDS: True when every worker thread has
+        finished, False if work was still running then (the caller decides whether to exit
+        hard)."""
         if self._stopped:
             return True
         self._stopped = True
         seconds = grace or 0.0
+        deadline = time.monotonic() + seconds + DRAIN_SECONDS
         try:
             self._loop.call(self._shutdown(seconds), timeout=seconds + DRAIN_SECONDS)
         except TimeoutError:
             _log.warning("the gRPC server did not stop within %.1f s", seconds + DRAIN_SECONDS)
-        drained = self._guard.close(DRAIN_SECONDS)
-        self._loop.close()
-        return drained
+        drained = self._guard.close(deadline - time.monotonic())
+        return self._loop.close(deadline - time.monotonic()) and drained
 
     async def _shutdown(self, grace: float) -> None:
         await self._health.enter_graceful_shutdown()
@@ -134,7 +141,7 @@ def create_server(
             )
         )
     except BaseException:
-        loop.close()
+        loop.close(DRAIN_SECONDS)
         raise
     return RunningServer(port, server, health_servicer, guard, loop)
 
