@@ -47,10 +47,10 @@ class Node:
     intake: Intake
 
     def guard(self) -> Guard:
-        """A fresh guard (worker pool, quotas) for one server of this node."""
+        """A fresh guard (quotas, work slots) for one server of this node."""
         return Guard(self.trust.current, self.config.limits)
 
-    def registrations(self, guard: Guard) -> list[Callable[[grpc.aio.Server], str]]:
+    def registrations(self, guard: Guard) -> list[Callable[[grpc.Server], str]]:
         return [
             ExchangeServicer(self.intake, guard, self.store.log_size).register,
             LogServicer(self.intake, self.store, self.log, guard).register,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 
 import grpc
 
@@ -27,10 +26,10 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
         self._intake = intake
         self.guard = guard
         self._limits: Limits = guard.limits
-        self._ticker = LogTicker(log_size, guard.pool.run, WATCH_POLL_SECONDS)
+        self._ticker = LogTicker(log_size, WATCH_POLL_SECONDS)
         guard.on_shutdown(self._ticker.close)
 
-    def register(self, server: grpc.aio.Server) -> str:
+    def register(self, server: grpc.Server) -> str:
         ex_grpc.add_ExchangeServiceServicer_to_server(self, server)
         return str(ex.DESCRIPTOR.services_by_name["ExchangeService"].full_name)
 
@@ -160,19 +159,17 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
         return convert.dataset(accepted.dataset), convert.receipt(accepted.receipt)
 
     @server_stream
-    async def WatchDatasets(  # noqa: N802
+    def WatchDatasets(  # noqa: N802
         self, request: ex.WatchDatasetsRequest, call: Call
-    ) -> AsyncIterator[ex.WatchDatasetsResponse]:
+    ) -> Iterator[ex.WatchDatasetsResponse]:
         kind = convert.KIND_FROM_PB.get(request.kind)
         cursor = int(request.start_log_index) - 1
         batch = self._limits.max_watch_batch
         # Ends at the call's deadline (at most max_deadline_seconds) or at shutdown; the client
-        # resumes from its last index. Between changes the stream waits without a thread.
+        # resumes from its last index. Between changes the stream waits for the log to grow.
         while call.open:
-            grown = self._ticker.grown()  # before the read, so no append is missed
-            changes = await call.run(
-                functools.partial(self._intake.changes_after, cursor, kind, batch, call.caller)
-            )
+            self._ticker.subscribe(call.wakeup)  # before the read, so no append is missed
+            changes = self._intake.changes_after(cursor, kind, batch, call.caller)
             for change in changes:
                 cursor = change.log_index
                 yield ex.WatchDatasetsResponse(
@@ -181,7 +178,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
                     log_index=change.log_index,
                 )
             if not changes:
-                await call.until(grown)
+                call.wakeup.wait(call.time_left())
 
 
 _W = ex.WatchDatasetsResponse

@@ -5,42 +5,40 @@ A wrapper, in order:
 1. authenticates the caller from the verified mTLS certificate: no identity is UNAUTHENTICATED,
    one the trust registry does not list (never registered, or revoked) is PERMISSION_DENIED (G2);
 2. admits the call under the caller identity's quota and the node's (RESOURCE_EXHAUSTED past
-   either, with a stable reason), so no identity can hold every worker thread (issue 11);
-3. runs the method with a `Call` (the caller's organization and the time the work may take),
-   a unary method on a worker thread, a stream as a coroutine that holds no thread while idle;
+   either, with a stable reason), so no identity can hold every worker (issue 11);
+3. runs the method with a `Call`: the caller's organization and the time the work may take,
+   which drops to 0 when the RPC ends or the node's shutdown grace runs out; a unary method
+   first waits for one of the node's work slots, a stream takes none;
 4. turns a `GatewayError` into a rich status, and any other exception into INTERNAL with no
    internals in it: never UNKNOWN (E3).
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import math
+import threading
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import grpc
-from grpc_status import rpc_status
 
 from gateway.errors import GatewayError, internal, permission_denied
 from gateway.node import Limits
 from gateway.rpc.identity import Caller, caller_from
 from gateway.rpc.quota import Quota
-from gateway.rpc.status import to_rpc_status
-from gateway.rpc.work import WorkPool
+from gateway.rpc.status import abort
+from gateway.rpc.work import WorkSlots
 from gateway.trust import Organization, TrustRegistry
 
 _log = logging.getLogger("cfx.rpc")
 
-_T = TypeVar("_T")
 _Request = TypeVar("_Request")
 _Response = TypeVar("_Response")
-Context = grpc.aio.ServicerContext[Any, Any]
 
 TOO_MANY_CONCURRENT_CALLS = "TOO_MANY_CONCURRENT_CALLS"
 TOO_MANY_STREAMS = "TOO_MANY_STREAMS"
@@ -55,8 +53,8 @@ def registered_organization(registry: TrustRegistry, caller: Caller) -> Organiza
 
 
 class Guard:
-    """What every RPC of one server passes through: authentication, quotas, the worker pool and
-    the shutdown deadline. Its counters are touched only on the server's event loop."""
+    """What every RPC of one server passes through: authentication, quotas, work slots and the
+    shutdown deadline. Safe to use from the server's threads."""
 
     def __init__(self, registry: Callable[[], TrustRegistry], limits: Limits) -> None:
         self.limits = limits
@@ -70,7 +68,7 @@ class Guard:
         self.streams = Quota(
             "streams", TOO_MANY_STREAMS, limits.max_streams_per_identity, limits.max_open_streams
         )
-        self.pool = WorkPool(limits.worker_threads)
+        self.work = WorkSlots(limits.worker_threads)
         self._stop_at = math.inf
         self._on_shutdown: list[Callable[[], None]] = []
 
@@ -85,26 +83,25 @@ class Guard:
         return self._stop_at != math.inf
 
     @contextmanager
-    def admit(self, context: Context, quota: Quota, default_seconds: float) -> Iterator[Call]:
+    def admit(self, context: grpc.ServicerContext, quota: Quota, default: float) -> Iterator[Call]:
         """Authenticate the caller and hold a slot of `quota` for it while the call runs.
 
-        The call's work may run until the caller's deadline (`default_seconds` when it set
-        none), never longer than max_deadline_seconds (G5).
+        The call's work may run until the caller's deadline (`default` s when it set none),
+        never longer than max_deadline_seconds (G5).
         """
         caller = registered_organization(self._registry(), caller_from(context))
         with quota.held(caller.name):
             left: float | None = context.time_remaining()  # None: the client set no deadline
-            budget = min(
-                default_seconds if left is None else left, self.limits.max_deadline_seconds
-            )
+            budget = min(default if left is None else left, self.limits.max_deadline_seconds)
             call = Call(caller, self, time.monotonic() + budget)
+            context.add_callback(call.end)  # the RPC ended: cancelled, timed out or done
             try:
                 yield call
             finally:
                 call.end()
 
     def on_shutdown(self, callback: Callable[[], None]) -> None:
-        """Call `callback` on the event loop when shutdown begins (e.g. to end streams)."""
+        """Call `callback` when shutdown begins (e.g. to end waiting streams)."""
         self._on_shutdown.append(callback)
 
     def begin_shutdown(self, grace: float) -> None:
@@ -113,9 +110,9 @@ class Guard:
         for callback in self._on_shutdown:
             callback()
 
-    def close(self, timeout: float) -> bool:
-        """Drop queued work and wait up to `timeout` s for running work; True if none is left."""
-        return self.pool.close(timeout)
+    def drain(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for every handler to return; True when none is left."""
+        return self.work.drain(timeout)
 
 
 @dataclass(eq=False)
@@ -125,12 +122,14 @@ class Call:
     caller: Organization
     _guard: Guard = field(repr=False)
     _deadline: float  # monotonic
+    # Set when the RPC ends; a waiting stream also has it set when the log grows.
+    wakeup: threading.Event = field(default_factory=threading.Event, repr=False)
     _ended: bool = False
 
     def time_left(self) -> float:
         """Seconds the work may still take: to the caller's deadline or the node's shutdown,
-        and 0 once the RPC has ended (cancelled, timed out). Safe to call from worker threads:
-        long work checks it and stops when it reaches 0."""
+        and 0 once the RPC has ended (cancelled, timed out). Long work checks it and stops
+        when it reaches 0."""
         if self._ended:
             return 0.0
         return max(0.0, min(self._deadline, self._guard.stop_at) - time.monotonic())
@@ -140,26 +139,10 @@ class Call:
         """Whether a stream should go on: not ended, not past its time, node not shutting down."""
         return not self._guard.closing and self.time_left() > 0
 
-    async def run(self, work: Callable[[], _T]) -> _T:
-        """Run blocking `work` on a worker thread; skipped if the call ended while it queued."""
-
-        def unless_ended() -> _T:
-            if self._ended:
-                raise _call_ended()
-            return work()
-
-        return await self._guard.pool.run(unless_ended)
-
-    async def until(self, event: asyncio.Event) -> None:
-        """Wait for `event`, at most as long as this call may still run."""
-        try:
-            await asyncio.wait_for(event.wait(), self.time_left())
-        except TimeoutError:
-            return
-
     def end(self) -> None:
         """The RPC is over: work still running for it sees no time left."""
         self._ended = True
+        self.wakeup.set()
 
 
 class Guarded(Protocol):
@@ -176,62 +159,51 @@ _S = TypeVar("_S", bound=Guarded)
 
 def unary(
     method: Callable[[_S, _Request, Call], _Response],
-) -> Callable[[_S, _Request, Context], Coroutine[Any, Any, _Response]]:
-    """Wrap a unary method `(self, request, call) -> response`; it runs on a worker thread."""
+) -> Callable[[_S, _Request, grpc.ServicerContext], _Response]:
+    """Wrap a unary method `(self, request, call) -> response`."""
 
     @functools.wraps(method)
-    async def handler(self: _S, request: _Request, context: Context) -> _Response:
+    def handler(self: _S, request: _Request, context: grpc.ServicerContext) -> _Response:
         guard = self.guard
-        try:
-            with guard.admit(context, guard.calls, guard.limits.default_deadline_seconds) as call:
-                return await call.run(lambda: method(self, request, call))
-        except GatewayError as err:
-            await _abort(context, err)
-        except Exception:  # noqa: BLE001 - the one catch-all that keeps UNKNOWN away (E3)
-            # Logged with the stack for the operator; the caller sees a generic INTERNAL (E3).
-            _log.exception("unexpected error in %s", method.__name__)
-            await _abort(context, internal())
+        default = guard.limits.default_deadline_seconds
+        with guard.work.handler():
+            try:
+                # Waits for a work slot no longer than the call may take.
+                with (
+                    guard.admit(context, guard.calls, default) as call,
+                    guard.work.slot(call.time_left()),
+                ):
+                    return method(self, request, call)
+            except GatewayError as err:
+                abort(context, err)
+            except Exception:  # noqa: BLE001 - the one catch-all that keeps UNKNOWN away (E3)
+                # Logged with the stack for the operator; the caller sees a generic INTERNAL (E3).
+                _log.exception("unexpected error in %s", method.__name__)
+                abort(context, internal())
+            raise AssertionError  # unreachable: abort raises
 
     return handler
 
 
 def server_stream(
-    method: Callable[[_S, _Request, Call], AsyncIterator[_Response]],
-) -> Callable[[_S, _Request, Context], AsyncIterator[_Response]]:
-    """Wrap a server-streaming method, an async generator `(self, request, call)`. It runs on the
-    event loop and must hand blocking work to `call.run`."""
+    method: Callable[[_S, _Request, Call], Iterator[_Response]],
+) -> Callable[[_S, _Request, grpc.ServicerContext], Iterator[_Response]]:
+    """Wrap a server-streaming method, a generator `(self, request, call)`. A stream takes no
+    work slot: it must wait on `call.wakeup`, never spin."""
 
     @functools.wraps(method)
-    async def handler(self: _S, request: _Request, context: Context) -> AsyncIterator[_Response]:
+    def handler(self: _S, request: _Request, context: grpc.ServicerContext) -> Iterator[_Response]:
         guard = self.guard
         # A stream lives at most max_deadline_seconds; the client resumes after that.
         longest = guard.limits.max_deadline_seconds
-        try:
-            with guard.admit(context, guard.streams, longest) as call:
-                async for response in method(self, request, call):
-                    yield response
-        except GatewayError as err:
-            await _abort(context, err)
-        except Exception:  # noqa: BLE001 - as in unary()
-            _log.exception("unexpected error in %s", method.__name__)
-            await _abort(context, internal())
+        with guard.work.handler():
+            try:
+                with guard.admit(context, guard.streams, longest) as call:
+                    yield from method(self, request, call)
+            except GatewayError as err:
+                abort(context, err)
+            except Exception:  # noqa: BLE001 - as in unary()
+                _log.exception("unexpected error in %s", method.__name__)
+                abort(context, internal())
 
     return handler
-
-
-def _status(err: GatewayError) -> grpc.Status:
-    """The one conversion of a domain error into a gRPC status (table: gateway.rpc.status)."""
-    status: grpc.Status = rpc_status.to_status(to_rpc_status(err))
-    return status
-
-
-async def _abort(context: Context, err: GatewayError) -> NoReturn:
-    """End the RPC with the rich status in the grpc-status-details-bin trailer (AIP-193)."""
-    status = _status(err)
-    await context.abort(status.code, status.details, status.trailing_metadata)
-
-
-def _call_ended() -> GatewayError:
-    return GatewayError(
-        "the call ended before its work started", "CALL_ENDED", grpc.StatusCode.CANCELLED
-    )

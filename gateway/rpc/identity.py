@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import grpc
 
@@ -18,7 +17,7 @@ class Caller:
     sans: tuple[str, ...]
 
 
-def caller_from(context: grpc.aio.ServicerContext[Any, Any]) -> Caller:
+def caller_from(context: grpc.ServicerContext) -> Caller:
     auth = context.auth_context()
     # gRPC core fills these only after it verified the chain against our CA (mTLS).
     raw: list[bytes] = []

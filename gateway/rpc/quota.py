@@ -1,10 +1,8 @@
-"""Concurrency quotas: how many calls (or streams) one caller identity, and the node, may hold.
-
-Used only on the server's event loop, so plain counters need no lock.
-"""
+"""Concurrency quotas: how many calls (or streams) one caller identity, and the node, may hold."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,27 +25,32 @@ class Quota:
     per_identity: int
     total: int
     _held: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @contextmanager
     def held(self, identity: str) -> Iterator[None]:
         """Hold one slot for `identity` while the block runs; RESOURCE_EXHAUSTED if none is free."""
-        if self._held[identity] >= self.per_identity:
-            raise _exhausted(
-                self.reason,
-                f"this identity already has {self.per_identity} {self.what} in progress",
-                self.per_identity,
-            )
-        if self._held.total() >= self.total:
-            raise _exhausted(
-                NODE_BUSY, f"the node already has {self.total} {self.what} in progress", self.total
-            )
-        self._held[identity] += 1
+        with self._lock:
+            if self._held[identity] >= self.per_identity:
+                raise _exhausted(
+                    self.reason,
+                    f"this identity already has {self.per_identity} {self.what} in progress",
+                    self.per_identity,
+                )
+            if self._held.total() >= self.total:
+                raise _exhausted(
+                    NODE_BUSY,
+                    f"the node already has {self.total} {self.what} in progress",
+                    self.total,
+                )
+            self._held[identity] += 1
         try:
             yield
         finally:
-            self._held[identity] -= 1
-            if not self._held[identity]:
-                del self._held[identity]
+            with self._lock:
+                self._held[identity] -= 1
+                if not self._held[identity]:
+                    del self._held[identity]
 
 
 def _exhausted(reason: str, message: str, limit: int) -> GatewayError:

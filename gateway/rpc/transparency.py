@@ -24,7 +24,7 @@ class LogServicer(lg_grpc.LogServiceServicer):
         self._log = log
         self.guard = guard
 
-    def register(self, server: grpc.aio.Server) -> str:
+    def register(self, server: grpc.Server) -> str:
         lg_grpc.add_LogServiceServicer_to_server(self, server)
         return str(lg.DESCRIPTOR.services_by_name["LogService"].full_name)
 

@@ -38,7 +38,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
         self._registry = registry
         self.guard = guard
 
-    def register(self, server: grpc.aio.Server) -> str:
+    def register(self, server: grpc.Server) -> str:
         tr_grpc.add_TrustServiceServicer_to_server(self, server)
         return str(tr.DESCRIPTOR.services_by_name["TrustService"].full_name)
 

@@ -1,49 +1,57 @@
-"""The bounded thread pool that runs the server's blocking work, off the event loop.
+"""Work slots: how many unary calls compute at once, and which handlers are still running.
 
-Verification, JSON-LD and store I/O block; the asyncio server must not. Each piece of work runs
-here and is awaited by its RPC, so a waiting RPC (a watch stream between changes, a call queued
-for a thread) holds no thread. The pool knows how much work is running, so shutdown can tell
-whether it drained.
+The transport has a thread for every call the quotas admit, so a held stream never takes the
+thread a unary call or a health check needs (issue 11). Unary calls then queue here for one of
+`worker_threads` slots before they verify, validate or write: the CPU-bound work runs as it did
+with a pool of that size, and streams never take a slot.
 """
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-_T = TypeVar("_T")
+import grpc
+
+from gateway.errors import GatewayError
 
 
-class WorkPool:
-    """A fixed number of threads for blocking work, awaited from the event loop."""
+class WorkSlots:
+    """A fixed number of slots for unary work, and a count of every running handler."""
 
-    def __init__(self, threads: int) -> None:
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="cfx-work")
-        self._running = 0
+    def __init__(self, slots: int) -> None:
+        self._free = threading.BoundedSemaphore(slots)
+        self._handlers = 0
         self._changed = threading.Condition()
 
-    async def run(self, work: Callable[[], _T]) -> _T:
-        """Run `work` on a pool thread. Cancelling the awaiting task drops work still queued;
-        work already running goes on (Python cannot interrupt a thread) and should watch its
-        call's `time_left`."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._counted, work)
-
-    def _counted(self, work: Callable[[], _T]) -> _T:
-        with self._changed:
-            self._running += 1
+    @contextmanager
+    def slot(self, wait_seconds: float) -> Iterator[None]:
+        """Hold a work slot while the block runs, waiting at most `wait_seconds` for one."""
+        if not self._free.acquire(timeout=max(wait_seconds, 0.0)):
+            raise GatewayError(
+                "no worker became free before the call's deadline",
+                "DEADLINE_TOO_SHORT",
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+            )
         try:
-            return work()
+            yield
+        finally:
+            self._free.release()
+
+    @contextmanager
+    def handler(self) -> Iterator[None]:
+        """Count a running RPC handler (unary or stream) while the block runs."""
+        with self._changed:
+            self._handlers += 1
+        try:
+            yield
         finally:
             with self._changed:
-                self._running -= 1
+                self._handlers -= 1
                 self._changed.notify_all()
 
-    def close(self, timeout: float) -> bool:
-        """Drop queued work and wait up to `timeout` s for running work; True when none is left."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+    def drain(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for every handler to return; True when none is left."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._running == 0, max(timeout, 0.0))
+            return self._changed.wait_for(lambda: self._handlers == 0, max(timeout, 0.0))

@@ -156,7 +156,7 @@ class _Probe:
 
 
 def _register(probe: _Probe):
-    def register(server: grpc.aio.Server) -> str:
+    def register(server: grpc.Server) -> str:
         handlers = {
             name: grpc.unary_unary_rpc_method_handler(getattr(probe, name))
             for name in ("Hold", "Echo")
