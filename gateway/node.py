@@ -63,10 +63,10 @@ class Limits:
     # identity can never hold every worker thread (issue 11). Over either: RESOURCE_EXHAUSTED.
     max_concurrent_rpcs: int = 64
     max_calls_per_identity: int = 8
-    # Threads that run blocking work (verification, store I/O); the event loop holds none.
+    # Unary calls verifying, validating or writing at once; the others wait for a slot.
     worker_threads: int = 16
-    # Open WatchDatasets streams on the node and per identity. A waiting stream holds no thread,
-    # but each one costs memory and a query per change, so they are capped as well.
+    # Open WatchDatasets streams on the node and per identity. Each holds a transport thread
+    # (never a work slot); the transport has one for every call these limits admit.
     max_open_streams: int = 128
     max_streams_per_identity: int = 8
     # Deadline clients set when the caller gives none (G5), and the most a server will honour.

@@ -84,7 +84,7 @@ class RunningServer:
         self.guard.begin_shutdown(seconds)
         self.server.stop(seconds).wait(seconds + DRAIN_SECONDS)
         self._threads.shutdown(wait=False, cancel_futures=True)
-        return self.guard.drain(deadline - time.monotonic())
+        return self.guard.close(deadline - time.monotonic())
 
 
 def create_server(

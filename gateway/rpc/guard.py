@@ -110,9 +110,10 @@ class Guard:
         for callback in self._on_shutdown:
             callback()
 
-    def drain(self, timeout: float) -> bool:
-        """Wait up to `timeout` s for every handler to return; True when none is left."""
-        return self.work.drain(timeout)
+    def close(self, timeout: float) -> bool:
+        """Start no more handlers; wait up to `timeout` s for the running ones to return.
+        True when none is left."""
+        return self.work.close(timeout)
 
 
 @dataclass(eq=False)
@@ -166,21 +167,21 @@ def unary(
     def handler(self: _S, request: _Request, context: grpc.ServicerContext) -> _Response:
         guard = self.guard
         default = guard.limits.default_deadline_seconds
-        with guard.work.handler():
-            try:
-                # Waits for a work slot no longer than the call may take.
-                with (
-                    guard.admit(context, guard.calls, default) as call,
-                    guard.work.slot(call.time_left()),
-                ):
-                    return method(self, request, call)
-            except GatewayError as err:
-                abort(context, err)
-            except Exception:  # noqa: BLE001 - the one catch-all that keeps UNKNOWN away (E3)
-                # Logged with the stack for the operator; the caller sees a generic INTERNAL (E3).
-                _log.exception("unexpected error in %s", method.__name__)
-                abort(context, internal())
-            raise AssertionError  # unreachable: abort raises
+        try:
+            # Waits for a work slot no longer than the call may take.
+            with (
+                guard.work.handler(),
+                guard.admit(context, guard.calls, default) as call,
+                guard.work.slot(call.time_left()),
+            ):
+                return method(self, request, call)
+        except GatewayError as err:
+            abort(context, err)
+        except Exception:  # noqa: BLE001 - the one catch-all that keeps UNKNOWN away (E3)
+            # Logged with the stack for the operator; the caller sees a generic INTERNAL (E3).
+            _log.exception("unexpected error in %s", method.__name__)
+            abort(context, internal())
+        raise AssertionError  # unreachable: abort raises
 
     return handler
 
@@ -196,14 +197,13 @@ def server_stream(
         guard = self.guard
         # A stream lives at most max_deadline_seconds; the client resumes after that.
         longest = guard.limits.max_deadline_seconds
-        with guard.work.handler():
-            try:
-                with guard.admit(context, guard.streams, longest) as call:
-                    yield from method(self, request, call)
-            except GatewayError as err:
-                abort(context, err)
-            except Exception:  # noqa: BLE001 - as in unary()
-                _log.exception("unexpected error in %s", method.__name__)
-                abort(context, internal())
+        try:
+            with guard.work.handler(), guard.admit(context, guard.streams, longest) as call:
+                yield from method(self, request, call)
+        except GatewayError as err:
+            abort(context, err)
+        except Exception:  # noqa: BLE001 - as in unary()
+            _log.exception("unexpected error in %s", method.__name__)
+            abort(context, internal())
 
     return handler

@@ -23,6 +23,7 @@ class WorkSlots:
     def __init__(self, slots: int) -> None:
         self._free = threading.BoundedSemaphore(slots)
         self._handlers = 0
+        self._closed = False
         self._changed = threading.Condition()
 
     @contextmanager
@@ -41,8 +42,13 @@ class WorkSlots:
 
     @contextmanager
     def handler(self) -> Iterator[None]:
-        """Count a running RPC handler (unary or stream) while the block runs."""
+        """Count a running RPC handler (unary or stream) while the block runs; UNAVAILABLE
+        once `close` was called (a call gRPC accepted just before the stop starts no work)."""
         with self._changed:
+            if self._closed:
+                raise GatewayError(
+                    "the node is shutting down", "NODE_STOPPING", grpc.StatusCode.UNAVAILABLE
+                )
             self._handlers += 1
         try:
             yield
@@ -51,7 +57,9 @@ class WorkSlots:
                 self._handlers -= 1
                 self._changed.notify_all()
 
-    def drain(self, timeout: float) -> bool:
-        """Wait up to `timeout` s for every handler to return; True when none is left."""
+    def close(self, timeout: float) -> bool:
+        """Start no more handlers; wait up to `timeout` s for the running ones to return.
+        True when none is left."""
         with self._changed:
+            self._closed = True
             return self._changed.wait_for(lambda: self._handlers == 0, max(timeout, 0.0))

@@ -14,15 +14,17 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import grpc
 import psycopg
 import pytest
 
-from gateway.client import CfxClient, ClientError
+from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
+from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
+from gateway.client import CfxClient
 from gateway.log.entry import DatasetAccepted, decode_entry
 from gateway.node import (
     NodePaths,
@@ -102,6 +104,24 @@ def _wait_until_postgres_writer_waits(store_url: str) -> None:
     pytest.fail("the server's write never waited for the lock")
 
 
+def _threads_in_nanosleep(pid: int) -> int:
+    count = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # the thread ended meanwhile
+            count += "nanosleep" in (task / "wchan").read_text(encoding="ascii")
+    return count
+
+
+def _wait_until_sqlite_writer_waits(pid: int, before: int) -> None:
+    """SQLite's busy handler sleeps between attempts to take the write lock: the kernel shows
+    the waiting server thread in nanosleep (Linux /proc), where an idle server has none."""
+    for _ in range(1000):
+        if _threads_in_nanosleep(pid) > before:
+            return
+        time.sleep(0.01)
+    pytest.fail("the server's write never waited for the lock")
+
+
 def _stop(server: ServerProcess) -> tuple[int, float]:
     started = time.monotonic()
     server.process.send_signal(signal.SIGTERM)
@@ -128,21 +148,26 @@ def test_sigterm_with_handlers_stuck_on_a_lock_exits_within_the_bound_leaving_no
     paths, identity, key = _node(tmp_path)
     server_log = (tmp_path / "server.log").open("w+", encoding="utf-8")
     server = spawn_server(paths.root, store=store_url, log=server_log)
-    stuck: list[Future[object]] = []
+    credentials = [_footprint(key) for _ in range(STUCK_SUBMISSIONS)]
+    stuck: list[grpc.Future] = []
     try:
         with CfxClient(server.address, identity, timeout=60) as client:
             first = client.submit(_footprint(key))  # the node works
+            submit = ex_grpc.ExchangeServiceStub(client._channel).SubmitDataset
             hold = _sqlite_writer_lock if kind == "sqlite" else _postgres_table_lock
-            with hold(paths, store_url), ThreadPoolExecutor(STUCK_SUBMISSIONS) as pool:
+            idle_sleepers = _threads_in_nanosleep(server.pid)
+            with hold(paths, store_url):
                 stuck = [
-                    pool.submit(client.submit, _footprint(key)) for _ in range(STUCK_SUBMISSIONS)
+                    submit.future(
+                        ex.SubmitDatasetRequest(credential=c, request_id=str(uuid.uuid4())),
+                        timeout=60,
+                    )
+                    for c in credentials
                 ]
                 if store_url is not None:
                     _wait_until_postgres_writer_waits(store_url)
                 else:
-                    # Calls on one connection are taken in order: once this later call is
-                    # answered, the submissions reached their handlers, now waiting on the lock.
-                    client.checkpoint()
+                    _wait_until_sqlite_writer_waits(server.pid, idle_sleepers)
                 code, elapsed = _stop(server)
     finally:
         if server.process.poll() is None:
@@ -154,8 +179,7 @@ def test_sigterm_with_handlers_stuck_on_a_lock_exits_within_the_bound_leaving_no
     assert elapsed < BOUND_SECONDS, f"exited {elapsed:.1f} s after SIGTERM"
     assert ABANDONED in log_text  # the handlers were still waiting when the node left
     for call in stuck:
-        with pytest.raises(ClientError):
-            call.result()
+        assert isinstance(call.exception(timeout=30), grpc.RpcError)
     _assert_nothing_half_written(paths, store_url, {first.dataset.name})
 
 
