@@ -40,6 +40,8 @@ _log = logging.getLogger("cfx.rpc")
 _Request = TypeVar("_Request")
 _Response = TypeVar("_Response")
 
+# gRPC reports the infinite future (about 9.2e18 s) as the time left when a client set no deadline.
+NO_DEADLINE = 1e9
 TOO_MANY_CONCURRENT_CALLS = "TOO_MANY_CONCURRENT_CALLS"
 TOO_MANY_STREAMS = "TOO_MANY_STREAMS"
 
@@ -91,8 +93,10 @@ class Guard:
         """
         caller = registered_organization(self._registry(), caller_from(context))
         with quota.held(caller.name):
-            left: float | None = context.time_remaining()  # None: the client set no deadline
-            budget = min(default if left is None else left, self.limits.max_deadline_seconds)
+            left: float | None = context.time_remaining()
+            if left is None or left > NO_DEADLINE:
+                left = default
+            budget = min(left, self.limits.max_deadline_seconds)
             call = Call(caller, self, time.monotonic() + budget)
             context.add_callback(call.end)  # the RPC ended: cancelled, timed out or done
             try:
