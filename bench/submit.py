@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gateway.client import CfxClient
+from gateway.client import CfxClient, ClientError
 from gateway.node import NodeRole, add_client, edit_trust, init_node
 from gateway.process import spawn_server
 from gateway.trust import Role
@@ -62,19 +62,28 @@ def _noop_worker(args: tuple[str, Path, float]) -> list[float]:
     return latencies
 
 
-def _submit_worker(args: tuple[str, Path, Path]) -> list[float]:
+def _submit_worker(args: tuple[str, Path, Path]) -> tuple[list[float], list[str]]:
+    """Latencies of accepted submissions, and each refusal as text (a refusal is a finding to
+    report, not a reason to lose the run)."""
     address, identity, batch = args
-    latencies = []
+    latencies, errors = [], []
     with CfxClient(address, identity) as client, batch.open("rb") as fh:
         for line in fh:
             t0 = time.perf_counter()
-            client.submit(line.rstrip(b"\n"))
+            try:
+                client.submit(line.rstrip(b"\n"))
+            except ClientError as err:
+                errors.append(str(err))
+                continue
             latencies.append(time.perf_counter() - t0)
-    return latencies
+    return latencies, errors
 
 
 def _rss_kib(pid: int) -> int:
-    text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    try:
+        text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:  # the server has exited
+        return 0
     match = re.search(r"VmRSS:\s+(\d+) kB", text)
     return int(match.group(1)) if match else 0
 
@@ -117,7 +126,8 @@ def main() -> int:
             batches = list(pool.map(_sign_batch, jobs))
         print(f"pre-signed {args.submissions} credentials in {time.perf_counter() - t0:.1f} s")
 
-        server = spawn_server(paths.root)
+        server_log = (tmp / "server.log").open("w+", encoding="utf-8")
+        server = spawn_server(paths.root, log=server_log)
         address = server.address
         try:
             rss: list[tuple[float, int]] = []
@@ -130,6 +140,7 @@ def main() -> int:
 
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
+            errors: list[str] = []
             ctx = mp.get_context("spawn")
             with ProcessPoolExecutor(max_workers=args.clients, mp_context=ctx) as pool:
                 t0 = time.perf_counter()
@@ -143,17 +154,22 @@ def main() -> int:
                 noop_row = _summary("no-op (health Check)", noop, time.perf_counter() - t0)
                 rss_start = _rss_kib(server.pid)
                 t0 = time.perf_counter()
-                submits = [
-                    x
-                    for r in pool.map(_submit_worker, [(address, identity, b) for b in batches])
-                    for x in r
-                ]
+                results = list(pool.map(_submit_worker, [(address, identity, b) for b in batches]))
+                submits = [x for latencies, _ in results for x in latencies]
+                errors = [e for _, worker_errors in results for e in worker_errors]
                 submit_row = _summary("SubmitDataset", submits, time.perf_counter() - t0)
             stop.set()
             sampler.join()
         finally:
+            died = server.process.poll()
             server.process.terminate()
             server.process.wait(timeout=30)
+            server_log.seek(0)
+            if died is not None:
+                print(f"the server exited ({died}) during the run:\n{server_log.read()[-2000:]}")
+            elif errors:
+                print(f"server log:\n{server_log.read()[-3000:]}")
+            server_log.close()
 
     print(f"\n{args.clients} client processes, server = one `cfx serve` process, SQLite store\n")
     print("| phase | calls | calls/s | p50 ms | p99 ms |")
@@ -163,6 +179,8 @@ def main() -> int:
             f"| {row['phase']} | {row['calls']} | {row['rate']:.0f} | {row['p50_ms']:.2f} | "
             f"{row['p99_ms']:.2f} |"
         )
+    if errors:
+        print(f"\n{len(errors)} submissions refused; first: {errors[0]}")
     ratio = float(submit_row["rate"]) / float(noop_row["rate"])
     print(f"\nsubmit rate / no-op rate = {ratio:.3f} (target >= 0.5)")
     submit_rss = [kib for _, kib in rss]

@@ -25,6 +25,7 @@ from gateway.node import (
     open_node_store,
 )
 from gateway.rpc.exchange import ExchangeServicer
+from gateway.rpc.guard import Guard
 from gateway.rpc.transparency import LogServicer
 from gateway.rpc.trust import TrustServicer
 from gateway.server import RunningServer, TlsMaterial, create_server
@@ -59,13 +60,16 @@ class Node:
     _stop_audits: threading.Event = field(default_factory=threading.Event)
     _auditor: threading.Thread | None = None
 
-    def registrations(self) -> list[Callable[[grpc.Server], str]]:
-        """The servicers' registration functions for `create_server`."""
-        limits = self.config.limits
+    def guard(self) -> Guard:
+        """A fresh guard (quotas, work slots) for one server of this node."""
+        return Guard(self.trust.current, self.config.limits)
+
+    def registrations(self, guard: Guard) -> list[Callable[[grpc.Server], str]]:
+        """The servicers' registration functions for `create_server`, all behind `guard`."""
         return [
-            ExchangeServicer(self.intake, self.catalog, self.trust.current, limits).register,
-            LogServicer(self.trust.current, self.store, self.log, limits).register,
-            TrustServicer(self.trust.current, self.store.page_tokens).register,
+            ExchangeServicer(self.intake, self.catalog, guard, self.store.log_size).register,
+            LogServicer(self.store, self.log, guard).register,
+            TrustServicer(self.trust.current, self.store.page_tokens, guard).register,
         ]
 
     def audit(self) -> AuditFailure | None:
@@ -151,11 +155,12 @@ def start(node: Node, *, listen: str | None = None) -> RunningServer:
         cert_pem=paths.server_cert.read_bytes(),
         key_pem=paths.server_key.read_bytes(),
     )
+    guard = node.guard()
     running = create_server(
-        node.registrations(),
+        node.registrations(guard),
         tls=tls,
+        guard=guard,
         listen=listen or node.config.listen,
-        limits=node.config.limits,
         reflection=node.config.reflection,
     )
     node.start_audits(running.health)

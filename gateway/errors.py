@@ -104,8 +104,50 @@ class DeadlineTooShortError(GatewayError):
 
     reason = "DEADLINE_TOO_SHORT"
 
+    def __init__(self, message: str = "not enough time left to verify") -> None:
+        super().__init__(message)
+
+
+class ResourceExhaustedError(GatewayError):
+    """A concurrency quota is full; retry when one of the caller's calls has finished."""
+
+    reason = "RESOURCE_EXHAUSTED"
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(f"{message}; retry when one has finished")
+        self.limit = limit
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """The quota that was full."""
+        return {"limit": str(self.limit)}
+
+
+class TooManyConcurrentCallsError(ResourceExhaustedError):
+    """One caller identity already has its share of unary calls in progress."""
+
+    reason = "TOO_MANY_CONCURRENT_CALLS"
+
+
+class TooManyStreamsError(ResourceExhaustedError):
+    """One caller identity already has its share of open streams."""
+
+    reason = "TOO_MANY_STREAMS"
+
+
+class NodeBusyError(ResourceExhaustedError):
+    """The node-wide cap is reached, whoever asks (retry later, or at another replica)."""
+
+    reason = "NODE_BUSY"
+
+
+class NodeStoppingError(GatewayError):
+    """The node is shutting down: a call accepted just before the stop starts no work."""
+
+    reason = "NODE_STOPPING"
+
     def __init__(self) -> None:
-        super().__init__("not enough time left to verify")
+        super().__init__("the node is shutting down")
 
 
 # --- the request's own fields --------------------------------------------------------------

@@ -23,8 +23,16 @@ class Limits:
     max_credential_bytes: int = 1 << 20
     # The deepest cfx credential nests ~8 levels.
     max_json_depth: int = 32
+    # Unary calls in progress on the node, and per caller identity (its organization): one
+    # identity can never hold every worker thread (issue 11). Over either: RESOURCE_EXHAUSTED.
     max_concurrent_rpcs: int = 64
+    max_calls_per_identity: int = 8
+    # Unary calls verifying, validating or writing at once; the others wait for a slot.
     worker_threads: int = 16
+    # Open WatchDatasets streams on the node and per identity. Each holds a transport thread
+    # (never a work slot); the transport has one for every call these limits admit.
+    max_open_streams: int = 128
+    max_streams_per_identity: int = 8
     # Deadline clients set when the caller gives none (G5), and the most a server will honour.
     default_deadline_seconds: float = 30.0
     max_deadline_seconds: float = 300.0

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from gateway.errors import GatewayError
 
@@ -28,12 +29,34 @@ class ServerProcess:
         return self.process.pid
 
 
-def spawn_server(node_dir: Path, *, listen: str = "127.0.0.1:0") -> ServerProcess:
-    """Start `cfx serve --dir node_dir` and wait for its one "serving … on HOST:PORT" line."""
+def spawn_server(
+    node_dir: Path,
+    *,
+    listen: str = "127.0.0.1:0",
+    store: str | None = None,
+    log: IO[str] | None = None,
+) -> ServerProcess:
+    """Start `cfx serve --dir node_dir` and wait for its one "serving … on HOST:PORT" line.
+
+    `store` overrides the node's configured store URL. The server's log (stderr) goes to `log`
+    when given, and is discarded otherwise.
+    """
+    argv = [
+        sys.executable,
+        "-m",
+        "gateway.cli",
+        "serve",
+        "--dir",
+        str(node_dir),
+        "--listen",
+        listen,
+    ]
+    if store is not None:
+        argv += ["--store", store]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "serve", "--dir", str(node_dir), "--listen", listen],
+        argv,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if log is None else log,
         text=True,
     )
     line = process.stdout.readline().strip() if process.stdout else ""

@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import socket
+import threading
 from typing import Any
 
-from gateway.app import open_node, start
+from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
 from gateway.server import serve_until_signal
+
+_log = logging.getLogger("cfx.server")
+# After the server stopped: time to save the newest checkpoint and close the store.
+CLOSE_SECONDS = 0.3
 
 
 def register(sub: Any) -> None:
@@ -52,9 +58,13 @@ def run(args: argparse.Namespace) -> int:
             f"cfx: serving {node.config.org} ({node.config.role}) on {host}:{running.port}",
             flush=True,
         )
-        serve_until_signal(running, node.config.limits.shutdown_grace_seconds)
-    finally:
+        # Returns within the grace + DRAIN_SECONDS (1.5 s); closing gets CLOSE_SECONDS more.
+        drained = serve_until_signal(running, node.config.limits.shutdown_grace_seconds)
+    except BaseException:
         node.close()
+        raise
+    if not (drained and _closed_within(node, CLOSE_SECONDS)):
+        _exit_leaving_work_behind()
     return 0
 
 
@@ -72,3 +82,32 @@ def bind_problem(address: str) -> OSError | None:
     except ValueError:
         return OSError(errno.EINVAL, f"{address!r} is not HOST:PORT")
     return None
+
+
+def _closed_within(node: Node, seconds: float) -> bool:
+    """Save the newest checkpoint and close the store, unless that takes longer than `seconds`
+    (another transaction may hold the database's write lock)."""
+    closer = threading.Thread(target=_close, args=(node,), name="cfx-close", daemon=True)
+    closer.start()
+    closer.join(seconds)
+    return not closer.is_alive()
+
+
+def _close(node: Node) -> None:
+    try:
+        node.close()
+    except Exception:  # noqa: BLE001 - reported; the store's state is what the commits left
+        _log.exception("closing the store failed")
+
+
+def _exit_leaving_work_behind() -> None:
+    """Exit now although a handler's thread still runs (Python cannot stop a thread), so
+    shutdown stays within shutdown_grace_seconds + 2 s (issue 11).
+
+    Nothing half-written remains: every store write (a dataset and its log leaf, a status change
+    and its leaf) is one SQLite or PostgreSQL transaction, which the database rolls back when
+    the process dies before the commit. The store is not closed here: a write in progress would
+    wait for it. The newest checkpoint may be unsaved; it is re-signed over the same root."""
+    _log.warning("work still running after the grace period is abandoned; exiting now")
+    logging.shutdown()
+    os._exit(0)

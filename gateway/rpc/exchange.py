@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 
 import grpc
 
-from gateway import access
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
@@ -18,48 +16,38 @@ from gateway.errors import InvalidNameError, InvalidRequestIdError
 from gateway.intake import Intake
 from gateway.limits import Limits
 from gateway.rpc import convert
-from gateway.rpc.guard import stream, unary
-from gateway.rpc.identity import caller_from
+from gateway.rpc.guard import Call, Guard, server_stream, unary
+from gateway.rpc.ticker import LogTicker
 from gateway.store.model import DatasetFilter
-from gateway.trust import Organization, TrustRegistry
 
 UUID_CHARS = 36
 WATCH_POLL_SECONDS = 0.2
 
 
 class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
+    """ExchangeService: protobuf to domain and back; the work is the intake's and catalog's."""
+
     def __init__(
-        self,
-        intake: Intake,
-        catalog: Catalog,
-        registry: Callable[[], TrustRegistry],
-        limits: Limits,
+        self, intake: Intake, catalog: Catalog, guard: Guard, log_size: Callable[[], int]
     ) -> None:
         self._intake = intake
         self._catalog = catalog
-        self._registry = registry
-        self._limits = limits
-
-    def _time_left(self, context: grpc.ServicerContext) -> float:
-        """Seconds this call may still take: the caller's deadline, or the node's default (G5)."""
-        left: float | None = context.time_remaining()
-        return self._limits.default_deadline_seconds if left is None else left
+        self.guard = guard
+        self._limits: Limits = guard.limits
+        self._ticker = LogTicker(log_size, WATCH_POLL_SECONDS)
+        guard.on_shutdown(self._ticker.close)
 
     def register(self, server: grpc.Server) -> str:
         ex_grpc.add_ExchangeServiceServicer_to_server(self, server)
         return str(ex.DESCRIPTOR.services_by_name["ExchangeService"].full_name)
 
-    def _caller(self, context: grpc.ServicerContext) -> Organization:
-        return access.caller_organization(self._registry(), caller_from(context).sans)
-
     @unary
     def SubmitDataset(  # noqa: N802 - gRPC method name
-        self, request: ex.SubmitDatasetRequest, context: grpc.ServicerContext
+        self, request: ex.SubmitDatasetRequest, call: Call
     ) -> ex.SubmitDatasetResponse:
-        caller = self._caller(context)
         _check_request_id(request.request_id)
         accepted = self._intake.submit(
-            request.credential, request.request_id, caller, lambda: self._time_left(context)
+            request.credential, request.request_id, call.caller, call.time_left
         )
         return ex.SubmitDatasetResponse(
             dataset=convert.dataset(accepted.dataset), receipt=convert.receipt(accepted.receipt)
@@ -67,12 +55,11 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
 
     @unary
     def GetDataset(  # noqa: N802
-        self, request: ex.GetDatasetRequest, context: grpc.ServicerContext
+        self, request: ex.GetDatasetRequest, call: Call
     ) -> ex.GetDatasetResponse:
-        caller = self._caller(context)
         if not is_dataset_name(request.name):
             raise InvalidNameError
-        record = self._catalog.get(request.name, caller)
+        record = self._catalog.get(request.name, call.caller)
         receipt = self._catalog.receipt(record.log_index)
         return ex.GetDatasetResponse(
             dataset=convert.dataset(record), receipt=convert.receipt(receipt)
@@ -80,9 +67,8 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
 
     @unary
     def ListDatasets(  # noqa: N802
-        self, request: ex.ListDatasetsRequest, context: grpc.ServicerContext
+        self, request: ex.ListDatasetsRequest, call: Call
     ) -> ex.ListDatasetsResponse:
-        caller = self._caller(context)
         filters = DatasetFilter(
             kind=convert.KIND_FROM_PB.get(request.kind),
             issuer=request.issuer or None,
@@ -94,7 +80,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             if request.HasField("valid_at_time")
             else None,
         )
-        page = self._catalog.list_page(filters, request.page_size, request.page_token, caller)
+        page = self._catalog.list_page(filters, request.page_size, request.page_token, call.caller)
         return ex.ListDatasetsResponse(
             datasets=[convert.dataset(r) for r in page.datasets],
             next_page_token=page.next_page_token,
@@ -109,14 +95,13 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
 
     @unary
     def VerifyCredential(  # noqa: N802
-        self, request: ex.VerifyCredentialRequest, context: grpc.ServicerContext
+        self, request: ex.VerifyCredentialRequest, call: Call
     ) -> ex.VerifyCredentialResponse:
-        self._caller(context)
         report = self._catalog.report(
             request.credential,
             expected_domain=request.expected_domain or None,
             expected_challenge=request.expected_challenge or None,
-            time_left=lambda: self._time_left(context),
+            time_left=call.time_left,
         )
         result = report.result
         proofs = [
@@ -146,25 +131,24 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
 
     @unary
     def DeprecateDataset(  # noqa: N802
-        self, request: ex.DeprecateDatasetRequest, context: grpc.ServicerContext
+        self, request: ex.DeprecateDatasetRequest, call: Call
     ) -> ex.DeprecateDatasetResponse:
-        dataset, receipt = self._change(request, DatasetStatus.DEPRECATED, context)
+        dataset, receipt = self._change(request, DatasetStatus.DEPRECATED, call)
         return ex.DeprecateDatasetResponse(dataset=dataset, receipt=receipt)
 
     @unary
     def WithdrawDataset(  # noqa: N802
-        self, request: ex.WithdrawDatasetRequest, context: grpc.ServicerContext
+        self, request: ex.WithdrawDatasetRequest, call: Call
     ) -> ex.WithdrawDatasetResponse:
-        dataset, receipt = self._change(request, DatasetStatus.WITHDRAWN, context)
+        dataset, receipt = self._change(request, DatasetStatus.WITHDRAWN, call)
         return ex.WithdrawDatasetResponse(dataset=dataset, receipt=receipt)
 
     def _change(
         self,
         request: ex.DeprecateDatasetRequest | ex.WithdrawDatasetRequest,
         status: DatasetStatus,
-        context: grpc.ServicerContext,
+        call: Call,
     ) -> tuple[pb.Dataset, pb.Receipt]:
-        caller = self._caller(context)
         _check_request_id(request.request_id)
         if not is_dataset_name(request.name):
             raise InvalidNameError
@@ -173,22 +157,22 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             raw_update=request.status_update,
             status=status,
             request_id=request.request_id,
-            caller=caller,
-            time_left=lambda: self._time_left(context),
+            caller=call.caller,
+            time_left=call.time_left,
         )
         return convert.dataset(accepted.dataset), convert.receipt(accepted.receipt)
 
-    @stream
+    @server_stream
     def WatchDatasets(  # noqa: N802
-        self, request: ex.WatchDatasetsRequest, context: grpc.ServicerContext
+        self, request: ex.WatchDatasetsRequest, call: Call
     ) -> Iterator[ex.WatchDatasetsResponse]:
-        caller = self._caller(context)
         kind = convert.KIND_FROM_PB.get(request.kind)
         cursor = convert.index(request.start_log_index, "start_log_index") - 1
-        # A stream lives at most max_deadline_seconds; the client resumes from its last index.
-        ends_at = time.monotonic() + self._limits.max_deadline_seconds
-        while context.is_active() and time.monotonic() < ends_at:
-            changes = self._catalog.changes_after(cursor, kind, caller)
+        # Ends at the call's deadline (at most max_deadline_seconds) or at shutdown; the client
+        # resumes from its last index. Between changes the stream waits for the log to grow.
+        while call.open:
+            self._ticker.subscribe(call.wakeup)  # before the read, so no append is missed
+            changes = self._catalog.changes_after(cursor, kind, call.caller)
             for change in changes:
                 cursor = change.log_index
                 yield ex.WatchDatasetsResponse(
@@ -197,7 +181,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
                     log_index=change.log_index,
                 )
             if not changes:
-                time.sleep(WATCH_POLL_SECONDS)
+                call.wakeup.wait(call.time_left())
 
 
 _W = ex.WatchDatasetsResponse

@@ -36,6 +36,8 @@ STATUS_CODES: Mapping[type[Exception], grpc.StatusCode] = {
     ge.UnauthenticatedError: _C.UNAUTHENTICATED,
     ge.PermissionDeniedError: _C.PERMISSION_DENIED,
     ge.DeadlineTooShortError: _C.DEADLINE_EXCEEDED,
+    ge.ResourceExhaustedError: _C.RESOURCE_EXHAUSTED,
+    ge.NodeStoppingError: _C.UNAVAILABLE,
     ge.InvalidRequestError: _C.INVALID_ARGUMENT,
     ge.CredentialError: _C.INVALID_ARGUMENT,
     # Data the caller sent that cannot be parsed, verified or validated (E1).

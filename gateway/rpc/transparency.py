@@ -6,30 +6,23 @@ call. ListLogEntries pages and hides entries per caller through `LogView`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import grpc
 
-from gateway import access
 from gateway._proto.cfx.v1 import dataset_pb2
 from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
-from gateway.limits import Limits
 from gateway.log.errors import TreeSizeError
 from gateway.log_view import LogRange, LogView
 from gateway.rpc import convert
-from gateway.rpc.guard import unary
-from gateway.rpc.identity import caller_from
+from gateway.rpc.guard import Call, Guard, unary
 from gateway.store.base import Store
 from gateway.transparency import NodeLog
-from gateway.trust import Organization, TrustRegistry
 
 
 class LogServicer(lg_grpc.LogServiceServicer):
-    def __init__(
-        self, registry: Callable[[], TrustRegistry], store: Store, log: NodeLog, limits: Limits
-    ) -> None:
-        self._registry = registry
+    def __init__(self, store: Store, log: NodeLog, guard: Guard) -> None:
+        self.guard = guard
+        limits = guard.limits
         self._store = store
         self._log = log
         # Half the message cap: a page of entries always fits, whatever else the answer carries.
@@ -43,21 +36,17 @@ class LogServicer(lg_grpc.LogServiceServicer):
         lg_grpc.add_LogServiceServicer_to_server(self, server)
         return str(lg.DESCRIPTOR.services_by_name["LogService"].full_name)
 
-    def _authenticate(self, context: grpc.ServicerContext) -> Organization:
-        return access.caller_organization(self._registry(), caller_from(context).sans)
-
     @unary
     def GetCheckpoint(  # noqa: N802 - gRPC method name
-        self, _request: lg.GetCheckpointRequest, context: grpc.ServicerContext
+        self, _request: lg.GetCheckpointRequest, _call: Call
     ) -> lg.GetCheckpointResponse:
-        self._authenticate(context)
         return lg.GetCheckpointResponse(checkpoint=convert.checkpoint(self._log.checkpoint().note))
 
     @unary
     def GetInclusionProof(  # noqa: N802
-        self, request: lg.GetInclusionProofRequest, context: grpc.ServicerContext
+        self, request: lg.GetInclusionProofRequest, call: Call
     ) -> lg.GetInclusionProofResponse:
-        caller = self._authenticate(context)
+        caller = call.caller
         index = convert.index(request.log_index, "log_index")
         tree_size = convert.index(request.tree_size, "tree_size")
         signed = self._log.checkpoint(at_least=index + 1)
@@ -83,9 +72,8 @@ class LogServicer(lg_grpc.LogServiceServicer):
 
     @unary
     def GetConsistencyProof(  # noqa: N802
-        self, request: lg.GetConsistencyProofRequest, context: grpc.ServicerContext
+        self, request: lg.GetConsistencyProofRequest, _call: Call
     ) -> lg.GetConsistencyProofResponse:
-        self._authenticate(context)
         first = convert.index(request.first_size, "first_size")
         second_size = convert.index(request.second_size, "second_size")
         signed = self._log.checkpoint()
@@ -100,9 +88,9 @@ class LogServicer(lg_grpc.LogServiceServicer):
 
     @unary
     def ListLogEntries(  # noqa: N802
-        self, request: lg.ListLogEntriesRequest, context: grpc.ServicerContext
+        self, request: lg.ListLogEntriesRequest, call: Call
     ) -> lg.ListLogEntriesResponse:
-        caller = self._authenticate(context)
+        caller = call.caller
         page = self._view.page(
             caller,
             LogRange(

@@ -11,14 +11,12 @@ from collections.abc import Callable
 
 import grpc
 
-from gateway import access
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
 from gateway.domain import sha256_hex
 from gateway.errors import InvalidNameError
 from gateway.rpc import convert
-from gateway.rpc.guard import unary
-from gateway.rpc.identity import caller_from
+from gateway.rpc.guard import Call, Guard, unary
 from gateway.store.errors import InvalidPageTokenError
 from gateway.store.paging import PageTokenCodec
 from gateway.trust import Organization, Role, TrustRegistry
@@ -47,7 +45,10 @@ def _organization(org: Organization) -> tr.Organization:
 
 
 class TrustServicer(tr_grpc.TrustServiceServicer):
-    def __init__(self, registry: Callable[[], TrustRegistry], page_tokens: PageTokenCodec) -> None:
+    def __init__(
+        self, registry: Callable[[], TrustRegistry], page_tokens: PageTokenCodec, guard: Guard
+    ) -> None:
+        self.guard = guard
         self._registry = registry
         self._tokens = page_tokens
 
@@ -55,16 +56,11 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
         tr_grpc.add_TrustServiceServicer_to_server(self, server)
         return str(tr.DESCRIPTOR.services_by_name["TrustService"].full_name)
 
-    def _authenticate(self, context: grpc.ServicerContext) -> TrustRegistry:
-        registry = self._registry()
-        access.caller_organization(registry, caller_from(context).sans)
-        return registry
-
     @unary
     def ListOrganizations(  # noqa: N802 - gRPC method name
-        self, request: tr.ListOrganizationsRequest, context: grpc.ServicerContext
+        self, request: tr.ListOrganizationsRequest, _call: Call
     ) -> tr.ListOrganizationsResponse:
-        registry = self._authenticate(context)
+        registry = self._registry()
         size = min(convert.page_size(request.page_size) or MAX_PAGE, MAX_PAGE)
         orgs = sorted(registry.organizations, key=lambda o: o.name)
         fingerprint = _fingerprint(orgs)
@@ -93,9 +89,9 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
 
     @unary
     def GetOrganization(  # noqa: N802
-        self, request: tr.GetOrganizationRequest, context: grpc.ServicerContext
+        self, request: tr.GetOrganizationRequest, _call: Call
     ) -> tr.GetOrganizationResponse:
-        registry = self._authenticate(context)
+        registry = self._registry()
         name = request.name.removeprefix(PREFIX)
         if not request.name.startswith(PREFIX) or ORG_NAME_RE.fullmatch(name) is None:
             raise InvalidNameError("name", "organizations/{org}")

@@ -13,7 +13,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from gateway.limits import Limits
-from gateway.rpc.guard import unary
+from gateway.rpc.guard import Call, Guard, unary
 from gateway.server import TlsMaterial, create_server
 from tests.helpers.nodes import Harness
 
@@ -23,17 +23,18 @@ SERVICE = "cfx.test.Probe"
 class _Probe:
     """A servicer whose methods fail the way real bugs do."""
 
-    def __init__(self) -> None:
-        self.holding = threading.Event()  # set once a Hold call runs, i.e. occupies a slot
-        self.release = threading.Event()
+    def __init__(self, release: threading.Event, guard: Guard) -> None:
+        self.release = release
+        self.entered = threading.Event()
+        self.guard = guard
 
     @unary
-    def Crash(self, _request: bytes, _context: grpc.ServicerContext) -> bytes:  # noqa: N802
+    def Crash(self, _request: bytes, _call: Call) -> bytes:  # noqa: N802
         raise RuntimeError("password=hunter2 at /var/lib/cfx/secret")
 
     @unary
-    def Hold(self, _request: bytes, _context: grpc.ServicerContext) -> bytes:  # noqa: N802
-        self.holding.set()
+    def Hold(self, _request: bytes, _call: Call) -> bytes:  # noqa: N802
+        self.entered.set()
         self.release.wait(10)
         return b"held"
 
@@ -52,14 +53,16 @@ def _register(probe: _Probe):
 
 @pytest.fixture
 def probe_server(harness: Harness):
-    probe = _Probe()
+    release = threading.Event()
     paths = harness.paths
     tls = TlsMaterial(
         paths.ca_cert.read_bytes(), paths.server_cert.read_bytes(), paths.server_key.read_bytes()
     )
-    running = create_server([_register(probe)], tls=tls, limits=Limits(max_concurrent_rpcs=1))
+    guard = Guard(harness.node.trust.current, Limits(max_concurrent_rpcs=1))
+    probe = _Probe(release, guard)
+    running = create_server([_register(probe)], tls=tls, guard=guard)
     yield running.port, harness.identities["admin"], probe
-    probe.release.set()
+    release.set()
     running.stop(0)
 
 
@@ -95,8 +98,7 @@ def test_calls_over_the_concurrency_cap_are_resource_exhausted(probe_server):
     with _channel(port, identity) as channel:
         hold = channel.unary_unary(f"/{SERVICE}/Hold", None, None)
         first = hold.future(b"", timeout=10)
-        # The first call is in its handler, so it holds the only slot until released.
-        assert probe.holding.wait(10), "the first call never reached the server"
+        assert probe.entered.wait(10)  # the first call occupies the only slot
         with pytest.raises(grpc.RpcError) as err:
             hold(b"", timeout=5)
         probe.release.set()
