@@ -245,20 +245,41 @@ class CfxClient:
     def deprecate(
         self, name: str, status_update: bytes, request_id: str | None = None
     ) -> ex.DeprecateDatasetResponse:
-        request = ex.DeprecateDatasetRequest(
-            name=name, status_update=status_update, request_id=request_id or str(uuid.uuid4())
+        """Publish `status_update` (a signed StatusUpdate credential) deprecating `name`."""
+        response: ex.DeprecateDatasetResponse = self._change_status(
+            self._exchange.DeprecateDataset,
+            ex.DeprecateDatasetRequest,
+            name,
+            status_update,
+            request_id,
         )
-        response: ex.DeprecateDatasetResponse = self._call(self._exchange.DeprecateDataset, request)
         return response
 
     def withdraw(
         self, name: str, status_update: bytes, request_id: str | None = None
     ) -> ex.WithdrawDatasetResponse:
-        request = ex.WithdrawDatasetRequest(
+        """Publish `status_update` (a signed StatusUpdate credential) withdrawing `name`."""
+        response: ex.WithdrawDatasetResponse = self._change_status(
+            self._exchange.WithdrawDataset,
+            ex.WithdrawDatasetRequest,
+            name,
+            status_update,
+            request_id,
+        )
+        return response
+
+    def _change_status(
+        self,
+        method: Callable[..., Any],
+        request_type: type[ex.DeprecateDatasetRequest | ex.WithdrawDatasetRequest],
+        name: str,
+        status_update: bytes,
+        request_id: str | None,
+    ) -> Any:
+        request = request_type(
             name=name, status_update=status_update, request_id=request_id or str(uuid.uuid4())
         )
-        response: ex.WithdrawDatasetResponse = self._call(self._exchange.WithdrawDataset, request)
-        return response
+        return self._call(method, request)
 
     def watch(
         self,

@@ -49,45 +49,33 @@ def advance_head(
     """
     if head is None:
         return
-    previous = head.checkpoint
-    if presented.size < head.size:
-        raise RollbackError(
-            f"{presented.origin}: size {presented.size} is below the {head.size} seen before",
-            previous=previous,
+
+    def conflict(error: type[SplitViewError], message: str) -> SplitViewError:
+        """`error` with both checkpoints (and notes) as the evidence to publish."""
+        return error(
+            f"{presented.origin}: {message}",
+            previous=head.checkpoint,
             presented=presented,
             previous_note=head.note,
             presented_note=presented_note,
         )
+
+    if presented.size < head.size:
+        raise conflict(RollbackError, f"size {presented.size} is below the {head.size} seen before")
     if presented.size == head.size:
         if presented.root_hash != head.root_hash:
-            raise SplitViewError(
-                f"{presented.origin}: two roots for size {head.size}",
-                previous=previous,
-                presented=presented,
-                previous_note=head.note,
-                presented_note=presented_note,
-            )
+            raise conflict(SplitViewError, f"two roots for size {head.size}")
         return
     if head.size == 0:
         # Every tree extends the empty tree; RFC 9162 has no proof for it, so none is accepted.
         if proof or head.root_hash != EMPTY_ROOT:
-            raise SplitViewError(
-                f"{presented.origin}: bad proof from the empty tree",
-                previous=previous,
-                presented=presented,
-                previous_note=head.note,
-                presented_note=presented_note,
-            )
+            raise conflict(SplitViewError, "bad proof from the empty tree")
         return
     try:
         verify_consistency(head.size, presented.size, proof, head.root_hash, presented.root_hash)
     except InvalidProofError as exc:
-        raise SplitViewError(
-            f"{presented.origin}: size {presented.size} does not extend size {head.size}: {exc}",
-            previous=previous,
-            presented=presented,
-            previous_note=head.note,
-            presented_note=presented_note,
+        raise conflict(
+            SplitViewError, f"size {presented.size} does not extend size {head.size}: {exc}"
         ) from exc
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from gateway.domain import DatasetKind, ReadScope
 from gateway.times import from_sortable, to_sortable
@@ -93,31 +93,34 @@ def issuer_did(did_or_verification_method: str) -> str:
     return did_or_verification_method.split("#", 1)[0]
 
 
+class _Revocable:
+    """An entry that counts from `added_at` until `revoked_at`; a revocation is final (R3)."""
+
+    revoked_at: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        """Whether the entry was revoked (at any time: backdating cannot revive it)."""
+        return self.revoked_at is not None
+
+
 @dataclass(frozen=True)
-class TrustedKey:
+class TrustedKey(_Revocable):
     """A DID whose proofs count for its organization from `added_at` until revoked."""
 
     did: str
     added_at: datetime
     revoked_at: datetime | None = None
 
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
-
 
 @dataclass(frozen=True)
-class ClientIdentity:
+class ClientIdentity(_Revocable):
     """A client certificate URI SAN (`spiffe://cfx/org/<org>/<role>`, gateway.pki) that
     authenticates as the organization; a SAN of any other type or form names nobody."""
 
     san: str
     added_at: datetime
     revoked_at: datetime | None = None
-
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
 
 
 @dataclass(frozen=True)
@@ -302,14 +305,11 @@ class TrustRegistry:
         return self._put(replace(org, identities=(*org.identities, ClientIdentity(san, at))))
 
     def revoke_key(self, did: str, at: datetime) -> TrustRegistry:
+        """Revoke the key `did` from `at` on; a key already revoked keeps its first date."""
         found = self._by_did.get(did)
         if found is None:
             raise UnknownKeyError(f"{did} is not registered")
-        org, key = found
-        if key.revoked:
-            return self
-        keys = tuple(replace(k, revoked_at=at) if k.did == did else k for k in org.keys)
-        return self._put(replace(org, keys=keys))
+        return self._revoke(*found, at)
 
     def with_revocations(self, revoked: Mapping[str, datetime]) -> TrustRegistry:
         """This registry with every key in `revoked` (DID -> when) revoked, at the same version:
@@ -332,14 +332,20 @@ class TrustRegistry:
         return TrustRegistry(version=self.version, organizations=orgs)
 
     def revoke_identity(self, san: str, at: datetime) -> TrustRegistry:
+        """Revoke the client identity `san` from `at` on; one already revoked keeps its date."""
         found = self._by_san.get(san)
         if found is None:
             raise UnknownOrganizationError(f"client identity {san} is not registered")
-        org, identity = found
-        if identity.revoked:
+        return self._revoke(*found, at)
+
+    def _revoke(
+        self, org: Organization, entry: TrustedKey | ClientIdentity, at: datetime
+    ) -> TrustRegistry:
+        if entry.revoked:
             return self
-        ids = tuple(replace(i, revoked_at=at) if i.san == san else i for i in org.identities)
-        return self._put(replace(org, identities=ids))
+        if isinstance(entry, TrustedKey):
+            return self._put(replace(org, keys=_revoked(org.keys, entry, at)))
+        return self._put(replace(org, identities=_revoked(org.identities, entry, at)))
 
     def _org_with_role(self, name: str, role: Role, display_name: str = "") -> Organization:
         check_org_name(name)
@@ -375,6 +381,13 @@ class TrustRegistry:
             return cls(version=body["version"], organizations=orgs)
         except RegistryConflictError as exc:
             raise TrustFileError(str(exc)) from exc
+
+
+_Entry = TypeVar("_Entry", TrustedKey, ClientIdentity)
+
+
+def _revoked(entries: tuple[_Entry, ...], entry: _Entry, at: datetime) -> tuple[_Entry, ...]:
+    return tuple(replace(e, revoked_at=at) if e is entry else e for e in entries)
 
 
 def _org_to_dict(org: Organization) -> dict[str, Any]:
