@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gateway.cli._args import add_context_manifest
 from gateway.cli._io import read_json_object, read_key, write_json
 from gateway.times import parse_rfc3339
 from signing.document import format_datetime, issuer_of, proofs_of
@@ -43,10 +44,7 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     parser.add_argument("--domain", help="the verifier's domain this proof is meant for")
     parser.add_argument("--challenge", help="the verifier's challenge (nonce) to answer")
-    parser.add_argument(
-        "--context-manifest", type=Path, action="append", default=[], metavar="MANIFEST",
-        help="an additional pinned context manifest (repeatable)",
-    )  # fmt: skip
+    add_context_manifest(parser)
     parser.set_defaults(func=run)
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from gateway.cli._args import add_context_manifest
 from gateway.cli._io import InputFileError, read_bytes, read_json_object, read_note_key
 from gateway.cli.sign import loader_for
 from gateway.log.errors import LogError
@@ -31,10 +32,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--expected-domain", metavar="DOMAIN")
     parser.add_argument("--expected-challenge", metavar="CHALLENGE")
-    parser.add_argument(
-        "--context-manifest", type=Path, action="append", default=[], metavar="MANIFEST",
-        help="an additional pinned context manifest (repeatable)",
-    )  # fmt: skip
+    add_context_manifest(parser)
     parser.add_argument(
         "--receipt", type=Path, metavar="RECEIPT.json",
         help="also check the node's receipt for these exact bytes (offline), with --log-key",
