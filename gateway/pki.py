@@ -54,9 +54,11 @@ class CertifiedKey:
     key: ec.EllipticCurvePrivateKey
 
     def cert_pem(self) -> bytes:
+        """The certificate, PEM-encoded."""
         return self.cert.public_bytes(serialization.Encoding.PEM)
 
     def key_pem(self) -> bytes:
+        """The private key, unencrypted PKCS#8 PEM (written with mode 0600 only)."""
         return self.key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -223,6 +225,7 @@ def names_host(cert: x509.Certificate, host: str) -> bool:
 
 
 def uri_sans(cert: x509.Certificate) -> list[str]:
+    """The URI SANs of `cert` (no extension: none)."""
     try:
         ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
     except x509.ExtensionNotFound:
@@ -240,6 +243,7 @@ def write_certified_key(ck: CertifiedKey, cert_path: Path, key_path: Path) -> No
 
 
 def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` with mode 0600, refusing to follow a symbolic link (K1)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags, 0o600)
@@ -251,6 +255,7 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 def write_public(path: Path, data: bytes) -> None:
+    """Write a certificate or other public file."""
     try:
         path.write_bytes(data)
     except OSError as exc:
@@ -258,6 +263,7 @@ def write_public(path: Path, data: bytes) -> None:
 
 
 def load_certified_key(cert_path: Path, key_path: Path) -> CertifiedKey:
+    """A certificate and the EC private key that belongs to it; PKIError for any mismatch."""
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)

@@ -49,6 +49,7 @@ EXIT_FAILED = 1
 
 
 def register(sub: Any) -> None:
+    """Add `cfx log checkpoint|prove|verify` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "log", help="inspect a transparency log and verify its proofs offline"
     )
@@ -243,6 +244,7 @@ def _checkpoint_doc(cp: Checkpoint) -> dict[str, Any]:
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
+    """`cfx log checkpoint`: print the latest (or a given) checkpoint; with --pubkey, verify it."""
     if args.db is not None:
         with _open_db(args.db, args.prefix) as (cur, tables):
             latest = tables.latest_checkpoint(cur)
@@ -308,6 +310,7 @@ def _verify_note(note: str, key: NoteKey, args: argparse.Namespace) -> Checkpoin
 
 
 def run_prove(args: argparse.Namespace) -> int:
+    """`cfx log prove`: a receipt (or a bare inclusion proof) or a consistency proof, as JSON."""
     with _open_db(args.db, args.prefix) as (cur, tables):
         doc = _prove(tables, cur, args)
     write_json(doc, args.out, option="-o")
@@ -348,6 +351,7 @@ def _receipt_outcome(
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    """`cfx log verify`: check a receipt, an inclusion proof or a consistency proof offline."""
     key = _note_key(args)
     if args.receipt is not None:
         if args.credential is None:

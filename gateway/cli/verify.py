@@ -27,6 +27,7 @@ EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 
 
 def register(sub: Any) -> None:
+    """Add `cfx verify` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser("verify", help="verify a signed credential")
     parser.add_argument("input", metavar="IN.json", help="signed credential ('-' for stdin)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -62,6 +63,7 @@ def _print_human(result: VerificationResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`cfx verify`: verify every proof (and with --receipt, the node's receipt) offline."""
     try:
         document = read_json_object(args.input)
         result = verify(

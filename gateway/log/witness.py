@@ -98,6 +98,7 @@ class Witness:
 
     @property
     def heads(self) -> dict[str, PeerHead]:
+        """A copy of the latest accepted head of each peer log, by origin."""
         return dict(self._heads)
 
     def cosign(self, note_text: str, consistency_proof: Sequence[bytes]) -> str:
@@ -135,6 +136,7 @@ MAX_STATE_BYTES = 4 * 1024 * 1024
 
 
 def heads_to_json(heads: Mapping[str, PeerHead]) -> bytes:
+    """The witness state file's bytes: version 1, heads sorted by origin, roots in base64."""
     doc = {
         origin: {
             "size": head.size,
@@ -147,6 +149,7 @@ def heads_to_json(heads: Mapping[str, PeerHead]) -> bytes:
 
 
 def heads_from_json(data: bytes) -> dict[str, PeerHead]:
+    """Parse a witness state file (strict JSON, size-capped); WitnessStateError if malformed."""
     try:
         doc = loads_object(data, max_bytes=MAX_STATE_BYTES, max_depth=4)
     except JSONInputError as exc:

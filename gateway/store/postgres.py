@@ -27,6 +27,8 @@ CONNECT_TIMEOUT_S = 5
 
 
 class PostgresStore(SQLStore):
+    """PostgreSQL store: pooled connections; writes serialized by a transaction advisory lock."""
+
     dialect: Dialect = "postgresql"
 
     def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
@@ -92,4 +94,5 @@ class PostgresStore(SQLStore):
                 raise StoreUnavailableError(f"database error: {type(exc).__name__}") from exc
 
     def close(self) -> None:
+        """Close every pooled connection; borrowing afterwards raises StoreUnavailableError."""
         self._connections.close_all()

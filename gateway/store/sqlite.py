@@ -22,6 +22,8 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class SQLiteStore(SQLStore):
+    """SQLite store: one connection per thread on a WAL file; writes take BEGIN IMMEDIATE."""
+
     dialect: Dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
@@ -83,5 +85,6 @@ class SQLiteStore(SQLStore):
             cur.close()
 
     def close(self) -> None:
+        """Close every thread's connection; later calls raise StoreUnavailableError."""
         self._connections.close_all()
         self._local = threading.local()
