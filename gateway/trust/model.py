@@ -41,6 +41,8 @@ from gateway.trust.errors import (
 
 
 class Role(StrEnum):
+    """What an organization does in the exchange; it decides what it may issue and read."""
+
     EXPORTER = "exporter"
     REPOSITORY = "repository"
     CERTIFIER = "certifier"
@@ -74,6 +76,7 @@ REGISTRY_FORMAT = "cfx-trust-registry/1"
 
 
 def check_org_name(name: str) -> str:
+    """`name` if it is a lowercase slug usable in resource names and SANs, else TrustFileError."""
     if not isinstance(name, str) or ORG_NAME_RE.fullmatch(name) is None:
         raise TrustFileError(
             f"organization name {name!r:.80} must be lowercase letters, digits and '-' "
@@ -83,6 +86,7 @@ def check_org_name(name: str) -> str:
 
 
 def check_did(did: str) -> str:
+    """`did` if it has the form did:method:id (no fragment); TrustFileError otherwise."""
     if not isinstance(did, str) or _DID_RE.fullmatch(did) is None:
         raise TrustFileError(f"{did!r:.80} is not a DID (did:method:id, no fragment)")
     return did
@@ -125,6 +129,8 @@ class ClientIdentity(_Revocable):
 
 @dataclass(frozen=True)
 class Organization:
+    """A registered organization: roles, signing keys, client identities, signature threshold."""
+
     name: str
     display_name: str = ""
     roles: frozenset[Role] = frozenset()
@@ -135,10 +141,12 @@ class Organization:
 
     @property
     def issuable_kinds(self) -> frozenset[DatasetKind]:
+        """The dataset kinds any of its roles may issue."""
         return frozenset().union(*(ISSUABLE_KINDS[role] for role in self.roles))
 
     @property
     def readable_kinds(self) -> frozenset[DatasetKind]:
+        """The kinds its roles may read from any issuer (its own datasets: see `read_scope`)."""
         return frozenset().union(*(READABLE_KINDS[role] for role in self.roles))
 
     @property
@@ -263,12 +271,14 @@ class TrustRegistry:
         return org is not None and org.read_scope.allows(kind, issuer_org)
 
     def organization(self, name: str) -> Organization:
+        """The organization called `name`; UnknownOrganizationError if it is not registered."""
         for org in self.organizations:
             if org.name == name:
                 return org
         raise UnknownOrganizationError(f"organization {name} is not registered")
 
     def key(self, did: str) -> TrustedKey | None:
+        """The registered key `did` (or verification method of it), revoked or not."""
         found = self._by_did.get(issuer_did(did))
         return None if found is None else found[1]
 
@@ -365,6 +375,7 @@ class TrustRegistry:
     # -- serialization (symmetric: from_dict(to_dict(r)) == r) ----------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """The trust file's JSON body (what the node key signs)."""
         return {
             "format": REGISTRY_FORMAT,
             "version": self.version,
@@ -373,6 +384,7 @@ class TrustRegistry:
 
     @classmethod
     def from_dict(cls, data: Any) -> TrustRegistry:
+        """Parse `to_dict`'s form: exactly its members, every value checked; else TrustFileError."""
         body = _object(data, "registry", {"format", "version", "organizations"})
         if body["format"] != REGISTRY_FORMAT:
             raise TrustFileError(f"unsupported trust registry format {body['format']!r:.40}")
