@@ -11,9 +11,9 @@ Rows come in pairs, the second against the first: pyld expand+toRDF vs the fast 
 text; that text vs the fast path's structured quads (`to_quads`, no text); pyld toRDF vs the fast
 path, each followed by pyoxigraph's RDFC-1.0; and the document half of one eddsa-rdfc-2022
 verification through N-Quads text (parsed again by cfx's bounded RDFC-1.0) vs through quads
-handed straight to it (signing.suites.rdfc). Each figure is the median of 5 rounds of at least
-S/5 seconds, measured in this run; the fast path's output is checked to be the reference dataset,
-and both cfx pipelines to give the same bytes, before anything is timed.
+handed straight to it (signing.suites.canonical_form). Each figure is the median of 5 rounds of
+at least S/5 seconds, measured in this run; the fast path's output is checked to be the reference
+dataset, and both cfx pipelines to give the same bytes, before anything is timed.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ figures; on an idle core wall-clock rates are the same within noise.
 
 from __future__ import annotations
 
-import copy
 import json
 import statistics
 import sys
@@ -38,20 +37,11 @@ from jsonschema import Draft202012Validator  # noqa: E402
 
 import schemas  # noqa: E402
 from schemas import compiled, resources  # noqa: E402
+from tests.helpers.schemas_data import BATTERY, five_defects, load  # noqa: E402
 
-DOCUMENT = json.loads(
-    (
-        resources.EXAMPLES_DIR / "valid" / "product-footprint-power-battery-with-gec.json"
-    ).read_bytes()
-)
+DOCUMENT = load(BATTERY)
 SUBJECT = DOCUMENT["credentialSubject"]
-INVALID = copy.deepcopy(DOCUMENT)
-_PCF = INVALID["credentialSubject"]["pcf"]
-_PCF["fossilGhgEmissions"] = 61.9
-_PCF["pcfIncludingBiogenicUptake"] = "70.00"
-_PCF["referencePeriodEnd"] = "2024-01-01T00:00:00Z"
-_PCF["biogenicCO2Withdrawal"] = "0"
-INVALID["credentialSubject"]["electricity"]["gecClaims"][0]["certificateId"] = "1" * 31
+INVALID = five_defects()
 FOOTPRINT_SCHEMA = resources.KIND_SCHEMAS["ProductFootprint"]
 TARGET_PER_S = 5_000
 

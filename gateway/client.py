@@ -65,10 +65,12 @@ class ClientError(GatewayError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """The ErrorInfo metadata the node sent (AIP-193)."""
         return self._metadata
 
     @property
     def violations(self) -> tuple[FieldViolation, ...]:
+        """One per BadRequest field violation the node sent (AIP-193), in its order."""
         return self._violations
 
     def __str__(self) -> str:
@@ -76,6 +78,7 @@ class ClientError(GatewayError):
 
     @classmethod
     def from_rpc_error(cls, err: grpc.RpcError) -> ClientError:
+        """Decode a failed call's rich status: ErrorInfo reason and metadata, field violations."""
         call: grpc.Call = err  # type: ignore[assignment]
         reason, metadata, violations = "", {}, []
         status = rpc_status.from_call(call)
@@ -172,6 +175,7 @@ class CfxClient:
         self.close()
 
     def close(self) -> None:
+        """Close the channel; calls in flight fail."""
         self._channel.close()
 
     def _call(self, method: Callable[..., Any], request: object) -> Any:
@@ -190,6 +194,7 @@ class CfxClient:
         return ConnectionFailedError(self._address, cause, decoded.message)
 
     def submit(self, credential: bytes, request_id: str | None = None) -> ex.SubmitDatasetResponse:
+        """SubmitDataset; a fresh UUID4 `request_id` unless a retry passes its own (AIP-155)."""
         request = ex.SubmitDatasetRequest(
             credential=credential, request_id=request_id or str(uuid.uuid4())
         )
@@ -197,12 +202,14 @@ class CfxClient:
         return response
 
     def get(self, name: str) -> ex.GetDatasetResponse:
+        """GetDataset: the exact stored bytes, with their receipt."""
         response: ex.GetDatasetResponse = self._call(
             self._exchange.GetDataset, ex.GetDatasetRequest(name=name)
         )
         return response
 
     def list(self, request: ex.ListDatasetsRequest) -> ex.ListDatasetsResponse:
+        """One page of ListDatasets, not checked; see `list_verified`."""
         response: ex.ListDatasetsResponse = self._call(self._exchange.ListDatasets, request)
         return response
 
@@ -229,6 +236,7 @@ class CfxClient:
         return response, checked
 
     def inclusion_proof(self, log_index: int, tree_size: int = 0) -> lg.GetInclusionProofResponse:
+        """GetInclusionProof for a log index (tree size 0: the latest checkpoint)."""
         request = lg.GetInclusionProofRequest(log_index=log_index, tree_size=tree_size)
         response: lg.GetInclusionProofResponse = self._call(self._log.GetInclusionProof, request)
         return response
@@ -236,6 +244,7 @@ class CfxClient:
     def verify(
         self, credential: bytes, *, domain: str = "", challenge: str = ""
     ) -> ex.VerifyCredentialResponse:
+        """VerifyCredential: the node's report on a credential; nothing is stored."""
         request = ex.VerifyCredentialRequest(
             credential=credential, expected_domain=domain, expected_challenge=challenge
         )
@@ -245,20 +254,41 @@ class CfxClient:
     def deprecate(
         self, name: str, status_update: bytes, request_id: str | None = None
     ) -> ex.DeprecateDatasetResponse:
-        request = ex.DeprecateDatasetRequest(
-            name=name, status_update=status_update, request_id=request_id or str(uuid.uuid4())
+        """Publish `status_update` (a signed StatusUpdate credential) deprecating `name`."""
+        response: ex.DeprecateDatasetResponse = self._change_status(
+            self._exchange.DeprecateDataset,
+            ex.DeprecateDatasetRequest,
+            name,
+            status_update,
+            request_id,
         )
-        response: ex.DeprecateDatasetResponse = self._call(self._exchange.DeprecateDataset, request)
         return response
 
     def withdraw(
         self, name: str, status_update: bytes, request_id: str | None = None
     ) -> ex.WithdrawDatasetResponse:
-        request = ex.WithdrawDatasetRequest(
+        """Publish `status_update` (a signed StatusUpdate credential) withdrawing `name`."""
+        response: ex.WithdrawDatasetResponse = self._change_status(
+            self._exchange.WithdrawDataset,
+            ex.WithdrawDatasetRequest,
+            name,
+            status_update,
+            request_id,
+        )
+        return response
+
+    def _change_status(
+        self,
+        method: Callable[..., Any],
+        request_type: type[ex.DeprecateDatasetRequest | ex.WithdrawDatasetRequest],
+        name: str,
+        status_update: bytes,
+        request_id: str | None,
+    ) -> Any:
+        request = request_type(
             name=name, status_update=status_update, request_id=request_id or str(uuid.uuid4())
         )
-        response: ex.WithdrawDatasetResponse = self._call(self._exchange.WithdrawDataset, request)
-        return response
+        return self._call(method, request)
 
     def watch(
         self,
@@ -267,6 +297,7 @@ class CfxClient:
         *,
         timeout: float | None = None,
     ) -> Iterator[ex.WatchDatasetsResponse]:
+        """WatchDatasets from `start_log_index` on; with a `timeout` the stream simply ends then."""
         request = ex.WatchDatasetsRequest(start_log_index=start_log_index, kind=kind)
         try:
             yield from self._exchange.WatchDatasets(request, timeout=timeout)
@@ -276,12 +307,14 @@ class CfxClient:
             raise self._failure(err) from None
 
     def checkpoint(self) -> lg.GetCheckpointResponse:
+        """GetCheckpoint: the node's latest signed checkpoint."""
         response: lg.GetCheckpointResponse = self._call(
             self._log.GetCheckpoint, lg.GetCheckpointRequest()
         )
         return response
 
     def consistency_proof(self, first: int, second: int = 0) -> lg.GetConsistencyProofResponse:
+        """GetConsistencyProof from tree size `first` to `second` (0: the latest checkpoint)."""
         request = lg.GetConsistencyProofRequest(first_size=first, second_size=second)
         response: lg.GetConsistencyProofResponse = self._call(
             self._log.GetConsistencyProof, request
@@ -320,11 +353,13 @@ class CfxClient:
     def organizations(
         self, page_size: int = 0, page_token: str = ""
     ) -> tr.ListOrganizationsResponse:
+        """One page of the trust registry's organizations."""
         request = tr.ListOrganizationsRequest(page_size=page_size, page_token=page_token)
         response: tr.ListOrganizationsResponse = self._call(self._trust.ListOrganizations, request)
         return response
 
     def health(self, service: str = "") -> int:
+        """The gRPC health status of `service` ("": the whole node), a ServingStatus number."""
         response: health_pb2.HealthCheckResponse = self._call(
             self._health.Check, health_pb2.HealthCheckRequest(service=service)
         )

@@ -33,6 +33,7 @@ from gateway.store.group_commit import GroupCommitter
 from gateway.store.model import StoredDataset
 from gateway.transparency import NodeLog
 from gateway.trust import Organization, TrustRegistry
+from schemas.facets import Facets
 
 # The StatusUpdate `action` each logged change needs (schemas: status-update.schema.json).
 _STATUS_ACTIONS: Mapping[StatusChangeKind, str] = {
@@ -49,6 +50,29 @@ def _status_change(kind: DatasetKind, status: DatasetStatus) -> StatusChangeKind
     if kind is DatasetKind.ATTESTATION:
         return StatusChangeKind.ATTESTATION_REVOCATION
     return StatusChangeKind.WITHDRAWAL
+
+
+def _record(
+    checked: CheckedCredential, received_at: datetime, request_id: str, *, indexed: bool
+) -> StoredDataset:
+    """A new record of the checked credential's exact bytes; a dataset is `indexed` by its
+    facets for ListDatasets, a StatusUpdate is found through the dataset it changed."""
+    facets = checked.facets if indexed else Facets()
+    return StoredDataset.create(
+        credential=checked.raw,
+        kind=checked.kind,
+        issuer=checked.issuer,
+        issuer_org=checked.issuer_org.name,
+        credential_id=checked.credential_id,
+        received_at=received_at,
+        request_id=request_id,
+        product_ids=facets.product_ids,
+        classification_ids=facets.classifications,
+        geography=facets.most_specific_geography,
+        valid_from=facets.valid_from,
+        valid_until=facets.valid_until,
+        supersedes=facets.supersedes,
+    )
 
 
 @dataclass(frozen=True)
@@ -104,22 +128,7 @@ class Intake:
         checked = self._check(raw, caller, time_left)
         if checked.kind is DatasetKind.ATTESTATION:
             self._check_attested_digest(checked.subject)
-        facets = checked.facets
-        record = StoredDataset.create(
-            credential=raw,
-            kind=checked.kind,
-            issuer=checked.issuer,
-            issuer_org=checked.issuer_org.name,
-            credential_id=checked.credential_id,
-            received_at=self._clock(),
-            request_id=request_id,
-            product_ids=facets.product_ids,
-            classification_ids=facets.classifications,
-            geography=facets.most_specific_geography,
-            valid_from=facets.valid_from,
-            valid_until=facets.valid_until,
-            supersedes=facets.supersedes,
-        )
+        record = _record(checked, self._clock(), request_id, indexed=True)
         entry = DatasetAccepted(
             digest=bytes.fromhex(record.digest),
             kind=record.kind.value,
@@ -160,15 +169,7 @@ class Intake:
         ):
             raise PermissionDeniedError(f"{checked.issuer_org.name} did not issue {name}")
         now = self._clock()
-        update_record = StoredDataset.create(
-            credential=raw_update,
-            kind=DatasetKind.STATUS_UPDATE,
-            issuer=checked.issuer,
-            issuer_org=checked.issuer_org.name,
-            credential_id=checked.credential_id,
-            received_at=now,
-            request_id=request_id,
-        )
+        update_record = _record(checked, now, request_id, indexed=False)
         entry = StatusChange(
             change=change,
             target=name,

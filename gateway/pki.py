@@ -54,9 +54,11 @@ class CertifiedKey:
     key: ec.EllipticCurvePrivateKey
 
     def cert_pem(self) -> bytes:
+        """The certificate, PEM-encoded."""
         return self.cert.public_bytes(serialization.Encoding.PEM)
 
     def key_pem(self) -> bytes:
+        """The private key, unencrypted PKCS#8 PEM (written with mode 0600 only)."""
         return self.key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -78,37 +80,54 @@ def is_client_san(value: str) -> bool:
 
 
 def create_ca(common_name: str, *, now: datetime | None = None) -> CertifiedKey:
+    """A self-signed P-256 CA that may sign leaf certificates only (path length 0)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     start = (now or datetime.now(UTC)) - _CLOCK_SKEW
-    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
+        _builder(name, name, key.public_key(), start, start + CA_VALIDITY, ca=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return CertifiedKey(cert, key)
+
+
+def _builder(
+    subject: x509.Name,
+    issuer: x509.Name,
+    public_key: ec.EllipticCurvePublicKey,
+    start: datetime,
+    end: datetime,
+    *,
+    ca: bool,
+) -> x509.CertificateBuilder:
+    """What CA and leaf certificates share: a random serial, the validity, basic constraints
+    and key usage (RFC 5280 §4.2.1.3: a CA signs certificates and CRLs; a leaf signs and, for
+    ECDHE, agrees keys)."""
+    return (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
-        .not_valid_after(start + CA_VALIDITY)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
                 content_commitment=False,
                 key_encipherment=False,
                 data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
+                key_agreement=not ca,
+                key_cert_sign=ca,
+                crl_sign=ca,
                 encipher_only=False,
                 decipher_only=False,
             ),
             critical=True,
         )
-        .add_extension(ski, critical=False)
-        .sign(key, hashes.SHA256())
     )
-    return CertifiedKey(cert, key)
 
 
 def issue_server_cert(
@@ -152,31 +171,11 @@ def _issue(
     key = ec.generate_private_key(ec.SECP256R1())
     start = (now or datetime.now(UTC)) - _CLOCK_SKEW
     end = min(start + LEAF_VALIDITY, ca.cert.not_valid_after_utc)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
-        .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        _builder(subject, ca.cert.subject, key.public_key(), start, end, ca=False)
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=True,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
             critical=False,
@@ -226,6 +225,7 @@ def names_host(cert: x509.Certificate, host: str) -> bool:
 
 
 def uri_sans(cert: x509.Certificate) -> list[str]:
+    """The URI SANs of `cert` (no extension: none)."""
     try:
         ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
     except x509.ExtensionNotFound:
@@ -243,6 +243,7 @@ def write_certified_key(ck: CertifiedKey, cert_path: Path, key_path: Path) -> No
 
 
 def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` with mode 0600, refusing to follow a symbolic link (K1)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags, 0o600)
@@ -254,6 +255,7 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 def write_public(path: Path, data: bytes) -> None:
+    """Write a certificate or other public file."""
     try:
         path.write_bytes(data)
     except OSError as exc:
@@ -261,6 +263,7 @@ def write_public(path: Path, data: bytes) -> None:
 
 
 def load_certified_key(cert_path: Path, key_path: Path) -> CertifiedKey:
+    """A certificate and the EC private key that belongs to it; PKIError for any mismatch."""
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)

@@ -40,6 +40,7 @@ class LogIdentity:
 
     @property
     def note_key(self) -> NoteKey:
+        """The verifier key of this identity: its name and the Ed25519 public key."""
         return NoteKey(self.key_name, self.private_key.public_key())
 
 
@@ -129,6 +130,7 @@ class NodeLog:
 
     @property
     def identity(self) -> LogIdentity:
+        """Who signs this log's checkpoints."""
         return self._identity
 
     @property

@@ -20,6 +20,8 @@ from gateway.node import NodeError, NodePaths, load_config, load_node_key, open_
 
 @dataclass(frozen=True)
 class Cosigned:
+    """The outcome of `cfx witness`: the peer log, its previous and new size, the co-signed note."""
+
     origin: str
     previous_size: int
     size: int
@@ -56,4 +58,5 @@ def witness_peer(paths: NodePaths, peer: CfxClient, peer_key: NoteKey) -> Cosign
 
 
 def read_peer_key(path: Path) -> NoteKey:
+    """A peer's log.vkey file."""
     return NoteKey.from_text(path.read_text(encoding="utf-8"))

@@ -35,6 +35,17 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _repeats(items: list[Any], at: str, member: str) -> Iterator[tuple[str, str]]:
+    """(pointer, value) for each string `member` of the objects in `items` already met before."""
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        value = _obj(item).get(member)
+        if isinstance(value, str):
+            if value in seen:
+                yield pointer.join(at, index, member), value
+            seen.add(value)
+
+
 def _period_order(
     holder: dict[str, Any], start: str, end: str, at: str, *, strict: bool = True
 ) -> Iterator[Violation]:
@@ -141,20 +152,16 @@ def _carbon_footprint(pcf: dict[str, Any], at: str) -> Iterator[Violation]:
 def _electricity(block: dict[str, Any], at: str) -> Iterator[Violation]:
     yield from _unit_kind(_obj(block.get("gridFactor")), pointer.join(at, "gridFactor"))
     claims = _list(block.get("gecClaims"))
-    seen: set[str] = set()
+    for repeat_at, certificate in _repeats(claims, pointer.join(at, "gecClaims"), "certificateId"):
+        yield Violation(
+            repeat_at,
+            "DUPLICATE_GEC_CERTIFICATE",
+            f"certificate {certificate} is claimed twice in this footprint",
+        )
     total = Decimal(0)
     for index, claim in enumerate(claims):
         claim_obj = _obj(claim)
         claim_at = pointer.join(at, "gecClaims", index)
-        certificate = claim_obj.get("certificateId")
-        if isinstance(certificate, str):
-            if certificate in seen:
-                yield Violation(
-                    pointer.join(claim_at, "certificateId"),
-                    "DUPLICATE_GEC_CERTIFICATE",
-                    f"certificate {certificate} is claimed twice in this footprint",
-                )
-            seen.add(certificate)
         total += decimals.parse(claim_obj.get("mwh")) or Decimal(0)
         yield from _period_order(
             claim_obj, "generationPeriodStart", "generationPeriodEnd", claim_at, strict=False
@@ -306,20 +313,14 @@ def _empty_range(constraint: dict[str, Any], at: str) -> Iterator[Violation]:
 
 def accounting_rule_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     """AccountingRule checks: constraint ids are unique and no range is empty."""
-    seen: set[str] = set()
-    for index, constraint in enumerate(_list(subject.get("constraints"))):
-        constraint_obj = _obj(constraint)
-        at = pointer.join(base, "constraints", index)
-        constraint_id = constraint_obj.get("constraintId")
-        if isinstance(constraint_id, str):
-            if constraint_id in seen:
-                yield Violation(
-                    pointer.join(at, "constraintId"),
-                    "DUPLICATE_CONSTRAINT_ID",
-                    f"constraintId {constraint_id} is used twice",
-                )
-            seen.add(constraint_id)
-        yield from _empty_range(constraint_obj, at)
+    constraints = _list(subject.get("constraints"))
+    at = pointer.join(base, "constraints")
+    for repeat_at, constraint_id in _repeats(constraints, at, "constraintId"):
+        yield Violation(
+            repeat_at, "DUPLICATE_CONSTRAINT_ID", f"constraintId {constraint_id} is used twice"
+        )
+    for index, constraint in enumerate(constraints):
+        yield from _empty_range(_obj(constraint), pointer.join(at, index))
 
 
 def attestation_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:

@@ -512,7 +512,7 @@ class CompiledContext:
             raise Unsupported(found.why, loss=found.loss)
         return found
 
-    def _make_plan(self, key: str) -> Plan:
+    def _make_plan(self, key: str) -> Plan:  # noqa: C901 - one refusal per term-definition feature the fast path does not model, in the reference path's order
         expanded = expand_iri(self.raw, key, vocab=True)
         # The reference path's refusals (signing.rdf `_raise_dropped`), word for word.
         if expanded is RELATIVE:

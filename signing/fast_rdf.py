@@ -308,48 +308,14 @@ class _Walk:
         """
         if self._deadline is not None and time.monotonic() >= self._deadline:
             raise DeadlineExceededError("the caller's deadline passed before the work was done")
-        active = ctx_in
-        if not is_root:
-            if "@context" in element:
-                raise Unsupported("embedded @context", key="@context")
-            # Step 7: a type-scoped context does not reach into a new node object, except for
-            # value objects and bare references (pyld checks only elements with <= 2 entries).
-            if type_scoped is None and ctx_in.has_previous:
-                type_scoped = ctx_in
-            must_revert = True
-            if type_scoped is not None and len(element) <= 2:
-                for k in sorted(element):
-                    expanded = type_scoped.expand_key(k)
-                    if expanded == "@value":
-                        must_revert = False
-                        active = type_scoped
-                        break
-                    if expanded == "@id" and len(element) == 1:
-                        must_revert = False
-                        break
-            if must_revert:
-                active = active.previous()
-            # Step 8: property-scoped context, looked up in the context the value came with.
-            scope = None if key is None else ctx_in.property_scope(key)
-            if scope is not None:
-                active = active.apply_scoped(scope)
+        active = ctx_in if is_root else self._entered(ctx_in, key, element, type_scoped)
 
         # Steps 10-11: type-scoped contexts, selected in the context before any of them.
         keys = tuple(element)
         type_ctx = active
         type_key = type_ctx.type_key(keys)
         if type_key is not None:
-            types = element[type_key]
-            names = types if isinstance(types, list) else [types]
-            scopes = [
-                type_ctx.type_scope(t) for t in sorted(n for n in names if isinstance(n, str))
-            ]
-            present = tuple(s for s in scopes if s is not None)
-            if present:
-                if len({id(s) for s in present}) != len(present):
-                    raise Unsupported("repeated type with a scoped context", key=type_key)
-                self._count_type_scopes(active, present, type_key)
-                active = active.apply_types(present)
+            active = self._with_type_scopes(active, element[type_key], type_key)
 
         shape = active.shape(keys)
         keywords = shape.keywords
@@ -368,20 +334,73 @@ class _Walk:
             subject = self.fresh() if id_key is None else self._node_id(active, element[id_key])
         except Unsupported as exc:
             raise exc.at(id_key or "") from None
-        quads = self.quads
         if type_key is not None:
-            types = element[type_key]
-            try:
-                for t in types if isinstance(types, list) else [types]:
-                    quads.append((subject, _RDF_TYPE, self._type_iri(type_ctx, t), graph))
-            except Unsupported as exc:
-                raise exc.at(type_key) from None
+            self._types(subject, type_ctx, element[type_key], graph, type_key)
         for property_key, plan in shape.properties:
             try:
                 self._property(subject, plan, element[property_key], graph)
             except Unsupported as exc:
                 raise exc.at(property_key) from None
         return subject
+
+    def _entered(
+        self,
+        ctx_in: CompiledContext,
+        key: str | None,
+        element: dict[str, Any],
+        type_scoped: CompiledContext | None,
+    ) -> CompiledContext:
+        """The context a nested node object is expanded in (JSON-LD 1.1 Expansion, steps 7-8)."""
+        if "@context" in element:
+            raise Unsupported("embedded @context", key="@context")
+        # Step 7: a type-scoped context does not reach into a new node object, except for
+        # value objects and bare references (pyld checks only elements with <= 2 entries).
+        if type_scoped is None and ctx_in.has_previous:
+            type_scoped = ctx_in
+        active = ctx_in
+        must_revert = True
+        if type_scoped is not None and len(element) <= 2:
+            for k in sorted(element):
+                expanded = type_scoped.expand_key(k)
+                if expanded == "@value":
+                    must_revert = False
+                    active = type_scoped
+                    break
+                if expanded == "@id" and len(element) == 1:
+                    must_revert = False
+                    break
+        if must_revert:
+            active = active.previous()
+        # Step 8: property-scoped context, looked up in the context the value came with.
+        scope = None if key is None else ctx_in.property_scope(key)
+        if scope is not None:
+            active = active.apply_scoped(scope)
+        return active
+
+    def _with_type_scopes(
+        self, active: CompiledContext, types: Any, type_key: str
+    ) -> CompiledContext:
+        """`active` with the scoped contexts of the node's types, in lexical order (step 11)."""
+        names = types if isinstance(types, list) else [types]
+        scopes = [active.type_scope(t) for t in sorted(n for n in names if isinstance(n, str))]
+        present = tuple(s for s in scopes if s is not None)
+        if not present:
+            return active
+        if len({id(s) for s in present}) != len(present):
+            raise Unsupported("repeated type with a scoped context", key=type_key)
+        self._count_type_scopes(active, present, type_key)
+        return active.apply_types(present)
+
+    def _types(
+        self, subject: str, type_ctx: CompiledContext, types: Any, graph: str, type_key: str
+    ) -> None:
+        """One rdf:type quad per type, each expanded in the context before type scopes."""
+        quads = self.quads
+        try:
+            for t in types if isinstance(types, list) else [types]:
+                quads.append((subject, _RDF_TYPE, self._type_iri(type_ctx, t), graph))
+        except Unsupported as exc:
+            raise exc.at(type_key) from None
 
     def _value_object(self, type_ctx: CompiledContext, keywords: dict[str, Any]) -> str | None:
         value = keywords["@value"]

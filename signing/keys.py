@@ -251,25 +251,28 @@ def generate_key(key_type: str) -> PrivateKey:
     return PrivateKey(kind, ec.generate_private_key(curve))
 
 
-def _decode_header(value: str, by_codec: dict[int, KeyType], what: str) -> tuple[KeyType, bytes]:
+def _decode_multikey(value: str, *, secret: bool) -> tuple[KeyType, _KeySpec, bytes]:
+    """The key type, its spec and the key bytes of a Multikey value, length checked."""
+    what = "secretKeyMultibase" if secret else "publicKeyMultibase"
     try:
         code, body = split_multicodec(decode_multibase(value))
     except MultibaseError as exc:
         raise MultikeyError(f"{what} is not valid multibase: {exc}") from exc
-    kind = by_codec.get(code)
+    kind = (_BY_SECRET_CODEC if secret else _BY_PUBLIC_CODEC).get(code)
     if kind is None:
         raise MultikeyError(f"{what} has unsupported multicodec header 0x{code:x}")
-    return kind, body
+    spec = _SPECS[kind]
+    length = spec.secret_length if secret else spec.public_length
+    if len(body) != length:
+        raise MultikeyError(
+            f"{kind} {'secret' if secret else 'public'} key must be {length} bytes, got {len(body)}"
+        )
+    return kind, spec, body
 
 
 def public_key_from_multibase(value: str) -> PublicKey:
     """The public key a publicKeyMultibase encodes; weak Ed25519 keys are refused."""
-    kind, body = _decode_header(value, _BY_PUBLIC_CODEC, "publicKeyMultibase")
-    spec = _SPECS[kind]
-    if len(body) != spec.public_length:
-        raise MultikeyError(
-            f"{kind} public key must be {spec.public_length} bytes, got {len(body)}"
-        )
+    kind, spec, body = _decode_multikey(value, secret=False)
     if spec.curve is None and is_weak_public_key(body):
         raise WeakKeyError(
             "ed25519 public key is of small order or not canonically encoded: a signature could "
@@ -287,12 +290,7 @@ def private_key_from_multibase(value: str) -> PrivateKey:
     """The private key a secretKeyMultibase (or privateKeyMultibase) encodes."""
     # The eddsa test vector's keyPair.json writes its secret under "privateKeyMultibase";
     # both names carry the same encoding.
-    kind, body = _decode_header(value, _BY_SECRET_CODEC, "secretKeyMultibase")
-    spec = _SPECS[kind]
-    if len(body) != spec.secret_length:
-        raise MultikeyError(
-            f"{kind} secret key must be {spec.secret_length} bytes, got {len(body)}"
-        )
+    kind, spec, body = _decode_multikey(value, secret=True)
     try:
         if spec.curve is None:
             return PrivateKey(kind, ed25519.Ed25519PrivateKey.from_private_bytes(body))

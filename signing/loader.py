@@ -38,6 +38,8 @@ _PIN_LOCK = threading.Lock()
 
 @dataclass(frozen=True, slots=True)
 class PinnedContext:
+    """One pinned context: its URL, local file, expected SHA-256 and parsed document."""
+
     url: str
     path: Path
     sha256: str
@@ -112,15 +114,18 @@ class PinnedLoader:
 
     @property
     def urls(self) -> frozenset[str]:
+        """Every context URL this loader resolves."""
         return frozenset(self._contexts)
 
     def context(self, url: str) -> PinnedContext:
+        """The pinned context for `url`; ContextNotAllowedError if it is not pinned (J1)."""
         pinned = self._contexts.get(url)
         if pinned is None:
             raise ContextNotAllowedError(url)
         return pinned
 
     def __call__(self, url: str, options: Any = None) -> dict[str, Any]:  # noqa: ARG002 - pyld API
+        """pyld's documentLoader: the pinned document for `url`, never a network fetch (J1)."""
         pinned = self.context(url)
         return {
             "contentType": "application/ld+json",

@@ -77,8 +77,9 @@ def jcs(value: Any) -> bytes:
         raise InvalidDocumentError(f"document cannot be JCS-canonicalized: {exc}") from exc
 
 
-def rdfc(
-    document: dict[str, Any],
+def canonical_form(
+    suite: Cryptosuite,
+    value: dict[str, Any],
     loader: PinnedLoader,
     key_type: KeyType,
     *,
@@ -88,15 +89,18 @@ def rdfc(
     deadline: float | None = None,
     pointer_prefix: str = "",
 ) -> bytes:
-    """Canonical N-Quads (RDFC-1.0, hash chosen by the key) of a lossless JSON-LD document.
+    """`value` transformed as `suite` says: JCS bytes, or canonical N-Quads from RDFC-1.0.
 
-    `fast` selects the compiled-context JSON-LD path (signing.fast_rdf) over pyld's; its quads
-    reach the canonicalizer without an N-Quads text round trip. What the fast path does not
-    model goes to pyld within `jsonld_limits`, or is refused (`signing.rdf.to_dataset`). Either
-    way the same bounded RDFC-1.0 canonicalizer runs (signing.canon's default; bench/canon.py).
+    RDFC-1.0 hashes with the key's hash (SHA-384 for P-384, vc-di-ecdsa "Algorithms"). `fast`
+    selects the compiled-context JSON-LD path (signing.fast_rdf) over pyld's; its quads reach
+    the canonicalizer without an N-Quads text round trip. What the fast path does not model
+    goes to pyld within `jsonld_limits`, or is refused (`signing.rdf.to_dataset`). Either way
+    the same bounded RDFC-1.0 canonicalizer runs (signing.canon's default; bench/canon.py).
     """
+    if suite.transform == "jcs":
+        return jcs(value)
     dataset = to_dataset(
-        document,
+        value,
         loader,
         fast=fast,
         limits=jsonld_limits,
@@ -114,33 +118,6 @@ def rdfc(
             dataset, hash_algorithm=hash_algorithm, limits=limits, deadline=deadline
         )
     return canonical.encode()
-
-
-def canonical_form(
-    suite: Cryptosuite,
-    value: dict[str, Any],
-    loader: PinnedLoader,
-    key_type: KeyType,
-    *,
-    limits: CanonLimits = DEFAULT_LIMITS,
-    fast: bool = True,
-    jsonld_limits: JsonLdLimits = DEFAULT_JSONLD_LIMITS,
-    deadline: float | None = None,
-    pointer_prefix: str = "",
-) -> bytes:
-    """`value` transformed as `suite` says: JCS bytes, or canonical N-Quads from RDFC-1.0."""
-    if suite.transform == "jcs":
-        return jcs(value)
-    return rdfc(
-        value,
-        loader,
-        key_type,
-        limits=limits,
-        fast=fast,
-        jsonld_limits=jsonld_limits,
-        deadline=deadline,
-        pointer_prefix=pointer_prefix,
-    )
 
 
 def hash_data(key_type: KeyType, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:

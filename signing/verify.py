@@ -110,6 +110,8 @@ class ProofResult:
 
 @dataclass(frozen=True, slots=True)
 class VerificationResult:
+    """The outcome for one credential: verified when it has proofs and every one verifies."""
+
     verified: bool
     issuer: str | None
     proofs: list[ProofResult] = field(default_factory=list)
@@ -118,6 +120,7 @@ class VerificationResult:
     message: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The result as plain JSON (the CLI's --json output)."""
         return asdict(self)
 
 

@@ -51,6 +51,7 @@ EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell reports for a tool kille
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `cfx` parser: global options, then one sub-command per module in _COMMAND_MODULES."""
     parser = argparse.ArgumentParser(
         prog="cfx",
         description="Carbon Footprint eXchange: signed carbon datasets over gRPC.",
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `cfx` command; returns the process exit code (see the module docstring)."""
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)

@@ -1,3 +1,5 @@
+"""`python -m gateway.cli`: the same as the `cfx` console script."""
+
 import sys
 
 from gateway.cli import main

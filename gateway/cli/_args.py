@@ -60,3 +60,11 @@ def node_directory(text: str) -> Path:
             f"{text}: {problem} (no config.json); make one with `cfx init --dir {text} …`"
         )
     return path
+
+
+def add_context_manifest(parser: argparse.ArgumentParser) -> None:
+    """`--context-manifest`, for the commands that process JSON-LD (`loader_for` reads it)."""
+    parser.add_argument(
+        "--context-manifest", type=Path, action="append", default=[], metavar="MANIFEST",
+        help="an additional pinned context manifest (repeatable)",
+    )  # fmt: skip

@@ -12,6 +12,7 @@ from gateway.trust import Role
 
 
 def register(sub: Any) -> None:
+    """Add `cfx clients add` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser("clients", help="manage client identities")
     actions = parser.add_subparsers(dest="clients_command", required=True, metavar="ACTION")
     add = actions.add_parser(
@@ -28,6 +29,7 @@ def register(sub: Any) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    """`cfx clients add`: issue the identity into --out and register its SAN for --org."""
     san = add_client(NodePaths(args.dir), org=args.org, role=Role(args.role), out=args.out)
     print(f"issued {san} in {args.out}")
     return 0

@@ -34,6 +34,7 @@ EXPORTER = "sichuan-cells"
 
 
 def register(sub: Any) -> None:
+    """Add `cfx demo` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "demo", help="run the end-to-end demonstration"
     )
@@ -42,6 +43,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`cfx demo`: one node, one exporter, a signed footprint submitted, fetched and proven."""
     print(f"cfx {gateway.__version__}: Carbon Footprint eXchange demonstration\n")
     if args.dir:
         return _demo(args.dir)

@@ -10,6 +10,7 @@ from gateway.node import DEFAULT_LISTEN, DEFAULT_STORE, NodeRole, init_node, loa
 
 
 def register(sub: Any) -> None:
+    """Add `cfx init` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "init",
         help="create a node directory",
@@ -26,6 +27,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`cfx init`: create the node directory and print where its key, CA and admin identity are."""
     paths = init_node(
         args.dir,
         role=NodeRole(args.role),

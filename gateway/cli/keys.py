@@ -11,6 +11,7 @@ from signing.keys import KEY_TYPES, generate_key, save_key
 
 
 def register(sub: Any) -> None:
+    """Add `cfx keys generate|show` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser("keys", help="generate and inspect keys")
     keys_sub = parser.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
 
@@ -28,6 +29,7 @@ def register(sub: Any) -> None:
 
 
 def run_generate(args: argparse.Namespace) -> int:
+    """`cfx keys generate`: write a new private key file (mode 0600) and print its did:key."""
     key = generate_key(args.key_type)
     save_key(key, args.out, overwrite=args.force)
     print(key.did)
@@ -35,6 +37,7 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    """`cfx keys show`: print a key file's type, did:key and verification method."""
     key = read_key(args.keyfile)
     print(f"type: {key.key_type}")
     print(f"did: {key.did}")

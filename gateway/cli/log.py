@@ -20,9 +20,12 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gateway.cli._args import non_negative_int
+from gateway.cli._io import MAX_INPUT_BYTES, read_bytes, read_text, write_json
 from gateway.log.checkpoint import (
     Checkpoint,
     NoteKey,
@@ -43,10 +46,10 @@ from gateway.store import InvalidStoreURLError, sqlite_path
 from schemas.strict_json import JSONInputError, loads_object
 
 EXIT_FAILED = 1
-MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 def register(sub: Any) -> None:
+    """Add `cfx log checkpoint|prove|verify` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "log", help="inspect a transparency log and verify its proofs offline"
     )
@@ -122,33 +125,15 @@ def _key_options(p: argparse.ArgumentParser, *, required: bool) -> None:
 # -- file reading --------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> bytes:
+def _read_json(path: Path, option: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise LogFileError(f"cannot read {path}: {exc.strerror}") from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise LogFileError(f"{path} is larger than {MAX_FILE_BYTES} bytes")
-    return data
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return _read(path).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise LogFileError(f"{path} is not UTF-8 text") from exc
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return loads_object(_read(path), max_bytes=MAX_FILE_BYTES)
+        return loads_object(read_bytes(path, option=option), max_bytes=MAX_INPUT_BYTES)
     except JSONInputError as exc:
-        raise LogFileError(f"{path} is not strict JSON: {exc}") from exc
+        raise LogFileError(f"{option} {path} is not strict JSON: {exc}") from exc
 
 
 def _note_key(args: argparse.Namespace) -> NoteKey:
-    return NoteKey.from_text(_read_text(args.pubkey), args.key_name)
+    return NoteKey.from_text(read_text(args.pubkey, option="--pubkey"), args.key_name)
 
 
 @dataclass(frozen=True)
@@ -167,7 +152,7 @@ class _WitnessPolicy:
 def _witness_policy(args: argparse.Namespace, log_key: NoteKey) -> _WitnessPolicy:
     """Read and check the witness options up front: a bad policy is unusable input (exit 2),
     not a failed verification."""
-    keys = [NoteKey.from_vkey(_read_text(path)) for path in args.witness_key]
+    keys = [NoteKey.from_vkey(read_text(path, option="--witness-key")) for path in args.witness_key]
     threshold = len(keys) if args.witnesses is None else args.witnesses
     if threshold and not keys:
         raise LogFileError("--witnesses needs at least one --witness-key")
@@ -242,15 +227,8 @@ def _redact(target: str) -> str:
     return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
 
 
-def _write(args: argparse.Namespace, doc: dict[str, Any]) -> None:
-    text = json.dumps(doc, indent=2) + "\n"
-    if args.out is None:
-        sys.stdout.write(text)
-        return
-    try:
-        args.out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise LogFileError(f"cannot write {args.out}: {exc.strerror}") from exc
+def _credential(args: argparse.Namespace) -> bytes:
+    return read_bytes(args.credential, option="--credential")
 
 
 def _checkpoint_doc(cp: Checkpoint) -> dict[str, Any]:
@@ -266,6 +244,7 @@ def _checkpoint_doc(cp: Checkpoint) -> dict[str, Any]:
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
+    """`cfx log checkpoint`: print the latest (or a given) checkpoint; with --pubkey, verify it."""
     if args.db is not None:
         with _open_db(args.db, args.prefix) as (cur, tables):
             latest = tables.latest_checkpoint(cur)
@@ -273,7 +252,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
             raise LogFileError(f"{_redact(args.db)} holds no signed checkpoint yet")
         note = latest[1]
     else:
-        note = _read_text(args.note)
+        note = read_text(args.note, option="--note")
     witnessed = ""
     if args.pubkey is None:
         if args.witness_key:
@@ -306,21 +285,35 @@ def _max_age(args: argparse.Namespace) -> timedelta | None:
     return None if args.max_age is None else timedelta(seconds=args.max_age)
 
 
-def _verify_note(note: str, key: NoteKey, args: argparse.Namespace) -> Checkpoint:
-    return verify_checkpoint(
-        note,
-        key.public_key,
-        key.name,
+class _Trust(TypedDict):
+    """What every check here verifies a checkpoint with: the log's key, origin and freshness."""
+
+    public_key: Ed25519PublicKey
+    key_name: str
+    origin: str | None
+    now: datetime
+    max_age: timedelta | None
+
+
+def _trust(key: NoteKey, args: argparse.Namespace) -> _Trust:
+    return _Trust(
+        public_key=key.public_key,
+        key_name=key.name,
         origin=args.origin,
         now=datetime.now(UTC),
         max_age=_max_age(args),
     )
 
 
+def _verify_note(note: str, key: NoteKey, args: argparse.Namespace) -> Checkpoint:
+    return verify_checkpoint(note, **_trust(key, args))
+
+
 def run_prove(args: argparse.Namespace) -> int:
+    """`cfx log prove`: a receipt (or a bare inclusion proof) or a consistency proof, as JSON."""
     with _open_db(args.db, args.prefix) as (cur, tables):
         doc = _prove(tables, cur, args)
-    _write(args, doc)
+    write_json(doc, args.out, option="-o")
     return 0
 
 
@@ -349,15 +342,7 @@ def _receipt_outcome(
     receipt: Receipt, credential: bytes, note: str, key: NoteKey, args: argparse.Namespace
 ) -> int:
     return _outcome(
-        lambda: verify_receipt(
-            receipt,
-            credential,
-            key.public_key,
-            key.name,
-            args.origin,
-            now=datetime.now(UTC),
-            max_age=_max_age(args),
-        ),
+        lambda: verify_receipt(receipt, credential, **_trust(key, args)),
         f"entry {receipt.log_index} and the credential's digest",
         note,
         key,
@@ -366,30 +351,22 @@ def _receipt_outcome(
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    """`cfx log verify`: check a receipt, an inclusion proof or a consistency proof offline."""
     key = _note_key(args)
     if args.receipt is not None:
         if args.credential is None:
             raise LogFileError("--receipt needs --credential (the dataset file)")
-        receipt = Receipt.from_json(_read(args.receipt))
-        return _receipt_outcome(receipt, _read(args.credential), receipt.checkpoint_note, key, args)
+        receipt = Receipt.from_json(read_bytes(args.receipt, option="--receipt"))
+        return _receipt_outcome(receipt, _credential(args), receipt.checkpoint_note, key, args)
     if args.checkpoint is None or args.proof is None:
         raise LogFileError("give --receipt, or --checkpoint with --proof (and --entry)")
-    note = _read_text(args.checkpoint)
-    proof_doc = _read_json(args.proof)
+    note = read_text(args.checkpoint, option="--checkpoint")
+    proof_doc = _read_json(args.proof, "--proof")
     if args.old_checkpoint is not None:
-        old_note = _read_text(args.old_checkpoint)
+        old_note = read_text(args.old_checkpoint, option="--old-checkpoint")
         proof = ConsistencyProof.from_dict(proof_doc)
         return _outcome(
-            lambda: verify_checkpoint_growth(
-                old_note,
-                note,
-                proof,
-                public_key=key.public_key,
-                key_name=key.name,
-                origin=args.origin,
-                now=datetime.now(UTC),
-                max_age=_max_age(args),
-            ),
+            lambda: verify_checkpoint_growth(old_note, note, proof, **_trust(key, args)),
             f"consistency from size {proof.size1}",
             note,
             key,
@@ -398,21 +375,14 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.entry is None:
         raise LogFileError("an inclusion check needs --entry (or --old-checkpoint)")
     fields = {k: proof_doc.get(k) for k in ("logIndex", "treeSize", "inclusionProof")}
-    entry = _read(args.entry)
+    entry = read_bytes(args.entry, option="--entry")
     receipt = Receipt.from_dict(
         {**fields, "checkpoint": note, "entry": base64.b64encode(entry).decode("ascii")}
     )
     if args.credential is not None:
-        return _receipt_outcome(receipt, _read(args.credential), note, key, args)
+        return _receipt_outcome(receipt, _credential(args), note, key, args)
     return _outcome(
-        lambda: verify_entry_inclusion(
-            receipt,
-            key.public_key,
-            key.name,
-            args.origin,
-            now=datetime.now(UTC),
-            max_age=_max_age(args),
-        )[0],
+        lambda: verify_entry_inclusion(receipt, **_trust(key, args))[0],
         f"entry {receipt.log_index}",
         note,
         key,

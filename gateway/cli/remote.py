@@ -53,6 +53,7 @@ def _client_options(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
+    """Add the client commands `cfx submit|get|list|watch|status` to the command parser."""
     p = sub.add_parser(
         "submit",
         help="submit signed credential files to a node",
@@ -132,6 +133,9 @@ def _unusable(args: argparse.Namespace, path: Path, err: InputFileError) -> None
 
 
 def run_submit(args: argparse.Namespace) -> int:
+    """`cfx submit`: send each file in turn; a file that cannot be read or is refused is reported
+    and the next one is still sent.
+    """
     failures = unusable = 0
     total = len(args.files)
     show_progress = total > 1 and sys.stderr.isatty() and not args.json
@@ -170,6 +174,7 @@ def run_submit(args: argparse.Namespace) -> int:
 
 
 def run_get(args: argparse.Namespace) -> int:
+    """`cfx get`: fetch a dataset's exact bytes, and with --receipt its receipt."""
     with _connect(args) as client:
         try:
             response = client.get(args.name)
@@ -193,6 +198,7 @@ def run_get(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    """`cfx list`: one page of the datasets the caller may read, with the filters given."""
     request = ex.ListDatasetsRequest(
         page_size=args.page_size,
         page_token=args.page_token,
@@ -230,6 +236,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_watch(args: argparse.Namespace) -> int:
+    """`cfx watch`: print changes from a log index on, until --duration ends the stream."""
     with _connect(args) as client:
         try:
             for change in client.watch(args.start, timeout=args.duration):

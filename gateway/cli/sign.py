@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gateway.cli._args import add_context_manifest
 from gateway.cli._io import read_json_object, read_key, write_json
 from gateway.times import parse_rfc3339
 from signing.document import format_datetime, issuer_of, proofs_of
@@ -27,6 +28,7 @@ CFX_V1 = "https://w3id.org/cfx/v1"
 
 
 def register(sub: Any) -> None:
+    """Add `cfx sign` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "sign", help="sign a credential (or wrap a bare dataset in one and sign it)"
     )
@@ -43,10 +45,7 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     parser.add_argument("--domain", help="the verifier's domain this proof is meant for")
     parser.add_argument("--challenge", help="the verifier's challenge (nonce) to answer")
-    parser.add_argument(
-        "--context-manifest", type=Path, action="append", default=[], metavar="MANIFEST",
-        help="an additional pinned context manifest (repeatable)",
-    )  # fmt: skip
+    add_context_manifest(parser)
     parser.set_defaults(func=run)
 
 
@@ -59,12 +58,14 @@ def iso_datetime(text: str) -> datetime:
 
 
 def loader_for(manifests: list[Path]) -> PinnedLoader:
+    """The default pinned loader, plus any --context-manifest files."""
     if not manifests:
         return default_loader()
     return PinnedLoader([*default_loader().manifests, *manifests])
 
 
 def is_credential(document: dict[str, Any]) -> bool:
+    """A VC 2.0 credential (a @context and the VerifiableCredential type), not a bare dataset."""
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
     return "VerifiableCredential" in types and "@context" in document
@@ -97,6 +98,7 @@ def _previous_proof(document: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`cfx sign`: add a proof by --key (the issuer's, or with --chain an endorsement)."""
     key = read_key(args.key, "--key")
     document = read_json_object(args.input)
     now = datetime.now(UTC).replace(microsecond=0)

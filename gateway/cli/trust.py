@@ -14,6 +14,7 @@ from gateway.trust import Role, TrustRegistry
 
 
 def register(sub: Any) -> None:
+    """Add `cfx trust add|revoke|list` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser("trust", help="manage the trust registry")
     actions = parser.add_subparsers(dest="trust_command", required=True, metavar="ACTION")
 
@@ -45,6 +46,7 @@ def register(sub: Any) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    """`cfx trust add`: give --org a role, and optionally a key and a signature threshold."""
     role, now = Role(args.role), datetime.now(UTC)
 
     def edit(registry: TrustRegistry) -> TrustRegistry:
@@ -62,6 +64,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
+    """`cfx trust revoke`: revoke a key (logged: no trust file brings it back) or a client SAN."""
     now = datetime.now(UTC)
     if args.did is not None:
         registry, index = revoke_key(NodePaths(args.dir), args.did, now, store_url=args.store)
@@ -73,6 +76,7 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    """`cfx trust list`: the registry's organizations, roles, keys and client identities."""
     registry = load_trust(NodePaths(args.dir))
     if args.json:
         print(json.dumps(registry.to_dict(), indent=2))

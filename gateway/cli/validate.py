@@ -27,6 +27,8 @@ EXIT_UNUSABLE = 2
 
 @dataclass(slots=True)
 class FileResult:
+    """One file's outcome: its kind and violations, or why it could not be checked at all."""
+
     file: str
     kind: str | None = None
     violations: list[schemas.Violation] = field(default_factory=list)
@@ -35,11 +37,13 @@ class FileResult:
 
     @property
     def exit_code(self) -> int:
+        """0 valid, 1 invalid, 2 unusable (the command exits with the highest over all files)."""
         if self.error_reason is not None:
             return EXIT_UNUSABLE
         return EXIT_INVALID if self.violations else EXIT_VALID
 
     def to_dict(self) -> dict[str, Any]:
+        """The file's entry in the --json report."""
         out: dict[str, Any] = {"file": self.file, "kind": self.kind}
         if self.error_reason is not None:
             out["error"] = {"reason": self.error_reason, "message": self.error_message}
@@ -50,6 +54,7 @@ class FileResult:
 
 
 def register(sub: Any) -> None:
+    """Add `cfx validate` to the command parser."""
     parser = sub.add_parser(
         "validate",
         help="check datasets against the cfx schemas, accounting rules and a profile",
@@ -87,6 +92,7 @@ def _read(name: str, result: FileResult) -> Any:
 
 
 def check_file(name: str, profile: str | None, rules: dict[str, Any] | None = None) -> FileResult:
+    """Validate one file (or '-') against its kind's schema, the rules and `profile`."""
     result = FileResult(name)
     document = _read(name, result)
     if document is None:
@@ -138,6 +144,7 @@ def _print_text(results: list[FileResult]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`cfx validate`: check every file, print each outcome, exit with the worst."""
     rules, problems = load_rules(args.rules)
     results = problems or [check_file(name, args.profile, rules) for name in args.files]
     if args.json:

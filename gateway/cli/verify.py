@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from gateway.cli._args import add_context_manifest
 from gateway.cli._io import InputFileError, read_bytes, read_json_object, read_note_key
 from gateway.cli.sign import loader_for
 from gateway.log.errors import LogError
@@ -26,15 +27,13 @@ EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 
 
 def register(sub: Any) -> None:
+    """Add `cfx verify` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser("verify", help="verify a signed credential")
     parser.add_argument("input", metavar="IN.json", help="signed credential ('-' for stdin)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--expected-domain", metavar="DOMAIN")
     parser.add_argument("--expected-challenge", metavar="CHALLENGE")
-    parser.add_argument(
-        "--context-manifest", type=Path, action="append", default=[], metavar="MANIFEST",
-        help="an additional pinned context manifest (repeatable)",
-    )  # fmt: skip
+    add_context_manifest(parser)
     parser.add_argument(
         "--receipt", type=Path, metavar="RECEIPT.json",
         help="also check the node's receipt for these exact bytes (offline), with --log-key",
@@ -64,6 +63,7 @@ def _print_human(result: VerificationResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`cfx verify`: verify every proof (and with --receipt, the node's receipt) offline."""
     try:
         document = read_json_object(args.input)
         result = verify(

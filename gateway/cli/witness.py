@@ -19,6 +19,7 @@ EXIT_SPLIT_VIEW = 1
 
 
 def register(sub: Any) -> None:
+    """Add `cfx witness` to the command parser."""
     p: argparse.ArgumentParser = sub.add_parser(
         "witness", help="co-sign a peer's checkpoint after a consistency check"
     )
@@ -32,6 +33,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`cfx witness`: co-sign a peer's checkpoint if it extends the one seen before (T6); a split
+    view prints both checkpoints as evidence and exits 1.
+    """
     key = read_note_key(args.peer_key, option="--peer-key")
     with connect(args.peer, args.client_cert) as peer:
         try:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar, Self
 
 import rfc8785
 
@@ -89,11 +91,71 @@ def _canonical(obj: dict[str, Any]) -> bytes:
     return data
 
 
+def _decode_change(value: Any, _what: str) -> StatusChangeKind:
+    try:
+        return StatusChangeKind(value)
+    except ValueError as exc:
+        raise MalformedEntryError("unknown status change kind") from exc
+
+
 @dataclass(frozen=True, slots=True)
-class DatasetAccepted:
+class _Codec:
+    """How one member is written and read; both directions check the value (`what`, the member's
+    key, names it in the error)."""
+
+    encode: Callable[[Any, str], Any]
+    decode: Callable[[Any, str], Any]
+
+
+_AS_DIGEST = _Codec(lambda value, _: _encode_digest(value), lambda text, _: _decode_digest(text))
+_AS_TEXT = _Codec(_text, _text)
+_AS_TEXT_OR_EMPTY = _Codec(partial(_text, allow_empty=True), partial(_text, allow_empty=True))
+_AS_TIME = _Codec(lambda value, _: _encode_time(value), _decode_time)
+_AS_CHANGE = _Codec(lambda value, _: StatusChangeKind(value).value, _decode_change)
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """One member of an entry's JSON object: its key, the attribute it holds, its codec."""
+
+    key: str
+    attr: str
+    codec: _Codec
+
+
+class _Entry:
+    """The shared encoding of entry types: `v`, `type`, then each of FIELDS in its codec."""
+
+    __slots__ = ()
+    TYPE: ClassVar[str]
+    FIELDS: ClassVar[tuple[_Field, ...]]
+
+    def to_bytes(self) -> bytes:
+        """The entry's leaf bytes: RFC 8785 JCS of its fields, so equal entries hash equal."""
+        obj: dict[str, Any] = {"v": ENTRY_VERSION, "type": self.TYPE}
+        for field in self.FIELDS:
+            obj[field.key] = field.codec.encode(getattr(self, field.attr), field.key)
+        return _canonical(obj)
+
+    @classmethod
+    def _from_fields(cls, obj: dict[str, Any]) -> Self:
+        _expect_keys(obj, {"v", "type", *(field.key for field in cls.FIELDS)})
+        values = {field.attr: field.codec.decode(obj[field.key], field.key) for field in cls.FIELDS}
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetAccepted(_Entry):
     """A node accepted a dataset: the digest of its exact bytes, and what it claimed to be."""
 
     TYPE: ClassVar[str] = "dataset"
+    FIELDS: ClassVar[tuple[_Field, ...]] = (
+        _Field("digest", "digest", _AS_DIGEST),
+        _Field("kind", "kind", _AS_TEXT),
+        _Field("issuer", "issuer", _AS_TEXT),
+        _Field("dataset", "dataset", _AS_TEXT),
+        _Field("time", "received_at", _AS_TIME),
+    )
 
     digest: bytes
     kind: str
@@ -101,37 +163,20 @@ class DatasetAccepted:
     dataset: str
     received_at: datetime
 
-    def to_bytes(self) -> bytes:
-        """The entry's leaf bytes: RFC 8785 JCS of its fields, so equal entries hash equal."""
-        return _canonical(
-            {
-                "v": ENTRY_VERSION,
-                "type": self.TYPE,
-                "digest": _encode_digest(self.digest),
-                "kind": _text(self.kind, "kind"),
-                "issuer": _text(self.issuer, "issuer"),
-                "dataset": _text(self.dataset, "dataset"),
-                "time": _encode_time(self.received_at),
-            }
-        )
-
-    @classmethod
-    def _from_fields(cls, obj: dict[str, Any]) -> DatasetAccepted:
-        _expect_keys(obj, {"v", "type", "digest", "kind", "issuer", "dataset", "time"})
-        return cls(
-            digest=_decode_digest(obj["digest"]),
-            kind=_text(obj["kind"], "kind"),
-            issuer=_text(obj["issuer"], "issuer"),
-            dataset=_text(obj["dataset"], "dataset"),
-            received_at=_decode_time(obj["time"], "time"),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class StatusChange:
+class StatusChange(_Entry):
     """A dataset, attestation or key changed status; `digest` is that of the StatusUpdate bytes."""
 
     TYPE: ClassVar[str] = "status"
+    FIELDS: ClassVar[tuple[_Field, ...]] = (
+        _Field("change", "change", _AS_CHANGE),
+        _Field("target", "target", _AS_TEXT),
+        _Field("status", "new_status", _AS_TEXT),
+        _Field("reason", "reason", _AS_TEXT_OR_EMPTY),
+        _Field("digest", "digest", _AS_DIGEST),
+        _Field("time", "changed_at", _AS_TIME),
+    )
 
     change: StatusChangeKind
     target: str
@@ -139,37 +184,6 @@ class StatusChange:
     reason: str
     digest: bytes
     changed_at: datetime
-
-    def to_bytes(self) -> bytes:
-        """The entry's leaf bytes: RFC 8785 JCS of its fields, so equal entries hash equal."""
-        return _canonical(
-            {
-                "v": ENTRY_VERSION,
-                "type": self.TYPE,
-                "change": StatusChangeKind(self.change).value,
-                "target": _text(self.target, "target"),
-                "status": _text(self.new_status, "status"),
-                "reason": _text(self.reason, "reason", allow_empty=True),
-                "digest": _encode_digest(self.digest),
-                "time": _encode_time(self.changed_at),
-            }
-        )
-
-    @classmethod
-    def _from_fields(cls, obj: dict[str, Any]) -> StatusChange:
-        _expect_keys(obj, {"v", "type", "change", "target", "status", "reason", "digest", "time"})
-        try:
-            change = StatusChangeKind(obj["change"])
-        except ValueError as exc:
-            raise MalformedEntryError("unknown status change kind") from exc
-        return cls(
-            change=change,
-            target=_text(obj["target"], "target"),
-            new_status=_text(obj["status"], "status"),
-            reason=_text(obj["reason"], "reason", allow_empty=True),
-            digest=_decode_digest(obj["digest"]),
-            changed_at=_decode_time(obj["time"], "time"),
-        )
 
 
 LogEntry = DatasetAccepted | StatusChange

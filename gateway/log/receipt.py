@@ -57,6 +57,23 @@ def _count(value: Any, what: str) -> int:
     return value
 
 
+def _members(obj: Any, what: str, expected: set[str]) -> dict[str, Any]:
+    """`obj` if it is a JSON object with exactly the `expected` members."""
+    if not isinstance(obj, dict):
+        raise MalformedReceiptError(f"{what} is not a JSON object")
+    if set(obj) != expected:
+        missing, extra = sorted(expected - set(obj)), sorted(set(obj) - expected)
+        raise MalformedReceiptError(f"{what} fields: missing {missing}, unexpected {extra}")
+    return obj
+
+
+def _hashes(value: Any, what: str) -> tuple[bytes, ...]:
+    """A proof's hashes from their base64 list, bounded before any is decoded."""
+    if not isinstance(value, list) or len(value) > MAX_PROOF_HASHES:
+        raise MalformedReceiptError(f"{what} is not a list of at most {MAX_PROOF_HASHES} hashes")
+    return tuple(_unb64(h, f"{what}[{i}]") for i, h in enumerate(value))
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """Where an entry sits in a node's log, and the proof of it against a signed checkpoint."""
@@ -80,24 +97,19 @@ class Receipt:
     @classmethod
     def from_dict(cls, obj: Any) -> Receipt:
         """Parse the JSON form of `to_dict`; exactly its fields, each typed and bounded."""
-        if not isinstance(obj, dict):
-            raise MalformedReceiptError("receipt is not a JSON object")
-        expected = {"logIndex", "treeSize", "inclusionProof", "checkpoint", "entry"}
-        if set(obj) != expected:
-            missing, extra = sorted(expected - set(obj)), sorted(set(obj) - expected)
-            raise MalformedReceiptError(f"receipt fields: missing {missing}, unexpected {extra}")
-        proof = obj["inclusionProof"]
-        if not isinstance(proof, list) or len(proof) > MAX_PROOF_HASHES:
-            raise MalformedReceiptError("inclusionProof is not a list of at most 64 hashes")
-        note = obj["checkpoint"]
+        body = _members(
+            obj, "receipt", {"logIndex", "treeSize", "inclusionProof", "checkpoint", "entry"}
+        )
+        proof = _hashes(body["inclusionProof"], "inclusionProof")
+        note = body["checkpoint"]
         if not isinstance(note, str):
             raise MalformedReceiptError("checkpoint is not a signed-note string")
         return cls(
-            log_index=_count(obj["logIndex"], "logIndex"),
-            tree_size=_count(obj["treeSize"], "treeSize"),
-            inclusion_proof=tuple(_unb64(h, f"inclusionProof[{i}]") for i, h in enumerate(proof)),
+            log_index=_count(body["logIndex"], "logIndex"),
+            tree_size=_count(body["treeSize"], "treeSize"),
+            inclusion_proof=proof,
             checkpoint_note=note,
-            entry=_unb64(obj["entry"], "entry"),
+            entry=_unb64(body["entry"], "entry"),
         )
 
     def to_json(self) -> bytes:
@@ -194,16 +206,12 @@ class ConsistencyProof:
     @classmethod
     def from_dict(cls, obj: Any) -> ConsistencyProof:
         """Parse the JSON form of `to_dict`; exactly its fields, each typed and bounded."""
-        expected = {"fromSize", "toSize", "consistencyProof"}
-        if not isinstance(obj, dict) or set(obj) != expected:
-            raise MalformedReceiptError(f"consistency proof needs exactly {sorted(expected)}")
-        proof = obj["consistencyProof"]
-        if not isinstance(proof, list) or len(proof) > MAX_PROOF_HASHES:
-            raise MalformedReceiptError("consistencyProof is not a list of at most 64 hashes")
+        body = _members(obj, "consistency proof", {"fromSize", "toSize", "consistencyProof"})
+        proof = _hashes(body["consistencyProof"], "consistencyProof")
         return cls(
-            size1=_count(obj["fromSize"], "fromSize"),
-            size2=_count(obj["toSize"], "toSize"),
-            proof=tuple(_unb64(h, f"consistencyProof[{i}]") for i, h in enumerate(proof)),
+            size1=_count(body["fromSize"], "fromSize"),
+            size2=_count(body["toSize"], "toSize"),
+            proof=proof,
         )
 
 

@@ -40,13 +40,17 @@ _AUDIT_BATCH = 10_000
 class Cursor(Protocol):
     """The part of a DB-API 2.0 cursor used here (sqlite3.Cursor and psycopg.Cursor fit)."""
 
-    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
+    def execute(self, query: Any, params: Any = ..., /) -> Any:
+        """Run one statement with its parameters (PEP 249)."""
 
-    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
+    def executemany(self, query: Any, params_seq: Any, /) -> Any:
+        """Run one statement once per parameter row (PEP 249)."""
 
-    def fetchone(self) -> Any: ...
+    def fetchone(self) -> Any:
+        """The next result row, or None (PEP 249)."""
 
-    def fetchall(self) -> list[Any]: ...
+    def fetchall(self) -> list[Any]:
+        """The remaining result rows (PEP 249)."""
 
 
 # Query templates. `{leaves}`, `{nodes}`, `{checkpoints}`, `{witness}` are table names (validated
@@ -155,6 +159,7 @@ class LogTables:
     # -- reads -------------------------------------------------------------------------------
 
     def size(self, cur: Cursor) -> int:
+        """Number of leaves stored (the next leaf's index)."""
         cur.execute(self._sql["size"])
         row = cur.fetchone()
         return 0 if row is None or row[0] is None else int(row[0]) + 1
@@ -214,10 +219,12 @@ class LogTables:
         return root
 
     def inclusion_proof(self, cur: Cursor, index: int, size: int) -> list[bytes]:
+        """RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of `size`."""
         proof: list[bytes] = self._within(cur, size, lambda s: inclusion_proof(index, size, s))
         return proof
 
     def consistency_proof(self, cur: Cursor, size1: int, size2: int) -> list[bytes]:
+        """RFC 9162 §2.1.4.1 consistency proof from the tree of `size1` to that of `size2`."""
         proof: list[bytes] = self._within(cur, size2, lambda s: consistency_proof(size1, size2, s))
         return proof
 
@@ -284,11 +291,13 @@ class LogTables:
         cur.execute(self._sql["save_checkpoint"], (size, note))
 
     def latest_checkpoint(self, cur: Cursor) -> tuple[int, str] | None:
+        """(size, note) of the latest signed checkpoint, or None before the first."""
         cur.execute(self._sql["latest_checkpoint"])
         row = cur.fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
     def checkpoint_at(self, cur: Cursor, size: int) -> str | None:
+        """The signed checkpoint note for tree `size`, if one was signed at that size."""
         cur.execute(self._sql["checkpoint_at"], (size,))
         row = cur.fetchone()
         return None if row is None else str(row[0])
@@ -302,6 +311,7 @@ class LogTables:
         cur.execute(self._sql["save_witness"], (head.origin, head.size, head.root_hash, head.note))
 
     def load_witness_heads(self, cur: Cursor) -> dict[str, PeerHead]:
+        """Every peer's last accepted head (T6), by origin."""
         cur.execute(self._sql["load_witness"])
         return {str(o): PeerHead(str(o), int(s), bytes(r), str(n)) for o, s, r, n in cur.fetchall()}
 

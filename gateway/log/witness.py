@@ -49,45 +49,33 @@ def advance_head(
     """
     if head is None:
         return
-    previous = head.checkpoint
-    if presented.size < head.size:
-        raise RollbackError(
-            f"{presented.origin}: size {presented.size} is below the {head.size} seen before",
-            previous=previous,
+
+    def conflict(error: type[SplitViewError], message: str) -> SplitViewError:
+        """`error` with both checkpoints (and notes) as the evidence to publish."""
+        return error(
+            f"{presented.origin}: {message}",
+            previous=head.checkpoint,
             presented=presented,
             previous_note=head.note,
             presented_note=presented_note,
         )
+
+    if presented.size < head.size:
+        raise conflict(RollbackError, f"size {presented.size} is below the {head.size} seen before")
     if presented.size == head.size:
         if presented.root_hash != head.root_hash:
-            raise SplitViewError(
-                f"{presented.origin}: two roots for size {head.size}",
-                previous=previous,
-                presented=presented,
-                previous_note=head.note,
-                presented_note=presented_note,
-            )
+            raise conflict(SplitViewError, f"two roots for size {head.size}")
         return
     if head.size == 0:
         # Every tree extends the empty tree; RFC 9162 has no proof for it, so none is accepted.
         if proof or head.root_hash != EMPTY_ROOT:
-            raise SplitViewError(
-                f"{presented.origin}: bad proof from the empty tree",
-                previous=previous,
-                presented=presented,
-                previous_note=head.note,
-                presented_note=presented_note,
-            )
+            raise conflict(SplitViewError, "bad proof from the empty tree")
         return
     try:
         verify_consistency(head.size, presented.size, proof, head.root_hash, presented.root_hash)
     except InvalidProofError as exc:
-        raise SplitViewError(
-            f"{presented.origin}: size {presented.size} does not extend size {head.size}: {exc}",
-            previous=previous,
-            presented=presented,
-            previous_note=head.note,
-            presented_note=presented_note,
+        raise conflict(
+            SplitViewError, f"size {presented.size} does not extend size {head.size}: {exc}"
         ) from exc
 
 
@@ -110,6 +98,7 @@ class Witness:
 
     @property
     def heads(self) -> dict[str, PeerHead]:
+        """A copy of the latest accepted head of each peer log, by origin."""
         return dict(self._heads)
 
     def cosign(self, note_text: str, consistency_proof: Sequence[bytes]) -> str:
@@ -147,6 +136,7 @@ MAX_STATE_BYTES = 4 * 1024 * 1024
 
 
 def heads_to_json(heads: Mapping[str, PeerHead]) -> bytes:
+    """The witness state file's bytes: version 1, heads sorted by origin, roots in base64."""
     doc = {
         origin: {
             "size": head.size,
@@ -159,6 +149,7 @@ def heads_to_json(heads: Mapping[str, PeerHead]) -> bytes:
 
 
 def heads_from_json(data: bytes) -> dict[str, PeerHead]:
+    """Parse a witness state file (strict JSON, size-capped); WitnessStateError if malformed."""
     try:
         doc = loads_object(data, max_bytes=MAX_STATE_BYTES, max_depth=4)
     except JSONInputError as exc:

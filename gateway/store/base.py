@@ -71,7 +71,8 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def find_by_digest(self, digest: str) -> StoredDataset | None: ...
+    def find_by_digest(self, digest: str) -> StoredDataset | None:
+        """The record whose credential bytes hash to `digest` (hex SHA-256), if stored."""
 
     @abc.abstractmethod
     def append_log_entry(self, entry: bytes) -> int:
@@ -133,25 +134,32 @@ class Store(abc.ABC):
     # Transparency log passthroughs (RFC 9162 tree kept by gateway.log.sql.LogTables).
 
     @abc.abstractmethod
-    def log_size(self) -> int: ...
+    def log_size(self) -> int:
+        """Number of log leaves."""
 
     @abc.abstractmethod
-    def log_root(self, size: int) -> bytes: ...
+    def log_root(self, size: int) -> bytes:
+        """MTH of the first `size` leaves (RFC 9162 §2.1.1)."""
 
     @abc.abstractmethod
-    def inclusion_proof(self, index: int, size: int) -> list[bytes]: ...
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """Inclusion proof of leaf `index` in the tree of `size` (RFC 9162 §2.1.3.1)."""
 
     @abc.abstractmethod
-    def consistency_proof(self, size1: int, size2: int) -> list[bytes]: ...
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        """Consistency proof from tree `size1` to tree `size2` (RFC 9162 §2.1.4.1)."""
 
     @abc.abstractmethod
-    def log_entries(self, start: int, end: int) -> Sequence[bytes]: ...
+    def log_entries(self, start: int, end: int) -> Sequence[bytes]:
+        """Entry bytes of leaves [start, end)."""
 
     @abc.abstractmethod
-    def save_checkpoint(self, size: int, note: str) -> None: ...
+    def save_checkpoint(self, size: int, note: str) -> None:
+        """Keep the signed checkpoint note for tree `size`."""
 
     @abc.abstractmethod
-    def latest_checkpoint(self) -> tuple[int, str] | None: ...
+    def latest_checkpoint(self) -> tuple[int, str] | None:
+        """(size, note) of the latest saved checkpoint, or None before the first."""
 
     @abc.abstractmethod
     def checkpoint_at(self, size: int) -> str | None:
@@ -166,13 +174,16 @@ class Store(abc.ABC):
         """`audit_log` at each of `sizes`, in one scan of the entries."""
 
     @abc.abstractmethod
-    def save_witness_head(self, head: PeerHead) -> None: ...
+    def save_witness_head(self, head: PeerHead) -> None:
+        """Keep a peer's accepted head; it never moves back (T6, `LogTables.save_witness_head`)."""
 
     @abc.abstractmethod
-    def load_witness_heads(self) -> dict[str, PeerHead]: ...
+    def load_witness_heads(self) -> dict[str, PeerHead]:
+        """Every peer's last accepted head, by origin."""
 
     @abc.abstractmethod
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close every connection; later calls raise StoreUnavailableError."""
 
     def __enter__(self) -> Self:
         return self

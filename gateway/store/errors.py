@@ -24,10 +24,13 @@ class AlreadyExistsError(StoreError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """The name of the stored dataset that holds the id ("" when it may not be named, G2)."""
         return {"existing": self.existing_name}
 
 
 class NotFoundError(StoreError):
+    """No dataset of that name, or none the caller may read: the two are one answer (G2)."""
+
     reason = "DATASET_NOT_FOUND"
 
     def __init__(self, name: str) -> None:
@@ -36,6 +39,7 @@ class NotFoundError(StoreError):
 
     @property
     def metadata(self) -> Mapping[str, str]:
+        """The dataset name that was asked for."""
         return {"name": self.name}
 
 
@@ -58,6 +62,8 @@ class InvalidRecordError(StoreError):
 
 
 class InvalidStoreURLError(StoreError):
+    """A store URL that names no store: another scheme, or sqlite without a file path."""
+
     reason = "INVALID_STORE_URL"
 
 

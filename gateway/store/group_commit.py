@@ -30,6 +30,8 @@ class _Slot:
 
 
 class GroupCommitter:
+    """Puts from many threads, committed together by whichever caller arrives first (the leader)."""
+
     def __init__(self, store: Store, max_batch: int = DEFAULT_MAX_BATCH) -> None:
         self._store = store
         self._max_batch = max_batch
@@ -38,6 +40,7 @@ class GroupCommitter:
         self._leader_active = False
 
     def put(self, record: StoredDataset, log_entry: bytes) -> PutResult:
+        """Store one dataset; return once its transaction has committed, or raise its error."""
         slot = _Slot(record, log_entry)
         with self._lock:
             self._queue.append(slot)

@@ -104,6 +104,7 @@ class StoredDataset:
         )
 
     def with_status(self, status: DatasetStatus) -> StoredDataset:
+        """This record with another status (the store decides whether the transition is allowed)."""
         return replace(self, status=status)
 
 

@@ -26,9 +26,12 @@ _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 @dataclass(frozen=True)
 class PageTokenCodec:
+    """Issues and checks page tokens with one MAC key (HMAC-SHA-256, truncated to 16 bytes)."""
+
     key: bytes
 
     def encode(self, last_log_index: int, filter_fingerprint: str) -> str:
+        """A token for the page after `last_log_index`, bound to the filter's fingerprint."""
         body = _BODY.pack(_VERSION, last_log_index, bytes.fromhex(filter_fingerprint))
         return base64.urlsafe_b64encode(body + self._mac(body)).decode().rstrip("=")
 

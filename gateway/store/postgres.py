@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import psycopg
 
 from gateway.log.sql import Cursor
+from gateway.store.connections import OpenConnections
 from gateway.store.errors import AlreadyExistsError, StoreUnavailableError
 from gateway.store.schema import Dialect
 from gateway.store.sql import SQLStore
@@ -26,15 +27,17 @@ CONNECT_TIMEOUT_S = 5
 
 
 class PostgresStore(SQLStore):
+    """PostgreSQL store: pooled connections; writes serialized by a transaction advisory lock."""
+
     dialect: Dialect = "postgresql"
 
     def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self._url = url
         self._idle: queue.LifoQueue[psycopg.Connection[tuple[object, ...]]] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(pool_size)
-        self._lock = threading.Lock()
-        self._all: list[psycopg.Connection[tuple[object, ...]]] = []
-        self._closed = False
+        self._connections: OpenConnections[psycopg.Connection[tuple[object, ...]]] = (
+            OpenConnections()
+        )
         super().__init__()
 
     def _blob_types(self) -> tuple[str, str]:
@@ -50,13 +53,11 @@ class PostgresStore(SQLStore):
             raise StoreUnavailableError(
                 f"cannot connect to PostgreSQL: {type(exc).__name__}"
             ) from exc
-        with self._lock:
-            self._all.append(conn)
-        return conn
+        return self._connections.add(conn)
 
     @contextmanager
     def _borrow(self) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-        if self._closed:
+        if self._connections.closed:
             raise StoreUnavailableError("the store is closed")
         self._slots.acquire()
         try:
@@ -65,23 +66,17 @@ class PostgresStore(SQLStore):
             except queue.Empty:
                 conn = self._connect()
             if conn.closed or conn.broken:
-                self._forget(conn)
+                self._connections.discard(conn)
                 conn = self._connect()
             try:
                 yield conn
             finally:
-                if self._closed or conn.closed or conn.broken:
-                    self._forget(conn)
+                if self._connections.closed or conn.closed or conn.broken:
+                    self._connections.discard(conn)
                 else:
                     self._idle.put(conn)
         finally:
             self._slots.release()
-
-    def _forget(self, conn: psycopg.Connection[tuple[object, ...]]) -> None:
-        with self._lock:
-            if conn in self._all:
-                self._all.remove(conn)
-        conn.close()
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Cursor]:
@@ -99,8 +94,5 @@ class PostgresStore(SQLStore):
                 raise StoreUnavailableError(f"database error: {type(exc).__name__}") from exc
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            connections, self._all = self._all, []
-        for conn in connections:
-            conn.close()
+        """Close every pooled connection; borrowing afterwards raises StoreUnavailableError."""
+        self._connections.close_all()

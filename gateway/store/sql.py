@@ -158,6 +158,7 @@ class SQLStore(Store):
     # -- writes ---------------------------------------------------------------------------------
 
     def put_dataset(self, record: StoredDataset, log_entry: bytes) -> PutResult:
+        """One write transaction: the record, its facets, its change row and its log leaf."""
         with self._transaction(write=True) as cur:
             return self._put_one(cur, record, log_entry)
 
@@ -207,6 +208,7 @@ class SQLStore(Store):
         log_entry: bytes,
         status_update_record: StoredDataset | None = None,
     ) -> StoredDataset:
+        """One write transaction: status, change row, log leaf and the StatusUpdate's record."""
         with self._transaction(write=True) as cur:
             if status_update_record is not None:
                 replay = self._by_digest(cur, status_update_record.digest)
@@ -307,14 +309,17 @@ class SQLStore(Store):
     # -- reads ----------------------------------------------------------------------------------
 
     def get_dataset(self, name: str, scope: ReadScope | None = None) -> StoredDataset:
+        """One read: the record and its facets, filtered by `scope` in the same query (G2)."""
         with self._transaction(write=False) as cur:
             return self._require(cur, name, scope)
 
     def find_by_digest(self, digest: str) -> StoredDataset | None:
+        """The record with this digest (the column is unique), if any."""
         with self._transaction(write=False) as cur:
             return self._by_digest(cur, digest)
 
     def append_log_entry(self, entry: bytes) -> int:
+        """One write transaction: the leaf, and the revocation it records (if it is one)."""
         with self._transaction(write=True) as cur:
             (index,) = self._log.append(cur, [entry])
             self._trust.record_revocations(cur, [(index, entry)])
@@ -323,14 +328,17 @@ class SQLStore(Store):
     # -- trust registry state -------------------------------------------------------------------
 
     def advance_trust_version(self, version: int) -> int:
+        """Raise the recorded highest registry version to `version` if lower; return the highest."""
         with self._transaction(write=True) as cur:
             return self._trust.advance_version(cur, version)
 
     def key_revocations(self) -> dict[str, datetime]:
+        """Every key the log revoked, DID -> time of its first revocation entry."""
         with self._transaction(write=False) as cur:
             return self._trust.revocations(cur)
 
     def datasets_with_id(self, credential_id: str) -> list[StoredDataset]:
+        """Every stored record with this credential id, of any organization, in log order."""
         with self._transaction(write=False) as cur:
             self._run(
                 cur,
@@ -346,6 +354,9 @@ class SQLStore(Store):
         page_size: int = DEFAULT_PAGE_SIZE,
         page_token: str = "",
     ) -> tuple[list[StoredDataset], str]:
+        """One page, in log order after the token's position; one row more is read to know if a next
+        page exists.
+        """
         fingerprint = filters.fingerprint()
         after = self._codec.decode(page_token, fingerprint) if page_token else UNASSIGNED
         size = max(1, page_size)
@@ -371,6 +382,7 @@ class SQLStore(Store):
         limit: int = 100,
         scope: ReadScope | None = None,
     ) -> list[Change]:
+        """Changes after `log_index`, in log order, each with the dataset's current record."""
         sql = (
             "SELECT c.log_index, c.name, c.change, c.status FROM cfx_dataset_changes c "
             "JOIN cfx_datasets d ON d.name = c.name WHERE c.log_index > ?"
@@ -396,6 +408,7 @@ class SQLStore(Store):
         ]
 
     def readable_log_indexes(self, start: int, end: int, scope: ReadScope) -> set[int]:
+        """Indexes in [start, end) whose every dataset row `scope` may read."""
         clause, params = scope_clause(scope, "c.kind", "d.issuer_org")
         # An index is readable when no dataset row logged at it falls outside the scope.
         sql = _READABLE_INDEXES.format(readable=clause)
@@ -405,6 +418,7 @@ class SQLStore(Store):
 
     @property
     def page_tokens(self) -> PageTokenCodec:
+        """The codec, keyed with the page-token key kept in the store."""
         return self._codec
 
     def _by_digest(self, cur: Cursor, digest: str) -> StoredDataset | None:
@@ -458,51 +472,63 @@ class SQLStore(Store):
     # -- log passthroughs -----------------------------------------------------------------------
 
     def log_size(self) -> int:
+        """Leaves stored (LogTables.size), in a read transaction."""
         with self._transaction(write=False) as cur:
             return int(self._log.size(cur))
 
     def log_root(self, size: int) -> bytes:
+        """Root of the first `size` leaves from the stored nodes, in a read transaction."""
         with self._transaction(write=False) as cur:
             return bytes(self._log.root(cur, size))
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """LogTables.inclusion_proof in a read transaction."""
         with self._transaction(write=False) as cur:
             return list(self._log.inclusion_proof(cur, index, size))
 
     def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        """LogTables.consistency_proof in a read transaction."""
         with self._transaction(write=False) as cur:
             return list(self._log.consistency_proof(cur, size1, size2))
 
     def log_entries(self, start: int, end: int) -> list[bytes]:
+        """LogTables.entries in a read transaction."""
         with self._transaction(write=False) as cur:
             return list(self._log.entries(cur, start, end))
 
     def save_checkpoint(self, size: int, note: str) -> None:
+        """Save the note in a write transaction."""
         with self._transaction(write=True) as cur:
             self._log.save_checkpoint(cur, size, note)
 
     def latest_checkpoint(self) -> tuple[int, str] | None:
+        """LogTables.latest_checkpoint in a read transaction."""
         with self._transaction(write=False) as cur:
             found = self._log.latest_checkpoint(cur)
         return None if found is None else (int(found[0]), str(found[1]))
 
     def checkpoint_at(self, size: int) -> str | None:
+        """LogTables.checkpoint_at in a read transaction."""
         with self._transaction(write=False) as cur:
             return self._log.checkpoint_at(cur, size)
 
     def audit_log(self, size: int) -> bytes:
+        """LogTables.audit (a scan of every entry) in one read transaction."""
         with self._transaction(write=False) as cur:
             return bytes(self._log.audit(cur, size))
 
     def audit_log_roots(self, sizes: Sequence[int]) -> list[bytes]:
+        """LogTables.audit_roots in one read transaction: one scan for every size."""
         with self._transaction(write=False) as cur:
             return [bytes(root) for root in self._log.audit_roots(cur, sizes)]
 
     def save_witness_head(self, head: PeerHead) -> None:
+        """LogTables.save_witness_head in a write transaction."""
         with self._transaction(write=True) as cur:
             self._log.save_witness_head(cur, head)
 
     def load_witness_heads(self) -> dict[str, PeerHead]:
+        """LogTables.load_witness_heads in a read transaction."""
         with self._transaction(write=False) as cur:
             return self._log.load_witness_heads(cur)
 

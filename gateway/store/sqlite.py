@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gateway.log.sql import Cursor
+from gateway.store.connections import OpenConnections
 from gateway.store.errors import AlreadyExistsError, StoreUnavailableError
 from gateway.store.schema import Dialect
 from gateway.store.sql import SQLStore
@@ -21,14 +22,14 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class SQLiteStore(SQLStore):
+    """SQLite store: one connection per thread on a WAL file; writes take BEGIN IMMEDIATE."""
+
     dialect: Dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        self._closed = False
+        self._connections: OpenConnections[sqlite3.Connection] = OpenConnections()
         super().__init__()
 
     def _blob_types(self) -> tuple[str, str]:
@@ -38,7 +39,7 @@ class SQLiteStore(SQLStore):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
-        if self._closed:
+        if self._connections.closed:
             raise StoreUnavailableError("the store is closed")
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves so a write is exactly one
@@ -56,9 +57,7 @@ class SQLiteStore(SQLStore):
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
             raise StoreUnavailableError(f"cannot open {self.path}: {exc}") from exc
-        with self._lock:
-            self._connections.append(conn)
-        self._local.conn = conn
+        self._local.conn = self._connections.add(conn)
         return conn
 
     @contextmanager
@@ -86,9 +85,6 @@ class SQLiteStore(SQLStore):
             cur.close()
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
+        """Close every thread's connection; later calls raise StoreUnavailableError."""
+        self._connections.close_all()
         self._local = threading.local()

@@ -30,6 +30,8 @@ class RoleNotAllowedError(TrustError):
 
 
 class UnknownOrganizationError(TrustError):
+    """An organization (or a client identity) that the registry does not hold."""
+
     reason = "ORGANIZATION_NOT_FOUND"
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from gateway.domain import DatasetKind, ReadScope
 from gateway.times import from_sortable, to_sortable
@@ -41,6 +41,8 @@ from gateway.trust.errors import (
 
 
 class Role(StrEnum):
+    """What an organization does in the exchange; it decides what it may issue and read."""
+
     EXPORTER = "exporter"
     REPOSITORY = "repository"
     CERTIFIER = "certifier"
@@ -74,6 +76,7 @@ REGISTRY_FORMAT = "cfx-trust-registry/1"
 
 
 def check_org_name(name: str) -> str:
+    """`name` if it is a lowercase slug usable in resource names and SANs, else TrustFileError."""
     if not isinstance(name, str) or ORG_NAME_RE.fullmatch(name) is None:
         raise TrustFileError(
             f"organization name {name!r:.80} must be lowercase letters, digits and '-' "
@@ -83,6 +86,7 @@ def check_org_name(name: str) -> str:
 
 
 def check_did(did: str) -> str:
+    """`did` if it has the form did:method:id (no fragment); TrustFileError otherwise."""
     if not isinstance(did, str) or _DID_RE.fullmatch(did) is None:
         raise TrustFileError(f"{did!r:.80} is not a DID (did:method:id, no fragment)")
     return did
@@ -93,21 +97,28 @@ def issuer_did(did_or_verification_method: str) -> str:
     return did_or_verification_method.split("#", 1)[0]
 
 
+class _Revocable:
+    """An entry that counts from `added_at` until `revoked_at`; a revocation is final (R3)."""
+
+    revoked_at: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        """Whether the entry was revoked (at any time: backdating cannot revive it)."""
+        return self.revoked_at is not None
+
+
 @dataclass(frozen=True)
-class TrustedKey:
+class TrustedKey(_Revocable):
     """A DID whose proofs count for its organization from `added_at` until revoked."""
 
     did: str
     added_at: datetime
     revoked_at: datetime | None = None
 
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
-
 
 @dataclass(frozen=True)
-class ClientIdentity:
+class ClientIdentity(_Revocable):
     """A client certificate URI SAN (`spiffe://cfx/org/<org>/<role>`, gateway.pki) that
     authenticates as the organization; a SAN of any other type or form names nobody."""
 
@@ -115,13 +126,11 @@ class ClientIdentity:
     added_at: datetime
     revoked_at: datetime | None = None
 
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
-
 
 @dataclass(frozen=True)
 class Organization:
+    """A registered organization: roles, signing keys, client identities, signature threshold."""
+
     name: str
     display_name: str = ""
     roles: frozenset[Role] = frozenset()
@@ -132,10 +141,12 @@ class Organization:
 
     @property
     def issuable_kinds(self) -> frozenset[DatasetKind]:
+        """The dataset kinds any of its roles may issue."""
         return frozenset().union(*(ISSUABLE_KINDS[role] for role in self.roles))
 
     @property
     def readable_kinds(self) -> frozenset[DatasetKind]:
+        """The kinds its roles may read from any issuer (its own datasets: see `read_scope`)."""
         return frozenset().union(*(READABLE_KINDS[role] for role in self.roles))
 
     @property
@@ -260,12 +271,14 @@ class TrustRegistry:
         return org is not None and org.read_scope.allows(kind, issuer_org)
 
     def organization(self, name: str) -> Organization:
+        """The organization called `name`; UnknownOrganizationError if it is not registered."""
         for org in self.organizations:
             if org.name == name:
                 return org
         raise UnknownOrganizationError(f"organization {name} is not registered")
 
     def key(self, did: str) -> TrustedKey | None:
+        """The registered key `did` (or verification method of it), revoked or not."""
         found = self._by_did.get(issuer_did(did))
         return None if found is None else found[1]
 
@@ -302,14 +315,11 @@ class TrustRegistry:
         return self._put(replace(org, identities=(*org.identities, ClientIdentity(san, at))))
 
     def revoke_key(self, did: str, at: datetime) -> TrustRegistry:
+        """Revoke the key `did` from `at` on; a key already revoked keeps its first date."""
         found = self._by_did.get(did)
         if found is None:
             raise UnknownKeyError(f"{did} is not registered")
-        org, key = found
-        if key.revoked:
-            return self
-        keys = tuple(replace(k, revoked_at=at) if k.did == did else k for k in org.keys)
-        return self._put(replace(org, keys=keys))
+        return self._revoke(*found, at)
 
     def with_revocations(self, revoked: Mapping[str, datetime]) -> TrustRegistry:
         """This registry with every key in `revoked` (DID -> when) revoked, at the same version:
@@ -332,14 +342,20 @@ class TrustRegistry:
         return TrustRegistry(version=self.version, organizations=orgs)
 
     def revoke_identity(self, san: str, at: datetime) -> TrustRegistry:
+        """Revoke the client identity `san` from `at` on; one already revoked keeps its date."""
         found = self._by_san.get(san)
         if found is None:
             raise UnknownOrganizationError(f"client identity {san} is not registered")
-        org, identity = found
-        if identity.revoked:
+        return self._revoke(*found, at)
+
+    def _revoke(
+        self, org: Organization, entry: TrustedKey | ClientIdentity, at: datetime
+    ) -> TrustRegistry:
+        if entry.revoked:
             return self
-        ids = tuple(replace(i, revoked_at=at) if i.san == san else i for i in org.identities)
-        return self._put(replace(org, identities=ids))
+        if isinstance(entry, TrustedKey):
+            return self._put(replace(org, keys=_revoked(org.keys, entry, at)))
+        return self._put(replace(org, identities=_revoked(org.identities, entry, at)))
 
     def _org_with_role(self, name: str, role: Role, display_name: str = "") -> Organization:
         check_org_name(name)
@@ -359,6 +375,7 @@ class TrustRegistry:
     # -- serialization (symmetric: from_dict(to_dict(r)) == r) ----------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """The trust file's JSON body (what the node key signs)."""
         return {
             "format": REGISTRY_FORMAT,
             "version": self.version,
@@ -367,6 +384,7 @@ class TrustRegistry:
 
     @classmethod
     def from_dict(cls, data: Any) -> TrustRegistry:
+        """Parse `to_dict`'s form: exactly its members, every value checked; else TrustFileError."""
         body = _object(data, "registry", {"format", "version", "organizations"})
         if body["format"] != REGISTRY_FORMAT:
             raise TrustFileError(f"unsupported trust registry format {body['format']!r:.40}")
@@ -375,6 +393,13 @@ class TrustRegistry:
             return cls(version=body["version"], organizations=orgs)
         except RegistryConflictError as exc:
             raise TrustFileError(str(exc)) from exc
+
+
+_Entry = TypeVar("_Entry", TrustedKey, ClientIdentity)
+
+
+def _revoked(entries: tuple[_Entry, ...], entry: _Entry, at: datetime) -> tuple[_Entry, ...]:
+    return tuple(replace(e, revoked_at=at) if e is entry else e for e in entries)
 
 
 def _org_to_dict(org: Organization) -> dict[str, Any]:

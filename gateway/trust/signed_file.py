@@ -28,6 +28,7 @@ _DOMAIN = b"cfx trust registry v1\n"
 
 
 def signing_input(signed: Any) -> bytes:
+    """The bytes the node key signs: a domain-separation line, then RFC 8785 JCS of `signed`."""
     try:
         return _DOMAIN + rfc8785.dumps(signed)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
@@ -80,6 +81,7 @@ def _signature_valid(sig: Any, message: bytes, trusted: PublicKey) -> bool:
 
 
 def load_trust_file(path: Path, trusted: PublicKey) -> TrustRegistry:
+    """Read (size-capped) and verify a signed trust file; the registry it holds."""
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_TRUST_FILE_BYTES + 1)

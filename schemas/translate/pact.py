@@ -288,15 +288,34 @@ def _v2_pcf_to_v3(  # noqa: C901 - one branch per v2 pcf field kind (pact-v3.md 
     return out
 
 
+def _with_shared_members(source: dict[str, Any], spec_version: str) -> Translation:
+    """A translation that starts with the top-level members both versions share, copied, and
+    the target version's specVersion."""
+    result = Translation({})
+    for name in _SHARED_TOP:
+        if name in source:
+            result.document[name] = copy.deepcopy(source[name])
+    result.document["specVersion"] = spec_version
+    return result
+
+
+def _drop_unknown(
+    source: dict[str, Any], result: Translation, converted: set[str], target: str
+) -> None:
+    """Note every top-level member that is neither shared nor `converted` as dropped."""
+    known = {*_SHARED_TOP, "specVersion", "pcf", *converted}
+    for name in source:
+        if name == _POLICY:
+            result.note(join("", name), DROPPED, _POLICY_NOT_CARRIED)
+        elif name not in known:
+            result.note(join("", name), DROPPED, f"{name} is not a PACT {target} field")
+
+
 def pact_v2_to_v3(document: Any) -> Translation:
     """A PACT v2.x ProductFootprint as PACT v3.0 (pact-v3.md §1.6), with a note per loss."""
     source = require_object(document, "a PACT v2 footprint")
-    result = Translation({})
+    result = _with_shared_members(source, V3_SPEC_VERSION)
     out = result.document
-    for name in _SHARED_TOP:
-        if name in source:
-            out[name] = copy.deepcopy(source[name])
-    out["specVersion"] = V3_SPEC_VERSION
     for name in ("version", "updated"):
         if name in source:
             result.note(join("", name), DROPPED, f"{name} has no v3 counterpart (ADR-41)")
@@ -312,11 +331,9 @@ def pact_v2_to_v3(document: Any) -> Translation:
         result.note(
             "/productCategoryCpc", CONVERTED, f"now productClassifications {classification}"
         )
-    known = {*_SHARED_TOP, "specVersion", "version", "updated", "statusComment"}
-    known |= {"productCategoryCpc", "pcf"}
-    for name in source:
-        if name not in known:
-            result.note(join("", name), DROPPED, f"{name} is not a PACT v3 field")
+    _drop_unknown(
+        source, result, {"version", "updated", "statusComment", "productCategoryCpc"}, "v3"
+    )
     pcf = source.get("pcf")
     if isinstance(pcf, dict):
         out["pcf"] = _v2_pcf_to_v3(pcf, result, "/pcf")
@@ -434,12 +451,8 @@ def _v2_disputed_and_dated(
 def pact_v3_to_v2(document: Any) -> Translation:
     """A PACT v3.0 ProductFootprint as PACT v2.3 where the fields map; the notes list the rest."""
     source = require_object(document, "a PACT v3 footprint")
-    result = Translation({})
+    result = _with_shared_members(source, V2_SPEC_VERSION)
     out = result.document
-    for name in _SHARED_TOP:
-        if name in source:
-            out[name] = copy.deepcopy(source[name])
-    out["specVersion"] = V2_SPEC_VERSION
     out["version"] = 0
     out.setdefault("comment", "")
     result.note("/specVersion", DEFAULTED, "v2 version set to 0 (v3 footprints are immutable)")
@@ -455,11 +468,7 @@ def pact_v3_to_v2(document: Any) -> Translation:
         result.note("/productClassifications", MISSING_IN_SOURCE, "v2 requires productCategoryCpc")
     else:
         out["productCategoryCpc"] = cpc
-    for name in source:
-        if name == _POLICY:
-            result.note(join("", name), DROPPED, _POLICY_NOT_CARRIED)
-        elif name not in {*_SHARED_TOP, "specVersion", "pcf"}:
-            result.note(join("", name), DROPPED, f"{name} is not a PACT v2 field")
+    _drop_unknown(source, result, set(), "v2")
     pcf = source.get("pcf")
     if isinstance(pcf, dict):
         out["pcf"] = _v3_pcf_to_v2(pcf, result, "/pcf")

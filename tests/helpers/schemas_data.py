@@ -32,3 +32,20 @@ def rules_for(name: str | None) -> dict[str, Any] | None:
 
 def valid_files() -> list[Path]:
     return sorted((EXAMPLES / "valid").glob("*.json")) + sorted(resources.RULES_DIR.glob("*.json"))
+
+
+BATTERY = "valid/product-footprint-power-battery-with-gec.json"
+
+
+def five_defects() -> dict[str, Any]:
+    """The battery credential with five independent defects: a JSON number where a decimal
+    string belongs, a biogenic sum that does not add up, a reference period that ends before it
+    starts, an unknown field and a 31-digit GEC certificate id (bench/validate.py times it)."""
+    document = load(BATTERY)
+    pcf = document["credentialSubject"]["pcf"]
+    pcf["fossilGhgEmissions"] = 61.9
+    pcf["pcfIncludingBiogenicUptake"] = "70.00"
+    pcf["referencePeriodEnd"] = "2024-01-01T00:00:00Z"
+    pcf["biogenicCO2Withdrawal"] = "0"
+    document["credentialSubject"]["electricity"]["gecClaims"][0]["certificateId"] = "1" * 31
+    return document

@@ -13,7 +13,14 @@ import pytest
 import schemas
 from gateway.cli import main
 from schemas import resources
-from tests.helpers.schemas_data import BATTERY_RULE, EXAMPLES, INDEX, rules_for, valid_files
+from tests.helpers.schemas_data import (
+    BATTERY_RULE,
+    EXAMPLES,
+    INDEX,
+    five_defects,
+    rules_for,
+    valid_files,
+)
 
 
 def test_every_valid_file_of_every_kind_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,15 +207,7 @@ def test_every_example_valid_under_a_profile_exits_zero_with_it(
 def test_every_violation_of_a_file_is_listed_not_only_the_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    document = json.loads(
-        (EXAMPLES / "valid" / "product-footprint-power-battery-with-gec.json").read_text()
-    )
-    pcf = document["credentialSubject"]["pcf"]
-    pcf["fossilGhgEmissions"] = 61.9
-    pcf["pcfIncludingBiogenicUptake"] = "70.00"
-    pcf["referencePeriodEnd"] = "2024-01-01T00:00:00Z"
-    pcf["biogenicCO2Withdrawal"] = "0"
-    document["credentialSubject"]["electricity"]["gecClaims"][0]["certificateId"] = "1" * 31
+    document = five_defects()
     path = tmp_path / "five-defects.json"
     path.write_text(json.dumps(document))
     assert main(["validate", str(path)]) == 1

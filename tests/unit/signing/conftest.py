@@ -1,4 +1,4 @@
-"""Signing fixtures: a loader that also pins the test contexts, and a session issuer key."""
+"""Signing fixtures: loaders that also pin the test contexts, and a session issuer key."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from signing.keys import PrivateKey, generate_key
 from signing.loader import PinnedLoader
 from tests.helpers.signing_data import MANIFESTS
+from tests.helpers.w3c_vectors import EMPLOY_MANIFESTS
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,9 @@ def loader() -> PinnedLoader:
 @pytest.fixture(scope="session")
 def issuer_key() -> PrivateKey:
     return generate_key("ed25519")
+
+
+@pytest.fixture(scope="module")
+def employ_loader() -> PinnedLoader:
+    """Also pins the citizenship context reconstructed for the W3C "employ" vectors."""
+    return PinnedLoader(EMPLOY_MANIFESTS)

@@ -37,21 +37,21 @@ from signing.loader import PinnedLoader, default_loader
 from signing.proofs import sign
 from signing.verify import UNSAFE_SKIP_ISSUER_BINDING, VerificationResult, verify
 from tests.helpers import rdf_compare
-from tests.helpers.signing_data import DATA, MANIFESTS
-from tests.unit.signing import test_fast_rdf as fast_rdf_tests
-from tests.unit.signing import test_fast_rdf_properties as props
-from tests.unit.signing.test_w3c_vectors import ALUMNI, EMPLOY, Vector
+from tests.helpers.fast_rdf_cases import FALL_BACK_CASES, pcf_credential
+from tests.helpers.fast_rdf_strategies import (
+    CONTEXT_LISTS,
+    PROOFS,
+    SETTINGS,
+    WIDE_SUBJECTS,
+    credential,
+)
+from tests.helpers.w3c_vectors import ALUMNI, EMPLOY, Vector, secret_key
 
 EXAMPLES = sorted((PACKAGE_DIR / "examples" / "valid").glob("*.json"))
 BATTERY = PACKAGE_DIR / "examples" / "valid" / "product-footprint-power-battery-with-gec.json"
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=1)
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
-
-
-@pytest.fixture(scope="module")
-def employ_loader() -> PinnedLoader:
-    return PinnedLoader((*MANIFESTS, DATA / "citizenship" / "manifest.json"))
 
 
 def _reissued(path: Path, key: PrivateKey) -> dict[str, Any]:
@@ -255,18 +255,11 @@ def test_data_loss_in_fast_path_only_mode_has_the_reference_paths_reason(
     assert f"(at {pointer})" in strict.message
 
 
-def _fall_back_cases() -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
-    test = fast_rdf_tests.test_unsupported_features_fall_back_to_the_reference_path
-    marks = [mark for mark in test.pytestmark if mark.name == "parametrize"]
-    cases: list[tuple[str, Callable[[dict[str, Any]], None]]] = marks[0].args[1]
-    return cases
-
-
-@pytest.mark.parametrize(("label", "mutate"), _fall_back_cases(), ids=lambda c: str(c)[:40])
+@pytest.mark.parametrize(("label", "mutate"), FALL_BACK_CASES, ids=lambda c: str(c)[:40])
 def test_every_fast_path_fall_back_is_a_refusal_that_the_reference_path_agrees_with(
     label: str, mutate: Callable[[dict[str, Any]], None]
 ) -> None:
-    document = fast_rdf_tests.pcf_credential()
+    document = pcf_credential()
     mutate(document)
     loader: Any = rdf_compare.LOADER
     with pytest.raises((UnsupportedJsonLdError, DataLossError)) as caught:
@@ -357,19 +350,13 @@ def test_signing_a_w3c_vector_in_fast_path_only_mode_reproduces_it(
     config = vector.json("proofConfig")
     signed = sign(
         json.loads(vector.unsigned.read_text()),
-        private_key_from_multibase(_secret(vector)),
+        private_key_from_multibase(secret_key(vector)),
         suite=vector.suite,
         created=datetime.fromisoformat(config["created"]),
         loader=employ_loader,
         jsonld_limits=FAST_PATH_ONLY,
     )
     assert signed == vector.json("signed")
-
-
-def _secret(vector: Vector) -> str:
-    pair = json.loads(vector.key_file.read_text())
-    secret: str = pair.get("secretKeyMultibase") or pair["privateKeyMultibase"]
-    return secret
 
 
 def test_new_names_are_exported_from_the_package() -> None:
@@ -382,12 +369,12 @@ def test_new_names_are_exported_from_the_package() -> None:
     assert default_loader() is default_loader()
 
 
-@props.SETTINGS
-@given(subject=props.WIDE_SUBJECTS, contexts=props.CONTEXT_LISTS, proof=props.PROOFS)
+@SETTINGS
+@given(subject=WIDE_SUBJECTS, contexts=CONTEXT_LISTS, proof=PROOFS)
 def test_generated_documents_in_fast_path_only_mode_give_the_fast_dataset_or_a_sound_refusal(
     subject: dict[str, Any], contexts: list[str], proof: Any
 ) -> None:
-    document = props._credential(subject, contexts, proof)
+    document = credential(subject, contexts, proof)
     loader: Any = rdf_compare.LOADER
     try:
         strict = rdf.to_dataset(document, loader, limits=FAST_PATH_ONLY)

@@ -12,72 +12,19 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
 from signing.canon import canonicalize_nquads
-from signing.keys import KeyType, private_key_from_multibase, resolve_did_key
+from signing.keys import private_key_from_multibase, resolve_did_key
 from signing.loader import PinnedLoader
 from signing.multibase import decode_multibase, encode_multibase
 from signing.proofs import sign
 from signing.suites import canonical_form, get_suite
 from signing.verify import UNSAFE_SKIP_ISSUER_BINDING, verify
-from tests.helpers.paths import VECTORS
-from tests.helpers.signing_data import DATA, MANIFESTS
-
-
-@dataclass(frozen=True)
-class Vector:
-    folder: Path
-    suffix: str  # file-name suffix, e.g. "DataInt", "JCSECDSAP256"
-    suite: str
-    key_type: KeyType
-    key_file: Path
-    unsigned: Path
-
-    def text(self, stem: str) -> str:
-        return (self.folder / f"{stem}{self.suffix}.txt").read_text()
-
-    def json(self, stem: str) -> Any:
-        return json.loads((self.folder / f"{stem}{self.suffix}.json").read_text())
-
-    @property
-    def name(self) -> str:
-        return f"{self.folder.parent.name}/{self.folder.name}"
-
-
-EDDSA = VECTORS / "vc-di-eddsa/TestVectors"
-ECDSA = VECTORS / "vc-di-ecdsa/TestVectors"
-ALUMNI = [
-    Vector(EDDSA / "eddsa-rdfc-2022", "DataInt", "eddsa-rdfc-2022", "ed25519",
-           EDDSA / "keyPair.json", EDDSA / "unsigned.json"),
-    Vector(EDDSA / "eddsa-jcs-2022", "JCS", "eddsa-jcs-2022", "ed25519",
-           EDDSA / "keyPair.json", EDDSA / "unsigned.json"),
-    Vector(ECDSA / "ecdsa-rdfc-2019-p256", "ECDSAP256", "ecdsa-rdfc-2019", "p256",
-           ECDSA / "p256KeyPair.json", ECDSA / "unsigned.json"),
-    Vector(ECDSA / "ecdsa-rdfc-2019-p384", "ECDSAP384", "ecdsa-rdfc-2019", "p384",
-           ECDSA / "p384KeyPair.json", ECDSA / "unsigned.json"),
-    Vector(ECDSA / "ecdsa-jcs-2019-p256", "JCSECDSAP256", "ecdsa-jcs-2019", "p256",
-           ECDSA / "p256KeyPair.json", ECDSA / "unsigned.json"),
-]  # fmt: skip
-EMPLOY = [
-    Vector(EDDSA / "eddsa-rdfc-2022/employ", "DataInt", "eddsa-rdfc-2022", "ed25519",
-           EDDSA / "keyPair.json", EDDSA / "employmentAuth.json"),
-    Vector(ECDSA / "ecdsa-rdfc-2019-p256/employ", "ECDSAP256", "ecdsa-rdfc-2019", "p256",
-           ECDSA / "p256KeyPair.json", ECDSA / "employmentAuth.json"),
-    Vector(ECDSA / "ecdsa-rdfc-2019-p384/employ", "ECDSAP384", "ecdsa-rdfc-2019", "p384",
-           ECDSA / "p384KeyPair.json", ECDSA / "employmentAuth.json"),
-]  # fmt: skip
-
-
-def _secret(vector: Vector) -> str:
-    pair = json.loads(vector.key_file.read_text())
-    secret: str = pair.get("secretKeyMultibase") or pair["privateKeyMultibase"]
-    return secret
+from tests.helpers.w3c_vectors import ALUMNI, EMPLOY, Vector, secret_key
 
 
 def _hash(vector: Vector, data: bytes) -> str:
@@ -111,7 +58,7 @@ def test_canonical_document_and_proof_configuration_match_byte_for_byte(
 def test_signing_the_unsigned_vector_reproduces_the_signed_vector(
     vector: Vector, loader: PinnedLoader
 ) -> None:
-    key = private_key_from_multibase(_secret(vector))
+    key = private_key_from_multibase(secret_key(vector))
     unsigned = json.loads(vector.unsigned.read_text())
     config = vector.json("proofConfig")
     signed = sign(
@@ -183,14 +130,9 @@ def test_employ_vectors_recanonicalize_hash_and_sign_identically(
     proof_canonical = vector.text("proofCanon").rstrip("\n") + "\n"
     assert _hash(vector, proof_canonical.encode()) == vector.text("proofHash").strip()
     combined = bytes.fromhex(vector.text("combinedHash").strip())
-    key = private_key_from_multibase(_secret(vector))
+    key = private_key_from_multibase(secret_key(vector))
     assert key.sign(combined).hex() == vector.text("sigHex").strip()
     assert encode_multibase(key.sign(combined)) == vector.json("signed")["proof"]["proofValue"]
-
-
-@pytest.fixture(scope="module")
-def employ_loader() -> PinnedLoader:
-    return PinnedLoader((*MANIFESTS, DATA / "citizenship" / "manifest.json"))
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["fast", "reference"])
@@ -207,7 +149,7 @@ def test_employ_vector_reproduces_end_to_end_from_its_json(
 
     config = vector.json("proofConfig")
     signed = sign(
-        unsigned, private_key_from_multibase(_secret(vector)), suite=vector.suite,
+        unsigned, private_key_from_multibase(secret_key(vector)), suite=vector.suite,
         created=datetime.fromisoformat(config["created"]), loader=employ_loader, fast=fast,
     )  # fmt: skip
     assert signed == vector.json("signed")
