@@ -14,6 +14,7 @@ import pytest
 
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
+from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway.client import ClientError
 from gateway.domain import NodeRole
 from gateway.node import NodePaths, add_client, edit_trust, load_node_key
@@ -121,3 +122,10 @@ def test_revoked_node_identity_is_refused(tmp_path: Path):
         with harness.client("node") as peer, pytest.raises(ClientError) as err:
             peer.list(ex.ListDatasetsRequest(page_size=1))
         assert err.value.code is grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_trust_service_lists_an_organization_with_a_node_identity(node: Harness):
+    with node.client("node") as peer:
+        listed = peer.organizations(page_size=100)
+    roles = {o.name: set(o.roles) for o in listed.organizations}
+    assert roles[f"organizations/{EXPORTER}"] == {tr.ROLE_EXPORTER, tr.ROLE_NODE}
