@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.log.checkpoint import NoteKey
 from gateway.node import NodePaths, load_node_key
@@ -188,12 +189,12 @@ def test_unusable_peer_input_is_refused_in_one_line_and_changes_nothing(
 ):
     add_sichuan(provincial, national)
     admin = provincial.root / "a" / "clients" / "admin"
-    defaults = {
+    defaults: dict[str, str | Path] = {
         "--address": provincial.address,
         "--identity": provincial.identity_for_national,
         "--log-key": provincial.log_key,
     }
-    cases = [
+    cases: list[tuple[list[str | Path], str]] = [
         (["--name", "again"], "same log origin"),
         (["--name", "sichuan", "--address", "127.0.0.1:1"], "remove it first"),
         (["--name", "s2", "--identity", admin], "not a node identity"),
@@ -207,7 +208,7 @@ def test_unusable_peer_input_is_refused_in_one_line_and_changes_nothing(
         (["--name", "s2", "--address", "127.0.0.1"], "is not HOST:PORT"),
     ]
     for options, message in cases:
-        pairs = dict(zip(options[::2], options[1::2], strict=True))
+        pairs = {str(key): value for key, value in zip(options[::2], options[1::2], strict=True)}
         argv = [item for key, value in (defaults | pairs).items() for item in (key, value)]
         refused = cfx("peers", "add", "--dir", national, *argv, cwd=national.parent, code=2)
         assert message in refused.stderr, (options, refused.stderr)
@@ -227,11 +228,15 @@ def test_own_log_key_is_refused_as_a_peer(provincial: Provincial, tmp_path: Path
 
 def test_custom_log_origin_needs_org_and_node_role(provincial: Provincial, national: Path):
     # A real verifier key under a custom origin: B's own node key, named "example.org/log".
-    key = load_node_key(NodePaths(national)).crypto_key.public_key()
+    private = load_node_key(NodePaths(national)).crypto_key
+    assert isinstance(private, Ed25519PrivateKey)
+    key = private.public_key()
     custom = national.parent / "custom.vkey"
     custom.write_text(NoteKey("example.org/log", key).to_vkey() + "\n")
-    common = ["peers", "add", "--dir", national, "--name", "custom", "--address", "127.0.0.1:9",
-              "--identity", provincial.identity_for_national, "--log-key", custom]  # fmt: skip
+    common: list[str | Path] = [
+        "peers", "add", "--dir", national, "--name", "custom", "--address", "127.0.0.1:9",
+        "--identity", provincial.identity_for_national, "--log-key", custom,
+    ]  # fmt: skip
     refused = cfx(*common, cwd=national.parent, code=2)
     assert "give --org and --node-role" in refused.stderr
     cfx(*common, "--org", "eu-reg", "--node-role", "registry", cwd=national.parent)
@@ -268,11 +273,14 @@ def test_tampered_peers_file_is_refused(provincial: Provincial, national: Path):
     document = json.loads(path.read_text())
     document["signed"]["peers"][0]["pull"] = ["EmissionFactor", "ProductFootprint"]
     path.write_text(json.dumps(document))
-    for argv in (["list", "--dir", national], ["remove", "--dir", national, "--name", "sichuan"]):
+    runs: list[list[str | Path]] = [
+        ["list", "--dir", national],
+        ["remove", "--dir", national, "--name", "sichuan"],
+    ]
+    for argv in runs:
         refused = cfx("peers", *argv, cwd=national.parent, code=2)
         assert "peers file signature does not verify" in refused.stderr
     # A peers file signed by another node's key is not this node's.
-    shutil.copy(national / "peers.json", provincial.root / "stolen-peers.json")
     other = provincial.root / "a" / "peers.json"
     document["signed"]["peers"][0]["pull"] = ["EmissionFactor"]
     other.write_text(json.dumps(document))

@@ -105,16 +105,16 @@ def test_node_identity_reads_reference_data_and_its_own_footprints_only(node: Ha
 
 
 def test_revoked_node_identity_is_refused(tmp_path: Path):
-    for harness in make_node(
-        tmp_path,
-        configure=lambda paths: add_client(
+    def issue(paths: NodePaths) -> None:
+        add_client(
             paths,
             org="national-peer",
             role=Role.NODE,
             out=tmp_path / "peer",
             node_role=NodeRole.NATIONAL,
-        ),
-    ):
+        )
+
+    for harness in make_node(tmp_path, configure=issue):
         harness.identities["node"] = tmp_path / "peer"
         with harness.client("node") as peer:
             peer.list(ex.ListDatasetsRequest(page_size=1))
