@@ -11,7 +11,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gateway.domain import NodeRole
 from gateway.federation.peers import Peer, PeersRollbackError, PeersSignatureError
 from gateway.log.checkpoint import NoteKey
-from gateway.node import NodePaths, current_peers, edit_peers, init_node, load_peers
+from gateway.node import (
+    NodePaths,
+    add_client,
+    current_peers,
+    edit_peers,
+    init_node,
+    load_peers,
+    load_trust,
+)
+from gateway.trust import RegistryConflictError, Role
 
 
 def _peer(name: str, port: int) -> Peer:
@@ -67,3 +76,19 @@ def test_peers_file_of_another_node_is_refused(node: NodePaths, tmp_path: Path):
     node.peers.write_bytes(other.peers.read_bytes())
     with pytest.raises(PeersSignatureError):
         load_peers(node)
+
+
+def test_node_identity_reissued_for_another_node_role_is_refused(node: NodePaths, tmp_path: Path):
+    """The node role decides what usage policies let the peer read: it changes only by revoking
+    the identity, never by issuing a second certificate."""
+    add_client(node, org="sichuan-db", role=Role.NODE, out=tmp_path / "one",
+               node_role=NodeRole.PROVINCIAL)  # fmt: skip
+    add_client(node, org="sichuan-db", role=Role.NODE, out=tmp_path / "two",
+               node_role=NodeRole.PROVINCIAL)  # fmt: skip
+    with pytest.raises(RegistryConflictError, match="revoke it first"):
+        add_client(node, org="sichuan-db", role=Role.NODE, out=tmp_path / "three",
+                   node_role=NodeRole.NATIONAL)  # fmt: skip
+    assert not (tmp_path / "three").exists()
+    identity = load_trust(node).identity_for_peer(["spiffe://cfx/org/sichuan-db/node"])
+    assert identity is not None
+    assert identity.node_role is NodeRole.PROVINCIAL
