@@ -332,6 +332,11 @@ class SQLStore(Store):
         with self._transaction(write=True) as cur:
             return self._trust.advance_version(cur, version)
 
+    def advance_file_version(self, file: str, version: int) -> int:
+        """Raise the recorded highest version of signed file `file`; return the highest."""
+        with self._transaction(write=True) as cur:
+            return self._trust.advance_file_version(cur, file, version)
+
     def key_revocations(self) -> dict[str, datetime]:
         """Every key the log revoked, DID -> time of its first revocation entry."""
         with self._transaction(write=False) as cur:
