@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -497,10 +498,23 @@ def _compiler() -> SchemaCompiler:
     return SchemaCompiler(documents)
 
 
-@cache
+# The compiler keeps state while it works (placeholders for recursive references), so two
+# threads compiling at once after start can see each other's half-built checks: compile under a
+# lock, once per schema; a compiled check is immutable and read without it.
+_COMPILE_LOCK = threading.Lock()
+_COMPILED: dict[str, Check] = {}
+
+
 def compiled(schema_name: str) -> Check:
     """The compiled check for a bundled schema file, e.g. "product-footprint.schema.json"."""
-    return _compiler().compile(resources.SCHEMA_BASE + schema_name)
+    check = _COMPILED.get(schema_name)
+    if check is None:
+        with _COMPILE_LOCK:
+            check = _COMPILED.get(schema_name)
+            if check is None:
+                check = _compiler().compile(resources.SCHEMA_BASE + schema_name)
+                _COMPILED[schema_name] = check
+    return check
 
 
 def violations(schema_name: str, instance: Any, base: str) -> list[Violation]:
