@@ -57,6 +57,8 @@ _log = logging.getLogger("cfx.trust")
 
 @dataclass(frozen=True)
 class NodeConfig:
+    """NODE/config.json: the node's role, organization, address, store, log origin and limits."""
+
     role: NodeRole
     org: str
     listen: str = DEFAULT_LISTEN
@@ -78,6 +80,7 @@ class NodeConfig:
             object.__setattr__(self, "log_origin", f"cfx.{self.org}.{self.role}/log")
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON object written to config.json (symmetric with `from_dict`)."""
         return {
             "format": CONFIG_FORMAT,
             "role": self.role.value,
@@ -91,6 +94,7 @@ class NodeConfig:
 
     @classmethod
     def from_dict(cls, data: Any) -> NodeConfig:
+        """A config from its JSON object; unknown keys and wrong types are refused."""
         if not isinstance(data, dict):
             raise NodeError("config must be a JSON object")
         known = {"format", "role", "org", "listen", "store", "log_origin", "reflection", "limits"}
@@ -136,49 +140,62 @@ def _limits_from_dict(data: Any) -> Limits:
 
 @dataclass(frozen=True)
 class NodePaths:
+    """Where each file of a node directory lives."""
+
     root: Path
 
     @property
     def config(self) -> Path:
+        """NODE/config.json."""
         return self.root / "config.json"
 
     @property
     def node_key(self) -> Path:
+        """NODE/node-key.json (0600): signs trust.json, peers.json and checkpoints."""
         return self.root / "node-key.json"
 
     @property
     def trust(self) -> Path:
+        """NODE/trust.json, the signed trust registry."""
         return self.root / "trust.json"
 
     @property
     def peers(self) -> Path:
+        """NODE/peers.json, the signed peers file."""
         return self.root / PEERS_FILE_NAME
 
     @property
     def tls(self) -> Path:
+        """NODE/tls/: the development CA and the server certificate."""
         return self.root / "tls"
 
     @property
     def ca_cert(self) -> Path:
+        """The CA certificate client certificates must chain to."""
         return self.tls / "ca.pem"
 
     @property
     def ca_key(self) -> Path:
+        """The CA's private key (0600)."""
         return self.tls / "ca.key"
 
     @property
     def server_cert(self) -> Path:
+        """The gRPC server certificate (localhost, 127.0.0.1)."""
         return self.tls / "server.pem"
 
     @property
     def server_key(self) -> Path:
+        """The server certificate's private key (0600)."""
         return self.tls / "server.key"
 
     @property
     def clients(self) -> Path:
+        """NODE/clients/: client identities issued by this node."""
         return self.root / "clients"
 
     def client_dir(self, name: str = ADMIN_CLIENT) -> Path:
+        """The directory of client identity `name` (default: the operator's)."""
         return self.clients / name
 
 
@@ -190,14 +207,17 @@ class ClientFiles:
 
     @property
     def cert(self) -> Path:
+        """The client certificate."""
         return self.root / "cert.pem"
 
     @property
     def key(self) -> Path:
+        """The client certificate's private key."""
         return self.root / "key.pem"
 
     @property
     def ca(self) -> Path:
+        """The CA the server certificate must chain to."""
         return self.root / "ca.pem"
 
 
@@ -205,6 +225,7 @@ class ClientFiles:
 
 
 def load_config(paths: NodePaths) -> NodeConfig:
+    """Read and check NODE/config.json (bounded; typed errors)."""
     try:
         raw = paths.config.read_bytes()
     except OSError as exc:
@@ -217,10 +238,12 @@ def load_config(paths: NodePaths) -> NodeConfig:
 
 
 def save_config(paths: NodePaths, config: NodeConfig) -> None:
+    """Write NODE/config.json."""
     _write_atomic(paths.config, (json.dumps(config.to_dict(), indent=2) + "\n").encode())
 
 
 def load_node_key(paths: NodePaths) -> PrivateKey:
+    """The node's signing key; refused unless the file is 0600."""
     return load_key(paths.node_key)
 
 
@@ -382,6 +405,7 @@ class TrustSource:
         return (info.st_ino, info.st_mtime_ns, info.st_size)
 
     def current(self) -> TrustRegistry:
+        """The registry in force: trust.json as adopted, every logged revocation laid over it."""
         stamp = self._stat()
         if stamp == self._stamp and time.monotonic() - self._refreshed_at < self._refresh:
             return self._registry

@@ -16,16 +16,21 @@ _SERVING = re.compile(r"on (\S+:\d+)$")
 
 
 class ServerStartError(GatewayError):
+    """`cfx serve` exited or said nothing parseable before serving."""
+
     reason = "SERVER_DID_NOT_START"
 
 
 @dataclass
 class ServerProcess:
+    """A running `cfx serve` child process and the address it serves on."""
+
     process: subprocess.Popen[str]
     address: str
 
     @property
     def pid(self) -> int:
+        """The child's process id."""
         return self.process.pid
 
 

@@ -21,6 +21,7 @@ CLOSE_SECONDS = 0.3
 
 
 def register(sub: Any) -> None:
+    """Add `cfx serve` to the CLI."""
     p: argparse.ArgumentParser = sub.add_parser("serve", help="run a node's gRPC server")
     p.add_argument(
         "--dir", required=True, type=node_directory, help="node directory (from cfx init)"
@@ -33,6 +34,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`cfx serve`: open the node, serve until SIGTERM/SIGINT, exit within the grace period."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     node = open_node(args.dir, store_url=args.store)
     try:

@@ -47,6 +47,7 @@ def page_size(value: int) -> int:
 
 
 def timestamp(moment: datetime | None) -> Timestamp | None:
+    """A protobuf Timestamp for an aware datetime (None stays None)."""
     if moment is None:
         return None
     ts = Timestamp()
@@ -61,10 +62,12 @@ def parse_timestamp(text: str | None) -> Timestamp | None:
 
 
 def from_timestamp(ts: Timestamp) -> datetime:
+    """An aware UTC datetime for a protobuf Timestamp."""
     return ts.ToDatetime(tzinfo=UTC)
 
 
 def dataset(record: StoredDataset) -> pb.Dataset:
+    """The wire form of a stored dataset (its exact bytes included)."""
     return pb.Dataset(
         name=record.name,
         credential=record.credential,
@@ -85,11 +88,13 @@ def dataset(record: StoredDataset) -> pb.Dataset:
 
 
 def checkpoint(note: str) -> pb.Checkpoint:
+    """The wire form of a signed checkpoint note."""
     cp = DomainCheckpoint.from_note_body(parse_note(note).text)
     return pb.Checkpoint(origin=cp.origin, size=cp.size, root_hash=cp.root_hash, note=note)
 
 
 def receipt(r: Receipt) -> pb.Receipt:
+    """The wire form of a receipt."""
     return pb.Receipt(
         log_index=r.log_index,
         tree_size=r.tree_size,
@@ -100,6 +105,7 @@ def receipt(r: Receipt) -> pb.Receipt:
 
 
 def receipt_from_pb(msg: pb.Receipt) -> Receipt:
+    """A receipt from its wire form (client side)."""
     return Receipt(
         log_index=msg.log_index,
         tree_size=msg.tree_size,

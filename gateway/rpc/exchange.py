@@ -38,6 +38,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
         guard.on_shutdown(self._ticker.close)
 
     def register(self, server: grpc.Server) -> str:
+        """Add this servicer to `server`; return the service's full name."""
         ex_grpc.add_ExchangeServiceServicer_to_server(self, server)
         return str(ex.DESCRIPTOR.services_by_name["ExchangeService"].full_name)
 
@@ -45,6 +46,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     def SubmitDataset(  # noqa: N802 - gRPC method name
         self, request: ex.SubmitDatasetRequest, call: Call
     ) -> ex.SubmitDatasetResponse:
+        """Check, store and log a signed dataset; answer with its receipt."""
         _check_request_id(request.request_id)
         accepted = self._intake.submit(
             request.credential, request.request_id, call.caller, call.time_left
@@ -57,6 +59,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     def GetDataset(  # noqa: N802
         self, request: ex.GetDatasetRequest, call: Call
     ) -> ex.GetDatasetResponse:
+        """The exact bytes of a dataset the caller may read, with its receipt."""
         if not is_dataset_name(request.name):
             raise InvalidNameError
         record = self._catalog.get(request.name, call.caller)
@@ -69,6 +72,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     def ListDatasets(  # noqa: N802
         self, request: ex.ListDatasetsRequest, call: Call
     ) -> ex.ListDatasetsResponse:
+        """One page of datasets, bound to one checkpoint with each item's proof (R6)."""
         filters = DatasetFilter(
             kind=convert.KIND_FROM_PB.get(request.kind),
             issuer=request.issuer or None,
@@ -97,6 +101,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     def VerifyCredential(  # noqa: N802
         self, request: ex.VerifyCredentialRequest, call: Call
     ) -> ex.VerifyCredentialResponse:
+        """Verify and validate a credential without storing it; report every finding."""
         report = self._catalog.report(
             request.credential,
             expected_domain=request.expected_domain or None,
@@ -133,6 +138,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     def DeprecateDataset(  # noqa: N802
         self, request: ex.DeprecateDatasetRequest, call: Call
     ) -> ex.DeprecateDatasetResponse:
+        """Deprecate a dataset with its issuer's signed StatusUpdate."""
         dataset, receipt = self._change(request, DatasetStatus.DEPRECATED, call)
         return ex.DeprecateDatasetResponse(dataset=dataset, receipt=receipt)
 
@@ -140,6 +146,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     def WithdrawDataset(  # noqa: N802
         self, request: ex.WithdrawDatasetRequest, call: Call
     ) -> ex.WithdrawDatasetResponse:
+        """Withdraw a dataset (or revoke an attestation) with a signed StatusUpdate."""
         dataset, receipt = self._change(request, DatasetStatus.WITHDRAWN, call)
         return ex.WithdrawDatasetResponse(dataset=dataset, receipt=receipt)
 
@@ -166,6 +173,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     def WatchDatasets(  # noqa: N802
         self, request: ex.WatchDatasetsRequest, call: Call
     ) -> Iterator[ex.WatchDatasetsResponse]:
+        """Stream the changes the caller may see, in log order, from a log index."""
         kind = convert.KIND_FROM_PB.get(request.kind)
         cursor = convert.index(request.start_log_index, "start_log_index") - 1
         # Ends at the call's deadline (at most max_deadline_seconds) or at shutdown; the client

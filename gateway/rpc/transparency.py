@@ -20,6 +20,8 @@ from gateway.transparency import NodeLog
 
 
 class LogServicer(lg_grpc.LogServiceServicer):
+    """LogService: checkpoints, proofs and entries of this node's log."""
+
     def __init__(self, store: Store, log: NodeLog, guard: Guard) -> None:
         self.guard = guard
         limits = guard.limits
@@ -33,6 +35,7 @@ class LogServicer(lg_grpc.LogServiceServicer):
         )
 
     def register(self, server: grpc.Server) -> str:
+        """Add this servicer to `server`; return the service's full name."""
         lg_grpc.add_LogServiceServicer_to_server(self, server)
         return str(lg.DESCRIPTOR.services_by_name["LogService"].full_name)
 
@@ -40,12 +43,14 @@ class LogServicer(lg_grpc.LogServiceServicer):
     def GetCheckpoint(  # noqa: N802 - gRPC method name
         self, _request: lg.GetCheckpointRequest, _call: Call
     ) -> lg.GetCheckpointResponse:
+        """The newest signed checkpoint (it covers every stored leaf)."""
         return lg.GetCheckpointResponse(checkpoint=convert.checkpoint(self._log.checkpoint().note))
 
     @unary
     def GetInclusionProof(  # noqa: N802
         self, request: lg.GetInclusionProofRequest, call: Call
     ) -> lg.GetInclusionProofResponse:
+        """A receipt for one entry the caller may see, in a given or the newest tree."""
         caller = call.caller
         index = convert.index(request.log_index, "log_index")
         tree_size = convert.index(request.tree_size, "tree_size")
@@ -74,6 +79,7 @@ class LogServicer(lg_grpc.LogServiceServicer):
     def GetConsistencyProof(  # noqa: N802
         self, request: lg.GetConsistencyProofRequest, _call: Call
     ) -> lg.GetConsistencyProofResponse:
+        """An RFC 9162 consistency proof between two tree sizes."""
         first = convert.index(request.first_size, "first_size")
         second_size = convert.index(request.second_size, "second_size")
         signed = self._log.checkpoint()
@@ -90,6 +96,7 @@ class LogServicer(lg_grpc.LogServiceServicer):
     def ListLogEntries(  # noqa: N802
         self, request: lg.ListLogEntriesRequest, call: Call
     ) -> lg.ListLogEntriesResponse:
+        """One page of entries: in full where the caller may read them, else leaf hashes."""
         caller = call.caller
         page = self._view.page(
             caller,

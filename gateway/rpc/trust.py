@@ -46,6 +46,8 @@ def _organization(org: Organization) -> tr.Organization:
 
 
 class TrustServicer(tr_grpc.TrustServiceServicer):
+    """TrustService: the organizations, roles and keys this node trusts."""
+
     def __init__(
         self, registry: Callable[[], TrustRegistry], page_tokens: PageTokenCodec, guard: Guard
     ) -> None:
@@ -54,6 +56,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
         self._tokens = page_tokens
 
     def register(self, server: grpc.Server) -> str:
+        """Add this servicer to `server`; return the service's full name."""
         tr_grpc.add_TrustServiceServicer_to_server(self, server)
         return str(tr.DESCRIPTOR.services_by_name["TrustService"].full_name)
 
@@ -61,6 +64,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
     def ListOrganizations(  # noqa: N802 - gRPC method name
         self, request: tr.ListOrganizationsRequest, _call: Call
     ) -> tr.ListOrganizationsResponse:
+        """One page of registered organizations (opaque tokens, AIP-158)."""
         registry = self._registry()
         size = min(convert.page_size(request.page_size) or MAX_PAGE, MAX_PAGE)
         orgs = sorted(registry.organizations, key=lambda o: o.name)
@@ -92,6 +96,7 @@ class TrustServicer(tr_grpc.TrustServiceServicer):
     def GetOrganization(  # noqa: N802
         self, request: tr.GetOrganizationRequest, _call: Call
     ) -> tr.GetOrganizationResponse:
+        """One organization by name."""
         registry = self._registry()
         name = request.name.removeprefix(PREFIX)
         if not request.name.startswith(PREFIX) or ORG_NAME_RE.fullmatch(name) is None:
