@@ -47,7 +47,7 @@ from signing.keys import PrivateKey, generate_key, private_key_from_multibase  #
 from signing.loader import default_loader  # noqa: E402
 from signing.proofs import sign  # noqa: E402
 from signing.rdf import reference_to_nquads  # noqa: E402
-from signing.verify import verify  # noqa: E402
+from signing.verification import verify  # noqa: E402
 
 EXAMPLES = ROOT / "schemas" / "examples" / "valid"
 DOCUMENTS = {

@@ -42,8 +42,8 @@ from schemas.schema_errors import SCHEMA_REASONS
 from signing.budget import FAST_PATH_ONLY
 from signing.errors import SignatureMismatchError, SigningError
 from signing.loader import PinnedLoader
-from signing.verify import UNSAFE_SKIP_ISSUER_BINDING, VerificationResult
-from signing.verify import verify as verify_credential
+from signing.verification import UNSAFE_SKIP_ISSUER_BINDING, VerificationResult
+from signing.verification import verify as verify_credential
 
 # Seconds left before the caller's deadline, or None when the caller set none (gRPC semantics).
 TimeLeft = Callable[[], float | None]

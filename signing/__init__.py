@@ -11,8 +11,8 @@ Public API (imported lazily, so `import signing.keys` does not load pyld):
     JsonLdLimits, FAST_PATH_ONLY, DEFAULT_JSONLD_LIMITS                               (budget)
     UnsupportedJsonLdError, JsonLdBudgetError, DeadlineExceededError                  (errors)
 
-`verify` is also the name of the module `signing.verify`, which wins once imported: use
-`from signing.verify import verify`.
+Every export works the same on every call: no submodule shares an exported name (a submodule,
+once imported, would shadow the lazy export of the same name).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ _EXPORTS = {
     "PinnedLoader": "signing.loader",
     "default_loader": "signing.loader",
     "sign": "signing.proofs",
-    "verify": "signing.verify",
-    "VerificationResult": "signing.verify",
-    "ProofResult": "signing.verify",
+    "verify": "signing.verification",
+    "VerificationResult": "signing.verification",
+    "ProofResult": "signing.verification",
     "verify_many": "signing.batch",
     "VerifierPool": "signing.batch",
     "SUITES": "signing.suites",

@@ -19,7 +19,7 @@ from schemas import strict_json
 from schemas.paths import CONTEXTS_MANIFEST
 from signing.errors import SigningError
 from signing.loader import PinnedLoader
-from signing.verify import VerificationResult, verify
+from signing.verification import VerificationResult, verify
 
 _WORKER_LOADER: PinnedLoader | None = None
 

@@ -159,7 +159,7 @@ def sign(
     the new proof an `id` so later proofs can chain to it. Raises DataLossError subclasses when
     JSON-LD would drop data, ContextNotAllowedError for unpinned contexts, WrongKeyTypeError when
     the key does not fit the suite, SignerError when the signer fails. `jsonld_limits` and
-    `deadline` bound the JSON-LD work as in `signing.verify.verify`.
+    `deadline` bound the JSON-LD work as in `signing.verification.verify`.
     """
     check_paths(fast=fast, limits=jsonld_limits)
     cryptosuite = get_suite(suite)

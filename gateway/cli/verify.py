@@ -21,7 +21,7 @@ from gateway.log.errors import LogError
 from gateway.log.receipt import Receipt, verify_receipt
 from schemas.strict_json import JSONInputError
 from signing.errors import SigningError
-from signing.verify import VerificationResult, verify
+from signing.verification import VerificationResult, verify
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 

@@ -19,7 +19,7 @@ from schemas.schema_errors import schema_violations
 from signing.errors import ProofContextMismatchError
 from signing.keys import generate_key
 from signing.proofs import sign
-from signing.verify import verify
+from signing.verification import verify
 from tests.helpers.schemas_data import load
 
 PINNED = ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/cfx/v1"]

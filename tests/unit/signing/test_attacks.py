@@ -30,7 +30,7 @@ from signing.keys import PrivateKey, generate_key, resolve_did_key
 from signing.loader import PinnedLoader
 from signing.multibase import encode_multibase, encode_varint
 from signing.proofs import sign
-from signing.verify import VerificationResult, verify
+from signing.verification import VerificationResult, verify
 from tests.helpers.paths import SIGNING_DATA
 from tests.helpers.signing_data import EXAMPLES_V2, FOOTPRINT_CONTEXT, VC_V2, footprint_credential
 

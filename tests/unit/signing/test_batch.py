@@ -9,7 +9,7 @@ from signing.batch import VerifierPool, verify_many
 from signing.keys import PrivateKey
 from signing.loader import PinnedLoader
 from signing.proofs import sign
-from signing.verify import verify
+from signing.verification import verify
 from tests.helpers.signing_data import MANIFESTS, footprint_credential
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from schemas.paths import PACKAGE_DIR
 from signing.keys import PrivateKey
 from signing.loader import default_loader
 from signing.proofs import sign
-from signing.verify import verify
+from signing.verification import verify
 
 EXAMPLES = sorted((PACKAGE_DIR / "examples" / "valid").glob("*.json"))
 T0 = datetime(2026, 6, 1, tzinfo=UTC)

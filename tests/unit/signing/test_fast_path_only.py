@@ -35,7 +35,7 @@ from signing.fast_rdf import MAX_CONTEXT_URLS, MAX_TYPE_SCOPES, to_quads
 from signing.keys import PrivateKey, private_key_from_multibase
 from signing.loader import PinnedLoader, default_loader
 from signing.proofs import sign
-from signing.verify import UNSAFE_SKIP_ISSUER_BINDING, VerificationResult, verify
+from signing.verification import UNSAFE_SKIP_ISSUER_BINDING, VerificationResult, verify
 from tests.helpers import rdf_compare
 from tests.helpers.fast_rdf_cases import FALL_BACK_CASES, pcf_credential
 from tests.helpers.fast_rdf_strategies import (

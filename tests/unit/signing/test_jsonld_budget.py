@@ -33,7 +33,7 @@ from signing.fast_rdf import to_quads
 from signing.keys import PrivateKey
 from signing.loader import default_loader
 from signing.proofs import sign
-from signing.verify import verify
+from signing.verification import verify
 
 BATTERY = PACKAGE_DIR / "examples" / "valid" / "product-footprint-power-battery-with-gec.json"
 T0 = datetime(2026, 6, 1, tzinfo=UTC)

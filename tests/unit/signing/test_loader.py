@@ -15,7 +15,7 @@ from signing.errors import ContextManifestError, ContextNotAllowedError
 from signing.keys import PrivateKey
 from signing.loader import PinnedLoader, default_loader
 from signing.proofs import sign
-from signing.verify import verify
+from signing.verification import verify
 from tests.helpers.signing_data import EXAMPLES_V2, FOOTPRINT_CONTEXT, VC_V2, footprint_credential
 
 

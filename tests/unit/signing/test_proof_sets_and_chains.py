@@ -11,7 +11,7 @@ from signing.errors import ProofOptionsError
 from signing.keys import PrivateKey, controller_of, generate_key
 from signing.loader import PinnedLoader
 from signing.proofs import sign
-from signing.verify import verify
+from signing.verification import verify
 from tests.helpers.signing_data import footprint_credential
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

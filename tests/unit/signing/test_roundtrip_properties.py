@@ -14,7 +14,7 @@ from signing.keys import PrivateKey, generate_key
 from signing.loader import PinnedLoader
 from signing.proofs import sign
 from signing.suites import canonical_form, get_suite
-from signing.verify import verify
+from signing.verification import verify
 from tests.helpers.signing_data import MANIFESTS, footprint_credential
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

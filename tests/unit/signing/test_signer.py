@@ -16,7 +16,7 @@ from signing.errors import SignerError
 from signing.keys import KeyType, PublicKey, Signer, generate_key
 from signing.loader import PinnedLoader
 from signing.proofs import sign
-from signing.verify import verify
+from signing.verification import verify
 from tests.helpers.signing_data import footprint_credential
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

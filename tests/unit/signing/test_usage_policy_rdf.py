@@ -23,7 +23,7 @@ from signing.errors import SigningError, UndefinedTermError, UnsupportedJsonLdEr
 from signing.keys import PrivateKey
 from signing.loader import default_loader
 from signing.proofs import sign
-from signing.verify import verify
+from signing.verification import verify
 
 VALID = PACKAGE_DIR / "examples" / "valid"
 SHARED = VALID / "product-footprint-power-battery-shared-with-registry.json"

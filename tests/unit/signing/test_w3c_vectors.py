@@ -23,7 +23,7 @@ from signing.loader import PinnedLoader
 from signing.multibase import decode_multibase, encode_multibase
 from signing.proofs import sign
 from signing.suites import canonical_form, get_suite
-from signing.verify import UNSAFE_SKIP_ISSUER_BINDING, verify
+from signing.verification import UNSAFE_SKIP_ISSUER_BINDING, verify
 from tests.helpers.w3c_vectors import ALUMNI, EMPLOY, Vector, secret_key
 
 
