@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from gateway.domain import DatasetKind
-from gateway.errors import PermissionDeniedError, UnregisteredCallerError
+from gateway.errors import NodeMayNotSubmitError, PermissionDeniedError, UnregisteredCallerError
 from gateway.trust import Organization, Role, TrustRegistry
 
 
@@ -27,7 +27,10 @@ def is_operator(org: Organization) -> bool:
 
 
 def authorize_submitter(caller: Organization, issuer_org: Organization) -> None:
-    """A caller submits (or retires) only datasets its own organization issued."""
+    """A caller submits (or retires) only datasets its own organization issued; a peer node's
+    identity submits nothing, not even its own organization's datasets."""
+    if Role.NODE in caller.roles:
+        raise NodeMayNotSubmitError(caller.name)
     if caller.name != issuer_org.name and not is_operator(caller):
         raise PermissionDeniedError(
             f"{caller.name} may not submit datasets issued by {issuer_org.name}"

@@ -26,6 +26,14 @@ class DatasetKind(StrEnum):
     STATUS_UPDATE = "StatusUpdate"
 
 
+class NodeRole(StrEnum):
+    """Where a node sits in the federation (DESIGN.md §5); usage policies name these."""
+
+    PROVINCIAL = "provincial"
+    NATIONAL = "national"
+    REGISTRY = "registry"
+
+
 class DatasetStatus(StrEnum):
     """Where a dataset is in its lifecycle; it only moves forward (see ALLOWED_TRANSITIONS)."""
 

@@ -99,6 +99,25 @@ class IssuerNotSignerError(PermissionDeniedError):
     reason = "ISSUER_NOT_SIGNER"
 
 
+class NodeMayNotSubmitError(PermissionDeniedError):
+    """The caller authenticated with a peer node's identity: a node pulls datasets, it never
+    submits (or retires) them as an organization (issue 12)."""
+
+    reason = "NODE_MAY_NOT_SUBMIT"
+
+    def __init__(self, org: str) -> None:
+        super().__init__(
+            f"{org} called with a peer node identity; a node identity may pull datasets but not "
+            "submit or retire them (use the organization's own client identity)"
+        )
+        self.org = org
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """`{"organization": …}`: whose node identity it was."""
+        return {"organization": self.org}
+
+
 class DeadlineTooShortError(GatewayError):
     """Too little of the caller's deadline is left to start the expensive checks."""
 

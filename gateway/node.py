@@ -23,20 +23,20 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway import pki
+from gateway.domain import NodeRole
 from gateway.errors import NodeError
 from gateway.limits import Limits
 from gateway.log.entry import StatusChange, StatusChangeKind
 from gateway.store import Store, open_store
 from gateway.transparency import LogIdentity, NodeLog
 from gateway.trust import Role, TrustRegistry, load_trust_file, save_trust_file
-from gateway.trust.errors import TrustRollbackError
+from gateway.trust.errors import RegistryConflictError, TrustRollbackError
 from gateway.trust.model import check_org_name
 from schemas import strict_json
 from signing.keys import PrivateKey, generate_key, load_key, save_key
@@ -51,12 +51,6 @@ MAX_CONFIG_BYTES = 64 * 1024
 REVOCATION_REFRESH_SECONDS = 5.0
 
 _log = logging.getLogger("cfx.trust")
-
-
-class NodeRole(StrEnum):
-    PROVINCIAL = "provincial"
-    NATIONAL = "national"
-    REGISTRY = "registry"
 
 
 @dataclass(frozen=True)
@@ -411,12 +405,19 @@ def init_node(
 
 
 def add_client(
-    paths: NodePaths, *, org: str, role: Role, out: Path, now: datetime | None = None
+    paths: NodePaths,
+    *,
+    org: str,
+    role: Role,
+    out: Path,
+    now: datetime | None = None,
+    node_role: NodeRole | None = None,
 ) -> str:
-    """Issue a client identity into `out` and register its SAN for `org` with `role`.
+    """Issue a client identity into `out` and register its SAN for `org` with `role`; a `node`
+    identity (for a peer node) records the peer's `node_role`.
 
     Returns the SAN. Issuing a second certificate for the same organization and role is allowed
-    (same identity, e.g. for a second machine).
+    (same identity, e.g. for a second machine); for a node, only with the same node role.
     """
     moment = now or datetime.now(UTC)
     check_org_name(org)
@@ -426,8 +427,14 @@ def add_client(
     def register(registry: TrustRegistry) -> TrustRegistry:
         owner = registry.organization_for_peer(san)
         if owner is not None and owner.name == org:
+            known = registry.identity_for_peer([san])
+            if known is not None and known.node_role != node_role:
+                raise RegistryConflictError(
+                    f"{san} is registered with node role {known.node_role}, not {node_role}; "
+                    f"revoke it first (`cfx trust revoke --san {san}`)"
+                )
             return registry.with_role(org, role)
-        return registry.with_identity(org, role, san, moment)
+        return registry.with_identity(org, role, san, moment, node_role=node_role)
 
     edit_trust(paths, register)
     _make_private_dir(out)

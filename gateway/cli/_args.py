@@ -9,8 +9,17 @@ import argparse
 import math
 from pathlib import Path
 
+from gateway.errors import GatewayError
+
 INT32_MAX = 2**31 - 1  # page sizes are int32 in the proto
 INT64_MAX = 2**63 - 1  # log indexes and tree sizes (AIP-141: int64)
+
+
+class OptionError(GatewayError):
+    """Options that are each well formed but do not go together (one needs another, or excludes
+    it); `main()` prints the message as one line and exits 2."""
+
+    reason = "INVALID_OPTIONS"
 
 
 def _whole_number(text: str, maximum: int) -> int:

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from gateway.cli._args import node_directory
-from gateway.node import NodePaths, add_client
+from gateway.cli._args import OptionError, node_directory
+from gateway.node import NodePaths, NodeRole, add_client
 from gateway.trust import Role
 
 
@@ -18,16 +18,31 @@ def register(sub: Any) -> None:
         "add",
         help="issue a client certificate and register it in the trust registry",
         description="Writes cert.pem, key.pem (0600) and ca.pem to --out; the certificate's "
-        "URI SAN spiffe://cfx/org/ORG/ROLE authenticates the client as ORG.",
+        "URI SAN spiffe://cfx/org/ORG/ROLE authenticates the client as ORG. A `node` identity is "
+        "for a peer node that pulls from this one: it reads, and never submits.",
     )
     add.add_argument("--dir", required=True, type=node_directory, help="node directory")
     add.add_argument("--org", required=True, help="organization (lowercase slug)")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument(
+        "--node-role",
+        choices=[r.value for r in NodeRole],
+        help="with --role node: the peer node's role (usage policies decide on it)",
+    )
     add.add_argument("--out", required=True, type=Path, help="directory for the identity files")
     add.set_defaults(func=run_add)
 
 
 def run_add(args: argparse.Namespace) -> int:
-    san = add_client(NodePaths(args.dir), org=args.org, role=Role(args.role), out=args.out)
+    role = Role(args.role)
+    if role is Role.NODE and args.node_role is None:
+        choices = ", ".join(r.value for r in NodeRole)
+        raise OptionError(f"--role node needs --node-role (one of {choices}): the peer's role")
+    if role is not Role.NODE and args.node_role is not None:
+        raise OptionError(f"--node-role is only for --role node, not --role {role}")
+    node_role = None if args.node_role is None else NodeRole(args.node_role)
+    san = add_client(
+        NodePaths(args.dir), org=args.org, role=role, out=args.out, node_role=node_role
+    )
     print(f"issued {san} in {args.out}")
     return 0

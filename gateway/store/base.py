@@ -86,6 +86,11 @@ class Store(abc.ABC):
         ever recorded. A result above `version` means an older file was put back (R4)."""
 
     @abc.abstractmethod
+    def advance_file_version(self, file: str, version: int) -> int:
+        """`advance_trust_version` for another signed node file, named `file` (`peers.json`):
+        the highest version of it ever recorded, after recording `version`."""
+
+    @abc.abstractmethod
     def key_revocations(self) -> dict[str, datetime]:
         """Every key the log revoked (DID -> time of its first revocation entry)."""
 

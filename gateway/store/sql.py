@@ -326,6 +326,10 @@ class SQLStore(Store):
         with self._transaction(write=True) as cur:
             return self._trust.advance_version(cur, version)
 
+    def advance_file_version(self, file: str, version: int) -> int:
+        with self._transaction(write=True) as cur:
+            return self._trust.advance_file_version(cur, file, version)
+
     def key_revocations(self) -> dict[str, datetime]:
         with self._transaction(write=False) as cur:
             return self._trust.revocations(cur)

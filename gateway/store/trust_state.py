@@ -4,6 +4,9 @@ Two facts outlive any trust.json: the highest registry version this node ever ad
 file put back is a rollback), and every key revocation the log recorded (a revoked key stays
 revoked whatever a later file says). Both are tables next to the log, written in the caller's
 transaction: a `key_revocation` log entry and its row commit together.
+
+The other signed node files (gateway.trust.signed_file: `peers.json`, …) are versioned the same
+way; their highest adopted versions are rows of one table keyed by the file's name.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ def schema_statements(bigint: str) -> list[str]:
             did TEXT PRIMARY KEY,
             revoked_at TEXT NOT NULL,
             log_index {bigint} NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS cfx_signed_file_versions (
+            file TEXT PRIMARY KEY,
+            highest_version {bigint} NOT NULL)""",
     ]
 
 
@@ -62,6 +68,20 @@ class TrustState:
             (version,),
         )
         self._run(cur, "SELECT highest_version FROM cfx_trust_state WHERE id = 1", ())
+        return int(cur.fetchone()[0])
+
+    def advance_file_version(self, cur: Cursor, file: str, version: int) -> int:
+        """`advance_version` for the signed node file named `file` (e.g. `peers.json`)."""
+        self._run(
+            cur,
+            "INSERT INTO cfx_signed_file_versions (file, highest_version) VALUES (?, ?) "
+            "ON CONFLICT (file) DO UPDATE SET highest_version = excluded.highest_version "
+            "WHERE cfx_signed_file_versions.highest_version < excluded.highest_version",
+            (file, version),
+        )
+        self._run(
+            cur, "SELECT highest_version FROM cfx_signed_file_versions WHERE file = ?", (file,)
+        )
         return int(cur.fetchone()[0])
 
     def record_revocations(self, cur: Cursor, logged: Iterable[tuple[int, bytes]]) -> None:

@@ -12,10 +12,16 @@ Roles and the dataset kinds they may issue:
 | repository        | EmissionFactor, AccountingRule, ProductFootprint, StatusUpdate   |
 | certifier         | Attestation, StatusUpdate (revoking its attestations)            |
 | registry_operator | every kind                                                       |
+| node              | nothing: a peer node pulls, it never submits                     |
 
-Reading: repositories, certifiers and registry operators read every kind; exporters read the
-reference data (EmissionFactor, AccountingRule), attestations and status updates, and only the
-ProductFootprints their own organization issued.
+Reading: repositories, certifiers and registry operators read every kind; exporters and peer
+nodes read the reference data (EmissionFactor, AccountingRule), attestations and status updates,
+and only the ProductFootprints their own organization issued (what flows between nodes is further
+narrowed by each dataset's usage policy, DESIGN.md §5).
+
+Roles belong to the organization, but a `node` client identity (one a node issued to a peer node,
+with the peer's node role) acts only as a node: through it the organization reads as a peer node
+and submits nothing, whatever else it may do here (`Organization.acting_through`).
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from gateway.domain import DatasetKind, ReadScope
+from gateway.domain import DatasetKind, NodeRole, ReadScope
+from gateway.pki import SPIFFE_PREFIX
 from gateway.times import from_sortable, to_sortable
 from gateway.trust.errors import (
     RegistryConflictError,
@@ -45,6 +52,8 @@ class Role(StrEnum):
     REPOSITORY = "repository"
     CERTIFIER = "certifier"
     REGISTRY_OPERATOR = "registry_operator"
+    # A peer node's identity: pulls datasets and is notified, never submits (issue 12).
+    NODE = "node"
 
 
 _K = DatasetKind
@@ -55,6 +64,7 @@ ISSUABLE_KINDS: Mapping[Role, frozenset[DatasetKind]] = {
     ),
     Role.CERTIFIER: frozenset({_K.ATTESTATION, _K.STATUS_UPDATE}),
     Role.REGISTRY_OPERATOR: frozenset(DatasetKind),
+    Role.NODE: frozenset(),
 }
 _PUBLIC_KINDS = frozenset(
     {_K.EMISSION_FACTOR, _K.ACCOUNTING_RULE, _K.ATTESTATION, _K.STATUS_UPDATE}
@@ -64,6 +74,13 @@ READABLE_KINDS: Mapping[Role, frozenset[DatasetKind]] = {
     Role.REPOSITORY: frozenset(DatasetKind),
     Role.CERTIFIER: frozenset(DatasetKind),
     Role.REGISTRY_OPERATOR: frozenset(DatasetKind),
+    Role.NODE: _PUBLIC_KINDS,
+}
+# The kinds a role reads when its own organization issued them: what it issues, and for a peer
+# node the footprints of its own organization (it reads like an exporter, issuing nothing).
+OWN_READABLE_KINDS: Mapping[Role, frozenset[DatasetKind]] = {
+    **ISSUABLE_KINDS,
+    Role.NODE: frozenset({_K.PRODUCT_FOOTPRINT}),
 }
 
 # Organization names appear in resource names (`organizations/{org}`) and in certificate URIs.
@@ -106,14 +123,24 @@ class TrustedKey:
         return self.revoked_at is not None
 
 
+def node_san(org_name: str) -> str:
+    """The one SAN a node identity of `org_name` has (gateway.pki.client_san's form)."""
+    return f"{SPIFFE_PREFIX}{org_name}/{Role.NODE}"
+
+
 @dataclass(frozen=True)
 class ClientIdentity:
     """A client certificate URI SAN (`spiffe://cfx/org/<org>/<role>`, gateway.pki) that
-    authenticates as the organization; a SAN of any other type or form names nobody."""
+    authenticates as the organization; a SAN of any other type or form names nobody.
+
+    `node_role` is set exactly for a node identity (SAN `…/<org>/node`): the role of the peer node
+    it was issued to, which usage policies decide on.
+    """
 
     san: str
     added_at: datetime
     revoked_at: datetime | None = None
+    node_role: NodeRole | None = None
 
     @property
     def revoked(self) -> bool:
@@ -141,7 +168,17 @@ class Organization:
     @property
     def read_scope(self) -> ReadScope:
         """The store-level form of `TrustRegistry.can_read` for this organization."""
-        return ReadScope(self.readable_kinds, self.name, self.issuable_kinds)
+        own = frozenset().union(*(OWN_READABLE_KINDS[role] for role in self.roles))
+        return ReadScope(self.readable_kinds, self.name, own)
+
+    def acting_through(self, identity: ClientIdentity) -> Organization:
+        """The organization as a caller authenticated by `identity` may act: a node identity
+        only as a node; any other identity in every role but node. So an organization that is
+        both an exporter and a peer node submits through its exporter identity only."""
+        roles = (
+            frozenset({Role.NODE}) if identity.node_role is not None else self.roles - {Role.NODE}
+        )
+        return self if roles == self.roles else replace(self, roles=roles)
 
 
 @dataclass(frozen=True)
@@ -178,6 +215,7 @@ class TrustRegistry:
             for identity in org.identities:
                 if not identity.san or len(identity.san) > MAX_SAN_CHARS:
                     raise TrustFileError("client identity SAN must be 1-2048 characters")
+                _check_node_identity(org, identity)
                 if identity.san in self._by_san:
                     raise RegistryConflictError(
                         f"client identity {identity.san} is registered twice"
@@ -240,18 +278,26 @@ class TrustRegistry:
         raise short
 
     def organization_for_peer(self, san: str) -> Organization | None:
-        """The organization a verified client-certificate SAN authenticates as, if any."""
+        """The organization a verified client-certificate SAN authenticates as, if any, with
+        the roles that identity may act in (`Organization.acting_through`)."""
         found = self._by_san.get(san)
         if found is None or found[1].revoked:
             return None
-        return found[0]
+        org, identity = found
+        return org.acting_through(identity)
 
     def organization_for_peer_identities(self, sans: Iterable[str]) -> Organization | None:
         """The first organization any of a peer's SANs maps to (gRPC gives several)."""
+        identity = self.identity_for_peer(sans)
+        return None if identity is None else self.organization_for_peer(identity.san)
+
+    def identity_for_peer(self, sans: Iterable[str]) -> ClientIdentity | None:
+        """The registered, unrevoked client identity among a peer's SANs (the first one), e.g.
+        to learn a peer node's `node_role`."""
         for san in sans:
-            org = self.organization_for_peer(san)
-            if org is not None:
-                return org
+            found = self._by_san.get(san)
+            if found is not None and not found[1].revoked:
+                return found[1]
         return None
 
     @staticmethod
@@ -293,13 +339,27 @@ class TrustRegistry:
         org = self._org_with_role(org_name, role)
         return self._put(replace(org, keys=(*org.keys, TrustedKey(did, at))))
 
-    def with_identity(self, org_name: str, role: Role, san: str, at: datetime) -> TrustRegistry:
-        """Let a client certificate with SAN `san` authenticate as the organization."""
+    def with_identity(
+        self,
+        org_name: str,
+        role: Role,
+        san: str,
+        at: datetime,
+        *,
+        node_role: NodeRole | None = None,
+    ) -> TrustRegistry:
+        """Let a client certificate with SAN `san` authenticate as the organization; a node
+        identity (`role` node) names the peer's `node_role`, no other identity has one."""
         if san in self._by_san:
             owner = self._by_san[san][0].name
             raise RegistryConflictError(f"{san} is already registered to {owner}")
+        if (role is Role.NODE) != (node_role is not None):
+            raise RegistryConflictError(
+                "a node identity needs the peer's node role, and only a node identity has one"
+            )
         org = self._org_with_role(org_name, role)
-        return self._put(replace(org, identities=(*org.identities, ClientIdentity(san, at))))
+        identity = ClientIdentity(san, at, node_role=node_role)
+        return self._put(replace(org, identities=(*org.identities, identity)))
 
     def revoke_key(self, did: str, at: datetime) -> TrustRegistry:
         found = self._by_did.get(did)
@@ -383,9 +443,48 @@ def _org_to_dict(org: Organization) -> dict[str, Any]:
         "display_name": org.display_name,
         "roles": sorted(org.roles),
         "keys": [_dated(k.did, "did", k.added_at, k.revoked_at) for k in org.keys],
-        "identities": [_dated(i.san, "san", i.added_at, i.revoked_at) for i in org.identities],
+        "identities": [_identity_to_dict(i) for i in org.identities],
         "threshold": org.threshold,
     }
+
+
+def _identity_to_dict(identity: ClientIdentity) -> dict[str, str]:
+    out = _dated(identity.san, "san", identity.added_at, identity.revoked_at)
+    if identity.node_role is not None:
+        out["node_role"] = identity.node_role.value
+    return out
+
+
+def _identity_from_dict(data: Any) -> ClientIdentity:
+    body = _object(data, "san", {"san", "added_at"}, optional={"revoked_at", "node_role"})
+    dated = {key: value for key, value in body.items() if key != "node_role"}
+    san, added, revoked = _dated_from_dict(dated, "san")
+    if "node_role" not in body:  # every identity of a file written before node identities
+        return ClientIdentity(san, added, revoked)
+    try:
+        node_role = NodeRole(body["node_role"])
+    except ValueError as exc:
+        raise TrustFileError(f"unknown node role {body['node_role']!r:.40}") from exc
+    return ClientIdentity(san, added, revoked, node_role=node_role)
+
+
+def _check_node_identity(org: Organization, identity: ClientIdentity) -> None:
+    """A node identity is exactly the organization's node SAN, with a node role, in an
+    organization that has the node role: no other identity can act as a node, and no node
+    identity can act in the organization's other roles."""
+    is_node_san = identity.san.startswith(SPIFFE_PREFIX) and identity.san.endswith(f"/{Role.NODE}")
+    if is_node_san != (identity.node_role is not None):
+        raise TrustFileError(
+            f"client identity {identity.san:.120} of {org.name}: a node role goes with a "
+            f"node SAN ({node_san(org.name)}) and only with one"
+        )
+    if identity.node_role is not None and (
+        identity.san != node_san(org.name) or Role.NODE not in org.roles
+    ):
+        raise TrustFileError(
+            f"node identity {identity.san:.120} must be {node_san(org.name)} in an organization "
+            "with the node role"
+        )
 
 
 def _dated(value: str, label: str, added: datetime, revoked: datetime | None) -> dict[str, str]:
@@ -409,9 +508,7 @@ def _org_from_dict(data: Any) -> Organization:
         except ValueError as exc:
             raise TrustFileError(f"unknown role {role!r:.40}") from exc
     keys = tuple(TrustedKey(*_dated_from_dict(k, "did")) for k in _list(body["keys"], "keys"))
-    identities = tuple(
-        ClientIdentity(*_dated_from_dict(i, "san")) for i in _list(body["identities"], "identities")
-    )
+    identities = tuple(_identity_from_dict(i) for i in _list(body["identities"], "identities"))
     return Organization(
         name=_string(body["name"], "name"),
         display_name=_string(body["display_name"], "display_name"),
