@@ -18,6 +18,7 @@ from grpc_status import rpc_status
 
 from gateway import errors as ge
 from gateway.errors import ReportableError
+from gateway.federation import errors as federation_errors
 from gateway.log import errors as log_errors
 from gateway.store import errors as store_errors
 from gateway.trust import errors as trust_errors
@@ -56,6 +57,8 @@ STATUS_CODES: Mapping[type[Exception], grpc.StatusCode] = {
     log_errors.TreeSizeError: _C.OUT_OF_RANGE,
     # Writes wait for an operator to restore the store; reads still answer.
     log_errors.LogIntegrityError: _C.FAILED_PRECONDITION,
+    # Peers, sync and usage policy: the federation's state (a peer, a policy) says no.
+    federation_errors.FederationError: _C.FAILED_PRECONDITION,
 }
 
 
