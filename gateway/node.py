@@ -3,6 +3,7 @@
     NODE/config.json            NodeConfig (role, organization, listen address, store, limits)
     NODE/node-key.json          the node's Ed25519 signing key (0600): signs trust.json, checkpoints
     NODE/trust.json             the trust registry, signed by the node key
+    NODE/peers.json             the peers this node pulls from, signed by the node key
     NODE/tls/ca.pem, ca.key     the development CA (key 0600)
     NODE/tls/server.pem, .key   the gRPC server certificate (DNS localhost, IP 127.0.0.1)
     NODE/clients/admin/         the operator's client identity: cert.pem, key.pem, ca.pem
@@ -31,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gateway import pki
 from gateway.domain import NodeRole
 from gateway.errors import NodeError
+from gateway.federation.peers import PEERS_FILE, PEERS_FILE_NAME, PeerSet, PeersRollbackError
 from gateway.limits import Limits
 from gateway.log.entry import StatusChange, StatusChangeKind
 from gateway.store import Store, open_store
@@ -149,6 +151,10 @@ class NodePaths:
         return self.root / "trust.json"
 
     @property
+    def peers(self) -> Path:
+        return self.root / PEERS_FILE_NAME
+
+    @property
     def tls(self) -> Path:
         return self.root / "tls"
 
@@ -252,6 +258,45 @@ def _edit_trust(
     updated = edit(current)
     save_trust_file(paths.trust, updated, key)
     store.advance_trust_version(updated.version)
+    return updated
+
+
+def load_peers(paths: NodePaths, node_key: PrivateKey | None = None) -> PeerSet:
+    """The peers file, verified against the node key; no file yet is the empty set (version 0,
+    so a deleted file after edits is a rollback to `adopt_peers`)."""
+    key = node_key or load_node_key(paths)
+    if not paths.peers.exists():
+        return PeerSet()
+    return PEERS_FILE.load(paths.peers, key.public_key)
+
+
+def adopt_peers(peers: PeerSet, store: Store) -> PeerSet:
+    """`peers` as in force: refused if older than a version the store recorded, else recorded."""
+    highest = store.advance_file_version(PEERS_FILE_NAME, peers.version)
+    if peers.version < highest:
+        raise PeersRollbackError(peers.version, highest)
+    return peers
+
+
+def current_peers(paths: NodePaths, *, store_url: str | None = None) -> PeerSet:
+    """The verified, adopted peers file (rollback-checked against the node's store)."""
+    with open_node_store(paths, load_config(paths), store_url) as store:
+        return adopt_peers(load_peers(paths), store)
+
+
+def edit_peers(
+    paths: NodePaths,
+    edit: Callable[[PeerSet], PeerSet],
+    *,
+    store_url: str | None = None,
+) -> PeerSet:
+    """Load, verify, refuse a rollback, apply `edit`, re-sign and save; the new set."""
+    key = load_node_key(paths)
+    with open_node_store(paths, load_config(paths), store_url) as store:
+        current = adopt_peers(load_peers(paths, key), store)
+        updated = edit(current)
+        PEERS_FILE.save(paths.peers, updated, key)
+        store.advance_file_version(PEERS_FILE_NAME, updated.version)
     return updated
 
 
@@ -483,11 +528,15 @@ __all__ = [
     "NodeRole",
     "TrustSource",
     "add_client",
+    "adopt_peers",
     "adopt_trust",
+    "current_peers",
+    "edit_peers",
     "edit_trust",
     "init_node",
     "load_config",
     "load_node_key",
+    "load_peers",
     "load_trust",
     "log_identity",
     "open_node_store",

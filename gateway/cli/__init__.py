@@ -30,6 +30,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.init",
     "gateway.cli.clients",
     "gateway.cli.trust",
+    "gateway.cli.peers",
     "gateway.cli.keys",
     "gateway.cli.sign",
     "gateway.cli.verify",

@@ -14,6 +14,7 @@ import pytest
 
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
+from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway.client import ClientError
 from gateway.domain import NodeRole
 from gateway.node import NodePaths, add_client, edit_trust, load_node_key
@@ -104,16 +105,16 @@ def test_node_identity_reads_reference_data_and_its_own_footprints_only(node: Ha
 
 
 def test_revoked_node_identity_is_refused(tmp_path: Path):
-    for harness in make_node(
-        tmp_path,
-        configure=lambda paths: add_client(
+    def issue(paths: NodePaths) -> None:
+        add_client(
             paths,
             org="national-peer",
             role=Role.NODE,
             out=tmp_path / "peer",
             node_role=NodeRole.NATIONAL,
-        ),
-    ):
+        )
+
+    for harness in make_node(tmp_path, configure=issue):
         harness.identities["node"] = tmp_path / "peer"
         with harness.client("node") as peer:
             peer.list(ex.ListDatasetsRequest(page_size=1))
@@ -121,3 +122,10 @@ def test_revoked_node_identity_is_refused(tmp_path: Path):
         with harness.client("node") as peer, pytest.raises(ClientError) as err:
             peer.list(ex.ListDatasetsRequest(page_size=1))
         assert err.value.code is grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_trust_service_lists_an_organization_with_a_node_identity(node: Harness):
+    with node.client("node") as peer:
+        listed = peer.organizations(page_size=100)
+    roles = {o.name: set(o.roles) for o in listed.organizations}
+    assert roles[f"organizations/{EXPORTER}"] == {tr.ROLE_EXPORTER, tr.ROLE_NODE}

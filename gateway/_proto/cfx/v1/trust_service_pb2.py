@@ -26,7 +26,7 @@ from gateway._proto.cfx.v1 import dataset_pb2 as cfx_dot_v1_dot_dataset__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x66x/v1/trust_service.proto\x12\x06\x63\x66x.v1\x1a\x14\x63\x66x/v1/dataset.proto\x1a\x1fgoogle/api/field_behavior.proto\"6\n\nTrustedKey\x12\x11\n\x03\x64id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07revoked\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x03\"\xbc\x01\n\x0cOrganization\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12!\n\x05roles\x18\x03 \x03(\x0e\x32\x0c.cfx.v1.RoleB\x04\xe2\x41\x01\x03\x12&\n\x04keys\x18\x04 \x03(\x0b\x32\x12.cfx.v1.TrustedKeyB\x04\xe2\x41\x01\x03\x12\x31\n\x0eissuable_kinds\x18\x05 \x03(\x0e\x32\x13.cfx.v1.DatasetKindB\x04\xe2\x41\x01\x03\"M\n\x18ListOrganizationsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"a\n\x19ListOrganizationsResponse\x12+\n\rorganizations\x18\x01 \x03(\x0b\x32\x14.cfx.v1.Organization\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\",\n\x16GetOrganizationRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"E\n\x17GetOrganizationResponse\x12*\n\x0corganization\x18\x01 \x01(\x0b\x32\x14.cfx.v1.Organization*t\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n\rROLE_EXPORTER\x10\x01\x12\x13\n\x0fROLE_REPOSITORY\x10\x02\x12\x12\n\x0eROLE_CERTIFIER\x10\x03\x12\x1a\n\x16ROLE_REGISTRY_OPERATOR\x10\x04\x32\xbc\x01\n\x0cTrustService\x12X\n\x11ListOrganizations\x12 .cfx.v1.ListOrganizationsRequest\x1a!.cfx.v1.ListOrganizationsResponse\x12R\n\x0fGetOrganization\x12\x1e.cfx.v1.GetOrganizationRequest\x1a\x1f.cfx.v1.GetOrganizationResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x66x/v1/trust_service.proto\x12\x06\x63\x66x.v1\x1a\x14\x63\x66x/v1/dataset.proto\x1a\x1fgoogle/api/field_behavior.proto\"6\n\nTrustedKey\x12\x11\n\x03\x64id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07revoked\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x03\"\xbc\x01\n\x0cOrganization\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12!\n\x05roles\x18\x03 \x03(\x0e\x32\x0c.cfx.v1.RoleB\x04\xe2\x41\x01\x03\x12&\n\x04keys\x18\x04 \x03(\x0b\x32\x12.cfx.v1.TrustedKeyB\x04\xe2\x41\x01\x03\x12\x31\n\x0eissuable_kinds\x18\x05 \x03(\x0e\x32\x13.cfx.v1.DatasetKindB\x04\xe2\x41\x01\x03\"M\n\x18ListOrganizationsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"a\n\x19ListOrganizationsResponse\x12+\n\rorganizations\x18\x01 \x03(\x0b\x32\x14.cfx.v1.Organization\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\",\n\x16GetOrganizationRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"E\n\x17GetOrganizationResponse\x12*\n\x0corganization\x18\x01 \x01(\x0b\x32\x14.cfx.v1.Organization*\x83\x01\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n\rROLE_EXPORTER\x10\x01\x12\x13\n\x0fROLE_REPOSITORY\x10\x02\x12\x12\n\x0eROLE_CERTIFIER\x10\x03\x12\x1a\n\x16ROLE_REGISTRY_OPERATOR\x10\x04\x12\r\n\tROLE_NODE\x10\x05\x32\xbc\x01\n\x0cTrustService\x12X\n\x11ListOrganizations\x12 .cfx.v1.ListOrganizationsRequest\x1a!.cfx.v1.ListOrganizationsResponse\x12R\n\x0fGetOrganization\x12\x1e.cfx.v1.GetOrganizationRequest\x1a\x1f.cfx.v1.GetOrganizationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -53,8 +53,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTORGANIZATIONSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
   _globals['_GETORGANIZATIONREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_GETORGANIZATIONREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
-  _globals['_ROLE']._serialized_start=635
-  _globals['_ROLE']._serialized_end=751
+  _globals['_ROLE']._serialized_start=636
+  _globals['_ROLE']._serialized_end=767
   _globals['_TRUSTEDKEY']._serialized_start=93
   _globals['_TRUSTEDKEY']._serialized_end=147
   _globals['_ORGANIZATION']._serialized_start=150
@@ -67,6 +67,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETORGANIZATIONREQUEST']._serialized_end=562
   _globals['_GETORGANIZATIONRESPONSE']._serialized_start=564
   _globals['_GETORGANIZATIONRESPONSE']._serialized_end=633
-  _globals['_TRUSTSERVICE']._serialized_start=754
-  _globals['_TRUSTSERVICE']._serialized_end=942
+  _globals['_TRUSTSERVICE']._serialized_start=770
+  _globals['_TRUSTSERVICE']._serialized_end=958
 # @@protoc_insertion_point(module_scope)

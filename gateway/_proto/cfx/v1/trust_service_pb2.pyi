@@ -16,11 +16,13 @@ class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROLE_REPOSITORY: _ClassVar[Role]
     ROLE_CERTIFIER: _ClassVar[Role]
     ROLE_REGISTRY_OPERATOR: _ClassVar[Role]
+    ROLE_NODE: _ClassVar[Role]
 ROLE_UNSPECIFIED: Role
 ROLE_EXPORTER: Role
 ROLE_REPOSITORY: Role
 ROLE_CERTIFIER: Role
 ROLE_REGISTRY_OPERATOR: Role
+ROLE_NODE: Role
 
 class TrustedKey(_message.Message):
     __slots__ = ("did", "revoked")

@@ -6,6 +6,7 @@ import base64
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -32,8 +33,8 @@ def vkey(origin: str) -> str:
     return NoteKey(origin, Ed25519PrivateKey.generate().public_key()).to_vkey()
 
 
-def peer(name: str = "sichuan", **changes) -> Peer:
-    fields = {
+def peer(name: str = "sichuan", **changes: Any) -> Peer:
+    fields: dict[str, Any] = {
         "name": name,
         "address": "127.0.0.1:7443",
         "identity": Path(f"peers/{name}"),
