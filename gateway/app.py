@@ -12,6 +12,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2
 
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
+from gateway._proto.cfx.v1 import federation_service_pb2 as fd
 from gateway.catalog import Catalog
 from gateway.checker import CredentialChecker
 from gateway.intake import Intake
@@ -25,6 +26,7 @@ from gateway.node import (
     open_node_store,
 )
 from gateway.rpc.exchange import ExchangeServicer
+from gateway.rpc.federation import FederationServicer
 from gateway.rpc.guard import Guard
 from gateway.rpc.transparency import LogServicer
 from gateway.rpc.trust import TrustServicer
@@ -56,6 +58,7 @@ class Node:
     log: NodeLog
     intake: Intake
     catalog: Catalog
+    clock: Clock = utc_now
     _health: health.HealthServicer | None = None
     _stop_audits: threading.Event = field(default_factory=threading.Event)
     _auditor: threading.Thread | None = None
@@ -70,6 +73,18 @@ class Node:
             ExchangeServicer(self.intake, self.catalog, guard, self.store.log_size).register,
             LogServicer(self.store, self.log, guard).register,
             TrustServicer(self.trust.current, self.store.page_tokens, guard).register,
+            FederationServicer(
+                guard=guard,
+                store=self.store,
+                info=fd.GetNodeInfoResponse(
+                    organization=self.config.org,
+                    node_role=self.config.role.value,
+                    log_origin=self.log.identity.origin,
+                ),
+                trust_file=self.paths.trust.read_bytes,
+                clock=self.clock,
+                limits=self.config.limits,
+            ).register,
         ]
 
     def audit(self) -> AuditFailure | None:
@@ -137,7 +152,7 @@ def open_node(root: Path, *, store_url: str | None = None, clock: Clock | None =
             clock=tick,
             limits=limits,
         )
-        node = Node(paths, config, store, trust, log, intake, catalog)
+        node = Node(paths, config, store, trust, log, intake, catalog, tick)
         if node.audit() is None:
             log.checkpoint()
             log.flush()

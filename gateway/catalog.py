@@ -77,6 +77,10 @@ class Catalog:
         """The receipt for the entry at `log_index`, proved against the newest checkpoint."""
         return self._log.receipt(log_index)
 
+    def origin_receipts(self, digest: str) -> list[Receipt]:
+        """The receipts of the peer logs a dataset was copied from (sync), by origin."""
+        return self._store.origin_receipts(digest)
+
     def list_page(
         self, filters: DatasetFilter, page_size: int, page_token: str, caller: Organization
     ) -> DatasetPage:

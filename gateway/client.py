@@ -22,6 +22,8 @@ from grpc_status import rpc_status
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
+from gateway._proto.cfx.v1 import federation_service_pb2 as fd
+from gateway._proto.cfx.v1 import federation_service_pb2_grpc as fd_grpc
 from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
@@ -165,6 +167,7 @@ class CfxClient:
         self._log = lg_grpc.LogServiceStub(self._channel)
         self._trust = tr_grpc.TrustServiceStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
+        self._federation = fd_grpc.FederationServiceStub(self._channel)
 
     def __enter__(self) -> Self:
         return self
@@ -349,6 +352,21 @@ class CfxClient:
         checkpoint = self.checkpoint().checkpoint
         leaves = self.iter_log(0, checkpoint.size)
         return verify_served_log(checkpoint.note, leaves, log_key, origin=origin)
+
+    def node_info(self) -> fd.GetNodeInfoResponse:
+        """FederationService.GetNodeInfo (for a peer node's identity)."""
+        response: fd.GetNodeInfoResponse = self._call(
+            self._federation.GetNodeInfo, fd.GetNodeInfoRequest()
+        )
+        return response
+
+    def pull_entries(
+        self, start: int, tree_size: int, page_size: int = 0
+    ) -> fd.PullEntriesResponse:
+        """FederationService.PullEntries: one page of [start, tree_size) for a peer node."""
+        request = fd.PullEntriesRequest(start_index=start, tree_size=tree_size, page_size=page_size)
+        response: fd.PullEntriesResponse = self._call(self._federation.PullEntries, request)
+        return response
 
     def organizations(
         self, page_size: int = 0, page_token: str = ""

@@ -47,6 +47,9 @@ class Limits:
     max_page_size: int = 1000
     default_page_size: int = 50
     max_watch_batch: int = 100
+    # Sync (issue 12): leaves per PullEntries page, the default and the most a node serves; the
+    # page's credential bytes stay within half the message cap whatever this says.
+    sync_page_size: int = 256
     # Submissions one durable commit may carry (group commit).
     max_commit_batch: int = 64
     # The node recomputes its log root from the stored leaves at start and this often after.

@@ -35,6 +35,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.sign",
     "gateway.cli.verify",
     "gateway.cli.serve",
+    "gateway.cli.sync",
     "gateway.cli.remote",
     "gateway.cli.witness",
     "gateway.cli.log",

@@ -21,7 +21,9 @@ from gateway.node import (
     load_config,
     load_node_key,
     log_identity,
+    open_node_store,
 )
+from gateway.store.sync_state import Quarantine
 from gateway.trust import Role
 
 
@@ -78,6 +80,14 @@ def register(sub: Any) -> None:
     _store_option(show)
     show.set_defaults(func=run_list)
 
+    release = actions.add_parser(
+        "release", help="lift a peer's quarantine after reading its evidence (cfx peers list)"
+    )
+    release.add_argument("--dir", required=True, type=node_directory, help="node directory")
+    release.add_argument("--name", required=True, help="the peer's name")
+    _store_option(release)
+    release.set_defaults(func=run_release)
+
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -129,14 +139,15 @@ def run_remove(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     """The verified, rollback-checked peers file as a table or as JSON."""
     peers = current_peers(NodePaths(args.dir), store_url=args.store)
+    quarantines = _quarantines(args)
     if args.json:
-        print(json.dumps(_as_json(peers), indent=2))
+        print(json.dumps(_as_json(peers, quarantines), indent=2))
         return 0
     print(f"peers version {peers.version}")
     if not peers.peers:
         print("no peers; add one with `cfx peers add`")
         return 0
-    header = ("NAME", "ADDRESS", "ORG", "ROLE", "DELEGATE", "PULL", "LOG ORIGIN")
+    header = ("NAME", "ADDRESS", "ORG", "ROLE", "DELEGATE", "PULL", "LOG ORIGIN", "STATE")
     rows = [
         (
             p.name,
@@ -146,6 +157,7 @@ def run_list(args: argparse.Namespace) -> int:
             "yes" if p.delegate else "no",
             "all" if p.pull == frozenset(DatasetKind) else ",".join(sorted(p.pull)),
             p.origin,
+            _state(quarantines.get(p.origin)),
         )
         for p in peers.peers
     ]
@@ -157,9 +169,45 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _as_json(peers: PeerSet) -> dict[str, Any]:
-    listed = [peer.to_dict() | {"log_origin": peer.origin} for peer in peers.peers]
+def run_release(args: argparse.Namespace) -> int:
+    """Lift a peer's quarantine (after reading its evidence): the next sync pulls again."""
+    paths = NodePaths(args.dir)
+    peer = current_peers(paths, store_url=args.store).peer(args.name)
+    with open_node_store(paths, load_config(paths), args.store) as store:
+        released = store.release_peer(peer.origin)
+    print(f"peer {peer.name}: " + ("quarantine lifted" if released else "was not quarantined"))
+    return 0
+
+
+def _quarantines(args: argparse.Namespace) -> dict[str, Quarantine]:
+    """Quarantined peer logs (gateway.federation.sync), by log origin."""
+    paths = NodePaths(args.dir)
+    with open_node_store(paths, load_config(paths), args.store) as store:
+        return store.peer_quarantines()
+
+
+def _state(quarantine: Quarantine | None) -> str:
+    return "ok" if quarantine is None else f"quarantined ({quarantine.reason})"
+
+
+def _as_json(peers: PeerSet, quarantines: dict[str, Quarantine]) -> dict[str, Any]:
+    listed = [
+        peer.to_dict()
+        | {"log_origin": peer.origin, "quarantine": _quarantine_json(quarantines.get(peer.origin))}
+        for peer in peers.peers
+    ]
     return {"version": peers.version, "peers": listed}
+
+
+def _quarantine_json(quarantine: Quarantine | None) -> dict[str, Any] | None:
+    if quarantine is None:
+        return None
+    return {
+        "reason": quarantine.reason,
+        "message": quarantine.message,
+        "evidence": dict(quarantine.evidence),
+        "at": quarantine.at.isoformat(),
+    }
 
 
 def _org_and_role(log_key: NoteKey, org: str | None, node_role: str | None) -> tuple[str, NodeRole]:

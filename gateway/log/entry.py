@@ -186,11 +186,108 @@ class StatusChange(_Entry):
     changed_at: datetime
 
 
+def _origin_fields(origin: str, origin_index: int) -> dict[str, Any]:
+    if isinstance(origin_index, bool) or not isinstance(origin_index, int) or origin_index < 0:
+        raise MalformedEntryError("origin_index must be a non-negative integer")
+    # JCS numbers are IEEE doubles (RFC 8785 §3.2.2.3): beyond 2**53 an index has no exact form.
+    if origin_index >= 2**53:
+        raise MalformedEntryError("origin_index is beyond 2**53")
+    return {"origin": _text(origin, "origin"), "origin_index": origin_index}
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetReplicated(DatasetAccepted):
+    """A node stored a dataset that a peer's log holds: the same commitment as the peer's entry,
+    plus where it came from (the peer's log origin and the index of its entry there).
+
+    A subclass of `DatasetAccepted`: everything that checks a dataset against its entry (digest,
+    listing, receipts) treats a replica like any accepted dataset.
+    """
+
+    TYPE: ClassVar[str] = "replicated-dataset"
+
+    origin: str = ""
+    origin_index: int = 0
+
+    def to_bytes(self) -> bytes:
+        """Leaf bytes: the `DatasetAccepted` fields plus `origin` and `origin_index`, JCS."""
+        return _canonical(
+            {
+                "v": ENTRY_VERSION,
+                "type": self.TYPE,
+                "digest": _encode_digest(self.digest),
+                "kind": _text(self.kind, "kind"),
+                "issuer": _text(self.issuer, "issuer"),
+                "dataset": _text(self.dataset, "dataset"),
+                "time": _encode_time(self.received_at),
+                **_origin_fields(self.origin, self.origin_index),
+            }
+        )
+
+    @classmethod
+    def _from_fields(cls, obj: dict[str, Any]) -> DatasetReplicated:
+        _expect_keys(
+            obj,
+            {"v", "type", "digest", "kind", "issuer", "dataset", "time", "origin", "origin_index"},
+        )
+        return cls(
+            digest=_decode_digest(obj["digest"]),
+            kind=_text(obj["kind"], "kind"),
+            issuer=_text(obj["issuer"], "issuer"),
+            dataset=_text(obj["dataset"], "dataset"),
+            received_at=_decode_time(obj["time"], "time"),
+            **_origin_fields(obj["origin"], obj["origin_index"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReplicated(StatusChange):
+    """A node applied a status change that a peer's log holds, naming that entry's origin."""
+
+    TYPE: ClassVar[str] = "replicated-status"
+
+    origin: str = ""
+    origin_index: int = 0
+
+    def to_bytes(self) -> bytes:
+        """Leaf bytes: the `StatusChange` fields plus `origin` and `origin_index`, JCS."""
+        return _canonical(
+            {
+                "v": ENTRY_VERSION,
+                "type": self.TYPE,
+                "change": StatusChangeKind(self.change).value,
+                "target": _text(self.target, "target"),
+                "status": _text(self.new_status, "status"),
+                "reason": _text(self.reason, "reason", allow_empty=True),
+                "digest": _encode_digest(self.digest),
+                "time": _encode_time(self.changed_at),
+                **_origin_fields(self.origin, self.origin_index),
+            }
+        )
+
+    @classmethod
+    def _from_fields(cls, obj: dict[str, Any]) -> StatusReplicated:
+        keys = {"v", "type", "change", "target", "status", "reason", "digest", "time"}
+        _expect_keys(obj, keys | {"origin", "origin_index"})
+        base = StatusChange._from_fields({k: v for k, v in obj.items() if k in keys})  # noqa: SLF001
+        return cls(
+            change=base.change,
+            target=base.target,
+            new_status=base.new_status,
+            reason=base.reason,
+            digest=base.digest,
+            changed_at=base.changed_at,
+            **_origin_fields(obj["origin"], obj["origin_index"]),
+        )
+
+
 LogEntry = DatasetAccepted | StatusChange
 
 _TYPES: dict[str, type[DatasetAccepted | StatusChange]] = {
     DatasetAccepted.TYPE: DatasetAccepted,
     StatusChange.TYPE: StatusChange,
+    DatasetReplicated.TYPE: DatasetReplicated,
+    StatusReplicated.TYPE: StatusReplicated,
 }
 
 

@@ -64,8 +64,11 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             raise InvalidNameError
         record = self._catalog.get(request.name, call.caller)
         receipt = self._catalog.receipt(record.log_index)
+        origins = self._catalog.origin_receipts(record.digest)
         return ex.GetDatasetResponse(
-            dataset=convert.dataset(record), receipt=convert.receipt(receipt)
+            dataset=convert.dataset(record),
+            receipt=convert.receipt(receipt),
+            origin_receipts=[convert.receipt(r) for r in origins],
         )
 
     @unary

@@ -88,13 +88,15 @@ class Guard:
         never longer than max_deadline_seconds (G5).
         """
         # A revoked identity is no longer registered (G2).
-        caller = access.caller_organization(self._registry(), caller_from(context).sans)
+        registry = self._registry()
+        identities = caller_from(context).sans
+        caller = access.caller_organization(registry, identities)
         with quota.held(caller.name):
             left: float | None = context.time_remaining()
             if left is None or left > NO_DEADLINE:
                 left = default
             budget = min(left, self.limits.max_deadline_seconds)
-            call = Call(caller, self, time.monotonic() + budget)
+            call = Call(caller, self, time.monotonic() + budget, registry, identities)
             context.add_callback(call.end)  # the RPC ended: cancelled, timed out or done
             try:
                 yield call
@@ -124,6 +126,9 @@ class Call:
     caller: Organization
     _guard: Guard = field(repr=False)
     _deadline: float  # monotonic
+    # The registry snapshot that authenticated the caller, and its certificate's identities.
+    registry: TrustRegistry = field(repr=False)
+    identities: tuple[str, ...]
     # Set when the RPC ends; a waiting stream also has it set when the log grows.
     wakeup: threading.Event = field(default_factory=threading.Event, repr=False)
     _ended: bool = False

@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Self
 
 from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
+from gateway.federation.follow import PeerPosition
 from gateway.limits import Limits
+from gateway.log.receipt import Receipt
 from gateway.store.errors import StoreError
 from gateway.store.model import Change, DatasetFilter, PutResult, StoredDataset
 from gateway.store.paging import PageTokenCodec
+from gateway.store.sync_state import Quarantine, Replica, ReplicaStatus
 
 DEFAULT_PAGE_SIZE = Limits.default_page_size
 
@@ -185,6 +188,43 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def load_witness_heads(self) -> dict[str, PeerHead]:
         """Every peer's last accepted head, by origin."""
+
+    # Sync (issue 12): positions in peer logs, origin receipts, quarantines.
+
+    @abc.abstractmethod
+    def commit_sync_page(
+        self,
+        expected_size: int,
+        position: PeerPosition,
+        items: Sequence[Replica | ReplicaStatus],
+    ) -> list[StoredDataset | StoreError]:
+        """Apply one verified page of a peer's log and move to `position`, in ONE transaction.
+
+        Each item is applied in log order: a replica is put like `put_dataset` (same digest:
+        nothing appended, the receipt still kept), a status change like `set_status`; an item
+        refused with a StoreError is rolled back alone and returned in its slot. The position
+        moves only if the stored one is still at `expected_size` (PositionConflictError).
+        """
+
+    @abc.abstractmethod
+    def peer_position(self, origin: str) -> PeerPosition:
+        """The verified position in the peer log `origin` (the start when never pulled)."""
+
+    @abc.abstractmethod
+    def origin_receipts(self, digest: str) -> list[Receipt]:
+        """The receipts of the peer logs a dataset with `digest` was copied from."""
+
+    @abc.abstractmethod
+    def quarantine_peer(self, record: Quarantine) -> None:
+        """Keep the evidence against a peer log; sync skips it until released."""
+
+    @abc.abstractmethod
+    def peer_quarantines(self) -> dict[str, Quarantine]:
+        """Every quarantined peer log, by origin."""
+
+    @abc.abstractmethod
+    def release_peer(self, origin: str) -> bool:
+        """Lift the quarantine of `origin`; True when there was one."""
 
     @abc.abstractmethod
     def close(self) -> None:

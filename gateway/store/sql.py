@@ -22,6 +22,8 @@ from gateway.domain import (
     PeerHead,
     ReadScope,
 )
+from gateway.federation.follow import PeerPosition
+from gateway.log.receipt import Receipt
 from gateway.log.sql import Cursor, LogTables
 from gateway.store.base import DEFAULT_PAGE_SIZE, Store
 from gateway.store.errors import (
@@ -42,6 +44,13 @@ from gateway.store.schema import (
     migrate,
     schema_statements,
 )
+from gateway.store.sync_state import (
+    Quarantine,
+    Replica,
+    ReplicaStatus,
+    SyncState,
+)
+from gateway.store.sync_state import schema_statements as sync_schema
 from gateway.store.trust_state import TrustState
 from gateway.store.trust_state import schema_statements as trust_schema
 from gateway.times import from_sortable, to_sortable
@@ -68,6 +77,7 @@ class SQLStore(Store):
     def __init__(self) -> None:
         self._log = LogTables(self.dialect)
         self._trust = TrustState(self._run)
+        self._sync = SyncState(self._run)
         try:
             self._codec = PageTokenCodec(self._initialise())
         except BaseException:
@@ -104,7 +114,11 @@ class SQLStore(Store):
             blob, bigint = self._blob_types()
             if version is not None:
                 migrate(cur, self.dialect, version, (blob, bigint))
-            for statement in [*schema_statements(blob, bigint), *trust_schema(bigint)]:
+            for statement in [
+                *schema_statements(blob, bigint),
+                *trust_schema(bigint),
+                *sync_schema(blob, bigint),
+            ]:
                 self._run(cur, statement)
             self._log.create_schema(cur)
             self._index_logged_revocations(cur)
@@ -210,26 +224,100 @@ class SQLStore(Store):
     ) -> StoredDataset:
         """One write transaction: status, change row, log leaf and the StatusUpdate's record."""
         with self._transaction(write=True) as cur:
-            if status_update_record is not None:
-                replay = self._by_digest(cur, status_update_record.digest)
-                if replay is not None:
-                    return self._require(cur, name)
-            current = self._require(cur, name)
-            if status not in ALLOWED_TRANSITIONS[current.status]:
-                raise InvalidStatusTransitionError(
-                    f"{name} is {current.status}; it cannot become {status}"
-                )
-            if status_update_record is not None:
-                self._check_unique_ids(cur, status_update_record)
-            (index,) = self._log.append(cur, [log_entry])
-            self._run(cur, "UPDATE cfx_datasets SET status = ? WHERE name = ?", (status, name))
-            updated = current.with_status(status)
-            self._record_change(cur, updated, ChangeType.STATUS_CHANGED, status, index)
-            if status_update_record is not None:
-                update = _with_log_index(status_update_record, index)
-                self._insert(cur, update)
-                self._record_change(cur, update, ChangeType.CREATED, update.status)
+            return self._set_status(cur, name, status, log_entry, status_update_record)
+
+    def _set_status(
+        self,
+        cur: Cursor,
+        name: str,
+        status: DatasetStatus,
+        log_entry: bytes,
+        status_update_record: StoredDataset | None,
+    ) -> StoredDataset:
+        if status_update_record is not None:
+            replay = self._by_digest(cur, status_update_record.digest)
+            if replay is not None:
+                return self._require(cur, name)
+        current = self._require(cur, name)
+        if status not in ALLOWED_TRANSITIONS[current.status]:
+            raise InvalidStatusTransitionError(
+                f"{name} is {current.status}; it cannot become {status}"
+            )
+        if status_update_record is not None:
+            self._check_unique_ids(cur, status_update_record)
+        (index,) = self._log.append(cur, [log_entry])
+        self._run(cur, "UPDATE cfx_datasets SET status = ? WHERE name = ?", (status, name))
+        updated = current.with_status(status)
+        self._record_change(cur, updated, ChangeType.STATUS_CHANGED, status, index)
+        if status_update_record is not None:
+            update = _with_log_index(status_update_record, index)
+            self._insert(cur, update)
+            self._record_change(cur, update, ChangeType.CREATED, update.status)
         return updated
+
+    # -- sync: pages of a peer's log, applied with the position in one transaction ------------
+
+    def commit_sync_page(
+        self,
+        expected_size: int,
+        position: PeerPosition,
+        items: Sequence[Replica | ReplicaStatus],
+    ) -> list[StoredDataset | StoreError]:
+        """Apply a verified page and move the peer position in one transaction; refused when
+        another run moved it from `expected_size` first. One failing item fails alone."""
+        with self._transaction(write=True) as cur:
+            results: list[StoredDataset | StoreError] = []
+            for item in items:
+                self._run(cur, "SAVEPOINT cfx_item")
+                try:
+                    results.append(self._apply_replica(cur, item))
+                except StoreError as exc:
+                    self._run(cur, "ROLLBACK TO SAVEPOINT cfx_item")
+                    results.append(exc)
+                self._run(cur, "RELEASE SAVEPOINT cfx_item")
+            self._sync.move(cur, expected_size, position)
+        return results
+
+    def _apply_replica(self, cur: Cursor, item: Replica | ReplicaStatus) -> StoredDataset:
+        if isinstance(item, ReplicaStatus):
+            updated = self._set_status(cur, item.name, item.status, item.entry, item.update)
+            self._sync.keep_receipt(cur, item.update.digest, item.origin_receipt)
+            return updated
+        record = item.record
+        self._run(cur, "SELECT digest FROM cfx_datasets WHERE name = ?", (record.name,))
+        row = cur.fetchone()
+        if row is not None and str(row[0]) != record.digest:
+            raise AlreadyExistsError(
+                f"{record.name} is stored here with other bytes", existing_name=record.name
+            )
+        stored = self._put_one(cur, record, item.entry).dataset
+        self._sync.keep_receipt(cur, record.digest, item.origin_receipt)
+        return stored
+
+    def peer_position(self, origin: str) -> PeerPosition:
+        """This node's verified position in the peer log `origin` (empty before the first sync)."""
+        with self._transaction(write=False) as cur:
+            return self._sync.position(cur, origin)
+
+    def origin_receipts(self, digest: str) -> list[Receipt]:
+        """The origin receipts kept for the dataset with `digest` (one per origin log)."""
+        with self._transaction(write=False) as cur:
+            return self._sync.receipts(cur, digest)
+
+    def quarantine_peer(self, record: Quarantine) -> None:
+        """Record a peer's quarantine with its evidence."""
+        with self._transaction(write=True) as cur:
+            self._sync.quarantine(cur, record)
+
+    def peer_quarantines(self) -> dict[str, Quarantine]:
+        """Every quarantined peer log, by origin, with its evidence."""
+        with self._transaction(write=False) as cur:
+            return self._sync.quarantines(cur)
+
+    def release_peer(self, origin: str) -> bool:
+        """Lift the quarantine of peer log `origin`; False when it was not quarantined."""
+        with self._transaction(write=True) as cur:
+            return self._sync.release(cur, origin)
 
     def _check_unique_ids(self, cur: Cursor, record: StoredDataset) -> None:
         """Ids are unique per issuing organization: only the same organization's dataset can

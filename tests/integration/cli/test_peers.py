@@ -136,10 +136,11 @@ def test_peer_is_added_listed_and_removed(provincial: Provincial, national: Path
         "PULL",
         "LOG",
         "ORIGIN",
+        "STATE",
     ]
     assert table[2].split() == [
         "sichuan", provincial.address, "sichuan-db", "provincial", "yes",
-        "EmissionFactor,ProductFootprint", "cfx.sichuan-db.provincial/log",
+        "EmissionFactor,ProductFootprint", "cfx.sichuan-db.provincial/log", "ok",
     ]  # fmt: skip
 
     listed = json.loads(
@@ -154,6 +155,7 @@ def test_peer_is_added_listed_and_removed(provincial: Provincial, national: Path
     assert peer["pull"] == ["EmissionFactor", "ProductFootprint"]
     assert peer["delegate"] is True
     assert peer["log_origin"] == "cfx.sichuan-db.provincial/log"
+    assert peer["quarantine"] is None
     assert peer["log_key"] == provincial.log_key.read_text().strip()
     assert Path(peer["identity"]) == provincial.identity_for_national.resolve()
 

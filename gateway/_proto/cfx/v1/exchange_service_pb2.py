@@ -27,7 +27,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63\x66x/v1/exchange_service.proto\x12\x06\x63\x66x.v1\x1a\x14\x63\x66x/v1/dataset.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"J\n\x14SubmitDatasetRequest\x12\x18\n\ncredential\x18\x01 \x01(\x0c\x42\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"[\n\x15SubmitDatasetResponse\x12 \n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12 \n\x07receipt\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"\'\n\x11GetDatasetRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"X\n\x12GetDatasetResponse\x12 \n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12 \n\x07receipt\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"\xc1\x02\n\x13ListDatasetsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\'\n\x04kind\x18\x03 \x01(\x0e\x32\x13.cfx.v1.DatasetKindB\x04\xe2\x41\x01\x01\x12\x14\n\x06issuer\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x18\n\nproduct_id\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1f\n\x11\x63lassification_id\x18\x06 \x01(\tB\x04\xe2\x41\x01\x01\x12\x17\n\tgeography\x18\x07 \x01(\tB\x04\xe2\x41\x01\x01\x12+\n\x06status\x18\x08 \x01(\x0e\x32\x15.cfx.v1.DatasetStatusB\x04\xe2\x41\x01\x01\x12\x37\n\rvalid_at_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x01\"\x9f\x01\n\x14ListDatasetsResponse\x12!\n\x08\x64\x61tasets\x18\x01 \x03(\x0b\x32\x0f.cfx.v1.Dataset\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12&\n\ncheckpoint\x18\x03 \x01(\x0b\x32\x12.cfx.v1.Checkpoint\x12#\n\x06proofs\x18\x04 \x03(\x0b\x32\x13.cfx.v1.ListedProof\"H\n\x0bListedProof\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\r\n\x05\x65ntry\x18\x02 \x01(\x0c\x12\x17\n\x0finclusion_proof\x18\x03 \x03(\x0c\"t\n\x17VerifyCredentialRequest\x12\x18\n\ncredential\x18\x01 \x01(\x0c\x42\x04\xe2\x41\x01\x02\x12\x1d\n\x0f\x65xpected_domain\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12 \n\x12\x65xpected_challenge\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"\xce\x01\n\x0bProofResult\x12\x13\n\x0b\x63ryptosuite\x18\x01 \x01(\t\x12\x1b\n\x13verification_method\x18\x02 \x01(\t\x12\x12\n\ncontroller\x18\x03 \x01(\t\x12\x15\n\rproof_purpose\x18\x04 \x01(\t\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08verified\x18\x06 \x01(\x08\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x0f\n\x07message\x18\x08 \x01(\t\"D\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"\xc0\x01\n\x18VerifyCredentialResponse\x12\x10\n\x08verified\x18\x01 \x01(\x08\x12!\n\x04kind\x18\x02 \x01(\x0e\x32\x13.cfx.v1.DatasetKind\x12\x0e\n\x06issuer\x18\x03 \x01(\t\x12#\n\x06proofs\x18\x04 \x03(\x0b\x32\x13.cfx.v1.ProofResult\x12*\n\nviolations\x18\x05 \x03(\x0b\x32\x16.cfx.v1.FieldViolation\x12\x0e\n\x06\x64igest\x18\x06 \x01(\t\"d\n\x17\x44\x65precateDatasetRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1b\n\rstatus_update\x18\x02 \x01(\x0c\x42\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"^\n\x18\x44\x65precateDatasetResponse\x12 \n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12 \n\x07receipt\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"c\n\x16WithdrawDatasetRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1b\n\rstatus_update\x18\x02 \x01(\x0c\x42\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"]\n\x17WithdrawDatasetResponse\x12 \n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12 \n\x07receipt\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"^\n\x14WatchDatasetsRequest\x12\x1d\n\x0fstart_log_index\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x01\x12\'\n\x04kind\x18\x02 \x01(\x0e\x32\x13.cfx.v1.DatasetKindB\x04\xe2\x41\x01\x01\"\x87\x02\n\x15WatchDatasetsResponse\x12=\n\x0b\x63hange_type\x18\x01 \x01(\x0e\x32(.cfx.v1.WatchDatasetsResponse.ChangeType\x12 \n\x07\x64\x61taset\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12\x11\n\tlog_index\x18\x03 \x01(\x03\"z\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANGE_TYPE_ACCEPTED\x10\x01\x12\x1a\n\x16\x43HANGE_TYPE_DEPRECATED\x10\x02\x12\x19\n\x15\x43HANGE_TYPE_WITHDRAWN\x10\x03\x32\xc1\x04\n\x0f\x45xchangeService\x12L\n\rSubmitDataset\x12\x1c.cfx.v1.SubmitDatasetRequest\x1a\x1d.cfx.v1.SubmitDatasetResponse\x12\x43\n\nGetDataset\x12\x19.cfx.v1.GetDatasetRequest\x1a\x1a.cfx.v1.GetDatasetResponse\x12I\n\x0cListDatasets\x12\x1b.cfx.v1.ListDatasetsRequest\x1a\x1c.cfx.v1.ListDatasetsResponse\x12U\n\x10VerifyCredential\x12\x1f.cfx.v1.VerifyCredentialRequest\x1a .cfx.v1.VerifyCredentialResponse\x12U\n\x10\x44\x65precateDataset\x12\x1f.cfx.v1.DeprecateDatasetRequest\x1a .cfx.v1.DeprecateDatasetResponse\x12R\n\x0fWithdrawDataset\x12\x1e.cfx.v1.WithdrawDatasetRequest\x1a\x1f.cfx.v1.WithdrawDatasetResponse\x12N\n\rWatchDatasets\x12\x1c.cfx.v1.WatchDatasetsRequest\x1a\x1d.cfx.v1.WatchDatasetsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63\x66x/v1/exchange_service.proto\x12\x06\x63\x66x.v1\x1a\x14\x63\x66x/v1/dataset.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"J\n\x14SubmitDatasetRequest\x12\x18\n\ncredential\x18\x01 \x01(\x0c\x42\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"[\n\x15SubmitDatasetResponse\x12 \n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12 \n\x07receipt\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"\'\n\x11GetDatasetRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x82\x01\n\x12GetDatasetResponse\x12 \n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12 \n\x07receipt\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Receipt\x12(\n\x0forigin_receipts\x18\x03 \x03(\x0b\x32\x0f.cfx.v1.Receipt\"\xc1\x02\n\x13ListDatasetsRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\'\n\x04kind\x18\x03 \x01(\x0e\x32\x13.cfx.v1.DatasetKindB\x04\xe2\x41\x01\x01\x12\x14\n\x06issuer\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x18\n\nproduct_id\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1f\n\x11\x63lassification_id\x18\x06 \x01(\tB\x04\xe2\x41\x01\x01\x12\x17\n\tgeography\x18\x07 \x01(\tB\x04\xe2\x41\x01\x01\x12+\n\x06status\x18\x08 \x01(\x0e\x32\x15.cfx.v1.DatasetStatusB\x04\xe2\x41\x01\x01\x12\x37\n\rvalid_at_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x01\"\x9f\x01\n\x14ListDatasetsResponse\x12!\n\x08\x64\x61tasets\x18\x01 \x03(\x0b\x32\x0f.cfx.v1.Dataset\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12&\n\ncheckpoint\x18\x03 \x01(\x0b\x32\x12.cfx.v1.Checkpoint\x12#\n\x06proofs\x18\x04 \x03(\x0b\x32\x13.cfx.v1.ListedProof\"H\n\x0bListedProof\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\r\n\x05\x65ntry\x18\x02 \x01(\x0c\x12\x17\n\x0finclusion_proof\x18\x03 \x03(\x0c\"t\n\x17VerifyCredentialRequest\x12\x18\n\ncredential\x18\x01 \x01(\x0c\x42\x04\xe2\x41\x01\x02\x12\x1d\n\x0f\x65xpected_domain\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12 \n\x12\x65xpected_challenge\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"\xce\x01\n\x0bProofResult\x12\x13\n\x0b\x63ryptosuite\x18\x01 \x01(\t\x12\x1b\n\x13verification_method\x18\x02 \x01(\t\x12\x12\n\ncontroller\x18\x03 \x01(\t\x12\x15\n\rproof_purpose\x18\x04 \x01(\t\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08verified\x18\x06 \x01(\x08\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x0f\n\x07message\x18\x08 \x01(\t\"D\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"\xc0\x01\n\x18VerifyCredentialResponse\x12\x10\n\x08verified\x18\x01 \x01(\x08\x12!\n\x04kind\x18\x02 \x01(\x0e\x32\x13.cfx.v1.DatasetKind\x12\x0e\n\x06issuer\x18\x03 \x01(\t\x12#\n\x06proofs\x18\x04 \x03(\x0b\x32\x13.cfx.v1.ProofResult\x12*\n\nviolations\x18\x05 \x03(\x0b\x32\x16.cfx.v1.FieldViolation\x12\x0e\n\x06\x64igest\x18\x06 \x01(\t\"d\n\x17\x44\x65precateDatasetRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1b\n\rstatus_update\x18\x02 \x01(\x0c\x42\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"^\n\x18\x44\x65precateDatasetResponse\x12 \n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12 \n\x07receipt\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"c\n\x16WithdrawDatasetRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1b\n\rstatus_update\x18\x02 \x01(\x0c\x42\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"]\n\x17WithdrawDatasetResponse\x12 \n\x07\x64\x61taset\x18\x01 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12 \n\x07receipt\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Receipt\"^\n\x14WatchDatasetsRequest\x12\x1d\n\x0fstart_log_index\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x01\x12\'\n\x04kind\x18\x02 \x01(\x0e\x32\x13.cfx.v1.DatasetKindB\x04\xe2\x41\x01\x01\"\x87\x02\n\x15WatchDatasetsResponse\x12=\n\x0b\x63hange_type\x18\x01 \x01(\x0e\x32(.cfx.v1.WatchDatasetsResponse.ChangeType\x12 \n\x07\x64\x61taset\x18\x02 \x01(\x0b\x32\x0f.cfx.v1.Dataset\x12\x11\n\tlog_index\x18\x03 \x01(\x03\"z\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANGE_TYPE_ACCEPTED\x10\x01\x12\x1a\n\x16\x43HANGE_TYPE_DEPRECATED\x10\x02\x12\x19\n\x15\x43HANGE_TYPE_WITHDRAWN\x10\x03\x32\xc1\x04\n\x0f\x45xchangeService\x12L\n\rSubmitDataset\x12\x1c.cfx.v1.SubmitDatasetRequest\x1a\x1d.cfx.v1.SubmitDatasetResponse\x12\x43\n\nGetDataset\x12\x19.cfx.v1.GetDatasetRequest\x1a\x1a.cfx.v1.GetDatasetResponse\x12I\n\x0cListDatasets\x12\x1b.cfx.v1.ListDatasetsRequest\x1a\x1c.cfx.v1.ListDatasetsResponse\x12U\n\x10VerifyCredential\x12\x1f.cfx.v1.VerifyCredentialRequest\x1a .cfx.v1.VerifyCredentialResponse\x12U\n\x10\x44\x65precateDataset\x12\x1f.cfx.v1.DeprecateDatasetRequest\x1a .cfx.v1.DeprecateDatasetResponse\x12R\n\x0fWithdrawDataset\x12\x1e.cfx.v1.WithdrawDatasetRequest\x1a\x1f.cfx.v1.WithdrawDatasetResponse\x12N\n\rWatchDatasets\x12\x1c.cfx.v1.WatchDatasetsRequest\x1a\x1d.cfx.v1.WatchDatasetsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -86,36 +86,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SUBMITDATASETRESPONSE']._serialized_end=296
   _globals['_GETDATASETREQUEST']._serialized_start=298
   _globals['_GETDATASETREQUEST']._serialized_end=337
-  _globals['_GETDATASETRESPONSE']._serialized_start=339
-  _globals['_GETDATASETRESPONSE']._serialized_end=427
-  _globals['_LISTDATASETSREQUEST']._serialized_start=430
-  _globals['_LISTDATASETSREQUEST']._serialized_end=751
-  _globals['_LISTDATASETSRESPONSE']._serialized_start=754
-  _globals['_LISTDATASETSRESPONSE']._serialized_end=913
-  _globals['_LISTEDPROOF']._serialized_start=915
-  _globals['_LISTEDPROOF']._serialized_end=987
-  _globals['_VERIFYCREDENTIALREQUEST']._serialized_start=989
-  _globals['_VERIFYCREDENTIALREQUEST']._serialized_end=1105
-  _globals['_PROOFRESULT']._serialized_start=1108
-  _globals['_PROOFRESULT']._serialized_end=1314
-  _globals['_FIELDVIOLATION']._serialized_start=1316
-  _globals['_FIELDVIOLATION']._serialized_end=1384
-  _globals['_VERIFYCREDENTIALRESPONSE']._serialized_start=1387
-  _globals['_VERIFYCREDENTIALRESPONSE']._serialized_end=1579
-  _globals['_DEPRECATEDATASETREQUEST']._serialized_start=1581
-  _globals['_DEPRECATEDATASETREQUEST']._serialized_end=1681
-  _globals['_DEPRECATEDATASETRESPONSE']._serialized_start=1683
-  _globals['_DEPRECATEDATASETRESPONSE']._serialized_end=1777
-  _globals['_WITHDRAWDATASETREQUEST']._serialized_start=1779
-  _globals['_WITHDRAWDATASETREQUEST']._serialized_end=1878
-  _globals['_WITHDRAWDATASETRESPONSE']._serialized_start=1880
-  _globals['_WITHDRAWDATASETRESPONSE']._serialized_end=1973
-  _globals['_WATCHDATASETSREQUEST']._serialized_start=1975
-  _globals['_WATCHDATASETSREQUEST']._serialized_end=2069
-  _globals['_WATCHDATASETSRESPONSE']._serialized_start=2072
-  _globals['_WATCHDATASETSRESPONSE']._serialized_end=2335
-  _globals['_WATCHDATASETSRESPONSE_CHANGETYPE']._serialized_start=2213
-  _globals['_WATCHDATASETSRESPONSE_CHANGETYPE']._serialized_end=2335
-  _globals['_EXCHANGESERVICE']._serialized_start=2338
-  _globals['_EXCHANGESERVICE']._serialized_end=2915
+  _globals['_GETDATASETRESPONSE']._serialized_start=340
+  _globals['_GETDATASETRESPONSE']._serialized_end=470
+  _globals['_LISTDATASETSREQUEST']._serialized_start=473
+  _globals['_LISTDATASETSREQUEST']._serialized_end=794
+  _globals['_LISTDATASETSRESPONSE']._serialized_start=797
+  _globals['_LISTDATASETSRESPONSE']._serialized_end=956
+  _globals['_LISTEDPROOF']._serialized_start=958
+  _globals['_LISTEDPROOF']._serialized_end=1030
+  _globals['_VERIFYCREDENTIALREQUEST']._serialized_start=1032
+  _globals['_VERIFYCREDENTIALREQUEST']._serialized_end=1148
+  _globals['_PROOFRESULT']._serialized_start=1151
+  _globals['_PROOFRESULT']._serialized_end=1357
+  _globals['_FIELDVIOLATION']._serialized_start=1359
+  _globals['_FIELDVIOLATION']._serialized_end=1427
+  _globals['_VERIFYCREDENTIALRESPONSE']._serialized_start=1430
+  _globals['_VERIFYCREDENTIALRESPONSE']._serialized_end=1622
+  _globals['_DEPRECATEDATASETREQUEST']._serialized_start=1624
+  _globals['_DEPRECATEDATASETREQUEST']._serialized_end=1724
+  _globals['_DEPRECATEDATASETRESPONSE']._serialized_start=1726
+  _globals['_DEPRECATEDATASETRESPONSE']._serialized_end=1820
+  _globals['_WITHDRAWDATASETREQUEST']._serialized_start=1822
+  _globals['_WITHDRAWDATASETREQUEST']._serialized_end=1921
+  _globals['_WITHDRAWDATASETRESPONSE']._serialized_start=1923
+  _globals['_WITHDRAWDATASETRESPONSE']._serialized_end=2016
+  _globals['_WATCHDATASETSREQUEST']._serialized_start=2018
+  _globals['_WATCHDATASETSREQUEST']._serialized_end=2112
+  _globals['_WATCHDATASETSRESPONSE']._serialized_start=2115
+  _globals['_WATCHDATASETSRESPONSE']._serialized_end=2378
+  _globals['_WATCHDATASETSRESPONSE_CHANGETYPE']._serialized_start=2256
+  _globals['_WATCHDATASETSRESPONSE_CHANGETYPE']._serialized_end=2378
+  _globals['_EXCHANGESERVICE']._serialized_start=2381
+  _globals['_EXCHANGESERVICE']._serialized_end=2958
 # @@protoc_insertion_point(module_scope)

@@ -35,12 +35,14 @@ class GetDatasetRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class GetDatasetResponse(_message.Message):
-    __slots__ = ("dataset", "receipt")
+    __slots__ = ("dataset", "receipt", "origin_receipts")
     DATASET_FIELD_NUMBER: _ClassVar[int]
     RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_RECEIPTS_FIELD_NUMBER: _ClassVar[int]
     dataset: _dataset_pb2.Dataset
     receipt: _dataset_pb2.Receipt
-    def __init__(self, dataset: _Optional[_Union[_dataset_pb2.Dataset, _Mapping]] = ..., receipt: _Optional[_Union[_dataset_pb2.Receipt, _Mapping]] = ...) -> None: ...
+    origin_receipts: _containers.RepeatedCompositeFieldContainer[_dataset_pb2.Receipt]
+    def __init__(self, dataset: _Optional[_Union[_dataset_pb2.Dataset, _Mapping]] = ..., receipt: _Optional[_Union[_dataset_pb2.Receipt, _Mapping]] = ..., origin_receipts: _Optional[_Iterable[_Union[_dataset_pb2.Receipt, _Mapping]]] = ...) -> None: ...
 
 class ListDatasetsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "kind", "issuer", "product_id", "classification_id", "geography", "status", "valid_at_time")

@@ -1,0 +1,129 @@
+"""PullEntries for one peer node: the leaves [start, b) of the log, each in full only when the
+usage policy of every dataset it concerns admits the caller (issue 12), else as its leaf hash.
+
+The decision is the issuer's signed usage policy (gateway.federation.policy), read from the
+stored credential bytes, for the calling node's organization and node role:
+- a dataset entry (accepted here or copied from a peer) is full when its dataset's audience
+  admits the caller; the credential bytes and the entry's inclusion proof go with it;
+- a status change is full when its target's audience admits the caller; the StatusUpdate's
+  bytes go with it (so the change follows its dataset everywhere it went);
+- a key revocation is full (it concerns no dataset; the registry is public to members);
+- anything else (a dataset this node no longer holds, an unreadable entry) is a leaf hash.
+
+A page ends at `tree_size`, at the page size, or once its credential bytes reach the byte budget
+(at least one leaf: a walk always advances). The consistency proof runs from the page's end to
+`tree_size`, so the caller proves the page against the checkpoint it accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway.domain import DatasetKind
+from gateway.errors import InvalidRangeError
+from gateway.federation.policy import Audience, Reader
+from gateway.log.entry import DatasetAccepted, LogEntry, StatusChange, StatusChangeKind
+from gateway.log.entry import decode_entry as decode
+from gateway.log.errors import MalformedEntryError, TreeSizeError
+from gateway.log.leaves import ServedLeaf
+from gateway.store.base import Store
+from gateway.store.errors import NotFoundError
+from gateway.store.model import StoredDataset
+from schemas import strict_json
+
+
+@dataclass(frozen=True, slots=True)
+class PulledDataset:
+    """The bytes a full entry commits to, and the entry's inclusion proof in the tree pulled."""
+
+    log_index: int
+    credential: bytes
+    inclusion_proof: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PulledPage:
+    """One PullEntries answer."""
+
+    leaves: tuple[ServedLeaf, ...]
+    datasets: tuple[PulledDataset, ...]
+    consistency_proof: tuple[bytes, ...]
+
+
+class PullView:
+    """Pages of this node's log as one peer node may receive them."""
+
+    def __init__(
+        self, store: Store, clock: Callable[[], datetime], *, max_page_size: int, max_bytes: int
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._max_page_size = max_page_size
+        self._max_bytes = max_bytes
+
+    def page(self, reader: Reader, start: int, tree_size: int, page_size: int) -> PulledPage:
+        """Leaves from `start` on, within the tree of `tree_size` leaves."""
+        size = self._store.log_size()
+        if not 0 < tree_size <= size:
+            raise TreeSizeError(f"need 0 < tree_size <= {size}")
+        if start > tree_size:
+            raise InvalidRangeError("start_index is beyond tree_size", field="start_index")
+        limit = min(page_size or self._max_page_size, self._max_page_size)
+        raw = self._store.log_entries(start, min(tree_size, start + limit))
+        now = self._clock()
+        leaves: list[ServedLeaf] = []
+        datasets: list[PulledDataset] = []
+        used = 0
+        for offset, entry in enumerate(raw):
+            index = start + offset
+            credential = self._shown(bytes(entry), reader, now)
+            if credential is None:
+                leaves.append(ServedLeaf(index, ServedLeaf.of_entry(index, bytes(entry)).leaf_hash))
+            else:
+                leaves.append(ServedLeaf.of_entry(index, bytes(entry)))
+                if credential:
+                    proof = self._store.inclusion_proof(index, tree_size)
+                    datasets.append(PulledDataset(index, credential, tuple(proof)))
+            used += len(entry) + len(credential or b"")
+            if used >= self._max_bytes:
+                break
+        end = start + len(leaves)
+        proof = self._store.consistency_proof(end, tree_size) if 0 < end < tree_size else []
+        return PulledPage(tuple(leaves), tuple(datasets), tuple(proof))
+
+    def _shown(self, entry: bytes, reader: Reader, now: datetime) -> bytes | None:
+        """The credential bytes to send with a full entry (b"" for none); None: hide it."""
+        try:
+            decoded: LogEntry = decode(entry)
+        except MalformedEntryError:
+            return None
+        if isinstance(decoded, StatusChange):
+            if decoded.change is StatusChangeKind.KEY_REVOCATION:
+                return b""
+            target = self._held(decoded.target)
+            update = self._store.find_by_digest(decoded.digest.hex())
+            if target is None or update is None or not _admits(target, reader, now):
+                return None
+            return update.credential
+        record = self._store.find_by_digest(decoded.digest.hex())
+        if record is None or record.kind is DatasetKind.STATUS_UPDATE:
+            return None
+        if not isinstance(decoded, DatasetAccepted) or not _admits(record, reader, now):
+            return None
+        return record.credential
+
+    def _held(self, name: str) -> StoredDataset | None:
+        try:
+            return self._store.get_dataset(name)
+        except NotFoundError:
+            return None
+
+
+def _admits(record: StoredDataset, reader: Reader, now: datetime) -> bool:
+    try:
+        document = strict_json.loads_object(record.credential)
+    except strict_json.JSONInputError:
+        return False
+    return Audience.of(document, origin_org=record.issuer_org).admits(reader, now)

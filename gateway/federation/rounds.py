@@ -1,0 +1,105 @@
+"""A node's sync round against its peers: the peers file, mTLS clients, and the `Syncer` wired
+to the node's store, checker, trust and log. Used by `cfx sync` (and later by `cfx serve`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from gateway.app import Node
+from gateway.checker import CredentialChecker
+from gateway.client import CfxClient, served_leaf
+from gateway.federation.peers import PEERS_FILE, PEERS_FILE_NAME, Peer, PeerSet, PeersRollbackError
+from gateway.federation.policy import Reader
+from gateway.federation.pull_view import PulledDataset, PulledPage
+from gateway.federation.sync import PeerSource, PeerSummary, Syncer, sync_all
+from gateway.node import load_node_key
+from gateway.trust import TrustRegistry
+from signing.loader import default_loader
+
+
+class RemotePeer:
+    """A peer reached over mTLS with the identity it issued to this node."""
+
+    def __init__(self, client: CfxClient) -> None:
+        self._client = client
+
+    def checkpoint_note(self) -> str:
+        """The peer's newest signed checkpoint."""
+        return self._client.checkpoint().checkpoint.note
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        """Its consistency proof between two tree sizes."""
+        return list(self._client.consistency_proof(first, second).proof)
+
+    def pull(self, start: int, tree_size: int, page_size: int) -> PulledPage:
+        """One PullEntries page, as domain values."""
+        page = self._client.pull_entries(start, tree_size, page_size)
+        return PulledPage(
+            leaves=tuple(served_leaf(e) for e in page.leaves),
+            datasets=tuple(
+                PulledDataset(d.log_index, d.credential, tuple(d.inclusion_proof))
+                for d in page.datasets
+            ),
+            consistency_proof=tuple(page.consistency_proof),
+        )
+
+
+def node_peers(node: Node) -> PeerSet:
+    """The node's verified peers file, refused when older than one it adopted (R4)."""
+    path = node.paths.root / PEERS_FILE_NAME
+    if not path.exists():
+        return PeerSet()
+    peers = PEERS_FILE.load(path, load_node_key(node.paths).public_key)
+    highest = node.store.advance_file_version(PEERS_FILE_NAME, peers.version)
+    if peers.version < highest:
+        raise PeersRollbackError(peers.version, highest)
+    return peers
+
+
+def node_syncer(
+    node: Node,
+    *,
+    registry_for: Callable[[Peer], TrustRegistry] | None = None,
+) -> Syncer:
+    """A `Syncer` for `node`: its store, its checker and rules, and its own trust for now."""
+    limits = node.config.limits
+    checker = CredentialChecker(loader=default_loader(), limits=limits)
+    return Syncer(
+        store=node.store,
+        checker=checker,
+        registry_for=registry_for or (lambda _peer: node.trust.current()),
+        rules_for=node.catalog.rules_cited_by,
+        reader=Reader(node.config.org, node.config.role, is_origin=False),
+        clock=node.clock,
+        page_size=limits.sync_page_size,
+        after_page=node.log.checkpoint,
+    )
+
+
+def sync_round(node: Node, peers: list[Peer], *, timeout: float = 30.0) -> list[PeerSummary]:
+    """One round with each of `peers`, each over its own mTLS connection."""
+    node.log.ensure_writable()
+    clients: list[CfxClient] = []
+
+    def connect(peer: Peer) -> Callable[[], PeerSource]:
+        def open_client() -> PeerSource:
+            identity: Path = peer.identity_dir(node.paths.root)
+            client = CfxClient(
+                peer.address,
+                identity,
+                timeout=timeout,
+                max_message_bytes=node.config.limits.max_message_bytes,
+            )
+            clients.append(client)
+            return RemotePeer(client)
+
+        return open_client
+
+    try:
+        return sync_all(node_syncer(node), [(peer, connect(peer)) for peer in peers])
+    finally:
+        for client in clients:
+            client.close()
+        node.log.checkpoint()
+        node.log.flush()

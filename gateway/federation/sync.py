@@ -1,0 +1,400 @@
+"""One sync round with each peer (issue 12): the I/O around the pure checks of `follow`.
+
+Per peer: take its signed checkpoint and the consistency proof from the last head this node
+accepted; pull the pages up to it, each proven against the checkpoint; for every entry shown in
+full, check the served bytes against the entry's digest, run the full credential checker (the
+same one as a submission) and the usage policy for THIS node, then store the page's datasets and
+status changes, each with a log entry naming its origin, and the origin receipts, together with
+the new position in ONE transaction (`Store.commit_sync_page`).
+
+A peer that misbehaves (split view, rollback, a page that does not hash into its tree, bytes that
+are not those its own entry commits to, a dataset its policy does not let it send here) is
+quarantined with the evidence; nothing of that page is kept and the other peers go on. A dataset
+the checker refuses (say, an issuer this node does not trust) is counted as refused, and the
+position moves past it: the peer behaved; this node just does not take it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from gateway.checker import CredentialChecker, ParsedCredential
+from gateway.domain import DatasetKind, DatasetStatus
+from gateway.errors import GatewayError
+from gateway.federation.follow import PeerPosition, accept_checkpoint, origin_receipt, verify_page
+from gateway.federation.misbehaviour import (
+    MISBEHAVIOUR,
+    AlteredBytesError,
+    MalformedPageError,
+    evidence_of,
+)
+from gateway.federation.peers import Peer
+from gateway.federation.policy import Audience, Reader
+from gateway.federation.pull_view import PulledDataset, PulledPage
+from gateway.log.checkpoint import open_checkpoint
+from gateway.log.entry import (
+    DatasetAccepted,
+    DatasetReplicated,
+    LogEntry,
+    StatusChange,
+    StatusChangeKind,
+    StatusReplicated,
+    decode_entry,
+)
+from gateway.log.errors import MalformedEntryError
+from gateway.log.leaves import ServedLeaf
+from gateway.store.base import Store
+from gateway.store.errors import NotFoundError, StoreError
+from gateway.store.model import StoredDataset
+from gateway.store.sync_state import Quarantine, Replica, ReplicaStatus
+from gateway.trust import TrustRegistry
+
+
+class PeerSource(Protocol):
+    """What sync needs from a peer: its checkpoint, consistency proofs and pages."""
+
+    def checkpoint_note(self) -> str:
+        """The peer's newest signed checkpoint."""
+        ...
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        """RFC 9162 consistency proof between two of its tree sizes."""
+        ...
+
+    def pull(self, start: int, tree_size: int, page_size: int) -> PulledPage:
+        """One page of its log for this node."""
+        ...
+
+
+@dataclass
+class PeerSummary:
+    """What one round did with one peer."""
+
+    peer: str
+    origin: str
+    outcome: str = "synced"  # synced | quarantined | failed
+    start: int = 0
+    end: int = 0
+    stored: int = 0
+    status_changes: int = 0
+    refused: list[dict[str, str]] = field(default_factory=list)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON (`cfx sync --json`)."""
+        return {
+            "peer": self.peer,
+            "origin": self.origin,
+            "outcome": self.outcome,
+            "start": self.start,
+            "end": self.end,
+            "stored": self.stored,
+            "status_changes": self.status_changes,
+            "refused": self.refused,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class _Refusal(Exception):  # noqa: N818 - internal control flow, never leaves this module
+    index: int
+    reason: str
+    message: str
+
+
+Rules = Callable[[ParsedCredential], Any]
+
+
+class Syncer:
+    """Runs sync rounds for one node. `registry_for(peer)` is the trust a peer's datasets are
+    checked under (this node's registry for now; delegated trust plugs in here)."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        checker: CredentialChecker,
+        registry_for: Callable[[Peer], TrustRegistry],
+        rules_for: Rules,
+        reader: Reader,
+        clock: Callable[[], datetime],
+        page_size: int,
+        after_page: Callable[[], object] = lambda: None,
+    ) -> None:
+        self._store = store
+        self._checker = checker
+        self._registry_for = registry_for
+        self._rules_for = rules_for
+        self._reader = reader
+        self._clock = clock
+        self._page_size = page_size
+        self._after_page = after_page
+
+    def sync_peer(self, peer: Peer, source: PeerSource) -> PeerSummary:
+        """One round with `peer`: up to its current checkpoint, or until it misbehaves."""
+        summary = PeerSummary(peer.name, peer.origin)
+        quarantined = self._store.peer_quarantines().get(peer.origin)
+        if quarantined is not None:
+            summary.outcome = "quarantined"
+            summary.message = (
+                f"quarantined since {quarantined.at:%Y-%m-%d %H:%M}: {quarantined.message}"
+            )
+            return summary
+        position = self._store.peer_position(peer.origin)
+        summary.start = summary.end = position.size
+        try:
+            position = self._accept(peer, source, position)
+            while position.behind:
+                position = self._page(peer, source, position, summary)
+                summary.end = position.size
+        except MISBEHAVIOUR as err:
+            self._quarantine(peer, err, summary)
+        return summary
+
+    def _accept(self, peer: Peer, source: PeerSource, position: PeerPosition) -> PeerPosition:
+        note = source.checkpoint_note()
+        presented, _ = open_checkpoint(note, peer.note_key)
+        head = position.head
+        proof: list[bytes] = []
+        if head is not None and 0 < head.size < presented.size:
+            proof = source.consistency_proof(head.size, presented.size)
+        accepted = accept_checkpoint(position, note, peer.note_key, proof)
+        if head is None or accepted.head != head:
+            self._store.commit_sync_page(position.size, accepted, [])
+        return accepted
+
+    def _page(
+        self, peer: Peer, source: PeerSource, position: PeerPosition, summary: PeerSummary
+    ) -> PeerPosition:
+        head = position.head
+        assert head is not None  # accepted above
+        page = source.pull(position.size, head.size, self._page_size)
+        verified = verify_page(position, page.leaves, page.consistency_proof)
+        items = self._items(peer, verified.leaves, page.datasets, verified.position, summary)
+        results = self._store.commit_sync_page(position.size, verified.position, items)
+        for item, result in zip(items, results, strict=True):
+            if isinstance(result, StoreError):
+                summary.refused.append(
+                    {
+                        "index": str(_origin_index(item)),
+                        "reason": result.reason,
+                        "message": str(result),
+                    }
+                )
+            elif isinstance(item, ReplicaStatus):
+                summary.status_changes += 1
+            else:
+                summary.stored += 1
+        self._after_page()
+        return verified.position
+
+    def _items(
+        self,
+        peer: Peer,
+        leaves: Sequence[ServedLeaf],
+        datasets: Sequence[PulledDataset],
+        position: PeerPosition,
+        summary: PeerSummary,
+    ) -> list[Replica | ReplicaStatus]:
+        served = {d.log_index: d for d in datasets}
+        shown = {leaf.index: leaf for leaf in leaves if leaf.entry is not None}
+        if not set(served) <= set(shown):
+            raise MalformedPageError(
+                "the page carries bytes for entries it does not show", evidence={}
+            )
+        items: list[Replica | ReplicaStatus] = []
+        pending: dict[str, StoredDataset] = {}
+        for index, leaf in shown.items():
+            try:
+                item = self._item(peer, leaf, served.get(index), position, pending)
+            except _Refusal as refusal:
+                summary.refused.append(
+                    {
+                        "index": str(refusal.index),
+                        "reason": refusal.reason,
+                        "message": refusal.message,
+                    }
+                )
+                continue
+            if item is None:
+                continue
+            if isinstance(item, Replica):
+                pending[item.record.name] = item.record
+            items.append(item)
+        return items
+
+    def _item(
+        self,
+        peer: Peer,
+        leaf: ServedLeaf,
+        pulled: PulledDataset | None,
+        position: PeerPosition,
+        pending: dict[str, StoredDataset],
+    ) -> Replica | ReplicaStatus | None:
+        assert leaf.entry is not None
+        assert position.head is not None
+        try:
+            entry: LogEntry = decode_entry(leaf.entry)
+        except MalformedEntryError as exc:
+            raise MalformedPageError(
+                f"entry {leaf.index} cannot be read: {exc}",
+                evidence={"index": str(leaf.index), "entry": leaf.entry.hex()},
+            ) from exc
+        if isinstance(entry, StatusChange) and entry.change is StatusChangeKind.KEY_REVOCATION:
+            return None  # the peer's key revocations travel with delegated trust (later step)
+        if pulled is None:
+            raise MalformedPageError(
+                f"entry {leaf.index} is shown without the bytes it commits to",
+                evidence={"index": str(leaf.index), "entry": leaf.entry.hex()},
+            )
+        if hashlib.sha256(pulled.credential).digest() != entry.digest:
+            raise AlteredBytesError(
+                f"{peer.name} served bytes that its entry {leaf.index} does not commit to",
+                evidence={
+                    "checkpoint": position.head.note,
+                    "index": str(leaf.index),
+                    "entry": leaf.entry.decode("utf-8", "replace"),
+                    "served_digest": hashlib.sha256(pulled.credential).hexdigest(),
+                },
+            )
+        receipt = origin_receipt(position.head, leaf, pulled.inclusion_proof)
+        if isinstance(entry, StatusChange):
+            return self._status(peer, leaf.index, entry, pulled.credential, receipt, pending)
+        return self._replica(peer, leaf.index, entry, pulled.credential, receipt)
+
+    def _check(self, peer: Peer, index: int, raw: bytes) -> Any:
+        try:
+            parsed = self._checker.parse(raw)
+            return self._checker.check(
+                parsed,
+                registry=self._registry_for(peer),
+                now=self._clock(),
+                rules=self._rules_for(parsed),
+            )
+        except GatewayError as err:
+            raise _Refusal(index, err.reason, str(err)) from err
+
+    def _replica(
+        self, peer: Peer, index: int, entry: DatasetAccepted, raw: bytes, receipt: Any
+    ) -> Replica | None:
+        if entry.kind not in {kind.value for kind in peer.pull}:
+            return None
+        checked = self._check(peer, index, raw)
+        now = self._clock()
+        audience = Audience.of(checked.parsed.document, origin_org=checked.issuer_org.name)
+        audience.require(self._reader, now, dataset_id=entry.dataset)
+        facets = checked.facets
+        try:
+            record = replace(
+                StoredDataset.create(
+                    credential=raw,
+                    kind=checked.kind,
+                    issuer=checked.issuer,
+                    issuer_org=checked.issuer_org.name,
+                    credential_id=checked.credential_id,
+                    received_at=now,
+                    product_ids=facets.product_ids,
+                    classification_ids=facets.classifications,
+                    geography=facets.most_specific_geography,
+                    valid_from=facets.valid_from,
+                    valid_until=facets.valid_until,
+                    supersedes=facets.supersedes,
+                ),
+                name=entry.dataset,
+            )
+        except GatewayError as err:
+            raise _Refusal(index, err.reason, str(err)) from err
+        local = DatasetReplicated(
+            digest=entry.digest,
+            kind=record.kind.value,
+            issuer=record.issuer,
+            dataset=record.name,
+            received_at=now,
+            origin=peer.origin,
+            origin_index=index,
+        )
+        return Replica(record, local.to_bytes(), receipt)
+
+    def _status(  # noqa: PLR0917 - one entry's parts
+        self,
+        peer: Peer,
+        index: int,
+        entry: StatusChange,
+        raw: bytes,
+        receipt: Any,
+        pending: dict[str, StoredDataset],
+    ) -> ReplicaStatus | None:
+        target = pending.get(entry.target) or self._held(entry.target)
+        if target is None:
+            return None  # a dataset this node does not hold: nothing to change
+        checked = self._check(peer, index, raw)
+        subject = checked.subject
+        if (
+            checked.kind is not DatasetKind.STATUS_UPDATE
+            or subject.get("targetDatasetId") != target.credential_id
+        ):
+            raise _Refusal(
+                index, "STATUS_UPDATE_TARGET_MISMATCH", "the update names another dataset"
+            )
+        try:
+            status = DatasetStatus(entry.new_status)
+        except ValueError:
+            raise _Refusal(index, "UNKNOWN_STATUS", entry.new_status) from None
+        now = self._clock()
+        update = StoredDataset.create(
+            credential=raw,
+            kind=DatasetKind.STATUS_UPDATE,
+            issuer=checked.issuer,
+            issuer_org=checked.issuer_org.name,
+            credential_id=checked.credential_id,
+            received_at=now,
+        )
+        local = StatusReplicated(
+            change=entry.change,
+            target=entry.target,
+            new_status=entry.new_status,
+            reason=entry.reason,
+            digest=entry.digest,
+            changed_at=now,
+            origin=peer.origin,
+            origin_index=index,
+        )
+        return ReplicaStatus(entry.target, status, local.to_bytes(), update, receipt)
+
+    def _held(self, name: str) -> StoredDataset | None:
+        try:
+            return self._store.get_dataset(name)
+        except NotFoundError:
+            return None
+
+    def _quarantine(self, peer: Peer, err: GatewayError, summary: PeerSummary) -> None:
+        evidence = {"peer": peer.name, "address": peer.address, **evidence_of(err)}
+        self._store.quarantine_peer(
+            Quarantine(peer.origin, err.reason, str(err), evidence, self._clock())
+        )
+        summary.outcome = "quarantined"
+        summary.message = f"{err.reason}: {err}"
+
+
+def _origin_index(item: Replica | ReplicaStatus) -> int:
+    return item.origin_receipt.log_index
+
+
+def sync_all(
+    syncer: Syncer, peers: Iterable[tuple[Peer, Callable[[], PeerSource]]]
+) -> list[PeerSummary]:
+    """One round with each peer in turn; a peer that cannot be reached does not stop the others."""
+    summaries = []
+    for peer, connect in peers:
+        try:
+            summaries.append(syncer.sync_peer(peer, connect()))
+        except (GatewayError, OSError) as err:
+            reason = getattr(err, "reason", type(err).__name__)
+            summaries.append(
+                PeerSummary(peer.name, peer.origin, outcome="failed", message=f"{reason}: {err}")
+            )
+    return summaries

@@ -1,0 +1,126 @@
+"""Two real nodes for sync tests: a provincial origin and a national puller, each its own
+directory, store and mTLS server on 127.0.0.1, the puller holding the `node` identity the origin
+issued to it and listing the origin in its signed peers.json.
+
+Organizations:
+- origin `sichuan` (provincial node), with the exporter `sichuan-cells` and its signing key;
+- puller `national` (national node), which also registers `sichuan-cells` with the same key
+  (trust is this node's own registry until delegated trust lands).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gateway.app import Node, log_vkey_path, open_node, start
+from gateway.client import CfxClient
+from gateway.domain import NodeRole
+from gateway.federation.peers import PEERS_FILE, Peer, PeerSet
+from gateway.node import NodePaths, add_client, edit_trust, init_node, load_node_key
+from gateway.server import RunningServer
+from gateway.trust import Role
+from signing.keys import PrivateKey, generate_key
+from tests.helpers.nodes import EXPORTER, signed_bytes
+
+ORIGIN_ORG = "sichuan"
+PULLER_ORG = "national"
+PEER_NAME = "sichuan"
+
+
+@dataclass
+class RunningNode:
+    """A node opened in this process and serving on 127.0.0.1."""
+
+    paths: NodePaths
+    node: Node
+    server: RunningServer
+    identities: dict[str, Path]
+
+    @property
+    def address(self) -> str:
+        """HOST:PORT of its gRPC server."""
+        return f"127.0.0.1:{self.server.port}"
+
+    def client(self, who: str = "exporter") -> CfxClient:
+        """A client with one of its identities."""
+        return CfxClient(self.address, self.identities[who])
+
+
+@dataclass
+class Pair:
+    """The origin node, the puller node, the exporter key both trust, and the peer entry."""
+
+    origin: RunningNode
+    puller: RunningNode
+    exporter_key: PrivateKey
+    peer: Peer
+
+    def sign(self, document: dict[str, object]) -> bytes:
+        """`document` issued and signed by the exporter."""
+        return signed_bytes(dict(document), self.exporter_key)
+
+
+def _init(root: Path, role: NodeRole, org: str, key: PrivateKey, now: datetime) -> NodePaths:
+    paths = init_node(root, role=role, org=org, now=now)
+    add_client(
+        paths, org=EXPORTER, role=Role.EXPORTER, out=root.parent / f"{org}-exporter", now=now
+    )
+    edit_trust(paths, lambda r: r.with_key(EXPORTER, Role.EXPORTER, key.did, now))
+    return paths
+
+
+def _run(paths: NodePaths, store_url: str | None, identities: dict[str, Path]) -> RunningNode:
+    node = open_node(paths.root, store_url=store_url)
+    try:
+        server = start(node, listen="127.0.0.1:0")
+    except BaseException:
+        node.close()
+        raise
+    return RunningNode(paths, node, server, identities)
+
+
+def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]:
+    """Start both nodes (the origin on its own SQLite store, the puller on `puller_store_url`)
+    and list the origin in the puller's peers.json; stop and close both after."""
+    now = datetime.now(UTC)
+    key = generate_key("ed25519")
+    origin_paths = _init(root / "origin", NodeRole.PROVINCIAL, ORIGIN_ORG, key, now)
+    puller_paths = _init(root / "puller", NodeRole.NATIONAL, PULLER_ORG, key, now)
+    node_identity = root / "national-at-sichuan"
+    add_client(
+        origin_paths,
+        org=PULLER_ORG,
+        role=Role.NODE,
+        out=node_identity,
+        now=now,
+        node_role=NodeRole.NATIONAL,
+    )
+    exporter_ids = {"exporter": root / f"{ORIGIN_ORG}-exporter", "node": node_identity}
+    origin = _run(origin_paths, None, exporter_ids)
+    try:
+        puller = _run(puller_paths, puller_store_url, {"exporter": root / f"{PULLER_ORG}-exporter"})
+        try:
+            peer = Peer(
+                name=PEER_NAME,
+                address=origin.address,
+                identity=node_identity,
+                log_key=log_vkey_path(origin_paths).read_text(encoding="utf-8"),
+                org=ORIGIN_ORG,
+                node_role=NodeRole.PROVINCIAL,
+            )
+            write_peers(puller_paths, PeerSet().with_peer(peer))
+            yield Pair(origin, puller, key, peer)
+        finally:
+            puller.server.stop(0)
+            puller.node.close()
+    finally:
+        origin.server.stop(0)
+        origin.node.close()
+
+
+def write_peers(paths: NodePaths, peers: PeerSet) -> None:
+    """Sign and save `peers` as the node's peers.json."""
+    PEERS_FILE.save(paths.root / "peers.json", peers, load_node_key(paths))
