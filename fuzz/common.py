@@ -202,7 +202,9 @@ def json_mutator(structural_share: float) -> Callable[[bytes, int, int], bytes]:
                         document = mutate_json(document, rng)
                 except (IndexError, KeyError, TypeError, RecursionError):
                     return atheris.Mutate(data, max_size)
-                out = json.dumps(document, ensure_ascii=rng.random() < 0.5).encode()
+                # Lone surrogates (from "\ud800" escapes) become invalid UTF-8: input too.
+                text = json.dumps(document, ensure_ascii=rng.random() < 0.5)
+                out = text.encode("utf-8", "surrogatepass")
                 if len(out) <= max_size:
                     return out
         return atheris.Mutate(data, max_size)
