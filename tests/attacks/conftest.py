@@ -192,7 +192,9 @@ def node(harness: Harness) -> Node:
     return node_of(harness)
 
 
-def child_node(root: Path, configure: Callable[[NodePaths], None] | None = None) -> Iterator[ChildNode]:
+def child_node(
+    root: Path, configure: Callable[[NodePaths], None] | None = None
+) -> Iterator[ChildNode]:
     child = ChildNode(make_node_dir(root, configure))
     try:
         yield child

@@ -48,9 +48,7 @@ def test_undefined_term_is_refused(harness: Harness, node: Node):
 def test_context_swap_to_an_unpinned_context_is_refused(harness: Harness, node: Node):
     credential = _signed(harness)
     credential["@context"][1] = "https://evil.example/cfx/v1"
-    error = assert_refused(
-        node, lambda: _submit(node, credential), INVALID, "CONTEXT_NOT_ALLOWED"
-    )
+    error = assert_refused(node, lambda: _submit(node, credential), INVALID, "CONTEXT_NOT_ALLOWED")
     assert error.metadata["context_url"] == "https://evil.example/cfx/v1"
 
 
@@ -79,7 +77,9 @@ def test_poison_graph_is_refused(harness: Harness, node: Node):
 
 def test_revoked_key_is_refused(harness: Harness, node: Node):
     key = generate_key("ed25519")
-    edit_trust(harness.paths, lambda r: r.with_key(EXPORTER, Role.EXPORTER, key.did, datetime.now(UTC)))
+    edit_trust(
+        harness.paths, lambda r: r.with_key(EXPORTER, Role.EXPORTER, key.did, datetime.now(UTC))
+    )
     credential = harness.sign(fresh(), key)
     edit_trust(harness.paths, lambda r: r.revoke_key(key.did, datetime.now(UTC)))
     error = assert_refused(

@@ -17,8 +17,15 @@ from gateway.app import open_node, start
 from gateway.client import CfxClient
 from gateway.log.errors import DigestMismatchError, SplitViewError
 from gateway.log.receipt import verify_receipt
-from gateway.node import NodePaths, NodeRole, add_client, edit_trust, init_node, load_config
-from gateway.node import open_node_store
+from gateway.node import (
+    NodePaths,
+    NodeRole,
+    add_client,
+    edit_trust,
+    init_node,
+    load_config,
+    open_node_store,
+)
 from gateway.rpc.convert import receipt_from_pb
 from gateway.server import RunningServer
 from gateway.trust import Role
@@ -27,8 +34,8 @@ from signing.keys import PrivateKey, generate_key
 
 from .conftest import (
     EXPORTER,
-    REFUSAL_SECONDS,
     LAPTOP,
+    REFUSAL_SECONDS,
     Harness,
     Node,
     assert_healthy,
@@ -71,7 +78,8 @@ class _Peer:
         return f"127.0.0.1:{self.server.port}"
 
     def stop(self) -> None:
-        assert self.server is not None and self.app is not None
+        assert self.server is not None
+        assert self.app is not None
         self.server.stop(0)
         self.app.close()
 

@@ -35,7 +35,5 @@ def test_replayed_request_id_with_other_bytes_is_refused(harness: Harness, node:
         with node.client() as client:
             client.submit(other, request_id=request_id)
 
-    error = assert_refused(
-        node, replay, grpc.StatusCode.ALREADY_EXISTS, "DATASET_ALREADY_EXISTS"
-    )
+    error = assert_refused(node, replay, grpc.StatusCode.ALREADY_EXISTS, "DATASET_ALREADY_EXISTS")
     assert request_id in error.message
