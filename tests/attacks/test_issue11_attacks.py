@@ -34,6 +34,7 @@ from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
 from gateway.app import open_node, start
 from gateway.client import ClientError
+from gateway.log.entry import DatasetAccepted, decode_entry
 from gateway.node import (
     NodePaths,
     add_client,
@@ -286,6 +287,23 @@ def test_request_id_squatted_by_another_organization_does_not_block_its_owner(
     with h.client() as owner:
         accepted = owner.submit(h.sign(fresh()), request_id=request_id)
     assert accepted.dataset.issuer_org == EXPORTER
+
+
+@_fix("isolation")
+def test_list_log_entries_does_not_show_another_organizations_datasets(
+    two_exporters: tuple[Harness, PrivateKey],
+):
+    # An exporter may not read another exporter's footprints, so the log must not hand it their
+    # names, issuers or digests either (leaf hashes keep the proofs checkable).
+    h, other_key = two_exporters
+    with h.client("other") as other:
+        hidden = other.submit(h.sign(fresh(), other_key)).dataset
+    with h.client() as client:
+        entries = client.log_entries(0, h.log_size()).entries
+    shown = [decode_entry(e.entry) for e in entries if e.entry]
+    assert all(not isinstance(e, DatasetAccepted) or e.dataset != hidden.name for e in shown), (
+        f"{hidden.name} ({hidden.issuer}) is listed to {EXPORTER}"
+    )
 
 
 # -- 5. shutdown is bounded -------------------------------------------------------------------
