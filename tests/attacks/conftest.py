@@ -23,8 +23,15 @@ import pytest
 from grpc_health.v1 import health_pb2
 
 from gateway.client import CfxClient, ClientError
-from gateway.node import NodePaths, NodeRole, add_client, edit_trust, init_node, load_config
-from gateway.node import open_node_store as _open_store
+from gateway.node import (
+    NodePaths,
+    NodeRole,
+    add_client,
+    edit_trust,
+    init_node,
+    load_config,
+    open_node_store,
+)
 from gateway.process import ServerProcess, spawn_server
 from gateway.store.base import MAX_PAGE_SIZE, Store
 from gateway.store.model import DatasetFilter
@@ -90,7 +97,7 @@ class Node:
         return CfxClient(self.address, self.identities[who], **kw)
 
     def stored(self) -> Stored:
-        with _open_store(self.paths, load_config(self.paths)) as store:
+        with open_node_store(self.paths, load_config(self.paths)) as store:
             return stored(store)
 
 
