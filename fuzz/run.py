@@ -6,6 +6,8 @@ Each target runs in its own libFuzzer process over fuzz/corpus/<target>/ (built 
 build_corpus.py when missing; new interesting inputs are added to it), with a per-input time
 limit (a slower input is a finding: a hang) and a memory limit. A finding's input is written to
 fuzz/findings/<target>/; turn it into a regression test in tests/attacks/test_fuzz_regressions.py.
+fuzz/findings/history.tsv keeps one line per target run (time, seconds, inputs, outcome): the
+figures the README's "Fuzzing" paragraph quotes.
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ def run_target(target: Target, seconds: int) -> tuple[int, str]:
         f"{runs[-1] if runs else '?'} inputs"
         + (f"; known findings seen: {'; '.join(known)}" if known else "")
     )
+    with (FINDINGS / "history.tsv").open("a", encoding="utf-8") as history:
+        outcome = "ok" if done.returncode == 0 else f"exit {done.returncode}"
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        inputs = runs[-1] if runs else "?"
+        history.write(f"{stamp}\t{target.name}\t{elapsed:.0f}\t{inputs}\t{outcome}\n")
     if done.returncode != 0:
         tail = "\n".join(line for line in log.splitlines() if not line.startswith("INFO: Instr"))
         summary += f" (exit {done.returncode}; inputs in {findings})\n{tail[-4000:]}"
