@@ -150,7 +150,7 @@ def _set(root: Any, path: tuple[Any, ...], new: Any) -> Any:
 
 def _mutate_scalar(value: Any, rng: random.Random) -> Any:
     if isinstance(value, str) and value and rng.random() < 0.6:
-        raw = atheris.Mutate(value.encode("utf-8"), max(len(value) * 2, 16))
+        raw = atheris.Mutate(value.encode("utf-8", "surrogatepass"), max(len(value) * 2, 16))
         return raw.decode("utf-8", "replace")
     if isinstance(value, int | float) and not isinstance(value, bool) and rng.random() < 0.5:
         return rng.choice([value + 1, -value, value * 10 ** rng.randint(1, 20), str(value)])
@@ -185,6 +185,18 @@ def mutate_json(document: Any, rng: random.Random) -> Any:
     return document
 
 
+def _structural(data: bytes, rng: random.Random) -> bytes | None:
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    for _ in range(rng.randint(1, 3)):
+        document = mutate_json(document, rng)
+    # Lone surrogates (from "\ud800" escapes) become invalid UTF-8: input too.
+    text = json.dumps(document, ensure_ascii=rng.random() < 0.5)
+    return text.encode("utf-8", "surrogatepass")
+
+
 def json_mutator(structural_share: float) -> Callable[[bytes, int, int], bytes]:
     """A libFuzzer custom mutator: structural JSON changes `structural_share` of the time (when
     the input parses), libFuzzer's own byte mutations otherwise."""
@@ -193,20 +205,11 @@ def json_mutator(structural_share: float) -> Callable[[bytes, int, int], bytes]:
         rng = random.Random(seed)  # noqa: S311 - fuzzing, not cryptography
         if rng.random() < structural_share:
             try:
-                document = json.loads(data)
-            except (ValueError, RecursionError):
-                document = None
-            if document is not None:
-                try:
-                    for _ in range(rng.randint(1, 3)):
-                        document = mutate_json(document, rng)
-                except (IndexError, KeyError, TypeError, RecursionError):
-                    return atheris.Mutate(data, max_size)
-                # Lone surrogates (from "\ud800" escapes) become invalid UTF-8: input too.
-                text = json.dumps(document, ensure_ascii=rng.random() < 0.5)
-                out = text.encode("utf-8", "surrogatepass")
-                if len(out) <= max_size:
-                    return out
+                out = _structural(data, rng)
+            except Exception:  # noqa: BLE001 - a mutator must never stop the run
+                out = None
+            if out is not None and len(out) <= max_size:
+                return out
         return atheris.Mutate(data, max_size)
 
     return mutator
