@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cfx-installed
 PROTOS := $(wildcard proto/cfx/v1/*.proto)
 
-.PHONY: demo test lint proto proto-check proto-breaking bench clean interop
+.PHONY: demo test lint proto proto-check proto-breaking bench clean interop fuzz
 
 # (Re)install when the venv is missing or pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -85,6 +85,16 @@ proto-check: proto
 	git diff --exit-code -- gateway/_proto
 	test -z "$$(git ls-files --others --exclude-standard -- gateway/_proto)" || \
 	  { echo "gateway/_proto has files not in git: run make proto and commit" >&2; exit 1; }
+
+# Each fuzz target (fuzz/) runs SECONDS seconds; non-zero exit on a finding. Not part of `test`.
+SECONDS ?= 60
+FUZZ_STAMP := $(VENV)/.cfx-fuzz-installed
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/python fuzz/run.py --seconds $(SECONDS)
 
 bench: $(STAMP)
 	# -P: do not put bench/ on sys.path (bench/signing.py would shadow the signing package).

@@ -142,7 +142,14 @@ def open_node(root: Path, *, store_url: str | None = None, clock: Clock | None =
         log = NodeLog(store, identity, tick)
         limits = config.limits
         checker = CredentialChecker(loader=default_loader(), limits=limits)
-        catalog = Catalog(store=store, log=log, checker=checker, clock=tick, limits=limits)
+        catalog = Catalog(
+            store=store,
+            log=log,
+            checker=checker,
+            registry=trust.current,
+            clock=tick,
+            limits=limits,
+        )
         intake = Intake(
             store=store,
             registry=trust.current,

@@ -22,7 +22,7 @@ from gateway.store.base import Store
 from gateway.store.errors import NotFoundError
 from gateway.store.model import Change, DatasetFilter, StoredDataset
 from gateway.transparency import NodeLog
-from gateway.trust import Organization
+from gateway.trust import Organization, TrustRegistry
 from schemas import strict_json
 
 
@@ -46,10 +46,12 @@ class Catalog:
         store: Store,
         log: NodeLog,
         checker: CredentialChecker,
+        registry: Callable[[], TrustRegistry],
         clock: Callable[[], datetime],
         limits: Limits,
     ) -> None:
         self._store = store
+        self._registry = registry
         self._log = log
         self._checker = checker
         self._clock = clock
@@ -148,6 +150,7 @@ class Catalog:
         parsed = self._checker.parse(raw)
         return self._checker.report(
             parsed,
+            registry=self._registry(),
             now=self._clock(),
             rules=self.rules_cited_by(parsed),
             expected_domain=expected_domain,

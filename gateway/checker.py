@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import schemas
@@ -26,6 +27,7 @@ from gateway.errors import (
     DeadlineTooShortError,
     EnvelopeError,
     FieldViolation,
+    GatewayError,
     IssuerNotSignerError,
     IssuerProofMissingError,
     ProofMissingError,
@@ -118,18 +120,39 @@ class CheckedCredential:
 
 @dataclass(frozen=True)
 class Report:
-    """VerifyCredential's answer: every proof's outcome and every schema/rule violation."""
+    """VerifyCredential's answer: every proof's outcome, each proof key's trust status, whether
+    the signers are trusted for this credential, and every schema/rule violation."""
 
     kind: DatasetKind
     issuer: str
     digest: str
     result: VerificationResult
     violations: tuple[FieldViolation, ...]
+    # Per proof, in order: the trust registry's word on its key.
+    key_status: tuple[KeyStatus, ...]
+    # Why the signers are not trusted for this credential; "" when they are.
+    trust_reason: str
 
     @property
     def verified(self) -> bool:
-        """Every proof verified and no schema or rule violation."""
-        return self.result.verified and not self.violations
+        """Every proof verified, the signers are trusted for the kind, and no violation."""
+        return self.result.verified and not self.trust_reason and not self.violations
+
+
+class KeyStatus(StrEnum):
+    """What this node's trust registry says of one proof's key."""
+
+    TRUSTED = "trusted"
+    UNKNOWN = "unknown"
+    REVOKED = "revoked"
+
+
+def key_status(registry: TrustRegistry, method: str | None, now: datetime) -> KeyStatus:
+    """The registry's status of the key behind verification method `method` at `now`."""
+    key = registry.key(method) if method else None
+    if key is None or now < key.added_at:
+        return KeyStatus.UNKNOWN
+    return KeyStatus.REVOKED if key.revoked else KeyStatus.TRUSTED
 
 
 class CredentialChecker:
@@ -275,6 +298,7 @@ class CredentialChecker:
         self,
         parsed: ParsedCredential,
         *,
+        registry: TrustRegistry,
         now: datetime,
         rules: Mapping[str, Any] | None = None,
         expected_domain: str | None = None,
@@ -297,7 +321,33 @@ class CredentialChecker:
             deadline=_deadline(time_left()),
         )
         violations = self.violations(parsed.document, rules)
-        return Report(parsed.kind, parsed.issuer, parsed.digest, result, violations)
+        statuses = tuple(key_status(registry, p.verification_method, now) for p in result.proofs)
+        return Report(
+            parsed.kind,
+            parsed.issuer,
+            parsed.digest,
+            result,
+            violations,
+            statuses,
+            self._trust_reason(registry, result, parsed, now),
+        )
+
+    def _trust_reason(
+        self,
+        registry: TrustRegistry,
+        result: VerificationResult,
+        parsed: ParsedCredential,
+        now: datetime,
+    ) -> str:
+        """The reason the verified signers are not trusted for `parsed` ("" when they are):
+        the same decision the intake makes (R1: threshold, roles, the issuer's own keys)."""
+        if not result.proofs:
+            return ""
+        try:
+            self._authorize_signers(registry, result, parsed, now)
+        except GatewayError as refused:
+            return refused.reason
+        return ""
 
     @staticmethod
     def violations(

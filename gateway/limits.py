@@ -19,8 +19,8 @@ class Limits:
 
     # gRPC's own default receive cap is 4 MiB; we say it explicitly (G4).
     max_message_bytes: int = 4 * 1024 * 1024
-    # One credential: a large product footprint is ~10-30 kB; strict JSON refuses past this.
-    max_credential_bytes: int = 1 << 20
+    # One credential (strict JSON refuses past this); as large as one message may be, as before.
+    max_credential_bytes: int = 4 * 1024 * 1024
     # The deepest cfx credential nests ~8 levels.
     max_json_depth: int = 32
     # Unary calls in progress on the node, and per caller identity (its organization): one

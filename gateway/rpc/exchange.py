@@ -11,6 +11,7 @@ from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
 from gateway.catalog import Catalog
+from gateway.checker import KeyStatus
 from gateway.domain import ChangeType, DatasetStatus, is_dataset_name
 from gateway.errors import InvalidNameError, InvalidRequestIdError
 from gateway.intake import Intake
@@ -122,8 +123,9 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
                 verified=p.verified,
                 reason=p.reason or "",
                 message=p.message or "",
+                key_status=_KEY_STATUS[status],
             )
-            for p in result.proofs
+            for p, status in zip(result.proofs, report.key_status, strict=True)
         ]
         return ex.VerifyCredentialResponse(
             verified=report.verified,
@@ -135,6 +137,7 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
                 for v in report.violations
             ],
             digest=report.digest,
+            trust_reason=report.trust_reason,
         )
 
     @unary
@@ -195,6 +198,11 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
                 call.wakeup.wait(call.time_left())
 
 
+_KEY_STATUS = {
+    KeyStatus.TRUSTED: ex.KEY_STATUS_TRUSTED,
+    KeyStatus.UNKNOWN: ex.KEY_STATUS_UNKNOWN,
+    KeyStatus.REVOKED: ex.KEY_STATUS_REVOKED,
+}
 _W = ex.WatchDatasetsResponse
 _CHANGE_TYPES = {
     (ChangeType.CREATED, DatasetStatus.ACTIVE): _W.CHANGE_TYPE_ACCEPTED,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from gateway.errors import GatewayError
 
 
@@ -11,13 +13,26 @@ class TrustError(GatewayError):
     reason = "TRUST_ERROR"
 
 
-class UnknownKeyError(TrustError):
+class KeyRefusedError(TrustError):
+    """A key the registry does not let sign now; `did` names it (ErrorInfo metadata)."""
+
+    def __init__(self, message: str, *, did: str = "") -> None:
+        super().__init__(message)
+        self.did = did
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """The refused key's DID, so the caller knows which key to fix."""
+        return {"did": self.did} if self.did else {}
+
+
+class UnknownKeyError(KeyRefusedError):
     """The issuer DID is not registered to any organization (or not yet valid)."""
 
     reason = "KEY_NOT_TRUSTED"
 
 
-class RevokedKeyError(TrustError):
+class RevokedKeyError(KeyRefusedError):
     """The issuer DID was revoked: it contributes nothing to any later verification (R3)."""
 
     reason = "KEY_REVOKED"

@@ -258,14 +258,19 @@ class TrustRegistry:
         for name in dict.fromkeys(issuer_did(d) for d in dids):
             found = self._by_did.get(name)
             if found is None:
-                refusals.append(UnknownKeyError(f"{name} is not a trusted key"))
+                refusals.append(UnknownKeyError(f"{name} is not a trusted key", did=name))
                 continue
             org, key = found
             if key.revoked:
-                refusals.append(RevokedKeyError(f"{key.did} of {org.name} was revoked"))
+                refusals.append(
+                    RevokedKeyError(f"{key.did} of {org.name} was revoked", did=key.did)
+                )
             elif at < key.added_at:
                 refusals.append(
-                    UnknownKeyError(f"{key.did} is not trusted before {to_sortable(key.added_at)}")
+                    UnknownKeyError(
+                        f"{key.did} is not trusted before {to_sortable(key.added_at)}",
+                        did=key.did,
+                    )
                 )
             else:
                 counted.setdefault(org.name, set()).add(key.did)
@@ -378,7 +383,7 @@ class TrustRegistry:
         """Revoke the key `did` from `at` on; a key already revoked keeps its first date."""
         found = self._by_did.get(did)
         if found is None:
-            raise UnknownKeyError(f"{did} is not registered")
+            raise UnknownKeyError(f"{did} is not registered", did=did)
         return self._revoke(*found, at)
 
     def with_revocations(self, revoked: Mapping[str, datetime]) -> TrustRegistry:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from gateway import errors as ge
-from gateway.checker import CredentialChecker, ParsedCredential
+from gateway.checker import CredentialChecker, KeyStatus, ParsedCredential
 from gateway.domain import DatasetKind
 from gateway.limits import Limits
 from gateway.trust import Role, TrustRegistry
@@ -26,8 +26,10 @@ from signing.proofs import sign
 from tests.helpers.paths import SCHEMA_EXAMPLES
 
 EXAMPLES = SCHEMA_EXAMPLES / "valid"
-# Proofs are created at the real time of signing; the checker is told a moment just after.
-NOW = datetime.now(UTC) + timedelta(minutes=1)
+def _now() -> datetime:
+    """Proofs are created at the real time of signing; the checker is told a moment after (read
+    per use: a long suite run must not leave a module-level time minutes behind the proofs)."""
+    return datetime.now(UTC) + timedelta(minutes=1)
 EXPORTER = "sichuan-cells"
 
 
@@ -62,7 +64,7 @@ def key() -> PrivateKey:
 def registry(key: PrivateKey) -> TrustRegistry:
     return (
         TrustRegistry()
-        .with_key(EXPORTER, Role.EXPORTER, key.did, NOW - timedelta(days=1))
+        .with_key(EXPORTER, Role.EXPORTER, key.did, _now() - timedelta(days=1))
         .with_role("rival", Role.EXPORTER)
         .with_role("national", Role.REGISTRY_OPERATOR)
     )
@@ -77,7 +79,7 @@ def test_a_trusted_signed_footprint_is_checked(
     checker: CredentialChecker, registry: TrustRegistry, key: PrivateKey
 ) -> None:
     raw = _signed(key)
-    checked = checker.check(checker.parse(raw), registry=registry, now=NOW)
+    checked = checker.check(checker.parse(raw), registry=registry, now=_now())
     assert checked.kind is DatasetKind.PRODUCT_FOOTPRINT
     assert checked.issuer_org.name == EXPORTER
     assert checked.raw == raw
@@ -122,7 +124,7 @@ def test_untrusted_issuer_is_refused_before_any_jsonld_work(
     # An undefined term would fail canonicalization: the trust refusal must come first.
     raw = _with_undefined_term(_signed(stranger))
     with pytest.raises(UnknownKeyError):
-        checker.check(checker.parse(raw), registry=registry, now=NOW)
+        checker.check(checker.parse(raw), registry=registry, now=_now())
 
 
 def test_a_caller_submitting_for_another_organization_is_refused_before_jsonld_work(
@@ -131,7 +133,7 @@ def test_a_caller_submitting_for_another_organization_is_refused_before_jsonld_w
     raw = _with_undefined_term(_signed(key))
     rival = registry.organization("rival")
     with pytest.raises(ge.PermissionDeniedError, match="may not submit"):
-        checker.check(checker.parse(raw), registry=registry, now=NOW, submitter=rival)
+        checker.check(checker.parse(raw), registry=registry, now=_now(), submitter=rival)
 
 
 def test_the_operator_may_submit_for_anyone(
@@ -139,17 +141,17 @@ def test_the_operator_may_submit_for_anyone(
 ) -> None:
     operator = registry.organization("national")
     checked = checker.check(
-        checker.parse(_signed(key)), registry=registry, now=NOW, submitter=operator
+        checker.parse(_signed(key)), registry=registry, now=_now(), submitter=operator
     )
     assert checked.issuer_org.name == EXPORTER
 
 
 def test_a_revoked_key_is_refused(checker: CredentialChecker, registry: TrustRegistry) -> None:
     key = generate_key("ed25519")
-    revoked = registry.with_key(EXPORTER, Role.EXPORTER, key.did, NOW - timedelta(days=2))
-    revoked = revoked.revoke_key(key.did, NOW - timedelta(days=1))
+    revoked = registry.with_key(EXPORTER, Role.EXPORTER, key.did, _now() - timedelta(days=2))
+    revoked = revoked.revoke_key(key.did, _now() - timedelta(days=1))
     with pytest.raises(RevokedKeyError):
-        checker.check(checker.parse(_signed(key)), registry=revoked, now=NOW)
+        checker.check(checker.parse(_signed(key)), registry=revoked, now=_now())
 
 
 def test_a_tampered_value_is_a_typed_signing_error(
@@ -159,7 +161,7 @@ def test_a_tampered_value_is_a_typed_signing_error(
     document["credentialSubject"]["pcf"]["declaredUnitAmount"] = "2"
     parsed = checker.parse(json.dumps(document).encode())
     with pytest.raises(SignatureMismatchError):
-        checker.check(parsed, registry=registry, now=NOW)
+        checker.check(parsed, registry=registry, now=_now())
 
 
 def test_too_little_time_left_refuses_before_verifying(
@@ -167,7 +169,7 @@ def test_too_little_time_left_refuses_before_verifying(
 ) -> None:
     with pytest.raises(ge.DeadlineTooShortError):
         checker.check(
-            checker.parse(_signed(key)), registry=registry, now=NOW, time_left=lambda: 0.0
+            checker.parse(_signed(key)), registry=registry, now=_now(), time_left=lambda: 0.0
         )
 
 
@@ -176,14 +178,18 @@ def test_a_schema_violation_carries_its_pointers(
 ) -> None:
     raw = _signed(key, lambda d: d["credentialSubject"]["pcf"].pop("declaredUnitOfMeasurement"))
     with pytest.raises(ge.SchemaViolationError) as caught:
-        checker.check(checker.parse(raw), registry=registry, now=NOW)
+        checker.check(checker.parse(raw), registry=registry, now=_now())
     assert any("/credentialSubject/pcf" in v.field for v in caught.value.violations)
 
 
-def test_report_reports_instead_of_raising(checker: CredentialChecker, key: PrivateKey) -> None:
+def test_report_reports_instead_of_raising(
+    checker: CredentialChecker, registry: TrustRegistry, key: PrivateKey
+) -> None:
     document = json.loads(_signed(key))
     document["credentialSubject"]["pcf"]["declaredUnitAmount"] = "2"
-    report = checker.report(checker.parse(json.dumps(document).encode()), now=NOW)
+    report = checker.report(
+        checker.parse(json.dumps(document).encode()), registry=registry, now=_now()
+    )
     assert not report.verified
     assert report.result.proofs[0].reason == SignatureMismatchError.reason
 
@@ -194,3 +200,36 @@ def test_parsed_credential_is_pure_data(checker: CredentialChecker, key: Private
     assert isinstance(parsed, ParsedCredential)
     assert parsed == checker.parse(copy.copy(raw))
     assert parsed.accounting_rule_id == parsed.subject.get("accountingRuleId")
+
+
+def test_report_of_a_valid_proof_by_an_unknown_key_is_not_verified(
+    checker: CredentialChecker, registry: TrustRegistry
+) -> None:
+    # Issue 11: any did:key makes a proof that holds; only a trusted key makes it verified.
+    stranger = generate_key("ed25519")
+    report = checker.report(checker.parse(_signed(stranger)), registry=registry, now=_now())
+    assert report.result.verified
+    assert report.key_status == (KeyStatus.UNKNOWN,)
+    assert report.trust_reason == "KEY_NOT_TRUSTED"
+    assert not report.verified
+
+
+def test_report_says_which_key_is_revoked(
+    checker: CredentialChecker, registry: TrustRegistry
+) -> None:
+    key = generate_key("ed25519")
+    revoked = registry.with_key(EXPORTER, Role.EXPORTER, key.did, _now() - timedelta(days=2))
+    revoked = revoked.revoke_key(key.did, _now() - timedelta(days=1))
+    report = checker.report(checker.parse(_signed(key)), registry=revoked, now=_now())
+    assert report.key_status == (KeyStatus.REVOKED,)
+    assert report.trust_reason == "KEY_REVOKED"
+    assert not report.verified
+
+
+def test_report_of_a_trusted_signer_is_verified(
+    checker: CredentialChecker, registry: TrustRegistry, key: PrivateKey
+) -> None:
+    report = checker.report(checker.parse(_signed(key)), registry=registry, now=_now())
+    assert report.key_status == (KeyStatus.TRUSTED,)
+    assert report.trust_reason == ""
+    assert report.verified

@@ -12,6 +12,17 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class KeyStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    KEY_STATUS_UNSPECIFIED: _ClassVar[KeyStatus]
+    KEY_STATUS_TRUSTED: _ClassVar[KeyStatus]
+    KEY_STATUS_UNKNOWN: _ClassVar[KeyStatus]
+    KEY_STATUS_REVOKED: _ClassVar[KeyStatus]
+KEY_STATUS_UNSPECIFIED: KeyStatus
+KEY_STATUS_TRUSTED: KeyStatus
+KEY_STATUS_UNKNOWN: KeyStatus
+KEY_STATUS_REVOKED: KeyStatus
+
 class SubmitDatasetRequest(_message.Message):
     __slots__ = ("credential", "request_id")
     CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
@@ -99,7 +110,7 @@ class VerifyCredentialRequest(_message.Message):
     def __init__(self, credential: _Optional[bytes] = ..., expected_domain: _Optional[str] = ..., expected_challenge: _Optional[str] = ...) -> None: ...
 
 class ProofResult(_message.Message):
-    __slots__ = ("cryptosuite", "verification_method", "controller", "proof_purpose", "create_time", "verified", "reason", "message")
+    __slots__ = ("cryptosuite", "verification_method", "controller", "proof_purpose", "create_time", "verified", "reason", "message", "key_status")
     CRYPTOSUITE_FIELD_NUMBER: _ClassVar[int]
     VERIFICATION_METHOD_FIELD_NUMBER: _ClassVar[int]
     CONTROLLER_FIELD_NUMBER: _ClassVar[int]
@@ -108,6 +119,7 @@ class ProofResult(_message.Message):
     VERIFIED_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    KEY_STATUS_FIELD_NUMBER: _ClassVar[int]
     cryptosuite: str
     verification_method: str
     controller: str
@@ -116,7 +128,8 @@ class ProofResult(_message.Message):
     verified: bool
     reason: str
     message: str
-    def __init__(self, cryptosuite: _Optional[str] = ..., verification_method: _Optional[str] = ..., controller: _Optional[str] = ..., proof_purpose: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., verified: _Optional[bool] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+    key_status: KeyStatus
+    def __init__(self, cryptosuite: _Optional[str] = ..., verification_method: _Optional[str] = ..., controller: _Optional[str] = ..., proof_purpose: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., verified: _Optional[bool] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., key_status: _Optional[_Union[KeyStatus, str]] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "reason", "description")
@@ -129,20 +142,22 @@ class FieldViolation(_message.Message):
     def __init__(self, field: _Optional[str] = ..., reason: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class VerifyCredentialResponse(_message.Message):
-    __slots__ = ("verified", "kind", "issuer", "proofs", "violations", "digest")
+    __slots__ = ("verified", "kind", "issuer", "proofs", "violations", "digest", "trust_reason")
     VERIFIED_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     ISSUER_FIELD_NUMBER: _ClassVar[int]
     PROOFS_FIELD_NUMBER: _ClassVar[int]
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     DIGEST_FIELD_NUMBER: _ClassVar[int]
+    TRUST_REASON_FIELD_NUMBER: _ClassVar[int]
     verified: bool
     kind: _dataset_pb2.DatasetKind
     issuer: str
     proofs: _containers.RepeatedCompositeFieldContainer[ProofResult]
     violations: _containers.RepeatedCompositeFieldContainer[FieldViolation]
     digest: str
-    def __init__(self, verified: _Optional[bool] = ..., kind: _Optional[_Union[_dataset_pb2.DatasetKind, str]] = ..., issuer: _Optional[str] = ..., proofs: _Optional[_Iterable[_Union[ProofResult, _Mapping]]] = ..., violations: _Optional[_Iterable[_Union[FieldViolation, _Mapping]]] = ..., digest: _Optional[str] = ...) -> None: ...
+    trust_reason: str
+    def __init__(self, verified: _Optional[bool] = ..., kind: _Optional[_Union[_dataset_pb2.DatasetKind, str]] = ..., issuer: _Optional[str] = ..., proofs: _Optional[_Iterable[_Union[ProofResult, _Mapping]]] = ..., violations: _Optional[_Iterable[_Union[FieldViolation, _Mapping]]] = ..., digest: _Optional[str] = ..., trust_reason: _Optional[str] = ...) -> None: ...
 
 class DeprecateDatasetRequest(_message.Message):
     __slots__ = ("name", "status_update", "request_id")
