@@ -28,6 +28,7 @@ from gateway.node import (
 from gateway.rpc.exchange import ExchangeServicer
 from gateway.rpc.federation import FederationServicer
 from gateway.rpc.guard import Guard
+from gateway.rpc.ticker import WATCH_POLL_SECONDS, LogTicker
 from gateway.rpc.transparency import LogServicer
 from gateway.rpc.trust import TrustServicer
 from gateway.server import RunningServer, TlsMaterial, create_server
@@ -69,8 +70,11 @@ class Node:
 
     def registrations(self, guard: Guard) -> list[Callable[[grpc.Server], str]]:
         """The servicers' registration functions for `create_server`, all behind `guard`."""
+        # One poller of the log's size wakes every waiting stream (WatchDatasets, WatchLog).
+        ticker = LogTicker(self.store.log_size, WATCH_POLL_SECONDS)
+        guard.on_shutdown(ticker.close)
         return [
-            ExchangeServicer(self.intake, self.catalog, guard, self.store.log_size).register,
+            ExchangeServicer(self.intake, self.catalog, guard, ticker).register,
             LogServicer(self.store, self.log, guard).register,
             TrustServicer(self.trust.current, self.store.page_tokens, guard).register,
             FederationServicer(
@@ -84,6 +88,7 @@ class Node:
                 trust_file=self.paths.trust.read_bytes,
                 clock=self.clock,
                 limits=self.config.limits,
+                ticker=ticker,
             ).register,
         ]
 

@@ -368,6 +368,18 @@ class CfxClient:
         response: fd.PullEntriesResponse = self._call(self._federation.PullEntries, request)
         return response
 
+    def watch_log(self, known_size: int, *, timeout: float | None = None) -> Iterator[int]:
+        """FederationService.WatchLog: the peer's log size at each growth past `known_size`.
+        With a `timeout` the stream simply ends then; `close()` ends it at once."""
+        request = fd.WatchLogRequest(known_size=known_size)
+        try:
+            for message in self._federation.WatchLog(request, timeout=timeout):
+                yield int(message.tree_size)
+        except grpc.RpcError as err:
+            if err.code() is grpc.StatusCode.DEADLINE_EXCEEDED and timeout is not None:
+                return
+            raise self._failure(err) from None
+
     def organizations(
         self, page_size: int = 0, page_token: str = ""
     ) -> tr.ListOrganizationsResponse:

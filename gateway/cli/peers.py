@@ -11,7 +11,7 @@ from gateway import pki
 from gateway.cli._args import OptionError, node_directory
 from gateway.cli._io import read_note_key
 from gateway.client_tls import load_identity
-from gateway.domain import DatasetKind, NodeRole
+from gateway.domain import DatasetKind, NodeRole, PeerHead
 from gateway.federation.peers import InvalidPeerError, Peer, PeerSet, origin_names, parse_kinds
 from gateway.log.checkpoint import NoteKey
 from gateway.node import (
@@ -139,15 +139,25 @@ def run_remove(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     """The verified, rollback-checked peers file as a table or as JSON."""
     peers = current_peers(NodePaths(args.dir), store_url=args.store)
-    quarantines = _quarantines(args)
+    quarantines, cosigned = _peer_state(args)
     if args.json:
-        print(json.dumps(_as_json(peers, quarantines), indent=2))
+        print(json.dumps(_as_json(peers, quarantines, cosigned), indent=2))
         return 0
     print(f"peers version {peers.version}")
     if not peers.peers:
         print("no peers; add one with `cfx peers add`")
         return 0
-    header = ("NAME", "ADDRESS", "ORG", "ROLE", "DELEGATE", "PULL", "LOG ORIGIN", "STATE")
+    header = (
+        "NAME",
+        "ADDRESS",
+        "ORG",
+        "ROLE",
+        "DELEGATE",
+        "PULL",
+        "LOG ORIGIN",
+        "COSIGNED",
+        "STATE",
+    )
     rows = [
         (
             p.name,
@@ -157,6 +167,7 @@ def run_list(args: argparse.Namespace) -> int:
             "yes" if p.delegate else "no",
             "all" if p.pull == frozenset(DatasetKind) else ",".join(sorted(p.pull)),
             p.origin,
+            str(cosigned[p.origin].size) if p.origin in cosigned else "-",
             _state(quarantines.get(p.origin)),
         )
         for p in peers.peers
@@ -179,21 +190,28 @@ def run_release(args: argparse.Namespace) -> int:
     return 0
 
 
-def _quarantines(args: argparse.Namespace) -> dict[str, Quarantine]:
-    """Quarantined peer logs (gateway.federation.sync), by log origin."""
+def _peer_state(args: argparse.Namespace) -> tuple[dict[str, Quarantine], dict[str, PeerHead]]:
+    """Quarantined peer logs (gateway.federation.sync) and the peer checkpoints this node
+    co-signed last (sync or `cfx witness`), by log origin."""
     paths = NodePaths(args.dir)
     with open_node_store(paths, load_config(paths), args.store) as store:
-        return store.peer_quarantines()
+        return store.peer_quarantines(), store.load_witness_heads()
 
 
 def _state(quarantine: Quarantine | None) -> str:
     return "ok" if quarantine is None else f"quarantined ({quarantine.reason})"
 
 
-def _as_json(peers: PeerSet, quarantines: dict[str, Quarantine]) -> dict[str, Any]:
+def _as_json(
+    peers: PeerSet, quarantines: dict[str, Quarantine], cosigned: dict[str, PeerHead]
+) -> dict[str, Any]:
     listed = [
         peer.to_dict()
-        | {"log_origin": peer.origin, "quarantine": _quarantine_json(quarantines.get(peer.origin))}
+        | {
+            "log_origin": peer.origin,
+            "quarantine": _quarantine_json(quarantines.get(peer.origin)),
+            "cosigned": _cosigned_json(cosigned.get(peer.origin)),
+        }
         for peer in peers.peers
     ]
     return {"version": peers.version, "peers": listed}
@@ -254,3 +272,10 @@ def _stored_path(identity: Path, node_root: Path) -> Path:
     """Absolute, or relative to the node directory when inside it (so the node can move)."""
     absolute, root = identity.resolve(), node_root.resolve()
     return absolute.relative_to(root) if absolute.is_relative_to(root) else absolute
+
+
+def _cosigned_json(head: PeerHead | None) -> dict[str, Any] | None:
+    """The peer's checkpoint as this node co-signed it: the origin can collect the note."""
+    if head is None:
+        return None
+    return {"size": head.size, "note": head.note}

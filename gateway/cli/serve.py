@@ -13,11 +13,16 @@ from typing import Any
 from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
+from gateway.federation.follower import Follower
+from gateway.federation.rounds import node_peers
 from gateway.server import serve_until_signal
 
 _log = logging.getLogger("cfx.server")
 # After the server stopped: time to save the newest checkpoint and close the store.
 CLOSE_SECONDS = 0.3
+# After the server stopped: time for the peer followers (stopped when shutdown began) to end.
+# DRAIN_SECONDS + this + CLOSE_SECONDS stays within the 2 s past the grace (issue 11).
+FOLLOWERS_SECONDS = 0.15
 
 
 def register(sub: Any) -> None:
@@ -38,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     node = open_node(args.dir, store_url=args.store)
     try:
+        peers = node_peers(node).peers  # a rolled-back peers file is refused before serving
         listen = args.listen or node.config.listen
         try:
             running = start(node, listen=listen)
@@ -54,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
             raise InputFileError(
                 f"{option} {listen}: cannot listen: {why(cause)}; {fix} with --listen HOST:PORT"
             ) from exc
+        # Keep pulling from the peers while serving; shutdown ends their streams at once.
+        follower = Follower(node, peers)
+        running.guard.on_shutdown(follower.stop)
+        follower.start()
         host = listen.rpartition(":")[0]
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
@@ -62,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         )
         # Returns within the grace + DRAIN_SECONDS (1.5 s); closing gets CLOSE_SECONDS more.
         drained = serve_until_signal(running, node.config.limits.shutdown_grace_seconds)
+        drained = follower.join(FOLLOWERS_SECONDS) and drained
     except BaseException:
         node.close()
         raise

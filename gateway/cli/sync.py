@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
 
 from gateway.app import open_node
 from gateway.cli._args import node_directory
+from gateway.federation.peers import Peer
 from gateway.federation.rounds import node_peers, sync_round
 from gateway.federation.sync import PeerSummary
+from gateway.federation.sync import Progress as OnProgress
 
 EXIT_SYNCED = 0
 EXIT_NOT_SYNCED = 1
@@ -43,24 +53,60 @@ def run(args: argparse.Namespace) -> int:
     try:
         peers = node_peers(node)
         chosen = [peers.peer(args.peer)] if args.peer else list(peers.peers)
-        summaries = sync_round(node, chosen)
+        with _progress_bar() as progress:
+            summaries = sync_round(node, chosen, progress=progress)
     finally:
         node.close()
     if args.json:
         print(json.dumps({"peers": [s.to_dict() for s in summaries]}, indent=2))
+    elif not summaries:
+        print("no peers; add one with `cfx peers add`")
     else:
-        if not summaries:
-            print("no peers; add one with `cfx peers add`")
-        for summary in summaries:
-            print(_line(summary))
+        _print_table(summaries)
     failed = any(s.outcome != "synced" or s.refused for s in summaries)
     return EXIT_NOT_SYNCED if failed else EXIT_SYNCED
 
 
-def _line(s: PeerSummary) -> str:
-    counts = (
-        f"entries {s.start}..{s.end}, {s.stored} stored, {s.status_changes} status changes, "
-        f"{len(s.refused)} refused"
+@contextmanager
+def _progress_bar() -> Iterator[OnProgress | None]:
+    """A bar per peer on stderr, only when stderr is a terminal (no control characters in
+    logs or pipes); None otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bars = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("entries"),
+        console=Console(file=sys.stderr),
+        transient=False,
     )
-    detail = f" ({s.message})" if s.message else ""
-    return f"{s.peer}: {s.outcome}: {counts}{detail}"
+    tasks: dict[str, TaskID] = {}
+
+    def advance(peer: Peer, done: int, total: int) -> None:
+        if peer.name not in tasks:
+            tasks[peer.name] = bars.add_task(peer.name, total=None)
+        bars.update(tasks[peer.name], completed=done, total=max(total, done))
+
+    with bars:
+        yield advance
+
+
+def _print_table(summaries: list[PeerSummary]) -> None:
+    """The per-peer summary as a table on stdout (plain text when stdout is not a terminal)."""
+    plain = not sys.stdout.isatty()  # pipes and logs get ASCII rules, terminals box lines
+    table = Table(title="sync round", title_justify="left", box=box.ASCII if plain else box.ROUNDED)
+    for column in ("peer", "outcome", "entries", "stored", "status changes", "refused", "detail"):
+        table.add_column(column, overflow="fold")
+    for s in summaries:
+        table.add_row(
+            s.peer,
+            s.outcome,
+            f"{s.start}..{s.end}",
+            str(s.stored),
+            str(s.status_changes),
+            str(len(s.refused)),
+            s.message,
+        )
+    Console(file=sys.stdout, width=max(100, Console(file=sys.stdout).width)).print(table)

@@ -9,10 +9,11 @@ from pathlib import Path
 from gateway.app import Node
 from gateway.checker import CredentialChecker
 from gateway.client import CfxClient, served_leaf
+from gateway.federation.cosigning import SyncWitness
 from gateway.federation.peers import PEERS_FILE, PEERS_FILE_NAME, Peer, PeerSet, PeersRollbackError
 from gateway.federation.policy import Reader
 from gateway.federation.pull_view import PulledDataset, PulledPage
-from gateway.federation.sync import PeerSource, PeerSummary, Syncer, sync_all
+from gateway.federation.sync import PeerSource, PeerSummary, Progress, Syncer, sync_all
 from gateway.node import load_node_key
 from gateway.trust import TrustRegistry
 from signing.loader import default_loader
@@ -61,9 +62,13 @@ def node_syncer(
     node: Node,
     *,
     registry_for: Callable[[Peer], TrustRegistry] | None = None,
+    progress: Progress | None = None,
 ) -> Syncer:
-    """A `Syncer` for `node`: its store, its checker and rules, and its own trust for now."""
+    """A `Syncer` for `node`: its store, its checker and rules, and its own trust for now; it
+    co-signs each peer checkpoint it accepts with the node key (the key of its log)."""
     limits = node.config.limits
+    identity = node.log.identity
+    witness = SyncWitness(node.store, key_name=identity.key_name, private_key=identity.private_key)
     checker = CredentialChecker(loader=default_loader(), limits=limits)
     return Syncer(
         store=node.store,
@@ -74,11 +79,16 @@ def node_syncer(
         clock=node.clock,
         page_size=limits.sync_page_size,
         after_page=node.log.checkpoint,
+        witness=witness,
+        progress=progress or (lambda _peer, _done, _total: None),
     )
 
 
-def sync_round(node: Node, peers: list[Peer], *, timeout: float = 30.0) -> list[PeerSummary]:
-    """One round with each of `peers`, each over its own mTLS connection."""
+def sync_round(
+    node: Node, peers: list[Peer], *, timeout: float = 30.0, progress: Progress | None = None
+) -> list[PeerSummary]:
+    """One round with each of `peers`, each over its own mTLS connection; `progress` is told
+    how far each peer's round got after its checkpoint and after every page."""
     node.log.ensure_writable()
     clients: list[CfxClient] = []
 
@@ -97,7 +107,9 @@ def sync_round(node: Node, peers: list[Peer], *, timeout: float = 30.0) -> list[
         return open_client
 
     try:
-        return sync_all(node_syncer(node), [(peer, connect(peer)) for peer in peers])
+        return sync_all(
+            node_syncer(node, progress=progress), [(peer, connect(peer)) for peer in peers]
+        )
     finally:
         for client in clients:
             client.close()

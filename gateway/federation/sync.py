@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from gateway.checker import CredentialChecker, ParsedCredential
 from gateway.domain import DatasetKind, DatasetStatus
 from gateway.errors import GatewayError
+from gateway.federation.cosigning import SyncWitness
 from gateway.federation.follow import PeerPosition, accept_checkpoint, origin_receipt, verify_page
 from gateway.federation.misbehaviour import (
     MISBEHAVIOUR,
@@ -107,6 +108,8 @@ class _Refusal(Exception):  # noqa: N818 - internal control flow, never leaves t
 
 
 Rules = Callable[[ParsedCredential], Any]
+# Told (peer, leaves verified, leaves of the accepted checkpoint) as a round advances.
+Progress = Callable[[Peer, int, int], object]
 
 
 class Syncer:
@@ -124,6 +127,8 @@ class Syncer:
         clock: Callable[[], datetime],
         page_size: int,
         after_page: Callable[[], object] = lambda: None,
+        witness: SyncWitness | None = None,
+        progress: Progress = lambda _peer, _done, _total: None,
     ) -> None:
         self._store = store
         self._checker = checker
@@ -133,6 +138,8 @@ class Syncer:
         self._clock = clock
         self._page_size = page_size
         self._after_page = after_page
+        self._witness = witness
+        self._progress = progress
 
     def sync_peer(self, peer: Peer, source: PeerSource) -> PeerSummary:
         """One round with `peer`: up to its current checkpoint, or until it misbehaves."""
@@ -148,12 +155,21 @@ class Syncer:
         summary.start = summary.end = position.size
         try:
             position = self._accept(peer, source, position)
+            self._report(peer, position)
             while position.behind:
                 position = self._page(peer, source, position, summary)
                 summary.end = position.size
+                self._report(peer, position)
+            if self._witness is not None and position.head is not None:
+                # Every leaf up to the head is verified: vouch for the peer's tree (T6).
+                self._witness.cosign(peer, position.head, source.consistency_proof)
         except MISBEHAVIOUR as err:
             self._quarantine(peer, err, summary)
         return summary
+
+    def _report(self, peer: Peer, position: PeerPosition) -> None:
+        total = position.head.size if position.head is not None else position.size
+        self._progress(peer, position.size, total)
 
     def _accept(self, peer: Peer, source: PeerSource, position: PeerPosition) -> PeerPosition:
         note = source.checkpoint_note()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import grpc
 
@@ -22,21 +22,17 @@ from gateway.rpc.ticker import LogTicker
 from gateway.store.model import DatasetFilter
 
 UUID_CHARS = 36
-WATCH_POLL_SECONDS = 0.2
 
 
 class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
     """ExchangeService: protobuf to domain and back; the work is the intake's and catalog's."""
 
-    def __init__(
-        self, intake: Intake, catalog: Catalog, guard: Guard, log_size: Callable[[], int]
-    ) -> None:
+    def __init__(self, intake: Intake, catalog: Catalog, guard: Guard, ticker: LogTicker) -> None:
         self._intake = intake
         self._catalog = catalog
         self.guard = guard
         self._limits: Limits = guard.limits
-        self._ticker = LogTicker(log_size, WATCH_POLL_SECONDS)
-        guard.on_shutdown(self._ticker.close)
+        self._ticker = ticker
 
     def register(self, server: grpc.Server) -> str:
         """Add this servicer to `server`; return the service's full name."""

@@ -7,7 +7,7 @@ a node receives in full is the datasets' usage policy for that node's organizati
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import grpc
@@ -21,13 +21,14 @@ from gateway.federation.policy import Reader
 from gateway.federation.pull_view import PullView
 from gateway.limits import Limits
 from gateway.rpc import convert
-from gateway.rpc.guard import Call, Guard, unary
+from gateway.rpc.guard import Call, Guard, server_stream, unary
+from gateway.rpc.ticker import LogTicker
 from gateway.store.base import Store
 from gateway.trust import Role
 
 
 class FederationServicer(fd_grpc.FederationServiceServicer):
-    """GetNodeInfo and PullEntries for peer nodes."""
+    """GetNodeInfo, PullEntries and WatchLog for peer nodes."""
 
     def __init__(
         self,
@@ -38,8 +39,11 @@ class FederationServicer(fd_grpc.FederationServiceServicer):
         trust_file: Callable[[], bytes],
         clock: Callable[[], datetime],
         limits: Limits,
+        ticker: LogTicker,
     ) -> None:
         self.guard = guard
+        self._log_size = store.log_size
+        self._ticker = ticker
         self._info = info
         self._trust_file = trust_file
         self._view = PullView(
@@ -103,3 +107,21 @@ class FederationServicer(fd_grpc.FederationServiceServicer):
             ],
             consistency_proof=page.consistency_proof,
         )
+
+    @server_stream
+    def WatchLog(  # noqa: N802
+        self, request: fd.WatchLogRequest, call: Call
+    ) -> Iterator[fd.WatchLogResponse]:
+        """The log's size each time it grows past what the peer knows, until the stream ends.
+
+        Only the size travels: a peer node may read every leaf hash anyway (PullEntries)."""
+        self._reader(call)
+        known = convert.index(request.known_size, "known_size")
+        while call.open:
+            self._ticker.subscribe(call.wakeup)  # before the read, so no append is missed
+            size = self._log_size()
+            if size > known:
+                known = size
+                yield fd.WatchLogResponse(tree_size=size)
+            else:
+                call.wakeup.wait(call.time_left())

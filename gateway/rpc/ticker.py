@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 
 _log = logging.getLogger("cfx.rpc")
+# How often the log's size is read while a stream waits: a change reaches a stream within this.
+WATCH_POLL_SECONDS = 0.2
 
 
 class LogTicker:

@@ -82,9 +82,35 @@ def _run(paths: NodePaths, store_url: str | None, identities: dict[str, Path]) -
     return RunningNode(paths, node, server, identities)
 
 
-def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]:
-    """Start both nodes (the origin on its own SQLite store, the puller on `puller_store_url`)
-    and list the origin in the puller's peers.json; stop and close both after."""
+@dataclass(frozen=True)
+class PairDirs:
+    """Both node directories, made but not started: the origin has issued the puller's `node`
+    identity; `peer(address)` is the origin as the puller's peers.json lists it."""
+
+    root: Path
+    origin: NodePaths
+    puller: NodePaths
+    exporter_key: PrivateKey
+    node_identity: Path
+
+    def peer(self, address: str) -> Peer:
+        """The origin reached at `address`, as a peer of the puller."""
+        return Peer(
+            name=PEER_NAME,
+            address=address,
+            identity=self.node_identity,
+            log_key=log_vkey_path(self.origin).read_text(encoding="utf-8"),
+            org=ORIGIN_ORG,
+            node_role=NodeRole.PROVINCIAL,
+        )
+
+    def exporter(self, org: str) -> Path:
+        """The exporter identity that node `org` issued."""
+        return self.root / f"{org}-exporter"
+
+
+def prepare_pair(root: Path) -> PairDirs:
+    """Make both node directories and the puller's identity at the origin; start nothing."""
     now = datetime.now(UTC)
     key = generate_key("ed25519")
     origin_paths = _init(root / "origin", NodeRole.PROVINCIAL, ORIGIN_ORG, key, now)
@@ -98,21 +124,24 @@ def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]
         now=now,
         node_role=NodeRole.NATIONAL,
     )
-    exporter_ids = {"exporter": root / f"{ORIGIN_ORG}-exporter", "node": node_identity}
-    origin = _run(origin_paths, None, exporter_ids)
+    # The vkey is written when a node first opens; the puller's peers.json needs it before.
+    for paths in (origin_paths, puller_paths):
+        open_node(paths.root).close()
+    return PairDirs(root, origin_paths, puller_paths, key, node_identity)
+
+
+def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]:
+    """Start both nodes (the origin on its own SQLite store, the puller on `puller_store_url`)
+    and list the origin in the puller's peers.json; stop and close both after."""
+    dirs = prepare_pair(root)
+    exporter_ids = {"exporter": dirs.exporter(ORIGIN_ORG), "node": dirs.node_identity}
+    origin = _run(dirs.origin, None, exporter_ids)
     try:
-        puller = _run(puller_paths, puller_store_url, {"exporter": root / f"{PULLER_ORG}-exporter"})
+        puller = _run(dirs.puller, puller_store_url, {"exporter": dirs.exporter(PULLER_ORG)})
         try:
-            peer = Peer(
-                name=PEER_NAME,
-                address=origin.address,
-                identity=node_identity,
-                log_key=log_vkey_path(origin_paths).read_text(encoding="utf-8"),
-                org=ORIGIN_ORG,
-                node_role=NodeRole.PROVINCIAL,
-            )
-            write_peers(puller_paths, PeerSet().with_peer(peer))
-            yield Pair(origin, puller, key, peer)
+            peer = dirs.peer(origin.address)
+            write_peers(dirs.puller, PeerSet().with_peer(peer))
+            yield Pair(origin, puller, dirs.exporter_key, peer)
         finally:
             puller.server.stop(0)
             puller.node.close()

@@ -136,11 +136,12 @@ def test_peer_is_added_listed_and_removed(provincial: Provincial, national: Path
         "PULL",
         "LOG",
         "ORIGIN",
+        "COSIGNED",
         "STATE",
     ]
     assert table[2].split() == [
         "sichuan", provincial.address, "sichuan-db", "provincial", "yes",
-        "EmissionFactor,ProductFootprint", "cfx.sichuan-db.provincial/log", "ok",
+        "EmissionFactor,ProductFootprint", "cfx.sichuan-db.provincial/log", "-", "ok",
     ]  # fmt: skip
 
     listed = json.loads(

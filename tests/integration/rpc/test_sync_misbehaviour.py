@@ -24,6 +24,7 @@ from gateway.federation.rounds import sync_round
 from gateway.log.entry import DatasetReplicated, decode_entry
 from gateway.node import NodePaths, load_config, save_config
 from gateway.rpc.federation import FederationServicer
+from gateway.rpc.ticker import WATCH_POLL_SECONDS, LogTicker
 from gateway.rpc.transparency import LogServicer
 from gateway.server import TlsMaterial, create_server
 from tests.helpers.federation import Pair, make_pair, write_peers
@@ -130,6 +131,7 @@ def test_a_peer_serving_altered_bytes_is_quarantined_and_nothing_is_kept(pair: P
         trust_file=node.paths.trust.read_bytes,
         clock=node.clock,
         limits=limits,
+        ticker=LogTicker(node.store.log_size, WATCH_POLL_SECONDS),
     )
     paths = pair.origin.paths
     tls = TlsMaterial(

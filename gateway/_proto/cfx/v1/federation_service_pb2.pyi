@@ -53,3 +53,15 @@ class PullEntriesResponse(_message.Message):
     datasets: _containers.RepeatedCompositeFieldContainer[PulledDataset]
     consistency_proof: _containers.RepeatedScalarFieldContainer[bytes]
     def __init__(self, leaves: _Optional[_Iterable[_Union[_log_service_pb2.LogEntry, _Mapping]]] = ..., datasets: _Optional[_Iterable[_Union[PulledDataset, _Mapping]]] = ..., consistency_proof: _Optional[_Iterable[bytes]] = ...) -> None: ...
+
+class WatchLogRequest(_message.Message):
+    __slots__ = ("known_size",)
+    KNOWN_SIZE_FIELD_NUMBER: _ClassVar[int]
+    known_size: int
+    def __init__(self, known_size: _Optional[int] = ...) -> None: ...
+
+class WatchLogResponse(_message.Message):
+    __slots__ = ("tree_size",)
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    tree_size: int
+    def __init__(self, tree_size: _Optional[int] = ...) -> None: ...

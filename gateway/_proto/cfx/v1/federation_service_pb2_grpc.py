@@ -52,6 +52,11 @@ class FederationServiceStub:
                 request_serializer=cfx_dot_v1_dot_federation__service__pb2.PullEntriesRequest.SerializeToString,
                 response_deserializer=cfx_dot_v1_dot_federation__service__pb2.PullEntriesResponse.FromString,
                 _registered_method=True)
+        self.WatchLog = channel.unary_stream(
+                '/cfx.v1.FederationService/WatchLog',
+                request_serializer=cfx_dot_v1_dot_federation__service__pb2.WatchLogRequest.SerializeToString,
+                response_deserializer=cfx_dot_v1_dot_federation__service__pb2.WatchLogResponse.FromString,
+                _registered_method=True)
 
 
 class FederationServiceServicer:
@@ -80,6 +85,15 @@ class FederationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchLog(self, request, context):
+        """Tells a pulling peer when this node's log grows, so it pulls within a second instead of
+        polling: a message with the log's size as soon as it exceeds `known_size`, then one at each
+        growth. The stream ends at the caller's deadline or the node's shutdown; the peer reconnects.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FederationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -92,6 +106,11 @@ def add_FederationServiceServicer_to_server(servicer, server):
                     servicer.PullEntries,
                     request_deserializer=cfx_dot_v1_dot_federation__service__pb2.PullEntriesRequest.FromString,
                     response_serializer=cfx_dot_v1_dot_federation__service__pb2.PullEntriesResponse.SerializeToString,
+            ),
+            'WatchLog': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchLog,
+                    request_deserializer=cfx_dot_v1_dot_federation__service__pb2.WatchLogRequest.FromString,
+                    response_serializer=cfx_dot_v1_dot_federation__service__pb2.WatchLogResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -156,6 +175,33 @@ class FederationService:
             '/cfx.v1.FederationService/PullEntries',
             cfx_dot_v1_dot_federation__service__pb2.PullEntriesRequest.SerializeToString,
             cfx_dot_v1_dot_federation__service__pb2.PullEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/cfx.v1.FederationService/WatchLog',
+            cfx_dot_v1_dot_federation__service__pb2.WatchLogRequest.SerializeToString,
+            cfx_dot_v1_dot_federation__service__pb2.WatchLogResponse.FromString,
             options,
             channel_credentials,
             insecure,
