@@ -145,7 +145,7 @@ def assert_refused(
 
 @dataclass
 class NodeDir:
-    """A `cfx init` node directory with the harness's organizations (see tests/gateway/rpc)."""
+    """A `cfx init` node directory with the harness's organizations (see tests/helpers/nodes.py)."""
 
     paths: NodePaths
     identities: dict[str, Path]
