@@ -9,6 +9,8 @@ from pathlib import Path
 from gateway.app import Node
 from gateway.checker import CredentialChecker
 from gateway.client import CfxClient, served_leaf
+from gateway.federation.delegation import effective_registry
+from gateway.federation.peer_trust import delegated_registries
 from gateway.federation.peers import PEERS_FILE, PEERS_FILE_NAME, Peer, PeerSet, PeersRollbackError
 from gateway.federation.policy import Reader
 from gateway.federation.pull_view import PulledDataset, PulledPage
@@ -44,6 +46,11 @@ class RemotePeer:
             consistency_proof=tuple(page.consistency_proof),
         )
 
+    def node_trust(self) -> tuple[bytes, bytes]:
+        """Its signed trust registry and delegations document (GetNodeInfo)."""
+        info = self._client.node_info()
+        return info.trust_registry, info.delegations
+
 
 def node_peers(node: Node) -> PeerSet:
     """The node's verified peers file, refused when older than one it adopted (R4)."""
@@ -57,23 +64,35 @@ def node_peers(node: Node) -> PeerSet:
     return peers
 
 
+def peer_registry(node: Node, peer: Peer) -> TrustRegistry:
+    """The trust `peer`'s datasets are checked under at `node` (gateway.federation.delegation)."""
+    return effective_registry(node.trust.current(), delegated_registries(node.store, peer))
+
+
 def node_syncer(
     node: Node,
     *,
     registry_for: Callable[[Peer], TrustRegistry] | None = None,
 ) -> Syncer:
-    """A `Syncer` for `node`: its store, its checker and rules, and its own trust for now."""
+    """A `Syncer` for `node`: its store, its checker and rules, and for each peer its own
+    registry plus what the peer vouches for when it delegates to it (delegated trust)."""
     limits = node.config.limits
     checker = CredentialChecker(loader=default_loader(), limits=limits)
     return Syncer(
         store=node.store,
         checker=checker,
-        registry_for=registry_for or (lambda _peer: node.trust.current()),
+        registry_for=registry_for
+        or (
+            lambda peer: effective_registry(
+                node.trust.current(), delegated_registries(node.store, peer)
+            )
+        ),
         rules_for=node.catalog.rules_cited_by,
         reader=Reader(node.config.org, node.config.role, is_origin=False),
         clock=node.clock,
         page_size=limits.sync_page_size,
         after_page=node.log.checkpoint,
+        own_origin=node.log.identity.origin,
     )
 
 

@@ -38,10 +38,12 @@ class FederationServicer(fd_grpc.FederationServiceServicer):
         trust_file: Callable[[], bytes],
         clock: Callable[[], datetime],
         limits: Limits,
+        delegations: Callable[[], bytes] = lambda: b"",
     ) -> None:
         self.guard = guard
         self._info = info
         self._trust_file = trust_file
+        self._delegations = delegations
         self._view = PullView(
             store,
             clock,
@@ -67,11 +69,13 @@ class FederationServicer(fd_grpc.FederationServiceServicer):
     def GetNodeInfo(  # noqa: N802 - gRPC method name
         self, _request: fd.GetNodeInfoRequest, call: Call
     ) -> fd.GetNodeInfoResponse:
-        """Who this node is, and its signed trust registry (verified with its log key)."""
+        """Who this node is, its signed trust registry and what it accepts by delegation (both
+        verified with its log key)."""
         self._reader(call)
         info = fd.GetNodeInfoResponse()
         info.CopyFrom(self._info)
         info.trust_registry = self._trust_file()
+        info.delegations = self._delegations()
         return info
 
     @unary
