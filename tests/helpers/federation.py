@@ -72,7 +72,8 @@ def _init(root: Path, role: NodeRole, org: str, key: PrivateKey, now: datetime) 
     return paths
 
 
-def _run(paths: NodePaths, store_url: str | None, identities: dict[str, Path]) -> RunningNode:
+def run_node(paths: NodePaths, store_url: str | None, identities: dict[str, Path]) -> RunningNode:
+    """Open the node in `paths` on `store_url` (None: its configured store) and serve it."""
     node = open_node(paths.root, store_url=store_url)
     try:
         server = start(node, listen="127.0.0.1:0")
@@ -99,9 +100,11 @@ def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]
         node_role=NodeRole.NATIONAL,
     )
     exporter_ids = {"exporter": root / f"{ORIGIN_ORG}-exporter", "node": node_identity}
-    origin = _run(origin_paths, None, exporter_ids)
+    origin = run_node(origin_paths, None, exporter_ids)
     try:
-        puller = _run(puller_paths, puller_store_url, {"exporter": root / f"{PULLER_ORG}-exporter"})
+        puller = run_node(
+            puller_paths, puller_store_url, {"exporter": root / f"{PULLER_ORG}-exporter"}
+        )
         try:
             peer = Peer(
                 name=PEER_NAME,
