@@ -65,7 +65,7 @@ def _node_identity(origin: NodePaths, org: str, role: NodeRole, out: Path, now: 
     return out
 
 
-def _peer(  # noqa: PLR0913 - a peer entry's fields
+def _peer(
     name: str, at: RunningNode, identity: Path, org: str, role: NodeRole, *, delegate: bool
 ) -> Peer:
     vkey = log_vkey_path(at.paths).read_text(encoding="utf-8")
