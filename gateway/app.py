@@ -15,13 +15,16 @@ from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway._proto.cfx.v1 import federation_service_pb2 as fd
 from gateway.catalog import Catalog
 from gateway.checker import CredentialChecker
+from gateway.federation.peer_trust import served_delegations
 from gateway.intake import Intake
 from gateway.node import (
     NodeConfig,
     NodePaths,
     TrustSource,
+    adopt_peers,
     load_config,
     load_node_key,
+    load_peers,
     log_identity,
     open_node_store,
 )
@@ -86,11 +89,18 @@ class Node:
                     log_origin=self.log.identity.origin,
                 ),
                 trust_file=self.paths.trust.read_bytes,
+                delegations=self._delegations,
                 clock=self.clock,
                 limits=self.config.limits,
                 ticker=ticker,
             ).register,
         ]
+
+    def _delegations(self) -> bytes:
+        """What this node accepts by delegation, signed by its node key (GetNodeInfo)."""
+        key = load_node_key(self.paths)
+        peers = adopt_peers(load_peers(self.paths, key), self.store)
+        return served_delegations(self.store, peers.peers, key)
 
     def audit(self) -> AuditFailure | None:
         """One self-audit tick (at start, then every `audit_interval_seconds`): a failure

@@ -49,6 +49,19 @@ class AlteredBytesError(PeerMisbehaviourError):
     reason = "PEER_ALTERED_BYTES"
 
 
+class ForgedTrustError(PeerMisbehaviourError):
+    """A peer served a trust registry or delegations document that its own key (or the key of
+    the node it names) did not sign, or that cannot be read."""
+
+    reason = "PEER_TRUST_INVALID"
+
+
+class TrustRollbackServedError(PeerMisbehaviourError):
+    """A peer served an older version of a registry than one this node adopted from it (R4)."""
+
+    reason = "PEER_TRUST_ROLLBACK"
+
+
 # Errors that quarantine a peer: each proves the peer (not the network, not us) misbehaved.
 MISBEHAVIOUR: tuple[type[GatewayError], ...] = (
     PeerMisbehaviourError,

@@ -10,6 +10,8 @@ from gateway.app import Node
 from gateway.checker import CredentialChecker
 from gateway.client import CfxClient, served_leaf
 from gateway.federation.cosigning import SyncWitness
+from gateway.federation.delegation import effective_registry
+from gateway.federation.peer_trust import delegated_registries
 from gateway.federation.peers import PEERS_FILE, PEERS_FILE_NAME, Peer, PeerSet, PeersRollbackError
 from gateway.federation.policy import Reader
 from gateway.federation.pull_view import PulledDataset, PulledPage
@@ -45,6 +47,11 @@ class RemotePeer:
             consistency_proof=tuple(page.consistency_proof),
         )
 
+    def node_trust(self) -> tuple[bytes, bytes]:
+        """Its signed trust registry and delegations document (GetNodeInfo)."""
+        info = self._client.node_info()
+        return info.trust_registry, info.delegations
+
 
 def node_peers(node: Node) -> PeerSet:
     """The node's verified peers file, refused when older than one it adopted (R4)."""
@@ -58,13 +65,19 @@ def node_peers(node: Node) -> PeerSet:
     return peers
 
 
+def peer_registry(node: Node, peer: Peer) -> TrustRegistry:
+    """The trust `peer`'s datasets are checked under at `node` (gateway.federation.delegation)."""
+    return effective_registry(node.trust.current(), delegated_registries(node.store, peer))
+
+
 def node_syncer(
     node: Node,
     *,
     registry_for: Callable[[Peer], TrustRegistry] | None = None,
     progress: Progress | None = None,
 ) -> Syncer:
-    """A `Syncer` for `node`: its store, its checker and rules, and its own trust for now; it
+    """A `Syncer` for `node`: its store, its checker and rules, and for each peer its own
+    registry plus what the peer vouches for when it delegates to it (delegated trust); it
     co-signs each peer checkpoint it accepts with the node key (the key of its log)."""
     limits = node.config.limits
     identity = node.log.identity
@@ -73,7 +86,12 @@ def node_syncer(
     return Syncer(
         store=node.store,
         checker=checker,
-        registry_for=registry_for or (lambda _peer: node.trust.current()),
+        registry_for=registry_for
+        or (
+            lambda peer: effective_registry(
+                node.trust.current(), delegated_registries(node.store, peer)
+            )
+        ),
         rules_for=node.catalog.rules_cited_by,
         reader=Reader(node.config.org, node.config.role, is_origin=False),
         clock=node.clock,
@@ -81,6 +99,7 @@ def node_syncer(
         after_page=node.log.checkpoint,
         witness=witness,
         progress=progress or (lambda _peer, _done, _total: None),
+        own_origin=node.log.identity.origin,
     )
 
 

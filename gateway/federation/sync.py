@@ -33,6 +33,7 @@ from gateway.federation.misbehaviour import (
     MalformedPageError,
     evidence_of,
 )
+from gateway.federation.peer_trust import adopt_peer_trust
 from gateway.federation.peers import Peer
 from gateway.federation.policy import Audience, Reader
 from gateway.federation.pull_view import PulledDataset, PulledPage
@@ -52,6 +53,7 @@ from gateway.store.base import Store
 from gateway.store.errors import NotFoundError, StoreError
 from gateway.store.model import StoredDataset
 from gateway.store.sync_state import Quarantine, Replica, ReplicaStatus
+from gateway.store.trust_state import key_revocation
 from gateway.trust import TrustRegistry
 
 
@@ -68,6 +70,10 @@ class PeerSource(Protocol):
 
     def pull(self, start: int, tree_size: int, page_size: int) -> PulledPage:
         """One page of its log for this node."""
+        ...
+
+    def node_trust(self) -> tuple[bytes, bytes]:
+        """Its signed trust registry and its signed delegations document (GetNodeInfo)."""
         ...
 
 
@@ -114,7 +120,8 @@ Progress = Callable[[Peer, int, int], object]
 
 class Syncer:
     """Runs sync rounds for one node. `registry_for(peer)` is the trust a peer's datasets are
-    checked under (this node's registry for now; delegated trust plugs in here)."""
+    checked under (gateway.federation.delegation.effective_registry: this node's registry plus
+    what the peer vouches for, when this node delegates to it), taken once per page."""
 
     def __init__(
         self,
@@ -129,6 +136,7 @@ class Syncer:
         after_page: Callable[[], object] = lambda: None,
         witness: SyncWitness | None = None,
         progress: Progress = lambda _peer, _done, _total: None,
+        own_origin: str = "",
     ) -> None:
         self._store = store
         self._checker = checker
@@ -140,6 +148,7 @@ class Syncer:
         self._after_page = after_page
         self._witness = witness
         self._progress = progress
+        self._own_origin = own_origin
 
     def sync_peer(self, peer: Peer, source: PeerSource) -> PeerSummary:
         """One round with `peer`: up to its current checkpoint, or until it misbehaves."""
@@ -154,6 +163,11 @@ class Syncer:
         position = self._store.peer_position(peer.origin)
         summary.start = summary.end = position.size
         try:
+            if peer.delegate:
+                # Before any page: a revocation at the peer counts for what it serves next.
+                adopt_peer_trust(
+                    self._store, peer, *source.node_trust(), own_origin=self._own_origin
+                )
             position = self._accept(peer, source, position)
             self._report(peer, position)
             while position.behind:
@@ -222,11 +236,13 @@ class Syncer:
             raise MalformedPageError(
                 "the page carries bytes for entries it does not show", evidence={}
             )
+        self._keep_revocations(peer, shown.values())
+        registry = self._registry_for(peer)
         items: list[Replica | ReplicaStatus] = []
         pending: dict[str, StoredDataset] = {}
         for index, leaf in shown.items():
             try:
-                item = self._item(peer, leaf, served.get(index), position, pending)
+                item = self._item(peer, leaf, served.get(index), position, pending, registry)
             except _Refusal as refusal:
                 summary.refused.append(
                     {
@@ -243,13 +259,28 @@ class Syncer:
             items.append(item)
         return items
 
-    def _item(
+    def _keep_revocations(self, peer: Peer, leaves: Iterable[ServedLeaf]) -> None:
+        """The key revocations among a proven page, kept with the peer's registry before its
+        datasets are checked (a revocation only ever narrows trust, so keeping it even if the
+        page is then refused is safe)."""
+        if not peer.delegate:
+            return
+        revoked: dict[str, datetime] = {}
+        for leaf in leaves:
+            revocation = key_revocation(leaf.entry or b"")
+            if revocation is not None:
+                revoked.setdefault(revocation.target, revocation.changed_at)
+        if revoked:
+            self._store.add_peer_revocations(peer.origin, revoked)
+
+    def _item(  # noqa: PLR0917 - one entry and what it is checked against
         self,
         peer: Peer,
         leaf: ServedLeaf,
         pulled: PulledDataset | None,
         position: PeerPosition,
         pending: dict[str, StoredDataset],
+        registry: TrustRegistry,
     ) -> Replica | ReplicaStatus | None:
         assert leaf.entry is not None
         assert position.head is not None
@@ -261,7 +292,7 @@ class Syncer:
                 evidence={"index": str(leaf.index), "entry": leaf.entry.hex()},
             ) from exc
         if isinstance(entry, StatusChange) and entry.change is StatusChangeKind.KEY_REVOCATION:
-            return None  # the peer's key revocations travel with delegated trust (later step)
+            return None  # kept with the peer's registry (`_keep_revocations`), not replicated
         if pulled is None:
             raise MalformedPageError(
                 f"entry {leaf.index} is shown without the bytes it commits to",
@@ -279,15 +310,17 @@ class Syncer:
             )
         receipt = origin_receipt(position.head, leaf, pulled.inclusion_proof)
         if isinstance(entry, StatusChange):
-            return self._status(peer, leaf.index, entry, pulled.credential, receipt, pending)
-        return self._replica(peer, leaf.index, entry, pulled.credential, receipt)
+            return self._status(
+                peer, leaf.index, entry, (pulled.credential, receipt), pending, registry
+            )
+        return self._replica(peer, leaf.index, entry, (pulled.credential, receipt), registry)
 
-    def _check(self, peer: Peer, index: int, raw: bytes) -> Any:
+    def _check(self, index: int, raw: bytes, registry: TrustRegistry) -> Any:
         try:
             parsed = self._checker.parse(raw)
             return self._checker.check(
                 parsed,
-                registry=self._registry_for(peer),
+                registry=registry,
                 now=self._clock(),
                 rules=self._rules_for(parsed),
             )
@@ -295,11 +328,17 @@ class Syncer:
             raise _Refusal(index, err.reason, str(err)) from err
 
     def _replica(
-        self, peer: Peer, index: int, entry: DatasetAccepted, raw: bytes, receipt: Any
+        self,
+        peer: Peer,
+        index: int,
+        entry: DatasetAccepted,
+        served: tuple[bytes, Any],
+        registry: TrustRegistry,
     ) -> Replica | None:
+        raw, receipt = served
         if entry.kind not in {kind.value for kind in peer.pull}:
             return None
-        checked = self._check(peer, index, raw)
+        checked = self._check(index, raw, registry)
         now = self._clock()
         audience = Audience.of(checked.parsed.document, origin_org=checked.issuer_org.name)
         audience.require(self._reader, now, dataset_id=entry.dataset)
@@ -340,14 +379,15 @@ class Syncer:
         peer: Peer,
         index: int,
         entry: StatusChange,
-        raw: bytes,
-        receipt: Any,
+        served: tuple[bytes, Any],
         pending: dict[str, StoredDataset],
+        registry: TrustRegistry,
     ) -> ReplicaStatus | None:
+        raw, receipt = served
         target = pending.get(entry.target) or self._held(entry.target)
         if target is None:
             return None  # a dataset this node does not hold: nothing to change
-        checked = self._check(peer, index, raw)
+        checked = self._check(index, raw, registry)
         subject = checked.subject
         if (
             checked.kind is not DatasetKind.STATUS_UPDATE

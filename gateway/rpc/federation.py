@@ -40,12 +40,14 @@ class FederationServicer(fd_grpc.FederationServiceServicer):
         clock: Callable[[], datetime],
         limits: Limits,
         ticker: LogTicker,
+        delegations: Callable[[], bytes] = lambda: b"",
     ) -> None:
         self.guard = guard
         self._log_size = store.log_size
         self._ticker = ticker
         self._info = info
         self._trust_file = trust_file
+        self._delegations = delegations
         self._view = PullView(
             store,
             clock,
@@ -71,11 +73,13 @@ class FederationServicer(fd_grpc.FederationServiceServicer):
     def GetNodeInfo(  # noqa: N802 - gRPC method name
         self, _request: fd.GetNodeInfoRequest, call: Call
     ) -> fd.GetNodeInfoResponse:
-        """Who this node is, and its signed trust registry (verified with its log key)."""
+        """Who this node is, its signed trust registry and what it accepts by delegation (both
+        verified with its log key)."""
         self._reader(call)
         info = fd.GetNodeInfoResponse()
         info.CopyFrom(self._info)
         info.trust_registry = self._trust_file()
+        info.delegations = self._delegations()
         return info
 
     @unary

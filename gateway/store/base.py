@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Self
 
 from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
 from gateway.federation.follow import PeerPosition
+from gateway.federation.vouching import Vouched
 from gateway.limits import Limits
 from gateway.log.receipt import Receipt
 from gateway.store.errors import StoreError
@@ -225,6 +226,20 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def release_peer(self, origin: str) -> bool:
         """Lift the quarantine of `origin`; True when there was one."""
+
+    # Delegated trust (issue 12): the registries each peer vouches for.
+
+    @abc.abstractmethod
+    def delegated_trust(self, peer_origin: str) -> list[tuple[int, Vouched]]:
+        """The registries peer log `peer_origin` vouches for, with their versions, by origin."""
+
+    @abc.abstractmethod
+    def keep_delegated_trust(self, peer_origin: str, rows: Sequence[tuple[int, Vouched]]) -> None:
+        """Keep exactly `rows` as what `peer_origin` vouches for; revocations kept stay."""
+
+    @abc.abstractmethod
+    def add_peer_revocations(self, peer_origin: str, revocations: Mapping[str, datetime]) -> None:
+        """Keep the key revocations peer log `peer_origin` logged, with its own registry."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
@@ -23,9 +23,12 @@ from gateway.domain import (
     ReadScope,
 )
 from gateway.federation.follow import PeerPosition
+from gateway.federation.vouching import Vouched
 from gateway.log.receipt import Receipt
 from gateway.log.sql import Cursor, LogTables
 from gateway.store.base import DEFAULT_PAGE_SIZE, Store
+from gateway.store.delegation_state import DelegationState
+from gateway.store.delegation_state import schema_statements as delegation_schema
 from gateway.store.errors import (
     AlreadyExistsError,
     InvalidStatusTransitionError,
@@ -78,6 +81,7 @@ class SQLStore(Store):
         self._log = LogTables(self.dialect)
         self._trust = TrustState(self._run)
         self._sync = SyncState(self._run)
+        self._delegation = DelegationState(self._run)
         try:
             self._codec = PageTokenCodec(self._initialise())
         except BaseException:
@@ -118,6 +122,7 @@ class SQLStore(Store):
                 *schema_statements(blob, bigint),
                 *trust_schema(bigint),
                 *sync_schema(blob, bigint),
+                *delegation_schema(bigint),
             ]:
                 self._run(cur, statement)
             self._log.create_schema(cur)
@@ -313,6 +318,21 @@ class SQLStore(Store):
         """Every quarantined peer log, by origin, with its evidence."""
         with self._transaction(write=False) as cur:
             return self._sync.quarantines(cur)
+
+    def delegated_trust(self, peer_origin: str) -> list[tuple[int, Vouched]]:
+        """The registries peer log `peer_origin` vouches for, with their versions."""
+        with self._transaction(write=False) as cur:
+            return self._delegation.held(cur, peer_origin)
+
+    def keep_delegated_trust(self, peer_origin: str, rows: Sequence[tuple[int, Vouched]]) -> None:
+        """Keep exactly `rows` as what `peer_origin` vouches for (revocations kept stay)."""
+        with self._transaction(write=True) as cur:
+            self._delegation.replace(cur, peer_origin, rows)
+
+    def add_peer_revocations(self, peer_origin: str, revocations: Mapping[str, datetime]) -> None:
+        """Keep key revocations peer log `peer_origin` logged, with its registry."""
+        with self._transaction(write=True) as cur:
+            self._delegation.add_revocations(cur, peer_origin, revocations)
 
     def release_peer(self, origin: str) -> bool:
         """Lift the quarantine of peer log `origin`; False when it was not quarantined."""

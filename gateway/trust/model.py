@@ -165,11 +165,17 @@ class Organization:
     identities: tuple[ClientIdentity, ...] = ()
     # Distinct trusted keys that must sign a credential of this organization (R1).
     threshold: int = 1
+    # Set only in a registry built in memory from delegated trust (gateway.federation.delegation):
+    # the kinds every node that vouched for the organization may vouch for. Never in a file.
+    vouched_kinds: frozenset[DatasetKind] | None = None
 
     @property
     def issuable_kinds(self) -> frozenset[DatasetKind]:
-        """The dataset kinds any of its roles may issue."""
-        return frozenset().union(*(ISSUABLE_KINDS[role] for role in self.roles))
+        """The dataset kinds any of its roles may issue (within `vouched_kinds` when set)."""
+        kinds: frozenset[DatasetKind] = frozenset().union(
+            *(ISSUABLE_KINDS[role] for role in self.roles)
+        )
+        return kinds if self.vouched_kinds is None else kinds & self.vouched_kinds
 
     @property
     def readable_kinds(self) -> frozenset[DatasetKind]:

@@ -72,7 +72,8 @@ def _init(root: Path, role: NodeRole, org: str, key: PrivateKey, now: datetime) 
     return paths
 
 
-def _run(paths: NodePaths, store_url: str | None, identities: dict[str, Path]) -> RunningNode:
+def run_node(paths: NodePaths, store_url: str | None, identities: dict[str, Path]) -> RunningNode:
+    """Open the node in `paths` on `store_url` (None: its configured store) and serve it."""
     node = open_node(paths.root, store_url=store_url)
     try:
         server = start(node, listen="127.0.0.1:0")
@@ -135,9 +136,9 @@ def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]
     and list the origin in the puller's peers.json; stop and close both after."""
     dirs = prepare_pair(root)
     exporter_ids = {"exporter": dirs.exporter(ORIGIN_ORG), "node": dirs.node_identity}
-    origin = _run(dirs.origin, None, exporter_ids)
+    origin = run_node(dirs.origin, None, exporter_ids)
     try:
-        puller = _run(dirs.puller, puller_store_url, {"exporter": dirs.exporter(PULLER_ORG)})
+        puller = run_node(dirs.puller, puller_store_url, {"exporter": dirs.exporter(PULLER_ORG)})
         try:
             peer = dirs.peer(origin.address)
             write_peers(dirs.puller, PeerSet().with_peer(peer))

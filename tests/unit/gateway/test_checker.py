@@ -26,10 +26,14 @@ from signing.proofs import sign
 from tests.helpers.paths import SCHEMA_EXAMPLES
 
 EXAMPLES = SCHEMA_EXAMPLES / "valid"
+
+
 def _now() -> datetime:
     """Proofs are created at the real time of signing; the checker is told a moment after (read
     per use: a long suite run must not leave a module-level time minutes behind the proofs)."""
     return datetime.now(UTC) + timedelta(minutes=1)
+
+
 EXPORTER = "sichuan-cells"
 
 

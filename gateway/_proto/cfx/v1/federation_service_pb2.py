@@ -26,7 +26,7 @@ from gateway._proto.cfx.v1 import log_service_pb2 as cfx_dot_v1_dot_log__service
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63\x66x/v1/federation_service.proto\x12\x06\x63\x66x.v1\x1a\x18\x63\x66x/v1/log_service.proto\x1a\x1fgoogle/api/field_behavior.proto\"\x14\n\x12GetNodeInfoRequest\"j\n\x13GetNodeInfoResponse\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x11\n\tnode_role\x18\x02 \x01(\t\x12\x12\n\nlog_origin\x18\x03 \x01(\t\x12\x16\n\x0etrust_registry\x18\x04 \x01(\x0c\"a\n\x12PullEntriesRequest\x12\x19\n\x0bstart_index\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\ttree_size\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\"O\n\rPulledDataset\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x12\n\ncredential\x18\x02 \x01(\x0c\x12\x17\n\x0finclusion_proof\x18\x03 \x03(\x0c\"{\n\x13PullEntriesResponse\x12 \n\x06leaves\x18\x01 \x03(\x0b\x32\x10.cfx.v1.LogEntry\x12\'\n\x08\x64\x61tasets\x18\x02 \x03(\x0b\x32\x15.cfx.v1.PulledDataset\x12\x19\n\x11\x63onsistency_proof\x18\x03 \x03(\x0c\"+\n\x0fWatchLogRequest\x12\x18\n\nknown_size\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x01\"%\n\x10WatchLogResponse\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x32\xe4\x01\n\x11\x46\x65\x64\x65rationService\x12\x46\n\x0bGetNodeInfo\x12\x1a.cfx.v1.GetNodeInfoRequest\x1a\x1b.cfx.v1.GetNodeInfoResponse\x12\x46\n\x0bPullEntries\x12\x1a.cfx.v1.PullEntriesRequest\x1a\x1b.cfx.v1.PullEntriesResponse\x12?\n\x08WatchLog\x12\x17.cfx.v1.WatchLogRequest\x1a\x18.cfx.v1.WatchLogResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63\x66x/v1/federation_service.proto\x12\x06\x63\x66x.v1\x1a\x18\x63\x66x/v1/log_service.proto\x1a\x1fgoogle/api/field_behavior.proto\"\x14\n\x12GetNodeInfoRequest\"\x7f\n\x13GetNodeInfoResponse\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x11\n\tnode_role\x18\x02 \x01(\t\x12\x12\n\nlog_origin\x18\x03 \x01(\t\x12\x16\n\x0etrust_registry\x18\x04 \x01(\x0c\x12\x13\n\x0b\x64\x65legations\x18\x05 \x01(\x0c\"a\n\x12PullEntriesRequest\x12\x19\n\x0bstart_index\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\ttree_size\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\"O\n\rPulledDataset\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x12\n\ncredential\x18\x02 \x01(\x0c\x12\x17\n\x0finclusion_proof\x18\x03 \x03(\x0c\"{\n\x13PullEntriesResponse\x12 \n\x06leaves\x18\x01 \x03(\x0b\x32\x10.cfx.v1.LogEntry\x12\'\n\x08\x64\x61tasets\x18\x02 \x03(\x0b\x32\x15.cfx.v1.PulledDataset\x12\x19\n\x11\x63onsistency_proof\x18\x03 \x03(\x0c\"+\n\x0fWatchLogRequest\x12\x18\n\nknown_size\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x01\"%\n\x10WatchLogResponse\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x32\xe4\x01\n\x11\x46\x65\x64\x65rationService\x12\x46\n\x0bGetNodeInfo\x12\x1a.cfx.v1.GetNodeInfoRequest\x1a\x1b.cfx.v1.GetNodeInfoResponse\x12\x46\n\x0bPullEntries\x12\x1a.cfx.v1.PullEntriesRequest\x1a\x1b.cfx.v1.PullEntriesResponse\x12?\n\x08WatchLog\x12\x17.cfx.v1.WatchLogRequest\x1a\x18.cfx.v1.WatchLogResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,17 +44,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETNODEINFOREQUEST']._serialized_start=102
   _globals['_GETNODEINFOREQUEST']._serialized_end=122
   _globals['_GETNODEINFORESPONSE']._serialized_start=124
-  _globals['_GETNODEINFORESPONSE']._serialized_end=230
-  _globals['_PULLENTRIESREQUEST']._serialized_start=232
-  _globals['_PULLENTRIESREQUEST']._serialized_end=329
-  _globals['_PULLEDDATASET']._serialized_start=331
-  _globals['_PULLEDDATASET']._serialized_end=410
-  _globals['_PULLENTRIESRESPONSE']._serialized_start=412
-  _globals['_PULLENTRIESRESPONSE']._serialized_end=535
-  _globals['_WATCHLOGREQUEST']._serialized_start=537
-  _globals['_WATCHLOGREQUEST']._serialized_end=580
-  _globals['_WATCHLOGRESPONSE']._serialized_start=582
-  _globals['_WATCHLOGRESPONSE']._serialized_end=619
-  _globals['_FEDERATIONSERVICE']._serialized_start=622
-  _globals['_FEDERATIONSERVICE']._serialized_end=850
+  _globals['_GETNODEINFORESPONSE']._serialized_end=251
+  _globals['_PULLENTRIESREQUEST']._serialized_start=253
+  _globals['_PULLENTRIESREQUEST']._serialized_end=350
+  _globals['_PULLEDDATASET']._serialized_start=352
+  _globals['_PULLEDDATASET']._serialized_end=431
+  _globals['_PULLENTRIESRESPONSE']._serialized_start=433
+  _globals['_PULLENTRIESRESPONSE']._serialized_end=556
+  _globals['_WATCHLOGREQUEST']._serialized_start=558
+  _globals['_WATCHLOGREQUEST']._serialized_end=601
+  _globals['_WATCHLOGRESPONSE']._serialized_start=603
+  _globals['_WATCHLOGRESPONSE']._serialized_end=640
+  _globals['_FEDERATIONSERVICE']._serialized_start=643
+  _globals['_FEDERATIONSERVICE']._serialized_end=871
 # @@protoc_insertion_point(module_scope)

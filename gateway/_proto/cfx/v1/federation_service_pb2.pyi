@@ -13,16 +13,18 @@ class GetNodeInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetNodeInfoResponse(_message.Message):
-    __slots__ = ("organization", "node_role", "log_origin", "trust_registry")
+    __slots__ = ("organization", "node_role", "log_origin", "trust_registry", "delegations")
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     NODE_ROLE_FIELD_NUMBER: _ClassVar[int]
     LOG_ORIGIN_FIELD_NUMBER: _ClassVar[int]
     TRUST_REGISTRY_FIELD_NUMBER: _ClassVar[int]
+    DELEGATIONS_FIELD_NUMBER: _ClassVar[int]
     organization: str
     node_role: str
     log_origin: str
     trust_registry: bytes
-    def __init__(self, organization: _Optional[str] = ..., node_role: _Optional[str] = ..., log_origin: _Optional[str] = ..., trust_registry: _Optional[bytes] = ...) -> None: ...
+    delegations: bytes
+    def __init__(self, organization: _Optional[str] = ..., node_role: _Optional[str] = ..., log_origin: _Optional[str] = ..., trust_registry: _Optional[bytes] = ..., delegations: _Optional[bytes] = ...) -> None: ...
 
 class PullEntriesRequest(_message.Message):
     __slots__ = ("start_index", "tree_size", "page_size")

@@ -1,0 +1,117 @@
+"""Three real nodes in a chain for delegated-trust tests: provincial -> national -> registry.
+
+Each node has its own directory, store and mTLS server on 127.0.0.1. Only the provincial node
+`sichuan` registers the exporter `sichuan-cells` (key `exporter_key`) and the repository
+`sichuan-grid` (key `grid_key`); the national node `national` lists it as a peer and the registry
+node `eu-registry` lists the national node, each with `--delegate` unless told otherwise. No
+exporter key is copied: what the pullers trust beyond their own registry is delegated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gateway.app import log_vkey_path
+from gateway.domain import NodeRole
+from gateway.federation.peers import Peer, PeerSet
+from gateway.federation.rounds import sync_round
+from gateway.federation.sync import PeerSummary
+from gateway.node import NodePaths, add_client, edit_trust, init_node
+from gateway.trust import Role
+from signing.keys import PrivateKey, generate_key
+from tests.helpers.federation import RunningNode, run_node, write_peers
+from tests.helpers.nodes import EXPORTER, signed_bytes
+
+PROVINCIAL_ORG = "sichuan"
+NATIONAL_ORG = "national"
+REGISTRY_ORG = "eu-registry"
+GRID = "sichuan-grid"
+
+
+@dataclass
+class Chain:
+    """The three running nodes, the provincial keys, and each puller's peer entry."""
+
+    provincial: RunningNode
+    national: RunningNode
+    registry: RunningNode
+    exporter_key: PrivateKey
+    grid_key: PrivateKey
+    national_peer: Peer
+    registry_peer: Peer
+
+    def submit(self, document: dict[str, object], *, who: str = "exporter") -> str:
+        """Sign `document` as `who` (exporter or grid) and submit it to the provincial node."""
+        key = self.exporter_key if who == "exporter" else self.grid_key
+        with self.provincial.client(who) as client:
+            return client.submit(signed_bytes(dict(document), key)).dataset.name
+
+    def sync_national(self) -> PeerSummary:
+        """One round of the national node with the provincial node."""
+        (summary,) = sync_round(self.national.node, [self.national_peer])
+        return summary
+
+    def sync_registry(self) -> PeerSummary:
+        """One round of the registry node with the national node."""
+        (summary,) = sync_round(self.registry.node, [self.registry_peer])
+        return summary
+
+
+def _node_identity(origin: NodePaths, org: str, role: NodeRole, out: Path, now: datetime) -> Path:
+    add_client(origin, org=org, role=Role.NODE, out=out, now=now, node_role=role)
+    return out
+
+
+def _peer(
+    name: str, at: RunningNode, identity: Path, org: str, role: NodeRole, *, delegate: bool
+) -> Peer:
+    vkey = log_vkey_path(at.paths).read_text(encoding="utf-8")
+    return Peer(name, at.address, identity, vkey, org, role, delegate=delegate)
+
+
+def make_chain(
+    root: Path, national_url: str | None, registry_url: str | None, *, delegate: bool = True
+) -> Iterator[Chain]:
+    """Start the three nodes (provincial on SQLite, the others on the given stores), wire the
+    peers; stop and close all three after."""
+    now = datetime.now(UTC)
+    exporter_key, grid_key = generate_key("ed25519"), generate_key("ed25519")
+    provincial = init_node(root / "provincial", role=NodeRole.PROVINCIAL, org=PROVINCIAL_ORG)
+    national = init_node(root / "national", role=NodeRole.NATIONAL, org=NATIONAL_ORG)
+    registry = init_node(root / "registry", role=NodeRole.REGISTRY, org=REGISTRY_ORG)
+    ids = {
+        "exporter": root / "exporter",
+        "grid": root / "grid",
+        "national": _node_identity(provincial, NATIONAL_ORG, NodeRole.NATIONAL, root / "n", now),
+    }
+    add_client(provincial, org=EXPORTER, role=Role.EXPORTER, out=ids["exporter"], now=now)
+    add_client(provincial, org=GRID, role=Role.REPOSITORY, out=ids["grid"], now=now)
+    edit_trust(
+        provincial,
+        lambda r: r.with_key(EXPORTER, Role.EXPORTER, exporter_key.did, now).with_key(
+            GRID, Role.REPOSITORY, grid_key.did, now
+        ),
+    )
+    registry_id = _node_identity(national, REGISTRY_ORG, NodeRole.REGISTRY, root / "r", now)
+    nodes: list[RunningNode] = []
+    try:
+        nodes.append(run_node(provincial, None, ids))
+        nodes.append(run_node(national, national_url, {}))
+        nodes.append(run_node(registry, registry_url, {}))
+        up, mid, down = nodes
+        national_peer = _peer(
+            "sichuan", up, ids["national"], PROVINCIAL_ORG, NodeRole.PROVINCIAL, delegate=delegate
+        )
+        registry_peer = _peer(
+            "national", mid, registry_id, NATIONAL_ORG, NodeRole.NATIONAL, delegate=delegate
+        )
+        write_peers(national, PeerSet().with_peer(national_peer))
+        write_peers(registry, PeerSet().with_peer(registry_peer))
+        yield Chain(up, mid, down, exporter_key, grid_key, national_peer, registry_peer)
+    finally:
+        for running in reversed(nodes):
+            running.server.stop(0)
+            running.node.close()
