@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -109,6 +110,49 @@ class _Refusal(Exception):  # noqa: N818 - internal control flow, never leaves t
 Rules = Callable[[ParsedCredential], Any]
 
 
+class _Prefetch:
+    """Pages of one peer, the next one pulled while this one is checked: the peer serves it (its
+    own process, usually its own host) while this node verifies and stores. At most one page is
+    ahead, so memory stays bounded by two pages; a page that does not come where the walk goes
+    (after a refusal or a misbehaving page) is dropped and pulled again."""
+
+    def __init__(self, source: PeerSource, page_size: int) -> None:
+        self._source = source
+        self._page_size = page_size
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cfx-sync-pull")
+        self._ahead: tuple[int, int, Future[PulledPage]] | None = None
+
+    def pull(self, start: int, tree_size: int) -> PulledPage:
+        """The page at `start` of the tree of `tree_size`; asks for the one after it at once."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[:2] == (start, tree_size):
+            page = ahead[2].result()
+        else:
+            page = self._source.pull(start, tree_size, self._page_size)
+        end = start + len(page.leaves)
+        if page.leaves and end < tree_size:
+            future = self._pool.submit(self._source.pull, end, tree_size, self._page_size)
+            self._ahead = (end, tree_size, future)
+        return page
+
+    def close(self) -> None:
+        """Wait for a pull in flight (bounded by the client's deadline); drop its page."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class _PageContext:
+    """What every entry of one page is checked against, looked up once per page: the peer, its
+    log origin, the trust its datasets are checked under, the position after the page, and the
+    datasets of the page already taken (a status change may follow its dataset in one page)."""
+
+    peer: Peer
+    origin: str
+    registry: TrustRegistry
+    position: PeerPosition
+    pending: dict[str, StoredDataset]
+
+
 class Syncer:
     """Runs sync rounds for one node. `registry_for(peer)` is the trust a peer's datasets are
     checked under (this node's registry for now; delegated trust plugs in here)."""
@@ -146,13 +190,16 @@ class Syncer:
             return summary
         position = self._store.peer_position(peer.origin)
         summary.start = summary.end = position.size
+        pages = _Prefetch(source, self._page_size)
         try:
             position = self._accept(peer, source, position)
             while position.behind:
-                position = self._page(peer, source, position, summary)
+                position = self._page(peer, pages, position, summary)
                 summary.end = position.size
         except MISBEHAVIOUR as err:
             self._quarantine(peer, err, summary)
+        finally:
+            pages.close()
         return summary
 
     def _accept(self, peer: Peer, source: PeerSource, position: PeerPosition) -> PeerPosition:
@@ -168,13 +215,16 @@ class Syncer:
         return accepted
 
     def _page(
-        self, peer: Peer, source: PeerSource, position: PeerPosition, summary: PeerSummary
+        self, peer: Peer, pages: _Prefetch, position: PeerPosition, summary: PeerSummary
     ) -> PeerPosition:
         head = position.head
         assert head is not None  # accepted above
-        page = source.pull(position.size, head.size, self._page_size)
+        page = pages.pull(position.size, head.size)
         verified = verify_page(position, page.leaves, page.consistency_proof)
-        items = self._items(peer, verified.leaves, page.datasets, verified.position, summary)
+        context = _PageContext(
+            peer, peer.origin, self._registry_for(peer), verified.position, pending={}
+        )
+        items = self._items(context, verified.leaves, page.datasets, summary)
         results = self._store.commit_sync_page(position.size, verified.position, items)
         for item, result in zip(items, results, strict=True):
             if isinstance(result, StoreError):
@@ -194,10 +244,9 @@ class Syncer:
 
     def _items(
         self,
-        peer: Peer,
+        context: _PageContext,
         leaves: Sequence[ServedLeaf],
         datasets: Sequence[PulledDataset],
-        position: PeerPosition,
         summary: PeerSummary,
     ) -> list[Replica | ReplicaStatus]:
         served = {d.log_index: d for d in datasets}
@@ -207,10 +256,9 @@ class Syncer:
                 "the page carries bytes for entries it does not show", evidence={}
             )
         items: list[Replica | ReplicaStatus] = []
-        pending: dict[str, StoredDataset] = {}
         for index, leaf in shown.items():
             try:
-                item = self._item(peer, leaf, served.get(index), position, pending)
+                item = self._item(context, leaf, served.get(index))
             except _Refusal as refusal:
                 summary.refused.append(
                     {
@@ -223,19 +271,15 @@ class Syncer:
             if item is None:
                 continue
             if isinstance(item, Replica):
-                pending[item.record.name] = item.record
+                context.pending[item.record.name] = item.record
             items.append(item)
         return items
 
     def _item(
-        self,
-        peer: Peer,
-        leaf: ServedLeaf,
-        pulled: PulledDataset | None,
-        position: PeerPosition,
-        pending: dict[str, StoredDataset],
+        self, context: _PageContext, leaf: ServedLeaf, pulled: PulledDataset | None
     ) -> Replica | ReplicaStatus | None:
         assert leaf.entry is not None
+        peer, position = context.peer, context.position
         assert position.head is not None
         try:
             entry: LogEntry = decode_entry(leaf.entry)
@@ -263,15 +307,15 @@ class Syncer:
             )
         receipt = origin_receipt(position.head, leaf, pulled.inclusion_proof)
         if isinstance(entry, StatusChange):
-            return self._status(peer, leaf.index, entry, pulled.credential, receipt, pending)
-        return self._replica(peer, leaf.index, entry, pulled.credential, receipt)
+            return self._status(context, leaf.index, entry, pulled.credential, receipt)
+        return self._replica(context, leaf.index, entry, pulled.credential, receipt)
 
-    def _check(self, peer: Peer, index: int, raw: bytes) -> Any:
+    def _check(self, context: _PageContext, index: int, raw: bytes) -> Any:
         try:
             parsed = self._checker.parse(raw)
             return self._checker.check(
                 parsed,
-                registry=self._registry_for(peer),
+                registry=context.registry,
                 now=self._clock(),
                 rules=self._rules_for(parsed),
             )
@@ -279,11 +323,11 @@ class Syncer:
             raise _Refusal(index, err.reason, str(err)) from err
 
     def _replica(
-        self, peer: Peer, index: int, entry: DatasetAccepted, raw: bytes, receipt: Any
+        self, context: _PageContext, index: int, entry: DatasetAccepted, raw: bytes, receipt: Any
     ) -> Replica | None:
-        if entry.kind not in {kind.value for kind in peer.pull}:
+        if entry.kind not in {kind.value for kind in context.peer.pull}:
             return None
-        checked = self._check(peer, index, raw)
+        checked = self._check(context, index, raw)
         now = self._clock()
         audience = Audience.of(checked.parsed.document, origin_org=checked.issuer_org.name)
         audience.require(self._reader, now, dataset_id=entry.dataset)
@@ -314,24 +358,18 @@ class Syncer:
             issuer=record.issuer,
             dataset=record.name,
             received_at=now,
-            origin=peer.origin,
+            origin=context.origin,
             origin_index=index,
         )
         return Replica(record, local.to_bytes(), receipt)
 
-    def _status(  # noqa: PLR0917 - one entry's parts
-        self,
-        peer: Peer,
-        index: int,
-        entry: StatusChange,
-        raw: bytes,
-        receipt: Any,
-        pending: dict[str, StoredDataset],
+    def _status(
+        self, context: _PageContext, index: int, entry: StatusChange, raw: bytes, receipt: Any
     ) -> ReplicaStatus | None:
-        target = pending.get(entry.target) or self._held(entry.target)
+        target = context.pending.get(entry.target) or self._held(entry.target)
         if target is None:
             return None  # a dataset this node does not hold: nothing to change
-        checked = self._check(peer, index, raw)
+        checked = self._check(context, index, raw)
         subject = checked.subject
         if (
             checked.kind is not DatasetKind.STATUS_UPDATE
@@ -360,7 +398,7 @@ class Syncer:
             reason=entry.reason,
             digest=entry.digest,
             changed_at=now,
-            origin=peer.origin,
+            origin=context.origin,
             origin_index=index,
         )
         return ReplicaStatus(entry.target, status, local.to_bytes(), update, receipt)
