@@ -101,6 +101,12 @@ def _status_kib(pid: int | str = "self") -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"(VmRSS|VmHWM):\s+(\d+) kB", text)}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` (proc(5): fields 14 and 15 of /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def make_pair(root: Path) -> Pair:
     """Two node directories: the origin (provincial) and the puller (national) listing it."""
     now = datetime.now(UTC)
@@ -370,7 +376,9 @@ def main() -> int:
         server = spawn_server(pair.origin.root, log=server_log)
         try:
             peer = write_peers(pair, server.address)
+            origin_cpu = _cpu_seconds(server.pid)
             result = run_puller(pair, built, args.time_limit, args.profile)
+            origin_cpu = _cpu_seconds(server.pid) - origin_cpu
             lat = latency(pair, peer, server.address, args.rate, args.latency_seconds)
         finally:
             server.process.terminate()
@@ -396,6 +404,10 @@ def main() -> int:
     print(
         f"| same, per CPU-second of the puller | {sync_cpu_rate:,.0f} datasets/s | "
         f"checker {base_cpu_rate:,.0f}/s | {sync_cpu_rate / base_cpu_rate:.2f} | |"
+    )
+    print(
+        f"| CPU per dataset: puller / origin serving | {1000 * result['cpu'] / done:.2f} ms / "
+        f"{1000 * origin_cpu / done:.2f} ms | checker {1000 * base_cpu / base_n:.2f} ms | | |"
     )
     print(
         "| puller RSS at 10/50/100 % (peak) | "
