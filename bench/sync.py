@@ -422,8 +422,9 @@ def main() -> int:
             f"p99 {p99:.2f} s ({len(lat)} datasets) | | | p99 < {TARGET_P99_S} s |"
         )
     print(f"load average {load_start:.1f} at start, {load_end:.1f} at end, {os.cpu_count()} CPUs")
-    print("(per CPU-second: what the code costs with a core to itself; the origin serving the")
-    print(" pages is another process, its CPU is not counted; wall: what this load allowed)")
+    print("(per CPU-second: what the puller's code costs with a core to itself; the origin")
+    print(" serves from its own process, its CPU is the 'origin serving' figure; wall: what")
+    print(" this load allowed, with the origin and the puller sharing the 2 cores)")
     if args.profile:
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(30)
     return 0
