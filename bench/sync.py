@@ -18,10 +18,12 @@ issued to it and lists the origin in its signed peers.json. Both trust the expor
    pages proven against the signed checkpoint, every dataset through the full checker, stored
    with the position per page). The child reports progress and /proc/self/status VmRSS/VmHWM
    every 0.25 s; the table gives RSS at 10 %, 50 % and 100 % of the datasets.
-4. Latency: a client submits to the origin over gRPC at `--rate`/s for `--latency-seconds`;
-   the puller (this process) syncs continuously. Visibility = the end of the round that stored
-   the dataset. Until `cfx serve` syncs by itself this is a tight loop of `sync_round` (one
-   mTLS connection per round), which is an upper bound for a pull triggered by a notification.
+4. Latency: a client submits to the origin over gRPC at `--rate`/s for `--latency-seconds`
+   while the puller syncs continuously. `--follow serve` (the default where `cfx serve` follows
+   its peers, gateway.federation.follower): the puller is its own `cfx serve`, and a client polls
+   it (GetDataset of the oldest dataset not seen yet, every 5 ms) for each accepted dataset.
+   `--follow loop` (the default before that): this process runs `sync_round` in a tight loop
+   (one mTLS connection per round); visibility = the end of the round that stored it.
 
     .venv/bin/python -P bench/sync.py                  # 100,000 footprints
     .venv/bin/python -P bench/sync.py --count 2000     # a quick run
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib.util
 import json
 import multiprocessing as mp
 import os
@@ -54,7 +57,7 @@ from typing import Any
 
 from gateway.app import Node, log_vkey_path, open_node
 from gateway.checker import CredentialChecker
-from gateway.client import CfxClient
+from gateway.client import CfxClient, ClientError
 from gateway.domain import NodeRole
 from gateway.federation.peers import PEERS_FILE, Peer, PeerSet
 from gateway.federation.rounds import node_peers, sync_round
@@ -80,6 +83,7 @@ class Pair:
     key_path: Path
     peer: Peer
     exporter_identity: Path
+    puller_exporter: Path
 
 
 def _sign_batch(args: tuple[str, int, Path]) -> Path:
@@ -132,7 +136,9 @@ def make_pair(root: Path) -> Pair:
         org="sichuan",
         node_role=NodeRole.PROVINCIAL,
     )
-    return Pair(origin, puller, key_path, peer, root / "sichuan-exporter")
+    return Pair(
+        origin, puller, key_path, peer, root / "sichuan-exporter", root / "national-exporter"
+    )
 
 
 def _origin_vkey(paths: NodePaths) -> str:
@@ -290,40 +296,87 @@ def rss_at(samples: list[dict[str, Any]], fraction: float, total: int) -> tuple[
 # -- latency -------------------------------------------------------------------------------------
 
 
-def latency(pair: Pair, peer: Peer, address: str, rate: float, seconds: float) -> list[float]:
-    """Submit at `rate`/s to the origin over gRPC while the puller syncs in a tight loop."""
+def _signed(pair: Pair, count: int) -> list[bytes]:
     key = load_key(pair.key_path)
     template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     template.pop("proof", None)
     template.pop("id", None)
     template["issuer"] = key.did
     credentials = []
-    for _ in range(int(rate * seconds)):
+    for _ in range(count):
         template["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
         credentials.append(json.dumps(sign(template, key)).encode())
-    accepted: dict[str, float] = {}
-    visible: dict[str, float] = {}
-    done = threading.Event()
+    return credentials
 
-    def submitter() -> None:
-        with CfxClient(address, pair.exporter_identity) as client:
+
+def _submitter(
+    address: str,
+    identity: Path,
+    credentials: list[bytes],
+    rate: float,
+    accepted: list[tuple[str, float]],
+) -> threading.Thread:
+    """A thread submitting `credentials` at `rate`/s, appending (name, time accepted) to
+    `accepted` (list.append is atomic: the reader keeps its own index)."""
+
+    def run() -> None:
+        with CfxClient(address, identity) as client:
             t0 = time.perf_counter()
             for i, raw in enumerate(credentials):
                 delay = t0 + i / rate - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
                 name = client.submit(raw).dataset.name
-                accepted[name] = time.perf_counter()
-        done.set()
+                accepted.append((name, time.perf_counter()))
 
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def latency_serve(pair: Pair, address: str, rate: float, seconds: float) -> list[float]:
+    """The puller as `cfx serve` following the origin; a client polls it for each dataset."""
+    credentials = _signed(pair, int(rate * seconds))
+    accepted: list[tuple[str, float]] = []
+    visible: dict[str, float] = {}
+    log = (pair.puller.root / "serve.log").open("w", encoding="utf-8")
+    puller = spawn_server(pair.puller.root, log=log)
+    try:
+        with CfxClient(puller.address, pair.puller_exporter) as client:
+            thread = _submitter(address, pair.exporter_identity, credentials, rate, accepted)
+            deadline = time.perf_counter() + seconds + 30
+            # Datasets arrive in log order: poll the oldest one not seen yet, then the next.
+            while len(visible) < len(credentials) and time.perf_counter() < deadline:
+                if len(visible) >= len(accepted):
+                    time.sleep(0.005)
+                    continue
+                name = accepted[len(visible)][0]
+                try:
+                    client.get(name)
+                except ClientError:
+                    time.sleep(0.005)
+                    continue
+                visible[name] = time.perf_counter()
+            thread.join()
+    finally:
+        puller.process.terminate()
+        puller.process.wait(timeout=30)
+        log.close()
+    return [visible[name] - t for name, t in accepted if name in visible]
+
+
+def latency(pair: Pair, peer: Peer, address: str, rate: float, seconds: float) -> list[float]:
+    """Submit at `rate`/s to the origin over gRPC while this process runs `sync_round` in a loop."""
+    credentials = _signed(pair, int(rate * seconds))
+    accepted: list[tuple[str, float]] = []
+    visible: dict[str, float] = {}
     node: Node = open_node(pair.puller.root)
     try:
         seen = node.store.log_size()
-        thread = threading.Thread(target=submitter)
-        thread.start()
+        thread = _submitter(address, pair.exporter_identity, credentials, rate, accepted)
         deadline = time.perf_counter() + seconds + 30
         while time.perf_counter() < deadline:
-            finished = done.is_set()
+            finished = not thread.is_alive()
             sync_round(node, [peer])
             now = time.perf_counter()
             size = node.store.log_size()
@@ -337,7 +390,7 @@ def latency(pair: Pair, peer: Peer, address: str, rate: float, seconds: float) -
         thread.join()
     finally:
         node.close()
-    return [visible[name] - t for name, t in accepted.items() if name in visible]
+    return [visible[name] - t for name, t in accepted if name in visible]
 
 
 # -- main ----------------------------------------------------------------------------------------
@@ -350,6 +403,12 @@ def main() -> int:
     parser.add_argument("--baseline-count", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=100.0, help="submissions/s (latency)")
     parser.add_argument("--latency-seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--follow",
+        choices=("serve", "loop"),
+        default="serve" if importlib.util.find_spec("gateway.federation.follower") else "loop",
+        help="latency: the puller's own `cfx serve` following, or a loop of sync_round here",
+    )
     parser.add_argument("--profile", help="cProfile the puller's sync into this file")
     parser.add_argument("--puller-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -379,7 +438,10 @@ def main() -> int:
             origin_cpu = _cpu_seconds(server.pid)
             result = run_puller(pair, built, args.time_limit, args.profile)
             origin_cpu = _cpu_seconds(server.pid) - origin_cpu
-            lat = latency(pair, peer, server.address, args.rate, args.latency_seconds)
+            if args.follow == "serve":
+                lat = latency_serve(pair, server.address, args.rate, args.latency_seconds)
+            else:
+                lat = latency(pair, peer, server.address, args.rate, args.latency_seconds)
         finally:
             server.process.terminate()
             server.process.wait(timeout=30)
@@ -414,11 +476,12 @@ def main() -> int:
         + " / ".join(f"{rss[f][0]:.0f}" for f in rss)
         + f" MiB (VmHWM {rss[1.0][1]:.0f} MiB) | | | flat |"
     )
+    how = "puller's cfx serve following" if args.follow == "serve" else "sync_round loop"
     if lat:
         p50 = statistics.median(lat)
         p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
         print(
-            f"| accept -> visible at {args.rate:.0f}/s, sync_round loop | p50 {p50:.2f} s, "
+            f"| accept -> visible at {args.rate:.0f}/s, {how} | p50 {p50:.2f} s, "
             f"p99 {p99:.2f} s ({len(lat)} datasets) | | | p99 < {TARGET_P99_S} s |"
         )
     print(f"load average {load_start:.1f} at start, {load_end:.1f} at end, {os.cpu_count()} CPUs")
