@@ -24,7 +24,7 @@ from datetime import datetime
 from gateway.domain import DatasetKind
 from gateway.errors import InvalidRangeError
 from gateway.federation.policy import Audience, Reader
-from gateway.log.entry import DatasetAccepted, LogEntry, StatusChange, StatusChangeKind
+from gateway.log.entry import LogEntry, StatusChange, StatusChangeKind
 from gateway.log.entry import decode_entry as decode
 from gateway.log.errors import MalformedEntryError, TreeSizeError
 from gateway.log.leaves import ServedLeaf
@@ -71,46 +71,52 @@ class PullView:
         if start > tree_size:
             raise InvalidRangeError("start_index is beyond tree_size", field="start_index")
         limit = min(page_size or self._max_page_size, self._max_page_size)
-        raw = self._store.log_entries(start, min(tree_size, start + limit))
+        raw = [bytes(e) for e in self._store.log_entries(start, min(tree_size, start + limit))]
+        decoded = [_decoded(entry) for entry in raw]
+        # One read for the records of the whole page, not one per entry.
+        held = self._store.find_by_digests([e.digest.hex() for e in decoded if e is not None])
         now = self._clock()
         leaves: list[ServedLeaf] = []
-        datasets: list[PulledDataset] = []
+        shown: list[tuple[int, bytes]] = []
         used = 0
-        for offset, entry in enumerate(raw):
+        for offset, (entry, parsed) in enumerate(zip(raw, decoded, strict=True)):
             index = start + offset
-            credential = self._shown(bytes(entry), reader, now)
+            full = ServedLeaf.of_entry(index, entry)
+            credential = None if parsed is None else self._shown(parsed, held, reader, now)
             if credential is None:
-                leaves.append(ServedLeaf(index, ServedLeaf.of_entry(index, bytes(entry)).leaf_hash))
+                leaves.append(ServedLeaf(index, full.leaf_hash))
             else:
-                leaves.append(ServedLeaf.of_entry(index, bytes(entry)))
+                leaves.append(full)
                 if credential:
-                    proof = self._store.inclusion_proof(index, tree_size)
-                    datasets.append(PulledDataset(index, credential, tuple(proof)))
+                    shown.append((index, credential))
             used += len(entry) + len(credential or b"")
             if used >= self._max_bytes:
                 break
+        proofs = self._store.inclusion_proofs([index for index, _ in shown], tree_size)
+        datasets = [
+            PulledDataset(index, credential, tuple(proof))
+            for (index, credential), proof in zip(shown, proofs, strict=True)
+        ]
         end = start + len(leaves)
         proof = self._store.consistency_proof(end, tree_size) if 0 < end < tree_size else []
         return PulledPage(tuple(leaves), tuple(datasets), tuple(proof))
 
-    def _shown(self, entry: bytes, reader: Reader, now: datetime) -> bytes | None:
+    def _shown(
+        self, decoded: LogEntry, held: dict[str, StoredDataset], reader: Reader, now: datetime
+    ) -> bytes | None:
         """The credential bytes to send with a full entry (b"" for none); None: hide it."""
-        try:
-            decoded: LogEntry = decode(entry)
-        except MalformedEntryError:
-            return None
         if isinstance(decoded, StatusChange):
             if decoded.change is StatusChangeKind.KEY_REVOCATION:
                 return b""
             target = self._held(decoded.target)
-            update = self._store.find_by_digest(decoded.digest.hex())
+            update = held.get(decoded.digest.hex())
             if target is None or update is None or not _admits(target, reader, now):
                 return None
             return update.credential
-        record = self._store.find_by_digest(decoded.digest.hex())
+        record = held.get(decoded.digest.hex())
         if record is None or record.kind is DatasetKind.STATUS_UPDATE:
             return None
-        if not isinstance(decoded, DatasetAccepted) or not _admits(record, reader, now):
+        if not _admits(record, reader, now):
             return None
         return record.credential
 
@@ -119,6 +125,13 @@ class PullView:
             return self._store.get_dataset(name)
         except NotFoundError:
             return None
+
+
+def _decoded(entry: bytes) -> LogEntry | None:
+    try:
+        return decode(entry)
+    except MalformedEntryError:
+        return None
 
 
 def _admits(record: StoredDataset, reader: Reader, now: datetime) -> bool:

@@ -79,6 +79,10 @@ class Store(abc.ABC):
         """The record whose credential bytes hash to `digest` (hex SHA-256), if stored."""
 
     @abc.abstractmethod
+    def find_by_digests(self, digests: Sequence[str]) -> dict[str, StoredDataset]:
+        """`find_by_digest` for many digests in one read transaction: the stored ones, by digest."""
+
+    @abc.abstractmethod
     def append_log_entry(self, entry: bytes) -> int:
         """Append an entry that changes no dataset (a key revocation); its leaf index (T5).
 
@@ -153,6 +157,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """Inclusion proof of leaf `index` in the tree of `size` (RFC 9162 §2.1.3.1)."""
+
+    @abc.abstractmethod
+    def inclusion_proofs(self, indexes: Sequence[int], size: int) -> list[list[bytes]]:
+        """`inclusion_proof` of each of `indexes` in the tree of `size`, in one read transaction."""
 
     @abc.abstractmethod
     def consistency_proof(self, size1: int, size2: int) -> list[bytes]:

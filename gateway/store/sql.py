@@ -426,6 +426,12 @@ class SQLStore(Store):
         with self._transaction(write=False) as cur:
             return self._by_digest(cur, digest)
 
+    def find_by_digests(self, digests: Sequence[str]) -> dict[str, StoredDataset]:
+        """The stored records among `digests`, in one read transaction."""
+        with self._transaction(write=False) as cur:
+            found = (self._by_digest(cur, digest) for digest in dict.fromkeys(digests))
+            return {record.digest: record for record in found if record is not None}
+
     def append_log_entry(self, entry: bytes) -> int:
         """One write transaction: the leaf, and the revocation it records (if it is one)."""
         with self._transaction(write=True) as cur:
@@ -598,6 +604,11 @@ class SQLStore(Store):
         """LogTables.inclusion_proof in a read transaction."""
         with self._transaction(write=False) as cur:
             return list(self._log.inclusion_proof(cur, index, size))
+
+    def inclusion_proofs(self, indexes: Sequence[int], size: int) -> list[list[bytes]]:
+        """LogTables.inclusion_proof of each index, in one read transaction."""
+        with self._transaction(write=False) as cur:
+            return [list(self._log.inclusion_proof(cur, index, size)) for index in indexes]
 
     def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
         """LogTables.consistency_proof in a read transaction."""
