@@ -22,6 +22,7 @@ from typing import Any
 
 from gateway.domain import DatasetKind, NodeRole
 from gateway.errors import GatewayError
+from gateway.json_fields import json_list, json_object, json_string
 from gateway.log.checkpoint import NoteKey
 from gateway.log.errors import LogError
 from gateway.trust.model import ORG_NAME_RE
@@ -336,22 +337,15 @@ def _refuse_duplicates(label: str, named: list[tuple[str, str]]) -> None:
         seen[value] = name
 
 
-def _object(data: Any, what: str, required: set[str]) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise PeersFileError(f"{what} must be a JSON object")
-    missing, unknown = required - data.keys(), data.keys() - required
-    if missing or unknown:
-        raise PeersFileError(f"{what}: missing {sorted(missing)}, unknown {sorted(unknown)[:5]}")
-    return data
+def _object(
+    data: Any, what: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    return json_object(data, what, required, PeersFileError, optional)
 
 
 def _list(data: Any, what: str) -> list[Any]:
-    if not isinstance(data, list):
-        raise PeersFileError(f"{what} must be a JSON array")
-    return data
+    return json_list(data, what, PeersFileError)
 
 
 def _string(data: Any, what: str) -> str:
-    if not isinstance(data, str):
-        raise PeersFileError(f"{what} must be a string")
-    return data
+    return json_string(data, what, PeersFileError)

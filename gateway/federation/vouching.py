@@ -29,6 +29,7 @@ from gateway.errors import GatewayError
 from gateway.federation.delegation import MAX_DELEGATION_DEPTH, DelegatedRegistry, Hop
 from gateway.federation.errors import FederationError
 from gateway.federation.peers import origin_names
+from gateway.json_fields import json_list, json_object, json_string
 from gateway.log.checkpoint import NoteKey
 from gateway.times import from_sortable, to_sortable
 from gateway.trust.model import ORG_NAME_RE
@@ -169,19 +170,15 @@ def _hop(data: Any) -> Hop:
     return Hop(origin, org, role)
 
 
-def _object(data: Any, what: str, required: set[str]) -> dict[str, Any]:
-    if not isinstance(data, dict) or set(data) != required:
-        raise VouchedTrustError(f"{what} must be an object with exactly {sorted(required)[:5]}")
-    return data
+def _object(
+    data: Any, what: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    return json_object(data, what, required, VouchedTrustError, optional)
 
 
 def _list(data: Any, what: str) -> list[Any]:
-    if not isinstance(data, list):
-        raise VouchedTrustError(f"{what} must be a JSON array")
-    return data
+    return json_list(data, what, VouchedTrustError)
 
 
 def _string(data: Any, what: str) -> str:
-    if not isinstance(data, str):
-        raise VouchedTrustError(f"{what} must be a string")
-    return data
+    return json_string(data, what, VouchedTrustError)

@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from gateway.domain import DatasetKind, NodeRole, ReadScope
+from gateway.json_fields import json_list, json_object, json_string
 from gateway.pki import SPIFFE_PREFIX
 from gateway.times import from_sortable, to_sortable
 from gateway.trust.errors import (
@@ -565,30 +566,6 @@ def _dated_from_dict(data: Any, label: str) -> tuple[str, datetime, datetime | N
     )
 
 
-def _object(
-    data: Any, what: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
-) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise TrustFileError(f"{what} must be a JSON object")
-    missing = required - data.keys()
-    unknown = data.keys() - required - optional
-    if missing or unknown:
-        raise TrustFileError(f"{what}: missing {sorted(missing)}, unknown {sorted(unknown)[:5]}")
-    return data
-
-
-def _list(data: Any, what: str) -> list[Any]:
-    if not isinstance(data, list):
-        raise TrustFileError(f"{what} must be a JSON array")
-    return data
-
-
-def _string(data: Any, what: str) -> str:
-    if not isinstance(data, str):
-        raise TrustFileError(f"{what} must be a string")
-    return data
-
-
 def _time(data: Any) -> datetime:
     try:
         return from_sortable(_string(data, "time"))
@@ -596,3 +573,17 @@ def _time(data: Any) -> datetime:
         raise TrustFileError(
             f"{data!r:.40} is not a UTC time like 2026-01-01T00:00:00.000000Z"
         ) from exc
+
+
+def _object(
+    data: Any, what: str, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    return json_object(data, what, required, TrustFileError, optional)
+
+
+def _list(data: Any, what: str) -> list[Any]:
+    return json_list(data, what, TrustFileError)
+
+
+def _string(data: Any, what: str) -> str:
+    return json_string(data, what, TrustFileError)

@@ -113,7 +113,7 @@ def _entry_dict(**changes: Any) -> dict[str, Any]:
         ({"revocations": {"did:key:z": "yesterday"}}, "delegation entry"),
         ({"trust_file": "not base64!"}, "delegation entry"),
         ({"log_key": 7}, "string"),
-        ({"extra": 1}, "exactly"),
+        ({"extra": 1}, r"unknown \[.extra.\]"),
     ],
 )
 def test_a_malformed_delegation_entry_is_refused(changes: dict[str, Any], message: str) -> None:
