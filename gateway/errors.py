@@ -49,6 +49,20 @@ class GatewayError(Exception):
         return ()
 
 
+class EvidenceError(GatewayError):
+    """An error that carries checkable evidence (hashes, sizes, signed notes) as its metadata,
+    so it can be kept, published and checked by someone else."""
+
+    def __init__(self, message: str, *, evidence: Mapping[str, str]) -> None:
+        super().__init__(message)
+        self.evidence = dict(evidence)
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """The evidence, as strings."""
+        return self.evidence
+
+
 class InternalError(GatewayError):
     """An unexpected failure. Never carries the underlying exception's text (no internals leak)."""
 

@@ -52,8 +52,8 @@ def _status_change(kind: DatasetKind, status: DatasetStatus) -> StatusChangeKind
     return StatusChangeKind.WITHDRAWAL
 
 
-def _record(
-    checked: CheckedCredential, received_at: datetime, request_id: str, *, indexed: bool
+def stored_record(
+    checked: CheckedCredential, received_at: datetime, request_id: str = "", *, indexed: bool = True
 ) -> StoredDataset:
     """A new record of the checked credential's exact bytes; a dataset is `indexed` by its
     facets for ListDatasets, a StatusUpdate is found through the dataset it changed."""
@@ -128,7 +128,7 @@ class Intake:
         checked = self._check(raw, caller, time_left)
         if checked.kind is DatasetKind.ATTESTATION:
             self._check_attested_digest(checked.subject)
-        record = _record(checked, self._clock(), request_id, indexed=True)
+        record = stored_record(checked, self._clock(), request_id, indexed=True)
         entry = DatasetAccepted(
             digest=bytes.fromhex(record.digest),
             kind=record.kind.value,
@@ -169,7 +169,7 @@ class Intake:
         ):
             raise PermissionDeniedError(f"{checked.issuer_org.name} did not issue {name}")
         now = self._clock()
-        update_record = _record(checked, now, request_id, indexed=False)
+        update_record = stored_record(checked, now, request_id, indexed=False)
         entry = StatusChange(
             change=change,
             target=name,

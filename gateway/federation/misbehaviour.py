@@ -9,26 +9,15 @@ evidence); `evidence_of` turns any of them into one flat record.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from gateway.errors import GatewayError
+from gateway.errors import EvidenceError, GatewayError
 from gateway.federation.errors import FederationError, OutsideUsagePolicyError
 from gateway.log.errors import SplitViewError
 
 
-class PeerMisbehaviourError(FederationError):
+class PeerMisbehaviourError(EvidenceError, FederationError):
     """A peer served something no honest log serves; `evidence` says what, checkably."""
 
     reason = "PEER_MISBEHAVING"
-
-    def __init__(self, message: str, *, evidence: Mapping[str, str]) -> None:
-        super().__init__(message)
-        self.evidence = dict(evidence)
-
-    @property
-    def metadata(self) -> Mapping[str, str]:
-        """The evidence (notes, hashes, indexes) as strings."""
-        return self.evidence
 
 
 class UnprovenPageError(PeerMisbehaviourError):

@@ -37,6 +37,7 @@ from gateway.federation.peer_trust import adopt_peer_trust
 from gateway.federation.peers import Peer
 from gateway.federation.policy import Audience, Reader
 from gateway.federation.pull_view import PulledDataset, PulledPage
+from gateway.intake import stored_record
 from gateway.log.checkpoint import open_checkpoint
 from gateway.log.entry import (
     DatasetAccepted,
@@ -342,25 +343,9 @@ class Syncer:
         now = self._clock()
         audience = Audience.of(checked.parsed.document, origin_org=checked.issuer_org.name)
         audience.require(self._reader, now, dataset_id=entry.dataset)
-        facets = checked.facets
         try:
-            record = replace(
-                StoredDataset.create(
-                    credential=raw,
-                    kind=checked.kind,
-                    issuer=checked.issuer,
-                    issuer_org=checked.issuer_org.name,
-                    credential_id=checked.credential_id,
-                    received_at=now,
-                    product_ids=facets.product_ids,
-                    classification_ids=facets.classifications,
-                    geography=facets.most_specific_geography,
-                    valid_from=facets.valid_from,
-                    valid_until=facets.valid_until,
-                    supersedes=facets.supersedes,
-                ),
-                name=entry.dataset,
-            )
+            # The replica keeps the origin's name, so status changes find it on every node.
+            record = replace(stored_record(checked, now), name=entry.dataset)
         except GatewayError as err:
             raise _Refusal(index, err.reason, str(err)) from err
         local = DatasetReplicated(

@@ -6,10 +6,9 @@ the gRPC layer can map it to a status without parsing messages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from gateway.errors import GatewayError
+from gateway.errors import EvidenceError, GatewayError
 
 if TYPE_CHECKING:  # only for annotations: checkpoint.py imports this module
     from gateway.log.checkpoint import Checkpoint
@@ -161,17 +160,9 @@ class UnknownPeerError(LogError):
     reason = "UNKNOWN_PEER"
 
 
-class LogIntegrityError(LogError):
+class LogIntegrityError(EvidenceError, LogError):
     """The node's stored log no longer matches what it signed: writes are refused until an
-    operator restores the store (reads still answer)."""
+    operator restores the store (reads still answer). The evidence: tree size, stored leaves and
+    both roots."""
 
     reason = "LOG_INTEGRITY_FAILURE"
-
-    def __init__(self, message: str, *, evidence: Mapping[str, str]) -> None:
-        super().__init__(message)
-        self.evidence = dict(evidence)
-
-    @property
-    def metadata(self) -> Mapping[str, str]:
-        """Tree size, stored leaves and both roots: the evidence an operator needs."""
-        return self.evidence
