@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """An error refuses the dataset; a warning (a methodology SHOULD, a likely slip) is reported
+    and kept with it, and fails only where the caller asks for strictness (`cfx validate --strict`).
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -14,10 +25,31 @@ class Violation:
     pointer: str
     reason: str
     message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        """True when this finding refuses the dataset."""
+        return self.severity is Severity.ERROR
 
     def to_dict(self) -> dict[str, str]:
         """The violation as a JSON object, the shape the CLI and the RPC details use."""
-        return {"pointer": self.pointer, "reason": self.reason, "message": self.message}
+        return {
+            "pointer": self.pointer,
+            "reason": self.reason,
+            "message": self.message,
+            "severity": self.severity.value,
+        }
+
+
+def errors(found: Iterable[Violation]) -> list[Violation]:
+    """The findings that refuse: what every accept/refuse decision looks at."""
+    return [v for v in found if v.is_error]
+
+
+def warnings(found: Iterable[Violation]) -> list[Violation]:
+    """The findings that are reported but do not refuse."""
+    return [v for v in found if not v.is_error]
 
 
 #: Every reason code a Violation can carry, with its meaning. Codes are stable: clients branch on

@@ -124,6 +124,7 @@ def test_violation_serializes_for_cli_and_grpc(battery: dict[str, Any]) -> None:
         "pointer": "/credentialSubject/electricity/gecClaims/0/certificateId",
         "reason": "INVALID_GEC_CERTIFICATE_ID",
         "message": violation.message,
+        "severity": "error",
     }
 
 
