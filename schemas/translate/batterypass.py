@@ -99,7 +99,7 @@ def _electricity_shift(source: dict[str, Any], missing: list[str], result: Trans
     basis = electricity.get("headlineBasis")
     if basis is None and not electricity.get("gecClaims"):
         return Decimal(0)
-    if basis not in {_LOCATION, _ADJUSTED}:
+    if basis not in (_LOCATION, _ADJUSTED):  # a tuple: the value may be unhashable JSON
         missing.append(
             "/electricity/headlineBasis (certificate use: is the headline location-based or "
             "certificate-adjusted?)"

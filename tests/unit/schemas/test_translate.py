@@ -21,6 +21,7 @@ from schemas.translate import (
 from schemas.translate.identifiers import LEGACY_PREFIX, normalize_urn
 from schemas.translate.notes import decimal_string
 from tests.helpers.schemas_data import load
+from tests.unit.schemas.test_translate_meaning import cradle_to_grave
 
 PACT_SAMPLES = ["pact-v3-sample-copper-cathode.json", "pact-v3-sample-jeans-biogenic-verified.json"]
 CATENAX_SAMPLES = ["catenax_pcf-7.0.0-sample.json", "catenax-pcf-v10.0.0-sample.json"]
@@ -298,6 +299,7 @@ def _leaf_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]
     return out
 
 
+BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 _SOURCES: dict[str, tuple[dict[str, Any], tuple[Any, ...]]] = {
     "catenax-v7": (load("external/catenax_pcf-7.0.0-sample.json"),
                    (catenax_to_pact_v3, catenax_to_dataset)),
@@ -309,6 +311,8 @@ _SOURCES: dict[str, tuple[dict[str, Any], tuple[Any, ...]]] = {
                 (pact_v2_to_v3,)),
     "cfx": (load("valid/product-footprint-power-battery-with-gec.json"),
             (dataset_to_battery_pass, dataset_to_pact_v3)),
+    # one the Battery Pass export accepts, so its computing paths meet damaged input too
+    "cfx-battery-pass": (cradle_to_grave(load(BATTERY)), (dataset_to_battery_pass,)),
 }  # fmt: skip
 _MUTATION_POINTS = [
     (name, path) for name, (document, _) in _SOURCES.items() for path in _leaf_paths(document)
