@@ -82,6 +82,7 @@ def rescale(
             continue
         with localcontext() as context:
             context.prec = _PRECISION
+            context.clear_flags()  # the copy carries whatever earlier arithmetic flagged
             value = Decimal(text) * amount if multiply else Decimal(text) / amount
             pcf[name] = plain(value)  # normalize() rounds to the context: keep it inside
             inexact = bool(context.flags[Inexact])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 from typing import Any
 
 import pytest
@@ -291,3 +291,14 @@ def test_battery_pass_of_a_per_piece_footprint_divides_by_the_pieces(
     pcf.update(declaredUnitOfMeasurement="piece", declaredUnitAmount="2")  # 70.00 for two packs
     out = dataset_to_battery_pass(document).document
     assert out["cfxBasis"]["absoluteCarbonFootprintKg"] == "35"
+
+
+def test_exact_scaling_is_not_reported_rounded_after_earlier_inexact_arithmetic() -> None:
+    # The thread's decimal context keeps its flags: an earlier 1/3 elsewhere made every exact
+    # rescale look rounded (and lossy) when the whole suite ran.
+    with localcontext() as context:
+        _ = Decimal(1) / Decimal(3)
+        assert context.flags[Inexact]
+        result = pact_v3_to_v2(vector("adr36-bottle-v3.json"))
+    assert notes_at(result, "ROUNDED") == {}
+    assert result.lossless
