@@ -3,25 +3,32 @@
 Catena-X carries JSON numbers; PACT v3 decimal strings (pact-v3.md TOP 10 #3). The v10 model
 wraps every group in a one-element array. Fields with no PACT v3 counterpart (distribution
 stage, mass balancing, certification shares, ...) are dropped with a note each.
+
+Basis (PACT ADR-36): v7 follows PACT v2, its figures are per ONE declared unit and
+`unitaryProductAmount` counts the units in the product, so they are multiplied by it; v10 follows
+PACT v3, "the PCF is calculated per declared unit amount" (io.catenax.pcf 10.0.0,
+declaredUnitAmount), so its figures are copied as they are.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from schemas.translate.basis import declared_amount, rescale
 from schemas.translate.identifiers import bare_uuid
 from schemas.translate.notes import (
     CONVERTED,
     DEFAULTED,
     DROPPED,
     NOT_CONVERTIBLE,
+    REINTERPRETED,
     Translation,
     decimal_string,
     items,
     join,
     require_object,
 )
-from schemas.translate.pact import V3_SPEC_VERSION, derive_including
+from schemas.translate.pact import V3_SPEC_VERSION, derive_including, pact_v3_to_dataset
 
 _STANDARDS = {
     "ISO 14067": "ISO14067",
@@ -230,8 +237,20 @@ def _v7(  # noqa: C901 - one branch per field group of the Catena-X v7 PCF model
             "/pcf/dataQualityRating", NOT_CONVERTIBLE, "v2-style DQRs (1..3) differ from v3's 1..5"
         )
     out["pcf"] = pcf
+    _v7_per_declared_amount(pcf, result)
     derive_including(pcf, result, "/pcf/pcfIncludingBiogenic")
     return result
+
+
+def _v7_per_declared_amount(pcf: dict[str, Any], result: Translation) -> None:
+    """v7 figures are per one declared unit (PACT v2 semantics): multiply them by the amount,
+    so that a per-litre 2.0 of a 1,000 L product reads 2000 per 1,000 L, not 2.0."""
+    amount = declared_amount(pcf, "declaredUnitAmount", "/pcf/unitaryProductAmount")
+    if amount is not None:
+        v7_name = {v3: v7 for v7, v3 in _V7_PCF_DECIMALS.items()}
+        rescale(
+            pcf, amount, multiply=True, result=result, at="/pcf", source_name=lambda n: v7_name[n]
+        )
 
 
 def _copy_decimals(
@@ -402,6 +421,13 @@ def _v10(  # noqa: C901 - one branch per field of the Catena-X v10 model, flat o
             dqi[name] = text
     if len(dqi) == 3:
         pcf["dqi"] = dqi
+        result.note(
+            at + "/dataSourcesAndQuality/0",
+            REINTERPRETED,
+            "technological/geographical/temporal DQRs copied into PACT v3 dqi: both 1..5, but "
+            "Catena-X rates them on the TfS PCF Guideline v3 tables (5.14-5.16), PACT on its "
+            "own methodology's; the scores are not defined by the same table",
+        )
     info = _first(method.get("pcfAssessmentInformation"))
     boundary = _first(info.get("boundarySpecifications"))
     if "exemptedEmissionsPercent" in boundary:
@@ -434,27 +460,48 @@ def _v10(  # noqa: C901 - one branch per field of the Catena-X v10 model, flat o
     if "status" in ids:
         out["status"] = ids["status"]
     _preceding(out, ids.get("precedingPfIds"), result, ids_at + "/precedingPfIds")
-    for name in ("version", "retroOrProspectivePcfType"):
-        if name in ids:
-            result.note(join(ids_at, name), DROPPED, "no PACT v3 field")
-    attestation = _first(source.get("attestationOfConformance"))
-    if attestation:
-        verification: dict[str, Any] = {}
-        for name in ("providerName", "completedAt", "standardName"):
-            if name in attestation:
-                verification[name] = attestation[name]
-        coverage = _COVERAGE.get(str(attestation.get("attestationType")))
-        if coverage:
-            verification["coverage"] = coverage
-        pcf["verification"] = verification
+    if "version" in ids:
+        result.note(join(ids_at, "version"), DROPPED, "no PACT v3 field")
+    if _FOOTPRINT_TYPE in ids:
         result.note(
-            "/attestationOfConformance/0", CONVERTED, "-> pcf.verification (links and ids dropped)"
+            join(ids_at, _FOOTPRINT_TYPE),
+            DROPPED,
+            "no PACT v3 field (catenax_to_dataset carries it as customs.footprintType)",
         )
+    _attestation(_first(source.get("attestationOfConformance")), pcf, result)
     if "verificationAndCertificationShares" in method:
         result.note(at + "/verificationAndCertificationShares", DROPPED, "no PACT v3 field")
     out["pcf"] = pcf
     derive_including(pcf, result, base + "/productionStage/0/pcfIncludingBiogenicUptake")
     return result
+
+
+_FOOTPRINT_TYPE = "retroOrProspectivePcfType"
+_FOOTPRINT_TYPE_AT = "/pcfAssessmentAndMethodology/0/pcfAssessmentInformation/0/idAndVersion/0"
+# io.catenax.pcf 10.0.0 retroOrProspectivePcfType -> cfx customs.footprintType (SHARED13)
+_FOOTPRINT_TYPES = {"retrospective pcf": "retrospective", "prospective pcf": "prospective"}
+_ATTESTATION_KEPT = ("providerName", "completedAt", "standardName")
+
+
+def _attestation(attestation: dict[str, Any], pcf: dict[str, Any], result: Translation) -> None:
+    """attestationOfConformance -> pcf.verification: what PACT cannot hold (the link, the
+    attestation id, the provider's BPN, the attestation standard) is DROPPED, one note each."""
+    if not attestation:
+        return
+    at = "/attestationOfConformance/0"
+    verification: dict[str, Any] = {}
+    for name, value in attestation.items():
+        here = join(at, name)
+        if name in _ATTESTATION_KEPT:
+            verification[name] = value
+        elif name == "attestationType" and str(value) in _COVERAGE:
+            verification["coverage"] = _COVERAGE[str(value)]
+            result.note(here, CONVERTED, f"{value!r} -> verification.coverage")
+        elif name == "attestationType":
+            result.note(here, NOT_CONVERTIBLE, f"{value!r} has no PACT verification coverage")
+        else:
+            result.note(here, DROPPED, f"{name}: PACT v3 verification has no such field")
+    pcf["verification"] = verification
 
 
 def catenax_to_pact_v3(document: Any) -> Translation:
@@ -463,3 +510,31 @@ def catenax_to_pact_v3(document: Any) -> Translation:
     if "companyAndProductInformation" in source or "scopeOfPcfForm" in source:
         return _v10(source)
     return _v7(source)
+
+
+def catenax_to_dataset(document: Any) -> Translation:
+    """A Catena-X PCF aspect as a cfx ProductFootprint dataset: catenax_to_pact_v3, then
+    pact_v3_to_dataset (whose notes point into that intermediate PACT v3 document and say so),
+    and v10's retrospective/prospective type, which PACT cannot hold, as customs.footprintType.
+    """
+    pact = catenax_to_pact_v3(document)
+    dataset = pact_v3_to_dataset(pact.document)
+    result = Translation(dataset.document)
+    kind = _first(
+        _first(
+            _first(document.get("pcfAssessmentAndMethodology")).get("pcfAssessmentInformation")
+        ).get("idAndVersion")
+    ).get(_FOOTPRINT_TYPE)
+    at = join(_FOOTPRINT_TYPE_AT, _FOOTPRINT_TYPE)
+    footprint_type = _FOOTPRINT_TYPES.get(kind.strip().lower()) if isinstance(kind, str) else None
+    for note in pact.notes:
+        if note.pointer != at:  # handled below: converted, or said not convertible
+            result.notes.append(note)
+    if footprint_type is not None:
+        result.document["customs"] = {"footprintType": footprint_type}
+        result.note(at, CONVERTED, f"{kind!r} -> customs.footprintType {footprint_type!r}")
+    elif kind is not None:
+        result.note(at, NOT_CONVERTIBLE, f"{kind!r} is neither a retrospective nor prospective PCF")
+    for note in dataset.notes:
+        result.note(note.pointer, note.reason, f"(in the PACT v3 intermediate) {note.message}")
+    return result

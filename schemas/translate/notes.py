@@ -19,6 +19,15 @@ MISSING_IN_SOURCE = "MISSING_IN_SOURCE"  # the target requires a field; nothing 
 # carried over unchanged, but the target spec disagrees with itself about the value (e.g. PACT v2
 # prose caps exemptedEmissionsPercent at 5, its OpenAPI at 100): some receivers may reject it
 DISPUTED_IN_TARGET = "DISPUTED_IN_TARGET"
+# the value was rescaled exactly to the target's basis (PACT ADR-36: v2 figures are per one unit
+# of measure, v3 figures per declaredUnitAmount units); the message names the factor
+SCALED = "SCALED"
+# the value could not be rescaled exactly (a non-terminating quotient); it was rounded
+ROUNDED = "ROUNDED"
+# carried over unchanged into a field whose definition differs; its meaning may have shifted
+REINTERPRETED = "REINTERPRETED"
+#: notes that mean the target does not say exactly what the source said
+LOSSY = frozenset({DROPPED, NOT_CONVERTIBLE, MISSING_IN_SOURCE, ROUNDED, REINTERPRETED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +52,9 @@ class Translation:
 
     @property
     def lossless(self) -> bool:
-        """True when no value was lost (no DROPPED, NOT_CONVERTIBLE or MISSING_IN_SOURCE note)."""
-        return not any(
-            n.reason in {DROPPED, NOT_CONVERTIBLE, MISSING_IN_SOURCE} for n in self.notes
-        )
+        """True when no value was lost or changed meaning (no LOSSY note): only then does the
+        round trip give back exactly the source."""
+        return not any(n.reason in LOSSY for n in self.notes)
 
 
 def items(value: Any) -> list[Any]:
@@ -96,3 +104,10 @@ def number(value: Any) -> int | float | None:
 def join(base: str, *tokens: str | int) -> str:
     """A pointer into the source document (RFC 6901)."""
     return pointer.join(base, *tokens)
+
+
+def plain(number: Decimal) -> str:
+    """`number` as the shortest exact decimal string: no exponent, no trailing zeros, no -0."""
+    if number == 0:
+        return "0"
+    return format(number.normalize(), "f")

@@ -11,6 +11,7 @@ from typing import Any
 
 from schemas import resources
 from schemas.datetimes import parse_date_time
+from schemas.translate.basis import declared_amount, rescale
 from schemas.translate.identifiers import normalize_urn, uuid_urn
 from schemas.translate.notes import (
     CONVERTED,
@@ -284,6 +285,18 @@ def _v2_pcf_to_v3(  # noqa: C901 - one branch per v2 pcf field kind (pact-v3.md 
                 result.note(join(at, "assurance", name), DROPPED, "removed in v3 verification")
         out["verification"] = verification
     out.setdefault("exemptedEmissionsPercent", "0")
+    amount = declared_amount(out, "declaredUnitAmount", join(at, "unitaryProductAmount"))
+    if amount is not None:
+        v2_name = {v3: v2 for v2, v3 in _PCF_RENAMES.items()}
+        v2_name["pcfIncludingBiogenicUptake"] = "pCfIncludingBiogenic"
+        rescale(
+            out,
+            amount,
+            multiply=True,
+            result=result,
+            at=at,
+            source_name=lambda n: v2_name.get(n, n),
+        )
     derive_including(out, result, join(at, "pCfIncludingBiogenic"))
     return out
 
@@ -471,6 +484,10 @@ def pact_v3_to_v2(document: Any) -> Translation:
     _drop_unknown(source, result, set(), "v2")
     pcf = source.get("pcf")
     if isinstance(pcf, dict):
+        pcf = copy.deepcopy(pcf)
+        amount = declared_amount(pcf, "declaredUnitAmount", "/pcf/declaredUnitAmount")
+        if amount is not None:
+            rescale(pcf, amount, multiply=False, result=result, at="/pcf", source_name=str)
         out["pcf"] = _v3_pcf_to_v2(pcf, result, "/pcf")
     v3_name = {**_PCF_RENAMES, **_V2_SOURCE_OF}
     _note_missing(result, out, _V2_REQUIRED_TOP, "", lambda n: _V2_SOURCE_OF.get(n, n))
