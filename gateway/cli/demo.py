@@ -17,7 +17,7 @@ from typing import Any
 
 import gateway
 from gateway.demo.network import build_network
-from gateway.demo.story import run_story
+from gateway.demo.story import exit_status, run_story
 from gateway.demo.table import Printer, StepResult
 
 
@@ -44,14 +44,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="cfx-demo-") as tmp:
             results = demo(Path(tmp), printer)
-    return 0 if all(r.ok for r in results) else 1
+    return exit_status(results)
 
 
-def demo(root: Path, printer: Printer, *, delegate: bool = True) -> list[StepResult]:
+def demo(root: Path, printer: Printer, *, registry_delegates: bool = True) -> list[StepResult]:
     """Build the network under `root`, run the story on it, print the summary; the results."""
     started = time.perf_counter()
-    with build_network(root, delegate=delegate) as net:
-        printer.text(f"network built in {time.perf_counter() - started:.2f} s\n")
+    with build_network(root, registry_delegates=registry_delegates) as net:
+        printer.text(f"network built in {time.perf_counter() - started:.2f} s")
         results = run_story(net, printer)
     printer.summary(results)
     return results

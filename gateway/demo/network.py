@@ -102,10 +102,10 @@ def _organization(
 
 
 @contextmanager
-def build_network(root: Path, *, delegate: bool = True) -> Iterator[Network]:
+def build_network(root: Path, *, registry_delegates: bool = True) -> Iterator[Network]:
     """Create, start and link the three nodes under `root`; stop and close them after.
-    `delegate` False lists every peer without delegated trust (the registry then refuses a
-    footprint from an exporter only the provincial node registered)."""
+    `registry_delegates` False lists national at the registry without delegated trust (the
+    registry then refuses a footprint from an exporter only the provincial node registered)."""
     now = datetime.now(UTC)
     dirs = {
         "provincial": init_node(root / "provincial", role=NodeRole.PROVINCIAL, org=PROVINCIAL),
@@ -133,7 +133,7 @@ def build_network(root: Path, *, delegate: bool = True) -> Iterator[Network]:
             up.address,
             name=PROVINCIAL,
             identity=ids / "national-at-sichuan",
-            delegate=delegate,
+            delegate=True,
             pull=UPWARD_KINDS,
             now=now,
         )
@@ -143,7 +143,7 @@ def build_network(root: Path, *, delegate: bool = True) -> Iterator[Network]:
             mid.address,
             name=NATIONAL,
             identity=ids / "eu-registry-at-national",
-            delegate=delegate,
+            delegate=registry_delegates,
             pull=FOOTPRINT_KINDS,
             now=now,
         )
@@ -153,7 +153,7 @@ def build_network(root: Path, *, delegate: bool = True) -> Iterator[Network]:
             mid.address,
             name=NATIONAL,
             identity=ids / "sichuan-at-national",
-            delegate=delegate,
+            delegate=True,
             pull=RULE_KINDS,
             now=now,
         )

@@ -379,3 +379,8 @@ def run_story(net: Network, printer: Printer) -> list[StepResult]:
         printer.step(number, result)
         results.append(result)
     return results
+
+
+def exit_status(results: list[StepResult]) -> int:
+    """0 when every step held, 1 otherwise (`cfx demo`'s exit status)."""
+    return 0 if results and all(r.ok for r in results) else 1
