@@ -126,37 +126,25 @@ def build_network(root: Path, *, registry_delegates: bool = True) -> Iterator[Ne
             stack.callback(_stop, member)
             members[name] = member
         up, mid, down = members["provincial"], members["national"], members["registry"]
-        ids = root / "node-identities"
-        link(
-            mid.paths,
-            up.paths,
-            up.address,
-            name=PROVINCIAL,
-            identity=ids / "national-at-sichuan",
-            delegate=True,
-            pull=UPWARD_KINDS,
-            now=now,
+        # (puller, peer, kinds pulled, delegating): footprints up, rules and factors down.
+        links = (
+            (mid, up, UPWARD_KINDS, True),
+            (down, mid, FOOTPRINT_KINDS, registry_delegates),
+            (up, mid, RULE_KINDS, True),
         )
-        link(
-            down.paths,
-            mid.paths,
-            mid.address,
-            name=NATIONAL,
-            identity=ids / "eu-registry-at-national",
-            delegate=registry_delegates,
-            pull=FOOTPRINT_KINDS,
-            now=now,
-        )
-        link(
-            up.paths,
-            mid.paths,
-            mid.address,
-            name=NATIONAL,
-            identity=ids / "sichuan-at-national",
-            delegate=True,
-            pull=RULE_KINDS,
-            now=now,
-        )
+        for puller, peer, kinds, delegate in links:
+            org, peer_org = puller.node.config.org, peer.node.config.org
+            identity = root / "node-identities" / f"{org}-at-{peer_org}"
+            link(
+                puller.paths,
+                peer.paths,
+                peer.address,
+                name=peer_org,
+                identity=identity,
+                delegate=delegate,
+                pull=kinds,
+                now=now,
+            )
         identities = {EXPORTER: exporter_id, RULES: rules_id}
         yield Network(root, up, mid, down, exporter_key, rules_key, identities)
 

@@ -88,26 +88,14 @@ def make_chain(
         nodes.append(run_node(national, national_url, {}))
         nodes.append(run_node(registry, registry_url, {}))
         up, mid, down = nodes
-        national_peer = link(
-            national,
-            provincial,
-            up.address,
-            name="sichuan",
-            identity=root / "n",
-            delegate=delegate,
-            store_url=national_url,
-            now=now,
-        )
-        registry_peer = link(
-            registry,
-            national,
-            mid.address,
-            name="national",
-            identity=root / "r",
-            delegate=delegate,
-            store_url=registry_url,
-            now=now,
-        )
+        national_peer, registry_peer = (
+            link(puller, peer, at.address, name=name, identity=root / short,
+                 delegate=delegate, store_url=url, now=now)
+            for puller, peer, at, name, short, url in (
+                (national, provincial, up, "sichuan", "n", national_url),
+                (registry, national, mid, "national", "r", registry_url),
+            )
+        )  # fmt: skip
         yield Chain(up, mid, down, exporter_key, grid_key, national_peer, registry_peer)
     finally:
         for running in reversed(nodes):
