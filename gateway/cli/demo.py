@@ -58,11 +58,15 @@ def demo(root: Path, printer: Printer, *, registry_delegates: bool = True) -> li
 
 
 def _explore(printer: Printer, root: Path) -> None:
+    """Where the kept nodes are and what to run on them (they are stopped now)."""
+    provincial, national, registry = (
+        root / name for name in ("provincial", "national", "registry")
+    )
     printer.text(
         f"\nThe nodes are kept in {root} (stopped). To explore:\n"
-        f"  cfx serve --dir {root / 'provincial'}        # serve a node again\n"
-        f"  cfx peers list --dir {root / 'national'}     # the quarantined fork, with evidence\n"
-        f"  cfx peers list --dir {root / 'registry'}     # the registry's delegated peer\n"
-        f"  cfx trust list --dir {root / 'provincial'}   # who the provincial node registered\n"
-        f"  cfx sync --dir {root / 'registry'}           # one more sync round"
+        f"  cfx peers list --dir {national}      # the forked sichuan log, quarantined\n"
+        f"  cfx peers list --dir {registry}      # the registry pulls from national, delegating\n"
+        f"  cfx trust list --dir {provincial}    # who the provincial node registered\n"
+        f"  cfx log checkpoint --db {registry / 'cfx.sqlite3'} --pubkey {registry / 'log.vkey'}\n"
+        f"  cfx serve --dir {provincial}         # serve a node again (Ctrl-C stops it)"
     )
