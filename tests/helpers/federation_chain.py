@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gateway.app import log_vkey_path
 from gateway.domain import NodeRole
-from gateway.federation.peers import Peer, PeerSet
+from gateway.federation.links import link
+from gateway.federation.peers import Peer
 from gateway.federation.rounds import sync_round
 from gateway.federation.sync import PeerSummary
-from gateway.node import NodePaths, add_client, edit_trust, init_node
+from gateway.node import add_client, edit_trust, init_node
 from gateway.trust import Role
 from signing.keys import PrivateKey, generate_key
-from tests.helpers.federation import RunningNode, run_node, write_peers
+from tests.helpers.federation import RunningNode, run_node
 from tests.helpers.nodes import EXPORTER, signed_bytes
 
 PROVINCIAL_ORG = "sichuan"
@@ -60,18 +60,6 @@ class Chain:
         return summary
 
 
-def _node_identity(origin: NodePaths, org: str, role: NodeRole, out: Path, now: datetime) -> Path:
-    add_client(origin, org=org, role=Role.NODE, out=out, now=now, node_role=role)
-    return out
-
-
-def _peer(
-    name: str, at: RunningNode, identity: Path, org: str, role: NodeRole, *, delegate: bool
-) -> Peer:
-    vkey = log_vkey_path(at.paths).read_text(encoding="utf-8")
-    return Peer(name, at.address, identity, vkey, org, role, delegate=delegate)
-
-
 def make_chain(
     root: Path, national_url: str | None, registry_url: str | None, *, delegate: bool = True
 ) -> Iterator[Chain]:
@@ -85,7 +73,6 @@ def make_chain(
     ids = {
         "exporter": root / "exporter",
         "grid": root / "grid",
-        "national": _node_identity(provincial, NATIONAL_ORG, NodeRole.NATIONAL, root / "n", now),
     }
     add_client(provincial, org=EXPORTER, role=Role.EXPORTER, out=ids["exporter"], now=now)
     add_client(provincial, org=GRID, role=Role.REPOSITORY, out=ids["grid"], now=now)
@@ -95,21 +82,20 @@ def make_chain(
             GRID, Role.REPOSITORY, grid_key.did, now
         ),
     )
-    registry_id = _node_identity(national, REGISTRY_ORG, NodeRole.REGISTRY, root / "r", now)
     nodes: list[RunningNode] = []
     try:
         nodes.append(run_node(provincial, None, ids))
         nodes.append(run_node(national, national_url, {}))
         nodes.append(run_node(registry, registry_url, {}))
         up, mid, down = nodes
-        national_peer = _peer(
-            "sichuan", up, ids["national"], PROVINCIAL_ORG, NodeRole.PROVINCIAL, delegate=delegate
-        )
-        registry_peer = _peer(
-            "national", mid, registry_id, NATIONAL_ORG, NodeRole.NATIONAL, delegate=delegate
-        )
-        write_peers(national, PeerSet().with_peer(national_peer))
-        write_peers(registry, PeerSet().with_peer(registry_peer))
+        national_peer, registry_peer = (
+            link(puller, peer, at.address, name=name, identity=root / short,
+                 delegate=delegate, store_url=url, now=now)
+            for puller, peer, at, name, short, url in (
+                (national, provincial, up, "sichuan", "n", national_url),
+                (registry, national, mid, "national", "r", registry_url),
+            )
+        )  # fmt: skip
         yield Chain(up, mid, down, exporter_key, grid_key, national_peer, registry_peer)
     finally:
         for running in reversed(nodes):

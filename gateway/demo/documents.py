@@ -1,0 +1,84 @@
+"""The credentials of the demo, built from the examples bundled with `schemas` and signed with
+the issuer's key. Each kind is made in one function, so a change of the examples lands here."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from typing import Any
+
+from schemas.paths import PACKAGE_DIR
+from schemas.resources import bundled_rule_credentials
+from signing.keys import PrivateKey
+from signing.proofs import sign
+
+EXAMPLES = PACKAGE_DIR / "examples" / "valid"
+#: A GB/T 24067 battery footprint citing the battery accounting rule and the Sichuan
+#: electricity factor, with green electricity certificates claimed.
+BATTERY = EXAMPLES / "product-footprint-power-battery-with-gec.json"
+WITHDRAWAL = EXAMPLES / "status-update-withdraw-shared-footprint.json"
+NATIONAL_FACTOR = EXAMPLES / "emission-factor-china-electricity-footprint-2023.json"
+NATIONAL_RULE_ID = "urn:cfx:accounting-rule:power-battery-national:1.1.0"
+#: Shared with the registry: national is named too, since a footprint reaches the registry
+#: through the national node, which may only hold and forward what it is an audience of.
+SHARED_WITH_REGISTRY = {"shareWith": ["national", "registry"]}
+PUBLIC = {"shareWith": ["public"]}
+
+
+def _example(path: Any) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
+
+
+def _fresh(document: dict[str, Any], key: PrivateKey) -> dict[str, Any]:
+    """An unsigned copy issued by `key`'s DID, with a new dataset id."""
+    unsigned = copy.deepcopy(document)
+    unsigned.pop("proof", None)
+    unsigned.pop("id", None)
+    unsigned["issuer"] = key.did
+    unsigned["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
+    return unsigned
+
+
+def signed(document: dict[str, Any], key: PrivateKey) -> bytes:
+    """`document` signed by `key` (Data Integrity, eddsa-rdfc-2022), as submitted."""
+    return json.dumps(sign(document, key), indent=2, ensure_ascii=False).encode()
+
+
+def battery_footprint(key: PrivateKey, *, shared_with_registry: bool) -> dict[str, Any]:
+    """The exporter's battery footprint (unsigned); with `shared_with_registry` its usage policy
+    names the registry, without it the default audience applies (issuing and national nodes)."""
+    document = _fresh(_example(BATTERY), key)
+    subject = document["credentialSubject"]
+    subject.pop("usagePolicy", None)
+    if shared_with_registry:
+        subject["usagePolicy"] = copy.deepcopy(SHARED_WITH_REGISTRY)
+    return document
+
+
+def withdrawal(key: PrivateKey, target: dict[str, Any]) -> dict[str, Any]:
+    """The exporter's StatusUpdate withdrawing `target` (unsigned), shared as `target` is."""
+    document = _fresh(_example(WITHDRAWAL), key)
+    subject = document["credentialSubject"]
+    subject["targetDatasetId"] = target["credentialSubject"]["id"]
+    policy = target["credentialSubject"].get("usagePolicy")
+    subject.pop("usagePolicy", None)
+    if policy is not None:
+        subject["usagePolicy"] = copy.deepcopy(policy)
+    return document
+
+
+def national_rule(key: PrivateKey) -> dict[str, Any]:
+    """The national battery accounting rule (the bundled one under a national id), public."""
+    document = _fresh(bundled_rule_credentials()["power-battery"], key)
+    document["credentialSubject"]["id"] = NATIONAL_RULE_ID
+    document["credentialSubject"]["usagePolicy"] = copy.deepcopy(PUBLIC)
+    return document
+
+
+def national_factor(key: PrivateKey) -> dict[str, Any]:
+    """The national electricity footprint factor, public."""
+    document = _fresh(_example(NATIONAL_FACTOR), key)
+    document["credentialSubject"]["usagePolicy"] = copy.deepcopy(PUBLIC)
+    return document
