@@ -97,7 +97,8 @@ def _print_table(summaries: list[PeerSummary]) -> None:
     """The per-peer summary as a table on stdout (plain text when stdout is not a terminal)."""
     plain = not sys.stdout.isatty()  # pipes and logs get ASCII rules, terminals box lines
     table = Table(title="sync round", title_justify="left", box=box.ASCII if plain else box.ROUNDED)
-    for column in ("peer", "outcome", "entries", "stored", "status changes", "refused", "detail"):
+    columns = ("peer", "outcome", "entries", "stored", "already held", "status changes", "refused")
+    for column in (*columns, "detail"):
         table.add_column(column, overflow="fold")
     for s in summaries:
         table.add_row(
@@ -105,6 +106,7 @@ def _print_table(summaries: list[PeerSummary]) -> None:
             s.outcome,
             f"{s.start}..{s.end}",
             str(s.stored),
+            str(s.already_held),
             str(s.status_changes),
             str(len(s.refused)),
             s.message,

@@ -89,6 +89,7 @@ class PeerSummary:
     end: int = 0
     stored: int = 0
     status_changes: int = 0
+    already_held: int = 0
     refused: list[dict[str, str]] = field(default_factory=list)
     message: str = ""
 
@@ -102,9 +103,16 @@ class PeerSummary:
             "end": self.end,
             "stored": self.stored,
             "status_changes": self.status_changes,
+            "already_held": self.already_held,
             "refused": self.refused,
             "message": self.message,
         }
+
+
+class _AlreadyHeld(Exception):  # noqa: N818 - internal control flow, never leaves this module
+    """The entry's exact bytes are stored here already: this node's own data echoed back by a
+    peer that pulled it, or a dataset that reached this node by another path. Storing is
+    idempotent on the digest, so checking it again would only cost time and miscount."""
 
 
 @dataclass(frozen=True)
@@ -239,11 +247,17 @@ class Syncer:
             )
         self._keep_revocations(peer, shown.values())
         registry = self._registry_for(peer)
+        held = set(self._store.find_by_digests([_hex(d.credential) for d in datasets]))
         items: list[Replica | ReplicaStatus] = []
         pending: dict[str, StoredDataset] = {}
         for index, leaf in shown.items():
             try:
-                item = self._item(peer, leaf, served.get(index), position, pending, registry)
+                item = self._item(
+                    peer, leaf, served.get(index), (position, held), pending, registry
+                )
+            except _AlreadyHeld:
+                summary.already_held += 1
+                continue
             except _Refusal as refusal:
                 summary.refused.append(
                     {
@@ -279,10 +293,11 @@ class Syncer:
         peer: Peer,
         leaf: ServedLeaf,
         pulled: PulledDataset | None,
-        position: PeerPosition,
+        at: tuple[PeerPosition, set[str]],
         pending: dict[str, StoredDataset],
         registry: TrustRegistry,
     ) -> Replica | ReplicaStatus | None:
+        position, held = at
         assert leaf.entry is not None
         assert position.head is not None
         try:
@@ -309,6 +324,8 @@ class Syncer:
                     "served_digest": hashlib.sha256(pulled.credential).hexdigest(),
                 },
             )
+        if entry.digest.hex() in held:
+            raise _AlreadyHeld
         receipt = origin_receipt(position.head, leaf, pulled.inclusion_proof)
         if isinstance(entry, StatusChange):
             return self._status(
@@ -419,6 +436,10 @@ class Syncer:
         )
         summary.outcome = "quarantined"
         summary.message = f"{err.reason}: {err}"
+
+
+def _hex(credential: bytes) -> str:
+    return hashlib.sha256(credential).hexdigest()
 
 
 def _origin_index(item: Replica | ReplicaStatus) -> int:
