@@ -134,7 +134,10 @@ def _factor_holders(block: dict[str, Any], at: str) -> Iterator[tuple[str, dict[
                 yield pointer.join(supply.at, name), supply.holder[name]
     for index, claim in enumerate(_list(block.get("gecClaims"))):
         if isinstance(_obj(claim).get("technologyFactor"), dict):
-            yield pointer.join(at, "gecClaims", index, "technologyFactor"), claim["technologyFactor"]
+            yield (
+                pointer.join(at, "gecClaims", index, "technologyFactor"),
+                claim["technologyFactor"],
+            )
 
 
 def _plausible(block: dict[str, Any], at: str) -> Iterator[Violation]:
@@ -180,13 +183,13 @@ def _claims(block: dict[str, Any], at: str, keys: set[str]) -> Iterator[Violatio
                     f"the range overlaps claim {other_index}: a certificate is claimed twice",
                 )
         seen.append((found, index))
-        site = claim_obj.get("siteId", MAIN)
+        site = _site_of(claim_obj)
         if site not in keys:
             yield Violation(
                 pointer.join(claim_at, "siteId"), "UNKNOWN_SITE", f"no site {site} is listed"
             )
         tech = claim_obj.get("technology")
-        if "technologyFactor" not in claim_obj and tech not in TECHNOLOGY_FACTORS_2023:
+        if "technologyFactor" not in claim_obj and str(tech) not in TECHNOLOGY_FACTORS_2023:
             yield Violation(
                 pointer.join(claim_at, "technologyFactor"),
                 "MISSING_REQUIRED_FIELD",
@@ -194,12 +197,17 @@ def _claims(block: dict[str, Any], at: str, keys: set[str]) -> Iterator[Violatio
             )
 
 
+def _site_of(claim: Any) -> str:
+    site = _obj(claim).get("siteId", MAIN)
+    return site if isinstance(site, str) else MAIN  # a non-string the schema already refused
+
+
 def certified_mwh(block: dict[str, Any]) -> dict[str, Decimal]:
     """Certificates (MWh) claimed per supply key."""
     per: dict[str, Decimal] = {}
     for claim in _list(block.get("gecClaims")):
         if (found := claim_range(claim)) is not None:
-            key = _obj(claim).get("siteId", MAIN)
+            key = _site_of(claim)
             per[key] = per.get(key, Decimal(0)) + found.size
     return per
 
@@ -294,7 +302,10 @@ def _residual(block: dict[str, Any], at: str, supplies: list[_Supply]) -> Iterat
                 "MISSING_REQUIRED_FIELD",
                 "residualMixBasis published-residual-mix needs the residual factor used",
             )
-        elif basis != "published-residual-mix" and grid.get("excludesMarketTradedGreenPower") is False:
+        elif (
+            basis != "published-residual-mix"
+            and grid.get("excludesMarketTradedGreenPower") is False
+        ):
             yield from _double_counting(basis, pointer.join(supply.at, "gridFactor"))
 
 

@@ -56,7 +56,11 @@ class Facets:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: lists for tuples, RFC 3339 UTC text for times."""
         return {
-            f.name: _iso(v) if isinstance(v, datetime) else _listed(v) if isinstance(v, tuple) else v
+            f.name: _iso(v)
+            if isinstance(v, datetime)
+            else _listed(v)
+            if isinstance(v, tuple)
+            else v
             for f in fields(self)
             for v in (getattr(self, f.name),)
         }
