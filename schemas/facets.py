@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from schemas.datetimes import parse_date_time
+from schemas.electricity import claim_range
 from schemas.validation import detect_kind, is_credential
 
 
@@ -29,7 +30,8 @@ class Facets:
     `geography` lists region, country and subdivision values (empty = global); `valid_from` and
     `valid_until` are aware datetimes (for footprints PACT's computed default applies);
     `supersedes` holds a footprint's precedingPfIds, a factor's or rule's supersedes, or a status
-    update's target; `gec_certificate_ids` feed double-claim detection.
+    update's target; `gec_ranges` (first, last serial, inclusive;
+    1 GEC = 1 MWh) feed double-claim detection (the GEC ledger).
     """
 
     kind: str | None = None
@@ -43,7 +45,7 @@ class Facets:
     valid_until: datetime | None = None
     supersedes: tuple[str, ...] = ()
     accounting_rule: str | None = None
-    gec_certificate_ids: tuple[str, ...] = ()
+    gec_ranges: tuple[tuple[str, str], ...] = ()
     issuer: str | None = None
 
     @property
@@ -54,10 +56,18 @@ class Facets:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: lists for tuples, RFC 3339 UTC text for times."""
         return {
-            f.name: _iso(v) if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
+            f.name: _iso(v)
+            if isinstance(v, datetime)
+            else _listed(v)
+            if isinstance(v, tuple)
+            else v
             for f in fields(self)
             for v in (getattr(self, f.name),)
         }
+
+
+def _listed(value: tuple[Any, ...]) -> list[Any]:
+    return [list(item) if isinstance(item, tuple) else item for item in value]
 
 
 def _iso(moment: datetime) -> str:
@@ -133,10 +143,8 @@ def index_facets(document: Any) -> Facets:
         accounting_rule=subject.get("accountingRuleId")
         if isinstance(subject.get("accountingRuleId"), str)
         else None,
-        gec_certificate_ids=tuple(
-            claim["certificateId"]
-            for claim in claims
-            if isinstance(claim, dict) and isinstance(claim.get("certificateId"), str)
+        gec_ranges=tuple(
+            (found.first, found.last) for claim in claims if (found := claim_range(claim))
         ),
         issuer=issuer if isinstance(issuer, str) else None,
     )

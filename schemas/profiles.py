@@ -105,25 +105,25 @@ def _gbt_footprint(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     electricity = subject.get("electricity")
     if not isinstance(electricity, dict):
         return
-    grid = electricity.get("gridFactor")
-    if not isinstance(grid, dict):
-        return
-    grid_at = pointer.join(base, "electricity", "gridFactor")
-    if grid.get("factorKind") == "co2-emission-factor":
-        yield Violation(
-            pointer.join(grid_at, "factorKind"),
-            "FACTOR_KIND_NOT_ALLOWED",
-            "GB/T 24067 counts the life cycle of electricity supply: use a life-cycle footprint "
-            "factor, not the CO2-only grid emission factor",
-        )
+    electricity_at = pointer.join(base, "electricity")
+    grids = [(pointer.join(electricity_at, "gridFactor"), electricity.get("gridFactor"))]
+    sites = electricity.get("sites")
+    grids += [
+        (pointer.join(electricity_at, "sites", index, "gridFactor"), site.get("gridFactor"))
+        for index, site in enumerate(sites if isinstance(sites, list) else [])
+        if isinstance(site, dict)
+    ]
+    for grid_at, grid in grids:
+        if isinstance(grid, dict) and grid.get("factorKind") == "co2-emission-factor":
+            yield Violation(
+                pointer.join(grid_at, "factorKind"),
+                "FACTOR_KIND_NOT_ALLOWED",
+                "GB/T 24067 counts the life cycle of electricity supply: use a life-cycle "
+                "footprint factor, not the CO2-only grid emission factor",
+            )
+    # GECs with a grid factor that still holds green power: checked for every footprint by
+    # schemas.electricity (an error unless stated, then a GEC_DOUBLE_COUNTING_RISK warning).
     yield from _gec_periods(subject, base)
-    if electricity.get("gecClaims") and grid.get("excludesMarketTradedGreenPower") is False:
-        yield Violation(
-            pointer.join(grid_at, "excludesMarketTradedGreenPower"),
-            "GEC_DOUBLE_COUNTING",
-            "GEC claims need a grid factor that excludes market-traded green power, or the same "
-            "green electricity is counted twice",
-        )
 
 
 def _gec_periods(subject: dict[str, Any], base: str) -> Iterator[Violation]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from schemas import decimals, pointer
+from schemas import decimals, electricity, pointer
 from schemas.datetimes import parse_date_time
 from schemas.violations import Violation
 
@@ -149,50 +149,23 @@ def _carbon_footprint(pcf: dict[str, Any], at: str) -> Iterator[Violation]:
             )
 
 
-def _electricity(block: dict[str, Any], at: str) -> Iterator[Violation]:
-    yield from _unit_kind(_obj(block.get("gridFactor")), pointer.join(at, "gridFactor"))
-    claims = _list(block.get("gecClaims"))
-    for repeat_at, certificate in _repeats(claims, pointer.join(at, "gecClaims"), "certificateId"):
-        yield Violation(
-            repeat_at,
-            "DUPLICATE_GEC_CERTIFICATE",
-            f"certificate {certificate} is claimed twice in this footprint",
-        )
-    total = Decimal(0)
-    for index, claim in enumerate(claims):
-        claim_obj = _obj(claim)
-        claim_at = pointer.join(at, "gecClaims", index)
-        total += decimals.parse(claim_obj.get("mwh")) or Decimal(0)
+def _electricity(block: dict[str, Any], at: str, pcf: dict[str, Any]) -> Iterator[Violation]:
+    grids = [(pointer.join(at, "gridFactor"), block.get("gridFactor"))]
+    grids += [
+        (pointer.join(at, "sites", index, "gridFactor"), _obj(site).get("gridFactor"))
+        for index, site in enumerate(_list(block.get("sites")))
+    ]
+    for grid_at, grid in grids:
+        yield from _unit_kind(_obj(grid), grid_at)
+    for index, claim in enumerate(_list(block.get("gecClaims"))):
         yield from _period_order(
-            claim_obj, "generationPeriodStart", "generationPeriodEnd", claim_at, strict=False
+            _obj(claim),
+            "generationPeriodStart",
+            "generationPeriodEnd",
+            pointer.join(at, "gecClaims", index),
+            strict=False,
         )
-    consumed = decimals.parse(block.get("electricityConsumedMWh"))
-    if consumed is not None and total > consumed:
-        yield Violation(
-            pointer.join(at, "gecClaims"),
-            "GEC_EXCEEDS_CONSUMPTION",
-            f"GEC claims total {total} MWh, more than the {consumed} MWh consumed",
-        )
-    location = decimals.parse(block.get("locationBasedGhgEmissions"))
-    adjusted = decimals.parse(block.get("certificateAdjustedGhgEmissions"))
-    if claims and "certificateAdjustedGhgEmissions" not in block:
-        yield Violation(
-            pointer.join(at, "certificateAdjustedGhgEmissions"),
-            "MISSING_REQUIRED_FIELD",
-            "a footprint that claims GECs must report the certificate-adjusted result as well",
-        )
-    if "certificateAdjustedGhgEmissions" in block and not claims:
-        yield Violation(
-            pointer.join(at, "certificateAdjustedGhgEmissions"),
-            "CERTIFICATE_ADJUSTED_WITHOUT_GEC",
-            "a certificate-adjusted result needs the GEC claims it rests on",
-        )
-    if location is not None and adjusted is not None and adjusted > location:
-        yield Violation(
-            pointer.join(at, "certificateAdjustedGhgEmissions"),
-            "CERTIFICATE_ADJUSTED_ABOVE_LOCATION_BASED",
-            "certificates can only lower the electricity result, never raise it",
-        )
+    yield from electricity.electricity_checks(block, at, pcf)
 
 
 def _gbt24067(block: dict[str, Any], at: str) -> Iterator[Violation]:
@@ -250,12 +223,13 @@ def footprint_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     pcf = subject.get("pcf")
     if isinstance(pcf, dict):
         yield from _carbon_footprint(pcf, pointer.join(base, "pcf"))
-    electricity = subject.get("electricity")
-    if isinstance(electricity, dict):
-        yield from _electricity(electricity, pointer.join(base, "electricity"))
+    electricity_block = subject.get("electricity")
+    if isinstance(electricity_block, dict):
+        yield from _electricity(electricity_block, pointer.join(base, "electricity"), _obj(pcf))
     gbt = subject.get("gbt24067")
     if isinstance(gbt, dict):
         yield from _gbt24067(gbt, pointer.join(base, "gbt24067"))
+        yield from electricity.stage_sum_checks(gbt, _obj(pcf), pointer.join(base, "gbt24067"))
 
 
 def emission_factor_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:

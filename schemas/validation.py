@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from schemas import compiled, pointer, resources
+from schemas import compiled, electricity, pointer, resources
 from schemas.errors import UnknownKindError
 from schemas.profiles import PRODUCT_RULES, check_profile_name, profile_violations
 from schemas.rules import check_rule
@@ -76,12 +77,15 @@ def validate(
     kind: str | None = None,
     profile: str | None = None,
     rules: Mapping[str, Any] | None = None,
+    factors: Mapping[str, Decimal] | None = None,
 ) -> list[Violation]:
     """Every violation in `document` (a credential or a bare dataset); [] means valid.
 
     Bad data never raises. Raises `UnknownKindError`/`UnknownProfileError` only for a `kind` or
     `profile` argument that names nothing. `rules` maps AccountingRule ids to rule datasets (or
-    credentials); by default the rules bundled with cfx.
+    credentials); by default the rules bundled with cfx. `factors` maps the EmissionFactor ids
+    the caller holds to their values (kgCO2e/kWh = tCO2e/MWh): when given, every factorId a
+    footprint's electricity block cites must name one of them with the value stated.
     """
     if kind is not None and kind not in resources.KIND_SCHEMAS:
         raise UnknownKindError(f"unknown dataset kind {kind!r}; known: {', '.join(KINDS)}")
@@ -118,6 +122,11 @@ def validate(
     known_rules: Mapping[str, Any] = resources.bundled_rules() if rules is None else rules
     if kind == "ProductFootprint" and isinstance(subject.get("accountingRuleId"), str):
         found.extend(_cited_rule_violations(subject, base, known_rules))
+    if kind == "ProductFootprint" and factors is not None:
+        block = subject.get("electricity")
+        if isinstance(block, dict):
+            at = pointer.join(base, "electricity")
+            found.extend(electricity.factor_checks(block, at, factors))
     if profile is not None:
         found.extend(_profile_violations(profile, kind, subject, base, known_rules))
     return sorted(set(found))

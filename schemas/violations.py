@@ -100,6 +100,19 @@ REASONS: dict[str, str] = {
     "GEC_EXCEEDS_CONSUMPTION": "GEC claims add up to more MWh than the electricity consumed",
     "CERTIFICATE_ADJUSTED_ABOVE_LOCATION_BASED": "certificates raised the electricity result",
     "CERTIFICATE_ADJUSTED_WITHOUT_GEC": "a certificate-adjusted result with no GEC claims",
+    # electricity block v2 (schemas.electricity)
+    "GEC_RANGE_INVALID": "a GEC serial range that runs backwards or spans two projects",
+    "GEC_RANGE_MWH_MISMATCH": "a GEC claim's MWh differs from its range size (1 GEC = 1 MWh)",
+    "UNKNOWN_SITE": "a GEC claim names a site the electricity block does not list",
+    "IMPLAUSIBLE_FACTOR_VALUE": "an electricity factor outside 0.001..2 kgCO2e/kWh (unit slip)",
+    "ELECTRICITY_SUM_MISMATCH": "the sites consume more electricity than the stated total",
+    "ELECTRICITY_PER_UNIT_MISMATCH": "kWh per declared unit != MWh x 1000 / units produced",
+    "ELECTRICITY_RESULT_MISMATCH": "a stated electricity result differs from the computed one",
+    "ELECTRICITY_ABOVE_TOTAL": "electricity emissions (headline basis) exceed the footprint",
+    "STAGE_SUM_MISMATCH": "life-cycle stage emissions do not add up to the footprint total",
+    "GEC_DOUBLE_COUNTING_RISK": "warning: uncovered power takes a grid average with green power",
+    "UNKNOWN_FACTOR": "a factorId naming no EmissionFactor the node holds",
+    "FACTOR_VALUE_MISMATCH": "a factorId whose held value differs from the value stated",
     "FACTOR_UNIT_KIND_MISMATCH": "a CO2-only factor in CO2e units or the reverse",
     "STUDY_TYPE_BOUNDARY_MISMATCH": "CFP not cradle-to-grave, or partial CFP cradle-to-grave",
     "REGION_SCOPE_MISMATCH": "region code does not fit the factor's scope",
@@ -124,7 +137,7 @@ REASONS: dict[str, str] = {
     # added by profiles: see the schemas.profiles module
     "VALIDITY_BEFORE_REFERENCE_END": "PACT: validity starts before the reference period ends",
     "VALIDITY_TOO_LONG": "PACT: validity ends more than 3 years after the reference period",
-    "GEC_DOUBLE_COUNTING": "GB/T: GECs with a grid factor that still includes green power",
+    "GEC_DOUBLE_COUNTING": "GECs with a grid factor that still includes green power, unstated",
     "GEC_OUTSIDE_REFERENCE_PERIOD": "GB/T: a GEC generated wholly outside the reference period",
     "ACCOUNTING_RULE_MISMATCH": "the footprint cites another rule than the product profile's",
 }

@@ -47,5 +47,5 @@ def five_defects() -> dict[str, Any]:
     pcf["pcfIncludingBiogenicUptake"] = "70.00"
     pcf["referencePeriodEnd"] = "2024-01-01T00:00:00Z"
     pcf["biogenicCO2Withdrawal"] = "0"
-    document["credentialSubject"]["electricity"]["gecClaims"][0]["certificateId"] = "1" * 31
+    document["credentialSubject"]["electricity"]["gecClaims"][0]["firstCertificateId"] = "1" * 31
     return document

@@ -43,7 +43,7 @@ def test_invalid_file_exits_one_and_lists_pointer_and_reason(
     path = EXAMPLES / "invalid" / "footprint-gec-certificate-id-31-digits.json"
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "/credentialSubject/electricity/gecClaims/0/certificateId" in out
+    assert "/credentialSubject/electricity/gecClaims/0/firstCertificateId" in out
     assert "INVALID_GEC_CERTIFICATE_ID" in out
 
 

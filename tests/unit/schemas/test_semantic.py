@@ -95,18 +95,17 @@ def test_biogenic_sum_tolerates_exactly_one_unit_in_the_last_place(
 
 
 @pytest.mark.parametrize(
-    ("mwh", "mismatch"),
-    [("12500", False), ("12500.000", False), ("12500.001", True), ("99999", True)],
+    ("consumed", "mismatch"), [("7500", False), ("7500.000", False), ("3999.9", True)]
 )
 def test_gec_total_may_equal_but_not_exceed_the_electricity_consumed(
-    battery: dict[str, Any], mwh: str, mismatch: bool
+    battery: dict[str, Any], consumed: str, mismatch: bool
 ) -> None:
+    # The battery claims 3,000 + 1,000 certificates: 4,000 MWh.
     document = copy.deepcopy(battery)
     block = document["credentialSubject"]["electricity"]
     claims = block["gecClaims"]
-    others = sum(Decimal(claim["mwh"]) for claim in claims[1:])
-    claims[0]["mwh"] = format(Decimal(mwh) - others, "f")
-    block["electricityConsumedMWh"] = "12500"
+    claims[0]["lastCertificateId"] = claims[0]["firstCertificateId"][:-7] + "0006500"
+    block["electricityConsumedMWh"] = consumed
     found = {(v.pointer, v.reason) for v in schemas.validate(document)}
     expected = ("/credentialSubject/electricity/gecClaims", "GEC_EXCEEDS_CONSUMPTION")
     assert (expected in found) == mismatch

@@ -118,10 +118,10 @@ def test_conditional_rule_constraint_applies_only_when_its_condition_holds(
 
 def test_violation_serializes_for_cli_and_grpc(battery: dict[str, Any]) -> None:
     document = copy.deepcopy(battery)
-    document["credentialSubject"]["electricity"]["gecClaims"][0]["certificateId"] = "1"
+    document["credentialSubject"]["electricity"]["gecClaims"][0]["firstCertificateId"] = "1"
     (violation,) = schemas.validate(document)
     assert violation.to_dict() == {
-        "pointer": "/credentialSubject/electricity/gecClaims/0/certificateId",
+        "pointer": "/credentialSubject/electricity/gecClaims/0/firstCertificateId",
         "reason": "INVALID_GEC_CERTIFICATE_ID",
         "message": violation.message,
         "severity": "error",
@@ -147,7 +147,10 @@ def test_index_facets_of_a_battery_footprint(battery: dict[str, Any]) -> None:
         "2028-12-31T00:00:00Z",
     )
     assert facets["accounting_rule"] == BATTERY_RULE
-    assert len(facets["gec_certificate_ids"]) == 2
+    assert facets["gec_ranges"] == [
+        ["51101202301150001202501310000001", "51101202301150001202501310003000"],
+        ["51102202306300002202507310000001", "51102202306300002202507310001000"],
+    ]
     assert facets["issuer"] == "did:web:battery.sc.cfx.example"
 
 
