@@ -19,6 +19,7 @@ from gateway.client import ClientError
 from gateway.demo import documents
 from gateway.demo.network import EXPORTER, RULES, Member, Network, serve
 from gateway.demo.table import Printer, StepResult
+from gateway.errors import GatewayError
 from gateway.federation.rounds import sync_round
 from gateway.federation.sync import PeerSummary
 from gateway.log.checkpoint import NoteKey
@@ -26,14 +27,17 @@ from gateway.log.errors import LogError
 from gateway.log.receipt import Receipt, verify_receipt
 from gateway.node import NodePaths
 from gateway.rpc.convert import receipt_from_pb
+from schemas.electricity import certified_mwh
 from signing.loader import default_loader
 from signing.verification import verify
 
 Facts = list[tuple[str, str]]
 
 
-class StepFailed(Exception):  # noqa: N818 - a demo step's own outcome, not a product error
+class StepFailed(GatewayError):  # noqa: N818 - a demo step's own outcome
     """What the step shows did not happen."""
+
+    reason = "DEMO_STEP_FAILED"
 
 
 def expect(condition: bool, message: str) -> None:
@@ -143,7 +147,7 @@ def submit_shared(story: Story) -> Facts:
     done = _submit(story, "shared", document)
     subject = document["credentialSubject"]
     pcf, power = subject["pcf"], subject.get("electricity", {})
-    gec = sum(float(claim["mwh"]) for claim in power.get("gecClaims", []))
+    gec = sum(certified_mwh(power).values())
     unit = f"{pcf['declaredUnitAmount']} {pcf['declaredUnitOfMeasurement']}"
     return [
         ("product", subject["productNameCompany"]),
@@ -151,7 +155,7 @@ def submit_shared(story: Story) -> Facts:
         ("standards", ", ".join(pcf.get("crossSectoralStandards", []))),
         ("accounting rule", subject.get("accountingRuleId", "-")),
         ("electricity factor", power.get("gridFactor", {}).get("sourceTitle", "-")),
-        ("GECs claimed", f"{gec:g} MWh"),
+        ("GECs claimed", f"{gec} MWh in {len(power.get('gecClaims', []))} serial ranges"),
         ("shareWith", ", ".join(subject["usagePolicy"]["shareWith"])),
         ("signed by", story.net.exporter_key.did),
         ("accepted", f"{done.name} at provincial log index {done.receipt.log_index}"),
