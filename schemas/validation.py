@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from schemas import compiled, pointer, resources
@@ -76,17 +76,20 @@ def validate(
     kind: str | None = None,
     profile: str | None = None,
     rules: Mapping[str, Any] | None = None,
+    profiles: Sequence[str] = (),
 ) -> list[Violation]:
     """Every violation in `document` (a credential or a bare dataset); [] means valid.
 
     Bad data never raises. Raises `UnknownKindError`/`UnknownProfileError` only for a `kind` or
     `profile` argument that names nothing. `rules` maps AccountingRule ids to rule datasets (or
-    credentials); by default the rules bundled with cfx.
+    credentials); by default the rules bundled with cfx. `profiles` are applied as well as
+    `profile` (a node's policy names several).
     """
     if kind is not None and kind not in resources.KIND_SCHEMAS:
         raise UnknownKindError(f"unknown dataset kind {kind!r}; known: {', '.join(KINDS)}")
-    if profile is not None:
-        check_profile_name(profile)
+    applied = [*([] if profile is None else [profile]), *profiles]
+    for name in applied:
+        check_profile_name(name)
     if not isinstance(document, dict):
         return [Violation("", "NOT_AN_OBJECT", "a cfx document is a JSON object")]
 
@@ -118,8 +121,8 @@ def validate(
     known_rules: Mapping[str, Any] = resources.bundled_rules() if rules is None else rules
     if kind == "ProductFootprint" and isinstance(subject.get("accountingRuleId"), str):
         found.extend(_cited_rule_violations(subject, base, known_rules))
-    if profile is not None:
-        found.extend(_profile_violations(profile, kind, subject, base, known_rules))
+    for name in applied:
+        found.extend(_profile_violations(name, kind, subject, base, known_rules))
     return sorted(set(found))
 
 
