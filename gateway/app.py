@@ -156,7 +156,9 @@ def open_node(root: Path, *, store_url: str | None = None, clock: Clock | None =
         trust = TrustSource(paths, node_key, store)
         log = NodeLog(store, identity, tick)
         limits = config.limits
-        checker = CredentialChecker(loader=default_loader(), limits=limits)
+        checker = CredentialChecker(
+            loader=default_loader(), limits=limits, policy=config.profile_policy
+        )
         catalog = Catalog(
             store=store,
             log=log,

@@ -40,7 +40,9 @@ from gateway.trust import Organization, ThresholdNotMetError, TrustRegistry
 from gateway.trust.model import issuer_did
 from schemas import strict_json
 from schemas.facets import Facets
+from schemas.policy import NO_PROFILES, ProfilePolicy
 from schemas.schema_errors import SCHEMA_REASONS
+from schemas.violations import Violation, errors, warnings
 from signing.budget import FAST_PATH_ONLY
 from signing.errors import SignatureMismatchError, SigningError
 from signing.loader import PinnedLoader
@@ -91,6 +93,8 @@ class CheckedCredential:
     parsed: ParsedCredential
     issuer_org: Organization
     facets: Facets
+    # Findings that do not refuse (Severity.WARNING): returned to the submitter, stored with it.
+    warnings: tuple[FieldViolation, ...] = ()
 
     @property
     def raw(self) -> bytes:
@@ -127,11 +131,14 @@ class Report:
     issuer: str
     digest: str
     result: VerificationResult
+    # The findings that would refuse the credential at intake (errors only).
     violations: tuple[FieldViolation, ...]
     # Per proof, in order: the trust registry's word on its key.
     key_status: tuple[KeyStatus, ...]
     # Why the signers are not trusted for this credential; "" when they are.
     trust_reason: str
+    # Findings reported but not refusing (methodology SHOULDs, likely slips).
+    warnings: tuple[FieldViolation, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -156,11 +163,18 @@ def key_status(registry: TrustRegistry, method: str | None, now: datetime) -> Ke
 
 
 class CredentialChecker:
-    """Pure checks of one credential. Holds only immutable configuration."""
+    """Pure checks of one credential. Holds only immutable configuration.
 
-    def __init__(self, *, loader: PinnedLoader, limits: Limits) -> None:
+    `policy` names the profiles each kind must pass on top of its schema (the node's config;
+    schemas.policy): every way in that uses this checker enforces the same profiles.
+    """
+
+    def __init__(
+        self, *, loader: PinnedLoader, limits: Limits, policy: ProfilePolicy = NO_PROFILES
+    ) -> None:
         self._loader = loader
         self._limits = limits
+        self._policy = policy
 
     @property
     def loader(self) -> PinnedLoader:
@@ -231,8 +245,8 @@ class CredentialChecker:
         issuer_org = self._authorize_signers(registry, result, parsed, now)
         if submitter is not None:
             access.authorize_submitter(submitter, issuer_org)
-        self._validate(parsed.document, rules)
-        return CheckedCredential(parsed, issuer_org, schemas.index_facets(parsed.document))
+        kept = self._validate(parsed, rules)
+        return CheckedCredential(parsed, issuer_org, schemas.index_facets(parsed.document), kept)
 
     @staticmethod
     def _precheck_issuer(
@@ -320,16 +334,17 @@ class CredentialChecker:
             jsonld_limits=FAST_PATH_ONLY,
             deadline=_deadline(time_left()),
         )
-        violations = self.violations(parsed.document, rules)
+        found = self.findings(parsed, rules)
         statuses = tuple(key_status(registry, p.verification_method, now) for p in result.proofs)
         return Report(
             parsed.kind,
             parsed.issuer,
             parsed.digest,
             result,
-            violations,
+            _field_violations(errors(found)),
             statuses,
             self._trust_reason(registry, result, parsed, now),
+            _field_violations(warnings(found)),
         )
 
     def _trust_reason(
@@ -349,20 +364,29 @@ class CredentialChecker:
             return refused.reason
         return ""
 
-    @staticmethod
-    def violations(
-        document: dict[str, Any], rules: Mapping[str, Any] | None = None
-    ) -> tuple[FieldViolation, ...]:
-        """Schema, profile and rule violations of `document`, each with its JSON pointer."""
-        found = schemas.validate(document, rules=rules)
-        return tuple(FieldViolation(v.pointer, v.reason, v.message) for v in found)
+    def findings(
+        self, parsed: ParsedCredential, rules: Mapping[str, Any] | None = None
+    ) -> list[Violation]:
+        """Schema, rule and policy-profile findings of `parsed`, each with its JSON pointer:
+        what `cfx validate --profile P` says for each profile P the policy names for the kind."""
+        profiles = self._policy.profiles_for(parsed.kind.value)
+        return schemas.validate(parsed.document, rules=rules, profiles=profiles)
 
-    def _validate(self, document: dict[str, Any], rules: Mapping[str, Any] | None) -> None:
-        violations = self.violations(document, rules)
-        if any(v.reason in SCHEMA_REASONS for v in violations):
-            raise SchemaViolationError(violations)
-        if violations:
-            raise RuleViolationError(violations)
+    def _validate(
+        self, parsed: ParsedCredential, rules: Mapping[str, Any] | None
+    ) -> tuple[FieldViolation, ...]:
+        """Raise on any error finding; return the warnings, which are kept with the dataset."""
+        found = self.findings(parsed, rules)
+        refusing = _field_violations(errors(found))
+        if any(v.reason in SCHEMA_REASONS for v in refusing):
+            raise SchemaViolationError(refusing)
+        if refusing:
+            raise RuleViolationError(refusing)
+        return _field_violations(warnings(found))
+
+
+def _field_violations(found: list[Violation]) -> tuple[FieldViolation, ...]:
+    return tuple(FieldViolation(v.pointer, v.reason, v.message) for v in found)
 
 
 def _deadline(left: float | None) -> float | None:

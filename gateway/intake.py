@@ -72,6 +72,7 @@ def stored_record(
         valid_from=facets.valid_from,
         valid_until=facets.valid_until,
         supersedes=facets.supersedes,
+        warnings=checked.warnings,
     )
 
 

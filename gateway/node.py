@@ -41,6 +41,8 @@ from gateway.trust import Role, TrustRegistry, load_trust_file, save_trust_file
 from gateway.trust.errors import RegistryConflictError, TrustRollbackError
 from gateway.trust.model import check_org_name
 from schemas import strict_json
+from schemas.errors import SchemasError
+from schemas.policy import ProfilePolicy, default_policy, policy_from_dict
 from signing.keys import PrivateKey, generate_key, load_key, save_key
 
 CONFIG_FORMAT = "cfx-node-config/1"
@@ -57,7 +59,8 @@ _log = logging.getLogger("cfx.trust")
 
 @dataclass(frozen=True)
 class NodeConfig:
-    """NODE/config.json: the node's role, organization, address, store, log origin and limits."""
+    """NODE/config.json: the node's role, organization, address, store, log origin, limits and
+    the profiles it requires per dataset kind (`profiles`; None: its role's default policy)."""
 
     role: NodeRole
     org: str
@@ -68,6 +71,12 @@ class NodeConfig:
     log_origin: str = ""
     reflection: bool = False
     limits: Limits = field(default_factory=Limits)
+    profiles: ProfilePolicy | None = None
+
+    @property
+    def profile_policy(self) -> ProfilePolicy:
+        """The profiles this node enforces on submit and sync (schemas.policy)."""
+        return default_policy(self.role.value) if self.profiles is None else self.profiles
 
     def __post_init__(self) -> None:
         if not isinstance(self.role, NodeRole):
@@ -90,14 +99,17 @@ class NodeConfig:
             "log_origin": self.log_origin,
             "reflection": self.reflection,
             "limits": asdict(self.limits),
-        }
+        } | ({} if self.profiles is None else {"profiles": self.profiles.to_dict()})
 
     @classmethod
     def from_dict(cls, data: Any) -> NodeConfig:
         """A config from its JSON object; unknown keys and wrong types are refused."""
         if not isinstance(data, dict):
             raise NodeError("config must be a JSON object")
-        known = {"format", "role", "org", "listen", "store", "log_origin", "reflection", "limits"}
+        known = {
+            *("format", "role", "org", "listen", "store", "log_origin", "reflection", "limits"),
+            "profiles",
+        }
         unknown = set(data) - known
         if unknown:
             raise NodeError(f"unknown config keys: {sorted(unknown)[:5]}")
@@ -125,7 +137,17 @@ class NodeConfig:
             log_origin=strings["log_origin"],
             reflection=reflection,
             limits=_limits_from_dict(data.get("limits", {})),
+            profiles=_profiles_from_dict(data.get("profiles")),
         )
+
+
+def _profiles_from_dict(data: Any) -> ProfilePolicy | None:
+    if data is None:
+        return None
+    try:
+        return policy_from_dict(data)
+    except SchemasError as exc:
+        raise NodeError(f"config profiles: {exc}") from exc
 
 
 def _limits_from_dict(data: Any) -> Limits:

@@ -20,7 +20,7 @@ from schemas import pointer
 from schemas.datetimes import parse_date_time
 from schemas.errors import UnknownProfileError
 from schemas.rules import check_rule
-from schemas.violations import Violation
+from schemas.violations import Severity, Violation
 
 PACT_3_0 = "pact-3.0"
 GBT_24067_2024 = "gbt24067-2024"
@@ -102,6 +102,7 @@ def _gbt_footprint(subject: dict[str, Any], base: str) -> Iterator[Violation]:
         ("landUseChangeGhgEmissions", "aircraftGhgEmissions"),
         "is reported separately under GB/T 24067-2024",
     )
+    yield from gbt_cfp_study(subject, base)
     electricity = subject.get("electricity")
     if not isinstance(electricity, dict):
         return
@@ -124,6 +125,49 @@ def _gbt_footprint(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     # GECs with a grid factor that still holds green power: checked for every footprint by
     # schemas.electricity (an error unless stated, then a GEC_DOUBLE_COUNTING_RISK warning).
     yield from _gec_periods(subject, base)
+
+
+#: GB/T 24067-2024 life-cycle stages as the footprint schema names them (gbt24067.
+#: lifecycleStageEmissions[].stage): raw material acquisition, production, distribution, use and
+#: end of life. A CFP is cradle to grave, so it reports every one (a stage may be "0").
+CFP_STAGES = ("RawMaterialExtraction", "MainProduction", "Distribution", "Use", "EndOfLife")
+
+
+def gbt_cfp_study(subject: dict[str, Any], base: str) -> Iterator[Violation]:
+    """GB/T 24067 study-report items beyond the study block's presence (issue 13 Found 6)."""
+    study = subject.get("gbt24067")
+    if not isinstance(study, dict):
+        return
+    at = pointer.join(base, "gbt24067")
+    if study.get("studyType") == "CFP":
+        yield from _cfp_stages(study, at)
+        yield from _missing(
+            study, at, ("endOfLifeAllocation",), "is how a CFP allocates recycling at end of life"
+        )
+    # The report states uncertainty and is the evidence behind the figures (ISO 14067 7.3, which
+    # GB/T 24067 adopts): a SHOULD for data exchange, so a warning.
+    for name, why in (
+        ("uncertainty", "the study report states the uncertainty of the result"),
+        ("studyReport", "link the CFP study report and the SHA-256 of its bytes"),
+    ):
+        if name not in study:
+            yield Violation(
+                pointer.join(at, name), "STUDY_ITEM_NOT_REPORTED", why, Severity.WARNING
+            )
+
+
+def _cfp_stages(study: dict[str, Any], at: str) -> Iterator[Violation]:
+    stages = study.get("lifecycleStageEmissions")
+    items = stages if isinstance(stages, list) else []
+    reported = {str(item.get("stage")) for item in items if isinstance(item, dict)}
+    missing = [stage for stage in CFP_STAGES if stage not in reported]
+    if missing:
+        yield Violation(
+            pointer.join(at, "lifecycleStageEmissions"),
+            "CFP_STAGE_MISSING",
+            f"a CFP (cradle to grave) reports every life-cycle stage; missing: "
+            f"{', '.join(missing)}",
+        )
 
 
 def _gec_periods(subject: dict[str, Any], base: str) -> Iterator[Violation]:

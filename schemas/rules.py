@@ -133,6 +133,28 @@ def _constraint(
             )
 
 
+def classification_matches(have: str, wanted: str) -> bool:
+    """True when product classification URN `have` falls under the rule's URN `wanted`.
+
+    Numeric codes are hierarchical (HS 6 digits, CN 8, national tariff lines 10; CPC likewise):
+    a rule written for heading 8507 covers `...:hs-code:8507600090`, in the same code system
+    only, and never a shorter code or another heading. Other URNs match exactly.
+    """
+    if have == wanted:
+        return True
+    system, _, code = wanted.rpartition(":")
+    have_system, _, have_code = have.rpartition(":")
+    return (
+        bool(system)
+        and have_system == system
+        and code.isascii()
+        and code.isdigit()
+        and have_code.isascii()
+        and have_code.isdigit()
+        and have_code.startswith(code)
+    )
+
+
 def _classification(
     subject: dict[str, Any], rule: Mapping[str, Any], base: str, rule_id: str
 ) -> Iterator[Violation]:
@@ -140,8 +162,9 @@ def _classification(
     if not isinstance(wanted, list) or not wanted:
         return
     have = subject.get("productClassifications")
-    have_urns = {urn for urn in have if isinstance(urn, str)} if isinstance(have, list) else set()
-    if not have_urns & {urn for urn in wanted if isinstance(urn, str)}:
+    have_urns = [urn for urn in have if isinstance(urn, str)] if isinstance(have, list) else []
+    wanted_urns = [urn for urn in wanted if isinstance(urn, str)]
+    if not any(classification_matches(h, w) for h in have_urns for w in wanted_urns):
         yield Violation(
             pointer.join(base, "productClassifications"),
             "PRODUCT_CATEGORY_MISMATCH",

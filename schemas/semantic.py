@@ -11,14 +11,12 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from schemas import decimals, electricity, pointer
+from schemas import decimals, electricity, factor_units, pointer
 from schemas.datetimes import parse_date_time
 from schemas.violations import Violation
 
 Check = Callable[[dict[str, Any], str], Iterator[Violation]]
 
-_CO2_ONLY_UNITS = frozenset({"kgCO2/kWh", "tCO2/MWh"})
-_CO2E_UNITS = frozenset({"kgCO2e/kWh", "tCO2e/MWh"})
 # PACT §1.1: at most one geography field; listed from coarse to fine.
 _GEOGRAPHY_FIELDS = (
     "geographyRegionOrSubregion",
@@ -62,12 +60,13 @@ def _period_order(
 
 def factor_unit_matches_kind(unit: Any, kind: Any) -> bool:
     """A CO2-only emission factor is in kgCO2 units, a life-cycle footprint factor in kgCO2e."""
-    if not isinstance(unit, str):
-        return True  # the schema reports a unit that is not a string
+    co2_only = factor_units.is_co2_only(unit)
+    if co2_only is None:
+        return True  # the schema reports an unknown unit
     if kind == "co2-emission-factor":
-        return unit not in _CO2E_UNITS
+        return co2_only
     if kind == "lifecycle-footprint-factor":
-        return unit not in _CO2_ONLY_UNITS
+        return not co2_only
     return True
 
 
@@ -235,6 +234,12 @@ def footprint_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
 def emission_factor_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     """EmissionFactor checks: unit against kind, validity period, green-power double counting."""
     yield from _unit_kind(subject, base)
+    if not factor_units.fits_activity(subject.get("factorUnit"), subject.get("activity")):
+        yield Violation(
+            pointer.join(base, "factorUnit"),
+            "FACTOR_UNIT_ACTIVITY_MISMATCH",
+            f"a {subject['activity']} factor is not given per the unit of {subject['factorUnit']}",
+        )
     yield from _period_order(subject, "validityPeriodStart", "validityPeriodEnd", base)
     if subject.get("activity") == "electricity" and "excludesMarketTradedGreenPower" not in subject:
         yield Violation(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -78,6 +78,7 @@ def validate(
     profile: str | None = None,
     rules: Mapping[str, Any] | None = None,
     factors: Mapping[str, Decimal] | None = None,
+    profiles: Sequence[str] = (),
 ) -> list[Violation]:
     """Every violation in `document` (a credential or a bare dataset); [] means valid.
 
@@ -85,12 +86,14 @@ def validate(
     `profile` argument that names nothing. `rules` maps AccountingRule ids to rule datasets (or
     credentials); by default the rules bundled with cfx. `factors` maps the EmissionFactor ids
     the caller holds to their values (kgCO2e/kWh = tCO2e/MWh): when given, every factorId a
-    footprint's electricity block cites must name one of them with the value stated.
+    footprint's electricity block cites must name one of them with the value stated. `profiles` are
+    applied as well as `profile` (a node's policy names several).
     """
     if kind is not None and kind not in resources.KIND_SCHEMAS:
         raise UnknownKindError(f"unknown dataset kind {kind!r}; known: {', '.join(KINDS)}")
-    if profile is not None:
-        check_profile_name(profile)
+    applied = [*([] if profile is None else [profile]), *profiles]
+    for name in applied:
+        check_profile_name(name)
     if not isinstance(document, dict):
         return [Violation("", "NOT_AN_OBJECT", "a cfx document is a JSON object")]
 
@@ -127,8 +130,8 @@ def validate(
         if isinstance(block, dict):
             at = pointer.join(base, "electricity")
             found.extend(electricity.factor_checks(block, at, factors))
-    if profile is not None:
-        found.extend(_profile_violations(profile, kind, subject, base, known_rules))
+    for name in applied:
+        found.extend(_profile_violations(name, kind, subject, base, known_rules))
     return sorted(set(found))
 
 

@@ -140,4 +140,7 @@ REASONS: dict[str, str] = {
     "GEC_DOUBLE_COUNTING": "GECs with a grid factor that still includes green power, unstated",
     "GEC_OUTSIDE_REFERENCE_PERIOD": "GB/T: a GEC generated wholly outside the reference period",
     "ACCOUNTING_RULE_MISMATCH": "the footprint cites another rule than the product profile's",
+    "CFP_STAGE_MISSING": "GB/T: a CFP (cradle to grave) lacks a life-cycle stage",
+    "STUDY_ITEM_NOT_REPORTED": "GB/T: uncertainty or the study report link+hash absent (warning)",
+    "FACTOR_UNIT_ACTIVITY_MISMATCH": "an emission factor per an amount its activity is not in",
 }

@@ -82,7 +82,9 @@ def node_syncer(
     limits = node.config.limits
     identity = node.log.identity
     witness = SyncWitness(node.store, key_name=identity.key_name, private_key=identity.private_key)
-    checker = CredentialChecker(loader=default_loader(), limits=limits)
+    checker = CredentialChecker(
+        loader=default_loader(), limits=limits, policy=node.config.profile_policy
+    )
     return Syncer(
         store=node.store,
         checker=checker,

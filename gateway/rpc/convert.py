@@ -84,6 +84,10 @@ def dataset(record: StoredDataset) -> pb.Dataset:
         valid_until_time=timestamp(record.valid_until),
         supersedes=list(record.supersedes),
         log_index=max(record.log_index, 0),
+        warnings=[
+            pb.DatasetWarning(field=w.field, reason=w.reason, description=w.description)
+            for w in record.warnings
+        ],
     )
 
 

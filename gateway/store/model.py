@@ -14,6 +14,7 @@ from gateway.domain import (
     new_dataset_name,
     sha256_hex,
 )
+from gateway.errors import FieldViolation
 from gateway.store.errors import InvalidRecordError
 from gateway.times import to_sortable
 
@@ -47,6 +48,8 @@ class StoredDataset:
     valid_until: datetime | None = None
     supersedes: tuple[str, ...] = ()
     log_index: int = UNASSIGNED
+    # The warnings this node's checks found (schemas Severity.WARNING): kept, never refusing.
+    warnings: tuple[FieldViolation, ...] = ()
 
     def __post_init__(self) -> None:
         if not is_dataset_name(self.name):
@@ -82,6 +85,7 @@ class StoredDataset:
         valid_from: datetime | None = None,
         valid_until: datetime | None = None,
         supersedes: tuple[str, ...] = (),
+        warnings: tuple[FieldViolation, ...] = (),
     ) -> StoredDataset:
         """A new active record with a fresh name and its digest; the store assigns log_index."""
         return cls(
@@ -101,6 +105,7 @@ class StoredDataset:
             valid_from=valid_from,
             valid_until=valid_until,
             supersedes=supersedes,
+            warnings=warnings,
         )
 
     def with_status(self, status: DatasetStatus) -> StoredDataset:

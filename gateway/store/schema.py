@@ -21,7 +21,8 @@ from gateway.log.sql import Cursor
 Dialect = Literal["sqlite", "postgresql"]
 
 # 2: credential ids and request ids are unique per issuing organization, not node-wide.
-SCHEMA_VERSION = 2
+# 3: cfx_datasets.warnings keeps the non-refusing findings of the node's checks (issue 13).
+SCHEMA_VERSION = 3
 LEGACY_VERSION = 1
 VERSION_KEY = "schema_version"
 
@@ -43,7 +44,8 @@ def _tables(blob: str, bigint: str) -> dict[str, str]:
             geography TEXT NOT NULL,
             valid_from TEXT,
             valid_until TEXT,
-            log_index {bigint} NOT NULL UNIQUE)""",
+            log_index {bigint} NOT NULL UNIQUE,
+            warnings TEXT)""",
         "cfx_dataset_facets": """CREATE TABLE IF NOT EXISTS cfx_dataset_facets (
             name TEXT NOT NULL REFERENCES cfx_datasets (name),
             facet TEXT NOT NULL,
@@ -113,14 +115,27 @@ def _rebuild_sqlite_tables(cur: Cursor, tables: Mapping[str, str]) -> None:
         cur.execute(f"ALTER TABLE {name} RENAME TO {name}_old")
     for name, create in tables.items():
         cur.execute(create)
-        cur.execute(f"PRAGMA table_info({name})")
+        # The old table's columns: a later step adds the columns it lacks.
+        cur.execute(f"PRAGMA table_info({name}_old)")
         columns = ", ".join(str(row[1]) for row in cur.fetchall())
         cur.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {name}_old")  # noqa: S608 -- names are this module's literals
     for name in reversed(list(tables)):
         cur.execute(f"DROP TABLE {name}_old")
 
 
+def _warnings_column_postgresql(cur: Cursor, _types: tuple[str, str]) -> None:
+    cur.execute("ALTER TABLE cfx_datasets ADD COLUMN IF NOT EXISTS warnings TEXT")
+
+
+def _warnings_column_sqlite(cur: Cursor, _types: tuple[str, str]) -> None:
+    # Step 2's rebuild (from version 1) already creates the column; SQLite has no IF NOT EXISTS.
+    cur.execute("PRAGMA table_info(cfx_datasets)")
+    if "warnings" not in {str(row[1]) for row in cur.fetchall()}:
+        cur.execute("ALTER TABLE cfx_datasets ADD COLUMN warnings TEXT")
+
+
 _Step = Callable[[Cursor, tuple[str, str]], None]
 _STEPS: Mapping[int, Mapping[Dialect, _Step]] = {
     2: {"postgresql": _ids_per_org_postgresql, "sqlite": _ids_per_org_sqlite},
+    3: {"postgresql": _warnings_column_postgresql, "sqlite": _warnings_column_sqlite},
 }

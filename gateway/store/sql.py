@@ -56,6 +56,7 @@ from gateway.store.sync_state import (
 from gateway.store.sync_state import schema_statements as sync_schema
 from gateway.store.trust_state import TrustState
 from gateway.store.trust_state import schema_statements as trust_schema
+from gateway.store.warnings import decode_warnings, encode_warnings
 from gateway.times import from_sortable, to_sortable
 
 _FACET_PRODUCT = "product"
@@ -64,7 +65,7 @@ _FACET_SUPERSEDES = "supersedes"
 
 _COLUMNS = (
     "name, credential, kind, status, issuer, issuer_org, digest, received_at, credential_id, "
-    "request_id, geography, valid_from, valid_until, log_index"
+    "request_id, geography, valid_from, valid_until, log_index, warnings"
 )
 
 _MARKS = ", ".join("?" for _ in _COLUMNS.split(","))
@@ -378,6 +379,7 @@ class SQLStore(Store):
                 to_sortable(record.valid_from) if record.valid_from else None,
                 to_sortable(record.valid_until) if record.valid_until else None,
                 record.log_index,
+                encode_warnings(record.warnings),
             ),
         )
         for facet, values in (
@@ -750,6 +752,7 @@ def _row_to_record(row: Sequence[Any], facets: dict[tuple[str, str], list[str]])
         valid_from,
         valid_until,
         log_index,
+        warnings,
     ) = row
     name = str(name)
     return StoredDataset(
@@ -770,4 +773,5 @@ def _row_to_record(row: Sequence[Any], facets: dict[tuple[str, str], list[str]])
         valid_until=from_sortable(valid_until) if valid_until else None,
         supersedes=tuple(facets.get((name, _FACET_SUPERSEDES), ())),
         log_index=int(log_index),
+        warnings=decode_warnings(warnings),
     )

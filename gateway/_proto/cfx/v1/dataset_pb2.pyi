@@ -38,7 +38,7 @@ DATASET_STATUS_DEPRECATED: DatasetStatus
 DATASET_STATUS_WITHDRAWN: DatasetStatus
 
 class Dataset(_message.Message):
-    __slots__ = ("name", "credential", "kind", "status", "issuer", "issuer_org", "digest", "receive_time", "product_ids", "classification_ids", "geography", "valid_from_time", "valid_until_time", "supersedes", "log_index")
+    __slots__ = ("name", "credential", "kind", "status", "issuer", "issuer_org", "digest", "receive_time", "product_ids", "classification_ids", "geography", "valid_from_time", "valid_until_time", "supersedes", "log_index", "warnings")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +54,7 @@ class Dataset(_message.Message):
     VALID_UNTIL_TIME_FIELD_NUMBER: _ClassVar[int]
     SUPERSEDES_FIELD_NUMBER: _ClassVar[int]
     LOG_INDEX_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     name: str
     credential: bytes
     kind: DatasetKind
@@ -69,7 +70,18 @@ class Dataset(_message.Message):
     valid_until_time: _timestamp_pb2.Timestamp
     supersedes: _containers.RepeatedScalarFieldContainer[str]
     log_index: int
-    def __init__(self, name: _Optional[str] = ..., credential: _Optional[bytes] = ..., kind: _Optional[_Union[DatasetKind, str]] = ..., status: _Optional[_Union[DatasetStatus, str]] = ..., issuer: _Optional[str] = ..., issuer_org: _Optional[str] = ..., digest: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., product_ids: _Optional[_Iterable[str]] = ..., classification_ids: _Optional[_Iterable[str]] = ..., geography: _Optional[str] = ..., valid_from_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., supersedes: _Optional[_Iterable[str]] = ..., log_index: _Optional[int] = ...) -> None: ...
+    warnings: _containers.RepeatedCompositeFieldContainer[DatasetWarning]
+    def __init__(self, name: _Optional[str] = ..., credential: _Optional[bytes] = ..., kind: _Optional[_Union[DatasetKind, str]] = ..., status: _Optional[_Union[DatasetStatus, str]] = ..., issuer: _Optional[str] = ..., issuer_org: _Optional[str] = ..., digest: _Optional[str] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., product_ids: _Optional[_Iterable[str]] = ..., classification_ids: _Optional[_Iterable[str]] = ..., geography: _Optional[str] = ..., valid_from_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., supersedes: _Optional[_Iterable[str]] = ..., log_index: _Optional[int] = ..., warnings: _Optional[_Iterable[_Union[DatasetWarning, _Mapping]]] = ...) -> None: ...
+
+class DatasetWarning(_message.Message):
+    __slots__ = ("field", "reason", "description")
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    field: str
+    reason: str
+    description: str
+    def __init__(self, field: _Optional[str] = ..., reason: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class Checkpoint(_message.Message):
     __slots__ = ("origin", "size", "root_hash", "note")
