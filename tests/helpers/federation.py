@@ -115,20 +115,31 @@ def prepare_pair(root: Path) -> PairDirs:
     now = datetime.now(UTC)
     key = generate_key("ed25519")
     origin_paths = _init(root / "origin", NodeRole.PROVINCIAL, ORIGIN_ORG, key, now)
-    puller_paths = _init(root / "puller", NodeRole.NATIONAL, PULLER_ORG, key, now)
-    node_identity = root / "national-at-sichuan"
+    # The vkey is written when a node first opens; the puller's peers.json needs it before.
+    open_node(origin_paths.root).close()
+    puller_paths, node_identity = add_puller(root, origin_paths, key)
+    return PairDirs(root, origin_paths, puller_paths, key, node_identity)
+
+
+def add_puller(
+    root: Path, origin: NodePaths, key: PrivateKey, name: str = "puller"
+) -> tuple[NodePaths, Path]:
+    """A national node in `root/name` that registers the exporter `key`, and the `node`
+    identity the origin issued to it: (its paths, that identity). The origin may be running:
+    it reads its trust.json again when the file changes."""
+    now = datetime.now(UTC)
+    puller_paths = _init(root / name, NodeRole.NATIONAL, PULLER_ORG, key, now)
+    node_identity = root / f"{name}-at-sichuan"
     add_client(
-        origin_paths,
+        origin,
         org=PULLER_ORG,
         role=Role.NODE,
         out=node_identity,
         now=now,
         node_role=NodeRole.NATIONAL,
     )
-    # The vkey is written when a node first opens; the puller's peers.json needs it before.
-    for paths in (origin_paths, puller_paths):
-        open_node(paths.root).close()
-    return PairDirs(root, origin_paths, puller_paths, key, node_identity)
+    open_node(puller_paths.root).close()
+    return puller_paths, node_identity
 
 
 def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]:
