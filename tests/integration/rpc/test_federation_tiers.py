@@ -23,12 +23,15 @@ import pytest
 from gateway.client import CfxClient, ClientError, served_leaf
 from gateway.domain import DatasetStatus
 from gateway.federation.peers import Peer, PeerSet
+from gateway.federation.policy import Reader
 from gateway.federation.rounds import sync_round
 from gateway.log.checkpoint import NoteKey
 from gateway.log.entry import DatasetReplicated, decode_entry
 from gateway.log.leaves import verify_served_log
 from gateway.log.receipt import verify_receipt
 from gateway.rpc.convert import receipt_from_pb
+from gateway.rpc.federation import FederationServicer
+from gateway.rpc.guard import Call
 from gateway.store.errors import NotFoundError
 from schemas.resources import bundled_rule_credentials
 from tests.helpers.federation import (
@@ -38,6 +41,7 @@ from tests.helpers.federation import (
     add_puller,
     prepare_pair,
     run_node,
+    serve_double,
     write_peers,
 )
 from tests.helpers.federation_chain import Chain, make_chain, other_store_url
@@ -205,6 +209,40 @@ def test_the_registry_never_receives_a_footprint_not_shared_with_it_even_through
     assert set(verified.entries) == {index[shared]}
     assert verified.hidden == 2
     assert [d.log_index for d in page.datasets] == [index[shared]]
+
+
+class _LeakingServicer(FederationServicer):
+    """A national node that serves every peer as if it were the issuing node: in full,
+    whatever the issuer's usage policy says."""
+
+    @staticmethod
+    def _reader(call: Call) -> Reader:
+        return replace(FederationServicer._reader(call), is_origin=True)
+
+
+def test_a_national_node_leaking_an_unshared_footprint_is_quarantined_by_the_registry(
+    chain: Chain,
+) -> None:
+    shared = chain.submit(fresh(usagePolicy=SHARED_WITH_REGISTRY))
+    assert chain.sync_national().stored == 1
+    assert chain.sync_registry().stored == 1
+    unshared = chain.submit(fresh())
+    assert chain.sync_national().stored == 1
+    registry = chain.registry.node.store
+    size = registry.log_size()
+    server = serve_double(chain.national.node, _LeakingServicer)
+    try:
+        leaking = replace(chain.registry_peer, address=f"127.0.0.1:{server.port}")
+        (summary,) = sync_round(chain.registry.node, [leaking])
+    finally:
+        server.stop(0)
+    assert summary.outcome == "quarantined"
+    quarantine = registry.peer_quarantines()[chain.registry_peer.origin]
+    assert quarantine.reason == "OUTSIDE_USAGE_POLICY"
+    assert registry.log_size() == size
+    assert registry.peer_position(chain.registry_peer.origin).size == 1
+    assert held(chain.registry, shared)
+    assert not held(chain.registry, unshared)
 
 
 def test_a_withdrawal_at_provincial_reaches_national_and_the_registry(chain: Chain) -> None:
