@@ -112,19 +112,38 @@ def effective_registry(
     kinds. Between delegated registries, the nearer one wins an organization name or a key.
     """
     chosen = _one_per_origin(delegated)
-    orgs = list(local.organizations)
-    names = {org.name for org in orgs}
-    dids = {key.did for org in orgs for key in org.keys}
+    orgs = {org.name: org for org in local.organizations}
+    names = set(orgs)
+    dids = {key.did for org in orgs.values() for key in org.keys}
     for source in chosen:
         for org in source.registry.organizations:
             narrowed = _vouched(org, source.path, dids)
-            if narrowed is None or org.name in names:
+            if narrowed is None or (org.name in names and not _own_peer(orgs, org, source)):
                 continue
             names.add(org.name)
             dids.update(key.did for key in narrowed.keys)
-            orgs.append(narrowed)
+            orgs[org.name] = narrowed
     return TrustRegistry(
-        version=local.version, organizations=tuple(sorted(orgs, key=lambda o: o.name))
+        version=local.version, organizations=tuple(sorted(orgs.values(), key=lambda o: o.name))
+    )
+
+
+def _own_peer(
+    local: Mapping[str, Organization], org: Organization, source: DelegatedRegistry
+) -> bool:
+    """True when `org` is the organization running the node whose registry this is, and this
+    node registered that name only as the node identity it issued to it (no keys, role node):
+    a peer's own organization is the peer's to vouch for. Without this, a provincial node that
+    lets the national node pull from it (so registers `national` as a node) could never accept
+    the rules the national node signs with its own key (issue 12: rules flow down). The
+    effective registry only checks pulled datasets, never authenticates, so nothing the node
+    identity allows is widened."""
+    mine = local.get(org.name)
+    return (
+        mine is not None
+        and not mine.keys
+        and mine.roles == {Role.NODE}
+        and source.path[-1].org == org.name
     )
 
 

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gateway._proto.cfx.v1 import federation_service_pb2 as fd
 from gateway.app import Node, log_vkey_path, open_node, start
 from gateway.client import CfxClient
 from gateway.domain import NodeRole
 from gateway.federation.peers import PEERS_FILE, Peer, PeerSet
 from gateway.node import NodePaths, add_client, edit_trust, init_node, load_node_key
-from gateway.server import RunningServer
+from gateway.rpc.federation import FederationServicer
+from gateway.rpc.ticker import WATCH_POLL_SECONDS, LogTicker
+from gateway.rpc.transparency import LogServicer
+from gateway.server import RunningServer, TlsMaterial, create_server
 from gateway.trust import Role
 from signing.keys import PrivateKey, generate_key
 from tests.helpers.nodes import EXPORTER, signed_bytes
@@ -115,20 +119,31 @@ def prepare_pair(root: Path) -> PairDirs:
     now = datetime.now(UTC)
     key = generate_key("ed25519")
     origin_paths = _init(root / "origin", NodeRole.PROVINCIAL, ORIGIN_ORG, key, now)
-    puller_paths = _init(root / "puller", NodeRole.NATIONAL, PULLER_ORG, key, now)
-    node_identity = root / "national-at-sichuan"
+    # The vkey is written when a node first opens; the puller's peers.json needs it before.
+    open_node(origin_paths.root).close()
+    puller_paths, node_identity = add_puller(root, origin_paths, key)
+    return PairDirs(root, origin_paths, puller_paths, key, node_identity)
+
+
+def add_puller(
+    root: Path, origin: NodePaths, key: PrivateKey, name: str = "puller"
+) -> tuple[NodePaths, Path]:
+    """A national node in `root/name` that registers the exporter `key`, and the `node`
+    identity the origin issued to it: (its paths, that identity). The origin may be running:
+    it reads its trust.json again when the file changes."""
+    now = datetime.now(UTC)
+    puller_paths = _init(root / name, NodeRole.NATIONAL, PULLER_ORG, key, now)
+    node_identity = root / f"{name}-at-sichuan"
     add_client(
-        origin_paths,
+        origin,
         org=PULLER_ORG,
         role=Role.NODE,
         out=node_identity,
         now=now,
         node_role=NodeRole.NATIONAL,
     )
-    # The vkey is written when a node first opens; the puller's peers.json needs it before.
-    for paths in (origin_paths, puller_paths):
-        open_node(paths.root).close()
-    return PairDirs(root, origin_paths, puller_paths, key, node_identity)
+    open_node(puller_paths.root).close()
+    return puller_paths, node_identity
 
 
 def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]:
@@ -154,3 +169,32 @@ def make_pair(root: Path, puller_store_url: str | None = None) -> Iterator[Pair]
 def write_peers(paths: NodePaths, peers: PeerSet) -> None:
     """Sign and save `peers` as the node's peers.json."""
     PEERS_FILE.save(paths.root / "peers.json", peers, load_node_key(paths))
+
+
+def serve_double(node: Node, servicer: type[FederationServicer]) -> RunningServer:
+    """A second server for `node` (its own mTLS material, real log service) whose federation
+    service is `servicer`: a subclass that misbehaves the way a test needs."""
+    guard = node.guard()
+    double = servicer(
+        guard=guard,
+        store=node.store,
+        info=fd.GetNodeInfoResponse(
+            organization=node.config.org,
+            node_role=node.config.role.value,
+            log_origin=node.log.identity.origin,
+        ),
+        trust_file=node.paths.trust.read_bytes,
+        delegations=node._delegations,  # what the real node would serve
+        clock=node.clock,
+        limits=node.config.limits,
+        ticker=LogTicker(node.store.log_size, WATCH_POLL_SECONDS),
+    )
+    paths = node.paths
+    tls = TlsMaterial(
+        ca_pem=paths.ca_cert.read_bytes(),
+        cert_pem=paths.server_cert.read_bytes(),
+        key_pem=paths.server_key.read_bytes(),
+    )
+    return create_server(
+        [LogServicer(node.store, node.log, guard).register, double.register], tls=tls, guard=guard
+    )

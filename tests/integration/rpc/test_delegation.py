@@ -10,18 +10,15 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-import psycopg
 import pytest
 
 from gateway.federation.vouching import log_public_key
 from gateway.node import edit_trust, revoke_key
 from gateway.store.errors import NotFoundError
 from gateway.trust.signed_file import TRUST_FILE
-from tests.helpers.federation_chain import Chain, make_chain
+from tests.helpers.federation_chain import Chain, make_chain, other_store_url
 from tests.helpers.nodes import example
-from tests.helpers.stores import PG_BASE_URL
 
 BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 GRID_FACTOR = "valid/emission-factor-sichuan-grid-co2-2022.json"
@@ -31,17 +28,8 @@ SHARED = {"shareWith": ["national", "registry"]}
 @pytest.fixture
 def second_store_url(store_url: str, tmp_path: Path) -> Iterator[str]:
     """Another store of the same kind as `store_url` (a second node needs its own)."""
-    if store_url.startswith("sqlite://"):
-        yield f"sqlite://{tmp_path / 'second.sqlite3'}"
-        return
-    schema = f"cfx_test_delegation_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_BASE_URL}?options={quote(f'-csearch_path={schema}', safe='')}"
-    finally:
-        with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with other_store_url(store_url, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

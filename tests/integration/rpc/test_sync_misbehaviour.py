@@ -24,10 +24,7 @@ from gateway.federation.rounds import sync_round
 from gateway.log.entry import DatasetReplicated, decode_entry
 from gateway.node import NodePaths, load_config, save_config
 from gateway.rpc.federation import FederationServicer
-from gateway.rpc.ticker import WATCH_POLL_SECONDS, LogTicker
-from gateway.rpc.transparency import LogServicer
-from gateway.server import TlsMaterial, create_server
-from tests.helpers.federation import Pair, make_pair, write_peers
+from tests.helpers.federation import Pair, make_pair, serve_double, write_peers
 from tests.integration.rpc.test_sync import fresh, submit
 
 
@@ -121,27 +118,7 @@ class _AlteringServicer(FederationServicer):
 
 def test_a_peer_serving_altered_bytes_is_quarantined_and_nothing_is_kept(pair: Pair) -> None:
     submit(pair, [fresh() for _ in range(3)])
-    node = pair.origin.node
-    limits = node.config.limits
-    guard = node.guard()
-    double = _AlteringServicer(
-        guard=guard,
-        store=node.store,
-        info=fd.GetNodeInfoResponse(organization="sichuan", node_role="provincial"),
-        trust_file=node.paths.trust.read_bytes,
-        clock=node.clock,
-        limits=limits,
-        ticker=LogTicker(node.store.log_size, WATCH_POLL_SECONDS),
-    )
-    paths = pair.origin.paths
-    tls = TlsMaterial(
-        ca_pem=paths.ca_cert.read_bytes(),
-        cert_pem=paths.server_cert.read_bytes(),
-        key_pem=paths.server_key.read_bytes(),
-    )
-    server = create_server(
-        [LogServicer(node.store, node.log, guard).register, double.register], tls=tls, guard=guard
-    )
+    server = serve_double(pair.origin.node, _AlteringServicer)
     try:
         puller = pair.puller.node
         size = puller.store.log_size()
