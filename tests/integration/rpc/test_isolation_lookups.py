@@ -98,7 +98,7 @@ def test_attestation_digest_picks_the_attested_dataset_among_organizations(
         client.submit(mine)
 
     def attestation(digest: str) -> bytes:
-        document = example("valid/attestation-battery-footprint-verified.json")
+        document = example("valid/attestation-aluminium-footprint-verified.json")
         document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
         document["credentialSubject"]["attestedDatasetId"] = dataset_id
         document["credentialSubject"]["attestedDatasetDigest"] = f"sha-256:{digest}"

@@ -43,7 +43,7 @@ def certified(fresh_harness: Harness):
 
 
 def _attestation(footprint: dict[str, Any], digest: str) -> dict[str, Any]:
-    attestation = _fresh("valid/attestation-battery-footprint-verified.json")
+    attestation = _fresh("valid/attestation-aluminium-footprint-verified.json")
     attestation["credentialSubject"]["attestedDatasetId"] = footprint["credentialSubject"]["id"]
     attestation["credentialSubject"]["attestedDatasetDigest"] = f"sha-256:{digest}"
     return attestation
