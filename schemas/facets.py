@@ -13,6 +13,8 @@ from typing import Any
 from schemas.datetimes import parse_date_time
 from schemas.validation import detect_kind, is_credential
 
+_SHA256 = "sha-256:"
+
 
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
@@ -29,7 +31,8 @@ class Facets:
     `geography` lists region, country and subdivision values (empty = global); `valid_from` and
     `valid_until` are aware datetimes (for footprints PACT's computed default applies);
     `supersedes` holds a footprint's precedingPfIds, a factor's or rule's supersedes, or a status
-    update's target; `gec_certificate_ids` feed double-claim detection.
+    update's target; `gec_certificate_ids` feed double-claim detection; `attested_digest` is an
+    attestation's binding, the hex SHA-256 of the exact credential bytes it attests.
     """
 
     kind: str | None = None
@@ -45,6 +48,7 @@ class Facets:
     accounting_rule: str | None = None
     gec_certificate_ids: tuple[str, ...] = ()
     issuer: str | None = None
+    attested_digest: str | None = None
 
     @property
     def most_specific_geography(self) -> str:
@@ -139,4 +143,13 @@ def index_facets(document: Any) -> Facets:
             if isinstance(claim, dict) and isinstance(claim.get("certificateId"), str)
         ),
         issuer=issuer if isinstance(issuer, str) else None,
+        attested_digest=_attested_digest(subject) if kind == "Attestation" else None,
     )
+
+
+def _attested_digest(subject: dict[str, Any]) -> str | None:
+    """The one binding rule: an attestation names the SHA-256 of the exact bytes it attests."""
+    digest = subject.get("attestedDatasetDigest")
+    if isinstance(digest, str) and digest.startswith(_SHA256):
+        return digest.removeprefix(_SHA256)
+    return None

@@ -50,7 +50,7 @@ def period_order(
 
 
 def rounding_tolerance(*texts: str) -> Decimal:
-    """ "Within rounding": one unit in the last place of the least precise of the decimal `texts`
+    """Within rounding: one unit in the last place of the least precise of the decimal `texts`
     (["62.40", "41.2"] -> 0.1). A bare exact figure such as an absent "0" should not be passed,
     or it widens the tolerance to a whole unit."""
     return Decimal(1).scaleb(-min(decimals.scale(text) for text in texts))
