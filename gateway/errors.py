@@ -352,13 +352,30 @@ class StatusUpdateActionMismatchError(CredentialError):
         super().__init__(f"changing the status of {name} needs action {action!r}")
 
 
+class AttestedDatasetNotHeldError(CredentialError):
+    """An attestation whose digest is the SHA-256 of no credential this node holds: it binds
+    to nothing here (submit the attested dataset first, or attest its exact bytes)."""
+
+    reason = "ATTESTED_DATASET_NOT_HELD"
+
+    def __init__(self) -> None:
+        super().__init__("no credential held here has the attested digest")
+
+
 class AttestedDigestMismatchError(CredentialError):
-    """An attestation of a dataset held here names a digest other than its stored bytes'."""
+    """The credential held under the attested digest is not the dataset the attestation declares
+    (another credentialSubject id or kind): the declared dataset does not have that digest."""
 
     reason = "ATTESTED_DIGEST_MISMATCH"
 
     def __init__(self, attested_id: str) -> None:
-        super().__init__(f"no dataset held here as {attested_id} has the attested digest")
+        super().__init__(f"{attested_id} does not have the attested digest")
+
+
+class AttestedFiguresMismatchError(ValidationError):
+    """Figures an attestation says it verified differ from those in the bytes it attests."""
+
+    reason = "ATTESTED_FIGURES_MISMATCH"
 
 
 #: The three package roots: what a caller (RPC edge, CLI) reports as a typed error.

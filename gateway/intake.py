@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from gateway import access
+from gateway.attestation_binding import attested_record
 from gateway.catalog import Catalog
 from gateway.checker import CheckedCredential, CredentialChecker, TimeLeft, no_deadline
 from gateway.domain import DatasetKind, DatasetStatus
 from gateway.errors import (
-    AttestedDigestMismatchError,
     InternalError,
     NotAStatusUpdateError,
     PermissionDeniedError,
@@ -128,7 +127,7 @@ class Intake:
         self._log.ensure_writable()
         checked = self._check(raw, caller, time_left)
         if checked.kind is DatasetKind.ATTESTATION:
-            self._check_attested_digest(checked.subject)
+            attested_record(checked.subject, checked.facets, self._store)
         record = stored_record(checked, self._clock(), request_id, indexed=True)
         entry = DatasetAccepted(
             digest=bytes.fromhex(record.digest),
@@ -185,21 +184,3 @@ class Intake:
         if logged is None:
             raise InternalError
         return Accepted(updated, self._log.receipt(logged.log_index))
-
-    def _check_attested_digest(self, subject: dict[str, Any]) -> None:
-        """An attestation is bound to the exact bytes it attests: when this node holds that
-        dataset, the digest must be the one of its stored bytes. (A dataset held elsewhere is
-        checked where it is held.)
-
-        Ids are unique per issuing organization, and the attestation names no organization: of
-        the datasets held here under the attested id, the digest picks the one attested. The
-        attestation is refused only when this node holds that id and none of them has those
-        bytes; the refusal names no dataset (they may be other organizations', G2).
-        """
-        attested = subject.get("attestedDatasetId")
-        if not isinstance(attested, str):
-            return
-        held = self._store.datasets_with_id(attested)
-        digest = subject.get("attestedDatasetDigest")
-        if held and all(digest != f"sha-256:{record.digest}" for record in held):
-            raise AttestedDigestMismatchError(attested)

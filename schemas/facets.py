@@ -14,6 +14,8 @@ from schemas.datetimes import parse_date_time
 from schemas.electricity import claim_range
 from schemas.validation import detect_kind, is_credential
 
+_SHA256 = "sha-256:"
+
 
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
@@ -31,7 +33,8 @@ class Facets:
     `valid_until` are aware datetimes (for footprints PACT's computed default applies);
     `supersedes` holds a footprint's precedingPfIds, a factor's or rule's supersedes, or a status
     update's target; `gec_ranges` (first, last serial, inclusive;
-    1 GEC = 1 MWh) feed double-claim detection (the GEC ledger).
+    1 GEC = 1 MWh) feed double-claim detection (the GEC ledger); `attested_digest` is an
+    attestation's binding, the hex SHA-256 of the exact credential bytes it attests.
     """
 
     kind: str | None = None
@@ -47,6 +50,7 @@ class Facets:
     accounting_rule: str | None = None
     gec_ranges: tuple[tuple[str, str], ...] = ()
     issuer: str | None = None
+    attested_digest: str | None = None
 
     @property
     def most_specific_geography(self) -> str:
@@ -147,4 +151,13 @@ def index_facets(document: Any) -> Facets:
             (found.first, found.last) for claim in claims if (found := claim_range(claim))
         ),
         issuer=issuer if isinstance(issuer, str) else None,
+        attested_digest=_attested_digest(subject) if kind == "Attestation" else None,
     )
+
+
+def _attested_digest(subject: dict[str, Any]) -> str | None:
+    """The one binding rule: an attestation names the SHA-256 of the exact bytes it attests."""
+    digest = subject.get("attestedDatasetDigest")
+    if isinstance(digest, str) and digest.startswith(_SHA256):
+        return digest.removeprefix(_SHA256)
+    return None

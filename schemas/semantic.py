@@ -8,11 +8,14 @@ the schema already rejected is skipped here (one mistake, one violation). Pointe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any
 
-from schemas import decimals, electricity, factor_units, pointer
-from schemas.datetimes import parse_date_time
+from schemas import attestation, customs, decimals, electricity, factor_units, pointer
+from schemas.subject_reading import array as _list
+from schemas.subject_reading import obj as _obj
+from schemas.subject_reading import period_order as _period_order
+from schemas.subject_reading import repeats as _repeats
+from schemas.subject_reading import rounding_tolerance
 from schemas.violations import Violation
 
 Check = Callable[[dict[str, Any], str], Iterator[Violation]]
@@ -23,39 +26,6 @@ _GEOGRAPHY_FIELDS = (
     "geographyCountry",
     "geographyCountrySubdivision",
 )
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _repeats(items: list[Any], at: str, member: str) -> Iterator[tuple[str, str]]:
-    """(pointer, value) for each string `member` of the objects in `items` already met before."""
-    seen: set[str] = set()
-    for index, item in enumerate(items):
-        value = _obj(item).get(member)
-        if isinstance(value, str):
-            if value in seen:
-                yield pointer.join(at, index, member), value
-            seen.add(value)
-
-
-def _period_order(
-    holder: dict[str, Any], start: str, end: str, at: str, *, strict: bool = True
-) -> Iterator[Violation]:
-    begin, finish = parse_date_time(holder.get(start)), parse_date_time(holder.get(end))
-    if begin is None or finish is None:
-        return
-    if finish < begin or (strict and finish == begin):
-        yield Violation(
-            pointer.join(at, end),
-            "PERIOD_ORDER",
-            f"{end} ({holder[end]}) must be after {start} ({holder[start]})",
-        )
 
 
 def factor_unit_matches_kind(unit: Any, kind: Any) -> bool:
@@ -96,8 +66,7 @@ def _biogenic_sum(pcf: dict[str, Any], at: str) -> Iterator[Violation]:
     # absent or zero uptake is exact (PACT x-rule BIO: 0 = not applicable), so a bare "0" must not
     # widen the tolerance to a whole kgCO2e.
     rounded = [including_text, excluding_text] + ([uptake_text] if uptake != 0 else [])
-    coarsest = min(decimals.scale(text) for text in rounded)
-    tolerance = Decimal(1).scaleb(-coarsest)
+    tolerance = rounding_tolerance(*rounded)
     if abs(including - (excluding + uptake)) > tolerance:
         yield Violation(
             pointer.join(at, "pcfIncludingBiogenicUptake"),
@@ -229,6 +198,7 @@ def footprint_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     if isinstance(gbt, dict):
         yield from _gbt24067(gbt, pointer.join(base, "gbt24067"))
         yield from electricity.stage_sum_checks(gbt, _obj(pcf), pointer.join(base, "gbt24067"))
+    yield from customs.checks(subject, base)
 
 
 def emission_factor_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
@@ -302,16 +272,6 @@ def accounting_rule_checks(subject: dict[str, Any], base: str) -> Iterator[Viola
         yield from _empty_range(_obj(constraint), pointer.join(at, index))
 
 
-def attestation_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
-    """Attestation checks: a rejection says why."""
-    if subject.get("outcome") == "rejected" and not subject.get("comment"):
-        yield Violation(
-            pointer.join(base, "comment"),
-            "MISSING_REQUIRED_FIELD",
-            "a rejected attestation says why in comment",
-        )
-
-
 def status_update_checks(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     """StatusUpdate checks: the action fits the target kind; a supersession names its successor."""
     action, kind = subject.get("action"), subject.get("targetKind")
@@ -345,6 +305,6 @@ KIND_CHECKS: dict[str, Check] = {
     "ProductFootprint": footprint_checks,
     "EmissionFactor": emission_factor_checks,
     "AccountingRule": accounting_rule_checks,
-    "Attestation": attestation_checks,
+    "Attestation": attestation.checks,
     "StatusUpdate": status_update_checks,
 }

@@ -119,6 +119,17 @@ REASONS: dict[str, str] = {
     "DUPLICATE_CONSTRAINT_ID": "two constraints of a rule share an id",
     "EMPTY_RANGE": "a rule range whose maximum is below its minimum",
     "ACTION_KIND_MISMATCH": "revoke-attestation on a non-attestation, or deprecate on one",
+    # attestation v2 (schemas.attestation)
+    "SUSPENSION_STATE_MISMATCH": "suspendedFrom on a certificate that is not suspended",
+    "DUPLICATE_VERIFIED_FIGURE": "an attestation verifies the same figure (path) twice",
+    "ATTESTED_FIGURE_MISMATCH": "an attested figure (value, unit, basis) differs from the dataset",
+    # customs block (schemas.customs)
+    "INVALID_HS_CODE": "a customs tariff code that is not 8-10 digits (CN or national)",
+    "CUSTOMS_SPLIT_SUM_MISMATCH": "direct + indirect != the PCF they say they split",
+    "CUSTOMS_SPLIT_ABOVE_PCF": "production-process direct + indirect exceed the whole PCF",
+    "PLANT_OUTSIDE_COUNTRY_OF_ORIGIN": "the plant's region is not in the country of origin",
+    "CUSTOMS_HS_CODE_CLASSIFICATION_MISMATCH": "the tariff code is outside the HS class named",
+    "CUSTOMS_INDIRECT_EMISSIONS_IMPLAUSIBLE": "indirect/electricity implies > 2 kgCO2e/kWh",
     # accounting rules (schemas.rules)
     "UNKNOWN_ACCOUNTING_RULE": "the cited accounting rule is not known",
     "ACCOUNTING_RULE_INVALID": "the rule to check against is malformed, so nothing was checked",

@@ -4,26 +4,24 @@
   that id that still counts: a later rule from another organization can neither reinterpret nor
   block it (gateway.intake `_rules_cited_by`).
 - An attestation names an id and a digest but no organization: of the datasets held under that
-  id, the digest picks the attested one (gateway.intake `_check_attested_digest`).
+  id, the digest picks the attested one (gateway.attestation_binding).
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import grpc
-import pytest
 
-from gateway.client import ClientError
 from gateway.node import add_client, edit_trust, load_node_key
 from gateway.trust import Role
 from schemas.resources import bundled_rule_credentials
 from signing.keys import PrivateKey, generate_key
+from tests.helpers.attestations import attestation_of, refusal, trusted_certifier
 from tests.helpers.nodes import Harness, example
 
 BUNDLED = "urn:cfx:accounting-rule:power-battery:1.0.0"
@@ -55,14 +53,6 @@ def _battery_citing(rule_id: str, dataset_id: str | None = None) -> dict[str, An
     return document
 
 
-def _refusal(h: Harness, who: str, credential: bytes) -> ClientError:
-    before = h.log_size()
-    with h.client(who) as client, pytest.raises(ClientError) as err:
-        client.submit(credential)
-    assert h.log_size() == before
-    return err.value
-
-
 def test_later_rule_under_the_same_id_from_another_org_changes_nothing(
     fresh_harness: Harness, tmp_path: Path
 ):
@@ -73,11 +63,11 @@ def test_later_rule_under_the_same_id_from_another_org_changes_nothing(
     with h.client("rival-repo") as client:  # a lax rule under the operator's id is stored...
         client.submit(h.sign(_rule(gec_accepted=True), rival))
     # ...but footprints citing the id are still checked against the rule published first.
-    err = _refusal(h, "exporter", h.sign(_battery_citing(STRICT)))
+    err = refusal(h, "exporter", h.sign(_battery_citing(STRICT)))
     assert (err.code, err.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "RULE_VIOLATION")
     assert "GEC_NOT_ACCEPTED" in {v.reason for v in err.violations}
     # The rival's own footprints cite the same id with the same meaning: no private shadowing.
-    err = _refusal(h, "rival-repo", h.sign(_battery_citing(STRICT), rival))
+    err = refusal(h, "rival-repo", h.sign(_battery_citing(STRICT), rival))
     assert "GEC_NOT_ACCEPTED" in {v.reason for v in err.violations}
 
 
@@ -86,9 +76,7 @@ def test_attestation_digest_picks_the_attested_dataset_among_organizations(
 ):
     h = fresh_harness
     rival = _member(h, tmp_path, "rival-cells", Role.EXPORTER)
-    certifier = generate_key("ed25519")
-    now = datetime.now(UTC)
-    edit_trust(h.paths, lambda r: r.with_key("cert-body", Role.CERTIFIER, certifier.did, now))
+    certifier = trusted_certifier(h)
     dataset_id = f"urn:uuid:{uuid.uuid4()}"
     theirs = h.sign(_battery_citing(BUNDLED, dataset_id), rival)
     mine = h.sign(_battery_citing(BUNDLED, dataset_id))
@@ -97,16 +85,14 @@ def test_attestation_digest_picks_the_attested_dataset_among_organizations(
     with h.client() as client:
         client.submit(mine)
 
-    def attestation(digest: str) -> bytes:
-        document = example("valid/attestation-battery-footprint-verified.json")
-        document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
-        document["credentialSubject"]["attestedDatasetId"] = dataset_id
-        document["credentialSubject"]["attestedDatasetDigest"] = f"sha-256:{digest}"
-        return h.sign(document, certifier)
+    def attestation(credential: bytes) -> bytes:
+        return h.sign(attestation_of(credential), certifier)
 
     with h.client("certifier") as client:
-        assert client.submit(attestation(hashlib.sha256(mine).hexdigest())).dataset.name
-        assert client.submit(attestation(hashlib.sha256(theirs).hexdigest())).dataset.name
-    err = _refusal(h, "certifier", attestation("ab" * 32))
-    assert (err.code, err.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "ATTESTED_DIGEST_MISMATCH")
+        assert client.submit(attestation(mine)).dataset.name
+        assert client.submit(attestation(theirs)).dataset.name
+    unheld = attestation_of(mine)
+    unheld["credentialSubject"]["attestedDatasetDigest"] = f"sha-256:{'ab' * 32}"
+    err = refusal(h, "certifier", h.sign(unheld, certifier))
+    assert (err.code, err.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "ATTESTED_DATASET_NOT_HELD")
     assert rival_name not in f"{err.message} {err.metadata}"

@@ -1,25 +1,21 @@
 """Revocations are log entries, never edits (T5): a certifier's attestation revocation and a key
-revocation each append their own StatusChange; attestations are bound to the bytes they attest."""
+revocation each append their own StatusChange. (Attestation binding: tests/integration/rpc/
+test_attestation_binding.py.)"""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-import grpc
 import pytest
 
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway.client import ClientError
 from gateway.log.entry import StatusChange, StatusChangeKind, decode_entry
-from gateway.node import edit_trust, revoke_key
-from gateway.trust import Role
-from signing.keys import generate_key
+from gateway.node import revoke_key
+from tests.helpers.attestations import attestation_of, trusted_certifier
 from tests.helpers.nodes import Harness, example
-
-CERTIFIER = "cert-body"
 
 
 def _fresh(relative: str) -> dict[str, Any]:
@@ -32,9 +28,7 @@ def _fresh(relative: str) -> dict[str, Any]:
 def certified(fresh_harness: Harness):
     """A stored footprint and a certifier with a trusted signing key."""
     h = fresh_harness
-    key = generate_key("ed25519")
-    now = datetime.now(UTC)
-    edit_trust(h.paths, lambda r: r.with_key(CERTIFIER, Role.CERTIFIER, key.did, now))
+    key = trusted_certifier(h)
     footprint = _fresh("valid/product-footprint-power-battery-with-gec.json")
     credential = h.sign(footprint)
     with h.client() as client:
@@ -42,28 +36,9 @@ def certified(fresh_harness: Harness):
     return h, key, footprint, credential
 
 
-def _attestation(footprint: dict[str, Any], digest: str) -> dict[str, Any]:
-    attestation = _fresh("valid/attestation-battery-footprint-verified.json")
-    attestation["credentialSubject"]["attestedDatasetId"] = footprint["credentialSubject"]["id"]
-    attestation["credentialSubject"]["attestedDatasetDigest"] = f"sha-256:{digest}"
-    return attestation
-
-
-def test_attestation_of_other_bytes_than_stored_is_refused(certified):
-    h, key, footprint, _ = certified
-    before = h.log_size()
-    with h.client("certifier") as client, pytest.raises(ClientError) as err:
-        client.submit(h.sign(_attestation(footprint, "ab" * 32), key))
-    assert (err.value.code, err.value.reason) == (
-        grpc.StatusCode.INVALID_ARGUMENT,
-        "ATTESTED_DIGEST_MISMATCH",
-    )
-    assert h.log_size() == before
-
-
 def test_certifier_revokes_its_attestation_as_a_new_log_entry(certified):
-    h, key, footprint, credential = certified
-    attestation = _attestation(footprint, hashlib.sha256(credential).hexdigest())
+    h, key, _, credential = certified
+    attestation = attestation_of(credential)
     revocation = _fresh("valid/status-update-revoke-attestation.json")
     revocation["credentialSubject"]["targetDatasetId"] = attestation["credentialSubject"]["id"]
     revocation["credentialSubject"]["action"] = "revoke-attestation"

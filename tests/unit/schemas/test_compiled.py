@@ -121,7 +121,7 @@ def test_every_bundled_schema_compiles() -> None:
 OTHER_KINDS = {
     "EmissionFactor": load("valid/emission-factor-sichuan-electricity-footprint-factor.json"),
     "AccountingRule": load("../rules/power-battery.json"),
-    "Attestation": load("valid/attestation-battery-footprint-verified.json"),
+    "Attestation": load("valid/attestation-aluminium-footprint-verified.json"),
     "StatusUpdate": load("valid/status-update-deprecate-footprint.json"),
 }
 OTHER_PATHS = [

@@ -17,7 +17,7 @@ ONE_OF_EACH_KIND = {
     "ProductFootprint": "valid/product-footprint-electronics-laptop.json",
     "EmissionFactor": "valid/emission-factor-sichuan-grid-co2-2022.json",
     "AccountingRule": "../rules/electronics.json",
-    "Attestation": "valid/attestation-battery-footprint-verified.json",
+    "Attestation": "valid/attestation-aluminium-footprint-verified.json",
     "StatusUpdate": "valid/status-update-revoke-attestation.json",
 }
 POLICY = {"shareWith": ["national", "org:volta-eu"], "expires": "2027-01-01T00:00:00+08:00"}
