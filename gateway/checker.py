@@ -41,6 +41,7 @@ from gateway.trust.model import issuer_did
 from schemas import strict_json
 from schemas.facets import Facets
 from schemas.schema_errors import SCHEMA_REASONS
+from schemas.violations import Violation, errors
 from signing.budget import FAST_PATH_ONLY
 from signing.errors import SignatureMismatchError, SigningError
 from signing.loader import PinnedLoader
@@ -353,16 +354,20 @@ class CredentialChecker:
     def violations(
         document: dict[str, Any], rules: Mapping[str, Any] | None = None
     ) -> tuple[FieldViolation, ...]:
-        """Schema, profile and rule violations of `document`, each with its JSON pointer."""
-        found = schemas.validate(document, rules=rules)
-        return tuple(FieldViolation(v.pointer, v.reason, v.message) for v in found)
+        """Schema, profile and rule findings of `document` (warnings too), each with its pointer."""
+        return _field_violations(schemas.validate(document, rules=rules))
 
     def _validate(self, document: dict[str, Any], rules: Mapping[str, Any] | None) -> None:
-        violations = self.violations(document, rules)
+        # Only errors refuse; warnings never do (schemas.violations.Severity).
+        violations = _field_violations(errors(schemas.validate(document, rules=rules)))
         if any(v.reason in SCHEMA_REASONS for v in violations):
             raise SchemaViolationError(violations)
         if violations:
             raise RuleViolationError(violations)
+
+
+def _field_violations(found: list[Violation]) -> tuple[FieldViolation, ...]:
+    return tuple(FieldViolation(v.pointer, v.reason, v.message) for v in found)
 
 
 def _deadline(left: float | None) -> float | None:
