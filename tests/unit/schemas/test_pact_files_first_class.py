@@ -151,3 +151,43 @@ def test_an_extension_that_would_overwrite_a_field_is_left_as_it_is() -> None:
     back = pact_v3_to_dataset(pact).document
     assert back["extensions"] == pact["extensions"]
     assert "electricity" not in back
+
+
+# Every member of a PACT v3 ProductFootprint and CarbonFootprint (pact-v3.md §1.4, §1.5, with
+# the members of their nested objects): once `type` selects the ProductFootprint terms, a signer
+# finds each of them defined, so `cfx sign` never drops one ("term 'comment' is not defined").
+PACT_V3_TERMS = (
+    *sorted(PACT_V3_MEMBERS - {"id"}),
+    "declaredUnitOfMeasurement", "declaredUnitAmount", "productMassPerDeclaredUnit",
+    "referencePeriodStart", "referencePeriodEnd", "geographyRegionOrSubregion",
+    "geographyCountry", "geographyCountrySubdivision", "boundaryProcessesDescription",
+    "pcfExcludingBiogenicUptake", "pcfIncludingBiogenicUptake", "fossilCarbonContent",
+    "biogenicCarbonContent", "recycledCarbonContent", "fossilGhgEmissions",
+    "landUseChangeGhgEmissions", "landCarbonLeakage", "landManagementFossilGhgEmissions",
+    "landManagementBiogenicCO2Emissions", "landManagementBiogenicCO2Removals",
+    "biogenicCO2Uptake", "biogenicNonCO2Emissions", "landAreaOccupation", "aircraftGhgEmissions",
+    "packagingEmissionsIncluded", "packagingGhgEmissions", "packagingBiogenicCarbonContent",
+    "outboundLogisticsGhgEmissions", "ccsTechnologicalCO2CaptureIncluded",
+    "ccsTechnologicalCO2Capture", "technologicalCO2CaptureOrigin", "technologicalCO2Removals",
+    "ccuCarbonContent", "ccuCalculationApproach", "ccuCreditCertification",
+    "ipccCharacterizationFactors", "crossSectoralStandards", "productOrSectorSpecificRules",
+    "operator", "ruleNames", "otherOperatorName", "exemptedEmissionsPercent",
+    "exemptedEmissionsDescription", "allocationRulesDescription",
+    "secondaryEmissionFactorSources", "name", "version", "primaryDataShare", "dqi",
+    "technologicalDQR", "geographicalDQR", "temporalDQR", "verification", "coverage",
+    "providerName", "completedAt", "standardName", "comments",
+)  # fmt: skip
+
+
+def _terms(context: dict[str, Any]) -> set[str]:
+    found = set(context)
+    for value in context.values():
+        if isinstance(value, dict) and isinstance(value.get("@context"), dict):
+            found |= _terms(value["@context"])
+    return found
+
+
+def test_every_pact_v3_member_is_a_term_of_the_product_footprint_context() -> None:
+    context = resources.load_context(resources.CFX_CONTEXT_V1)["@context"]
+    footprint = context["ProductFootprint"]["@context"]
+    assert [term for term in PACT_V3_TERMS if term not in _terms(footprint)] == []
