@@ -173,6 +173,7 @@ def _build_string(schema: dict[str, Any]) -> Check:
         raise BundledResourceError("a string schema's enum must list strings")
     reason = schema.get("x-cfx-reason")
     decimal = bool(schema.get("x-cfx-decimal"))
+    form = _required_form(schema)
     listing = ", ".join(sorted(members))[:200] if members is not None else ""
 
     def check(value: Any, at: Location, out: list[Violation]) -> None:
@@ -201,9 +202,7 @@ def _build_string(schema: dict[str, Any]) -> Check:
             why = reason or "INVALID_FORMAT"
             if decimal and DECIMAL_RE.fullmatch(value) is None:
                 why = "INVALID_DECIMAL"
-            out.append(
-                Violation(render(at), why, f"{_describe(value)} does not have the required form")
-            )
+            out.append(Violation(render(at), why, f"{_describe(value)} {form}"))
         if fmt is not None and not fmt(value):
             out.append(
                 Violation(
@@ -221,6 +220,15 @@ _UNKNOWN_FIELD = "{name!r} is not a field of this object (removed, misspelt or m
 
 def _accept(value: Any, at: Location, out: list[Violation]) -> None:
     """The empty schema: anything is valid."""
+
+
+def _required_form(schema: dict[str, Any]) -> str:
+    """The pattern failure message; it names the form when the schema describes it (a bare UUID
+    as a dataset id must be told that `urn:uuid:` is needed, not just that it is wrong)."""
+    description = schema.get("description")
+    if isinstance(description, str):
+        return f"does not have the required form: {description}"
+    return "does not have the required form"
 
 
 def _reason(schema: dict[str, Any], default: str) -> str:
@@ -313,15 +321,14 @@ def _build_pattern(_: SchemaCompiler, schema: dict[str, Any], __: str) -> list[C
     search = re.compile(schema["pattern"]).search  # JSON Schema patterns are unanchored searches
     reason = _reason(schema, "INVALID_FORMAT")
     decimal = bool(schema.get("x-cfx-decimal"))
+    form = _required_form(schema)
 
     def check(value: Any, at: Location, out: list[Violation]) -> None:
         if isinstance(value, str) and search(value) is None:
             why = reason
             if decimal and DECIMAL_RE.fullmatch(value) is None:
                 why = "INVALID_DECIMAL"
-            out.append(
-                Violation(render(at), why, f"{_describe(value)} does not have the required form")
-            )
+            out.append(Violation(render(at), why, f"{_describe(value)} {form}"))
 
     return [check]
 

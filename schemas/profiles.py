@@ -18,6 +18,7 @@ from typing import Any
 
 from schemas import pointer
 from schemas.datetimes import parse_date_time
+from schemas.decimals import parse as parse_decimal
 from schemas.errors import UnknownProfileError
 from schemas.rules import check_rule
 from schemas.violations import Severity, Violation
@@ -39,12 +40,20 @@ def check_profile_name(profile: str) -> None:
         raise UnknownProfileError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
 
 
-def _missing(holder: Any, at: str, names: tuple[str, ...], why: str) -> Iterator[Violation]:
+def _missing(
+    holder: Any,
+    at: str,
+    names: tuple[str, ...],
+    why: str,
+    severity: Severity = Severity.ERROR,
+) -> Iterator[Violation]:
     if not isinstance(holder, dict):
         return
     for name in names:
         if name not in holder:
-            yield Violation(pointer.join(at, name), "MISSING_REQUIRED_FIELD", f"{name} {why}")
+            yield Violation(
+                pointer.join(at, name), "MISSING_REQUIRED_FIELD", f"{name} {why}", severity
+            )
 
 
 def _plus_years(moment: datetime, years: int) -> datetime:
@@ -60,12 +69,16 @@ def _pact_footprint(subject: dict[str, Any], base: str) -> Iterator[Violation]:
     yield from _missing(
         pcf,
         pcf_at,
-        # x-rule SHALL fields the v3 schema leaves optional (pact-v3.md §1.5)
+        # x-rule SHALL fields the v3 schema leaves optional (pact-v3.md §1.5): a methodology
+        # reporting rule, not a data-model MUST, so an omission is a warning (both official
+        # samples omit ccsTechnologicalCO2CaptureIncluded).
         ("packagingEmissionsIncluded", "ccsTechnologicalCO2CaptureIncluded", "primaryDataShare"),
-        "SHALL be reported (PACT v3)",
+        "SHALL be reported (PACT v3 methodology x-rule; the data model does not require it)",
+        Severity.WARNING,
     )
     if not isinstance(pcf, dict):
         return
+    yield from _fraction_like_share(pcf, pcf_at)
     # PACT §1.1: validity starts at or after the reference period end and lasts at most 3 years.
     reference_end = parse_date_time(pcf.get("referencePeriodEnd"))
     start = parse_date_time(subject.get("validityPeriodStart"))
@@ -83,6 +96,24 @@ def _pact_footprint(subject: dict[str, Any], base: str) -> Iterator[Violation]:
             pointer.join(base, "validityPeriodEnd"),
             "VALIDITY_TOO_LONG",
             "validityPeriodEnd must be at most 3 years after pcf.referencePeriodEnd",
+        )
+
+
+def _fraction_like_share(pcf: dict[str, Any], pcf_at: str) -> Iterator[Violation]:
+    # PACT v3 primaryDataShare is a percent of pcfExcludingBiogenicUptake (pact-v3.md §1.5), yet
+    # WBCSD's own samples write "0.72" for 72 %. A value in (0, 1] is far more likely such a
+    # fraction than a footprint with under 1 % primary data: ask, never convert silently.
+    text = pcf.get("primaryDataShare")
+    share = parse_decimal(text)
+    if share is not None and 0 < share <= 1:
+        percent = format((share * 100).normalize(), "f")
+        yield Violation(
+            pointer.join(pcf_at, "primaryDataShare"),
+            "PRIMARY_DATA_SHARE_LOOKS_LIKE_FRACTION",
+            f"primaryDataShare {text!r} means {text} % of the PCF from primary data: PACT gives "
+            f"it in percent (0..100), not as a fraction; if {percent} % is meant, write "
+            f"{percent!r}",
+            Severity.WARNING,
         )
 
 

@@ -11,7 +11,7 @@ from schemas.errors import UnknownKindError
 from schemas.profiles import PRODUCT_RULES, check_profile_name, profile_violations
 from schemas.rules import check_rule
 from schemas.semantic import KIND_CHECKS, accounting_rule_checks, credential_checks
-from schemas.violations import Violation
+from schemas.violations import Violation, errors
 
 KINDS: tuple[str, ...] = tuple(resources.KIND_SCHEMAS)
 
@@ -58,7 +58,7 @@ def rule_defects(rule_id: str, rule: Any) -> list[Violation]:
     found.extend(accounting_rule_checks(rule, ""))
     if rule.get("id") != rule_id:
         found.append(Violation("/id", "NOT_ALLOWED_VALUE", f"the rule is registered as {rule_id}"))
-    return found
+    return errors(found)  # a warning about the rule does not stop it being applied
 
 
 def _rule_defect_violation(at: str, rule_id: str, defects: list[Violation]) -> Violation:

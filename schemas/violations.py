@@ -148,6 +148,8 @@ REASONS: dict[str, str] = {
     # added by profiles: see the schemas.profiles module
     "VALIDITY_BEFORE_REFERENCE_END": "PACT: validity starts before the reference period ends",
     "VALIDITY_TOO_LONG": "PACT: validity ends more than 3 years after the reference period",
+    "PRIMARY_DATA_SHARE_LOOKS_LIKE_FRACTION": "PACT: primaryDataShare in (0, 1], likely a "
+    "fraction where the spec means percent (a warning)",
     "GEC_DOUBLE_COUNTING": "GECs with a grid factor that still includes green power, unstated",
     "GEC_OUTSIDE_REFERENCE_PERIOD": "GB/T: a GEC generated wholly outside the reference period",
     "ACCOUNTING_RULE_MISMATCH": "the footprint cites another rule than the product profile's",

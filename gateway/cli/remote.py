@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,15 @@ from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.cli._args import non_negative_int, page_size, positive_seconds
 from gateway.cli._connect import connect
-from gateway.cli._io import InputFileError, read_bytes, write_bytes
+from gateway.cli._io import InputFileError, read_bytes, read_key, write_bytes
+from gateway.cli.convert import pact_file_as_dataset
+from gateway.cli.sign import is_credential, issue
 from gateway.client import CfxClient, ClientError, ConnectionFailedError
 from gateway.node import DEFAULT_LISTEN
+from schemas import strict_json
+from schemas.errors import TranslationError
+from schemas.translate.pact_file import pact_spec_version
+from signing.keys import PrivateKey
 
 EXIT_REFUSED = 1
 EXIT_UNUSABLE = 2
@@ -56,12 +63,21 @@ def register(sub: Any) -> None:
     """Add the client commands `cfx submit|get|list|watch|status` to the command parser."""
     p = sub.add_parser(
         "submit",
-        help="submit signed credential files to a node",
-        description="Submit each file in turn. A file that cannot be read is reported and "
-        "skipped; the others are still sent. Exit codes: 0 all accepted; 1 some refused by the "
-        "node; 2 some file unreadable (wins over 1) or the node unreachable.",
+        help="submit signed credential files (or PACT v3 files, signed with --key) to a node",
+        description="Submit each file in turn. A PACT v3 footprint file is taken as it is: read "
+        "as a cfx dataset (what was converted is listed on stderr) and signed with --key. A file "
+        "that cannot be read is reported and skipped; the others are still sent. Exit codes: 0 "
+        "all accepted; 1 some refused by the node; 2 some file unusable (wins over 1) or the "
+        "node unreachable.",
     )
     _client_options(p)
+    p.add_argument(
+        "--key",
+        type=Path,
+        metavar="KEYFILE",
+        help="sign files that are no credential (a PACT v3 footprint file, a bare dataset) with "
+        "this issuer key before sending, as `cfx sign` would",
+    )
     p.add_argument("files", nargs="+", type=Path)
     p.set_defaults(func=run_submit)
 
@@ -132,11 +148,34 @@ def _unusable(args: argparse.Namespace, path: Path, err: InputFileError) -> None
         print(f"cfx: error: {err}; not sent", file=sys.stderr)
 
 
+def _credential_bytes(path: Path, data: bytes, key: PrivateKey | None) -> bytes:
+    """What to send for a file: a credential (or anything unparsable: the node says why) as it
+    is; a PACT v3 footprint file or a bare dataset read as a cfx dataset and signed with --key."""
+    try:
+        document = strict_json.loads_object(data)
+    except strict_json.JSONInputError:
+        return data
+    if is_credential(document) or (key is None and pact_spec_version(document) is None):
+        return data
+    if key is None:
+        raise InputFileError(
+            f"{path} is a PACT footprint, not a signed credential: give --key KEYFILE (the "
+            "issuer's key) to sign it as it is sent"
+        )
+    try:
+        dataset = pact_file_as_dataset(document, str(path), sys.stderr)
+    except TranslationError as exc:
+        raise InputFileError(f"{path}: {exc}", exc.reason) from exc
+    signed = issue(dataset, key, datetime.now(UTC).replace(microsecond=0))
+    return json.dumps(signed, ensure_ascii=False).encode("utf-8")
+
+
 def run_submit(args: argparse.Namespace) -> int:
     """`cfx submit`: send each file in turn; a file that cannot be read or is refused is reported
     and the next one is still sent.
     """
     failures = unusable = 0
+    key = read_key(args.key, "--key") if args.key is not None else None
     total = len(args.files)
     show_progress = total > 1 and sys.stderr.isatty() and not args.json
     with _connect(args) as client:
@@ -144,7 +183,7 @@ def run_submit(args: argparse.Namespace) -> int:
             if show_progress:
                 print(f"\r[{i}/{total}] {path.name[:40]:<40}", end="", file=sys.stderr)
             try:
-                credential = read_bytes(path)
+                credential = _credential_bytes(path, read_bytes(path), key)
             except InputFileError as err:
                 unusable += 1
                 _unusable(args, path, err)

@@ -2,13 +2,15 @@
 
 Input is an unsigned VC, a VC that already has proofs (one more is added: a proof set, or with
 --chain a proof chained to the last one), or a bare dataset, which is wrapped in a VC 2.0
-envelope whose issuer is the key's DID. Every proof gets a `urn:uuid:` id so later proofs can
-chain to it.
+envelope whose issuer is the key's DID. A PACT v3 footprint file is taken as it is: it is read
+as the cfx dataset it stands for (`urn:uuid:` ids, a `type`) and what was converted is listed on
+stderr. Every proof gets a `urn:uuid:` id so later proofs can chain to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +18,11 @@ from typing import Any
 
 from gateway.cli._args import add_context_manifest
 from gateway.cli._io import read_json_object, read_key, write_json
+from gateway.cli.convert import pact_file_as_dataset
 from gateway.times import parse_rfc3339
 from signing.document import format_datetime, issuer_of, proofs_of
 from signing.errors import ProofOptionsError
+from signing.keys import PrivateKey
 from signing.loader import PinnedLoader, default_loader
 from signing.proofs import sign
 from signing.suites import DEFAULT_SUITE, SUITES
@@ -87,6 +91,14 @@ def wrap_dataset(dataset: dict[str, Any], issuer: str, valid_from: datetime) -> 
     }
 
 
+def issue(dataset: dict[str, Any], key: PrivateKey, now: datetime) -> dict[str, Any]:
+    """A bare dataset wrapped in a credential issued by `key`'s DID and signed by it (the
+    default suite and contexts): what `cfx submit --key` sends for a file that is no credential.
+    """
+    document = wrap_dataset(dataset, key.did, now)
+    return sign(document, key, created=now, proof_id=f"urn:uuid:{uuid.uuid4()}")
+
+
 def _previous_proof(document: dict[str, Any]) -> str:
     proofs = proofs_of(document)
     if not proofs:
@@ -103,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     document = read_json_object(args.input)
     now = datetime.now(UTC).replace(microsecond=0)
     if not is_credential(document):
+        document = pact_file_as_dataset(document, args.input, sys.stderr)
         document = wrap_dataset(document, key.did, now)
     previous = _previous_proof(document) if args.chain else None
     if previous is None and issuer_of(document) != key.did:

@@ -12,6 +12,7 @@ from typing import Any
 from schemas import resources
 from schemas.datetimes import parse_date_time
 from schemas.translate.basis import declared_amount, rescale
+from schemas.translate.extension import carry_cfx_extension, unpack_cfx_extension
 from schemas.translate.identifiers import normalize_urn, uuid_urn
 from schemas.translate.notes import (
     CONVERTED,
@@ -495,9 +496,6 @@ def pact_v3_to_v2(document: Any) -> Translation:
     return result
 
 
-_CFX_EXTENSIONS = ("accountingRuleId", "gbt24067", "electricity")
-
-
 def pact_v3_to_dataset(document: Any) -> Translation:
     """A PACT v3 footprint as a cfx ProductFootprint dataset (credentialSubject): ids become
     `urn:uuid:` IRIs (JSON-LD needs absolute IRIs), `type` is added, invalid URNs are wrapped.
@@ -534,6 +532,7 @@ def pact_v3_to_dataset(document: Any) -> Translation:
         values = source.get(field)
         if isinstance(values, list):
             out[field] = _normalized_urns(values, field, result)
+    unpack_cfx_extension(result)  # the reverse of carry_cfx_extension
     return result
 
 
@@ -554,9 +553,9 @@ def _normalized_urns(values: list[Any], field: str, result: Translation) -> list
 
 
 def dataset_to_pact_v3(document: Any) -> Translation:
-    """A cfx ProductFootprint dataset (or credential) as a plain PACT v3 footprint; the cfx
-    extensions and the usage policy are dropped with notes (a PACT peer would not understand
-    them)."""
+    """A cfx ProductFootprint dataset (or credential) as a plain PACT v3 footprint; the cfx-only
+    blocks travel in a DataModelExtension (schemas.translate.extension), the usage policy is
+    dropped with a note (it governs cfx nodes, not partners)."""
     source = require_object(document, "a cfx footprint")
     if "credentialSubject" in source:
         source = require_object(source["credentialSubject"], "credentialSubject")
@@ -571,10 +570,7 @@ def dataset_to_pact_v3(document: Any) -> Translation:
             p[len("urn:uuid:") :] if isinstance(p, str) and p.startswith("urn:uuid:") else p
             for p in out["precedingPfIds"]
         ]
-    for name in _CFX_EXTENSIONS:
-        if name in out:
-            del out[name]
-            result.note(join("", name), DROPPED, f"cfx extension {name} has no PACT field")
+    carry_cfx_extension(source, result)  # cfx-only blocks -> a PACT DataModelExtension
     if _POLICY in out:
         del out[_POLICY]
         result.note(join("", _POLICY), DROPPED, _POLICY_NOT_CARRIED)

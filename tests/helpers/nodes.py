@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,15 @@ from typing import Any
 from gateway import pki
 from gateway.app import Node, open_node, start
 from gateway.client import CfxClient
-from gateway.node import NodePaths, NodeRole, add_client, edit_trust, init_node
+from gateway.node import (
+    NodePaths,
+    NodeRole,
+    add_client,
+    edit_trust,
+    init_node,
+    load_config,
+    save_config,
+)
 from gateway.server import RunningServer
 from gateway.trust import Role
 from signing.keys import PrivateKey, generate_key
@@ -68,6 +76,15 @@ class Harness:
 
     def log_size(self) -> int:
         return self.node.store.log_size()
+
+
+def as_role(role: NodeRole) -> Callable[[NodePaths], None]:
+    """A `make_node` configure hook giving the node `role` (and so its default profile policy)."""
+
+    def configure(paths: NodePaths) -> None:
+        save_config(paths, replace(load_config(paths), role=role))
+
+    return configure
 
 
 def make_node(

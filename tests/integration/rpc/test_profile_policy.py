@@ -8,8 +8,7 @@ a registry refuses a footprint that breaks PACT 3.0.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,33 +16,26 @@ import pytest
 
 import schemas
 from gateway.client import ClientError
-from gateway.node import NodePaths, NodeRole, load_config, save_config
+from gateway.node import NodeRole
 from schemas.profiles import GBT_24067_2024
 from schemas.violations import errors
-from tests.helpers.nodes import Harness, example, make_node
+from tests.helpers.nodes import Harness, as_role, example, make_node
 
 _BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 _LAPTOP = "valid/product-footprint-electronics-laptop.json"
 _CS = "/credentialSubject"
 
 
-def _as_role(role: NodeRole) -> Callable[[NodePaths], None]:
-    def configure(paths: NodePaths) -> None:
-        save_config(paths, replace(load_config(paths), role=role))
-
-    return configure
-
-
 @pytest.fixture(scope="module")
 def provincial(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     yield from make_node(
-        tmp_path_factory.mktemp("provincial"), configure=_as_role(NodeRole.PROVINCIAL)
+        tmp_path_factory.mktemp("provincial"), configure=as_role(NodeRole.PROVINCIAL)
     )
 
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
-    yield from make_node(tmp_path_factory.mktemp("registry"), configure=_as_role(NodeRole.REGISTRY))
+    yield from make_node(tmp_path_factory.mktemp("registry"), configure=as_role(NodeRole.REGISTRY))
 
 
 def _four_gbt_violations() -> dict[str, Any]:
@@ -108,6 +100,6 @@ def test_registry_refuses_a_footprint_that_breaks_pact(registry: Harness) -> Non
 def test_a_node_without_the_profile_accepts_what_the_registry_refuses(tmp_path: Path) -> None:
     document = copy.deepcopy(example(_LAPTOP))
     document["credentialSubject"]["validityPeriodEnd"] = "2035-01-01T00:00:00Z"
-    for harness in make_node(tmp_path, configure=_as_role(NodeRole.PROVINCIAL)):
+    for harness in make_node(tmp_path, configure=as_role(NodeRole.PROVINCIAL)):
         with harness.client() as client:
             assert client.submit(harness.sign(document)).dataset.name
