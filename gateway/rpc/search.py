@@ -90,8 +90,7 @@ class SearchServicer(sr_grpc.SearchServiceServicer):
 
     def register(self, server: grpc.Server) -> str:
         """Add this servicer to `server`; its service name."""
-        sr_grpc.add_SearchServiceServicer_to_server(self, server)
-        return str(sr.DESCRIPTOR.services_by_name["SearchService"].full_name)
+        return register_search(self, server)
 
     @unary
     def SearchDatasets(  # noqa: N802 - gRPC method name
@@ -146,6 +145,12 @@ class SearchServicer(sr_grpc.SearchServiceServicer):
         if request.on_behalf_of:
             q.check_org(request.on_behalf_of)
         return Requester.peer(org.name, NodeRole(identity.node_role), request.on_behalf_of)
+
+
+def register_search(servicer: sr_grpc.SearchServiceServicer, server: grpc.Server) -> str:
+    """Add a SearchService implementation to `server`; the service name."""
+    sr_grpc.add_SearchServiceServicer_to_server(servicer, server)
+    return str(sr.DESCRIPTOR.services_by_name["SearchService"].full_name)
 
 
 def _query(request: sr.SearchDatasetsRequest) -> q.SearchQuery:

@@ -27,6 +27,7 @@ from gateway.domain import NodeRole
 from gateway.federation.links import link
 from gateway.node import edit_trust, init_node
 from gateway.rpc.guard import Call, Guard, unary
+from gateway.rpc.search import register_search
 from gateway.server import RunningServer, TlsMaterial, create_server
 from gateway.trust import Role
 from tests.helpers.federation import RunningNode
@@ -71,8 +72,7 @@ class RogueSearch(sr_grpc.SearchServiceServicer):
 
     def register(self, server: grpc.Server) -> str:
         """Add to `server`."""
-        sr_grpc.add_SearchServiceServicer_to_server(self, server)
-        return str(sr.DESCRIPTOR.services_by_name["SearchService"].full_name)
+        return register_search(self, server)
 
 
 @dataclass
