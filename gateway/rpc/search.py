@@ -112,7 +112,7 @@ class SearchServicer(sr_grpc.SearchServiceServicer):
                 peers,
                 ask,
                 self._ask,
-                lambda peer, response: self._screen.answer(peer, response, query, requester),
+                lambda peer, response: self._screen.answer(peer, response, query, requester, size),
                 time_left=call.time_left(),
             )
         found = merge(

@@ -59,12 +59,20 @@ class Screen:
     clock: Callable[[], datetime]
 
     def answer(
-        self, peer: Peer, response: sr.SearchDatasetsResponse, query: SearchQuery, who: Requester
+        self,
+        peer: Peer,
+        response: sr.SearchDatasetsResponse,
+        query: SearchQuery,
+        who: Requester,
+        query_page_size: int,
     ) -> PeerAnswer:
         """The peer's results that survive screening, and the reasons for the others."""
         answer = PeerAnswer(peer.origin, more=bool(response.next_page_token))
         registry = self.registry_for(peer)
-        for result in response.results:
+        # More than was asked for is not screened (each check costs): the excess is dropped.
+        limit = max(0, query_page_size)
+        answer.dropped.extend([DropReason.OVER_PAGE_SIZE] * max(0, len(response.results) - limit))
+        for result in response.results[:limit]:
             kept = self._one(result.dataset, registry, query, who)
             if isinstance(kept, DropReason):
                 answer.dropped.append(kept)

@@ -32,6 +32,7 @@ class DropReason(StrEnum):
     UNVERIFIED = "UNVERIFIED"  # the credential fails this node's checks (proof, issuer, schema)
     NOT_MATCHING = "NOT_MATCHING"  # the verified dataset does not meet the query
     OUTSIDE_AUDIENCE = "OUTSIDE_AUDIENCE"  # the caller may not read it (scope or usage policy)
+    OVER_PAGE_SIZE = "OVER_PAGE_SIZE"  # beyond the page size asked for: not even looked at
 
 
 @dataclass(frozen=True)

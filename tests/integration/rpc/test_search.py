@@ -250,16 +250,17 @@ def test_results_a_malicious_peer_forges_are_dropped_and_reported(
 
     def forged(_request: sr.SearchDatasetsRequest, _call: Call) -> sr.SearchDatasetsResponse:
         return sr.SearchDatasetsResponse(
-            results=[honest, wrong_digest, unreadable, off_query, unsigned]
+            results=[honest, wrong_digest, unreadable, off_query, unsigned, honest]
         )
 
     net.rogue.answer = forged
     with net.admin(net.chain.national) as client:
-        found = search(client, product_id="8507", fan_out=True)
+        found = search(client, product_id="8507", fan_out=True, page_size=5)
     assert names(found) == {data.cell, data.national_only}
     rogue = next(p for p in found.peers if p.peer == "rogue")
-    assert (rogue.reason, rogue.results, rogue.dropped) == ("DROPPED_RESULTS", 1, 4)
-    for reason in ("DIGEST_MISMATCH", "UNVERIFIED", "NOT_MATCHING", "OUTSIDE_AUDIENCE"):
+    assert (rogue.reason, rogue.results, rogue.dropped) == ("DROPPED_RESULTS", 1, 5)
+    reasons = ("DIGEST_MISMATCH", "UNVERIFIED", "NOT_MATCHING", "OUTSIDE_AUDIENCE", "OVER_PAGE")
+    for reason in reasons:
         assert reason in rogue.message
     cell = next(r for r in found.results if r.dataset.name == data.cell)
     assert len(cell.origins) == 4  # national, provincial, registry and the rogue's copy
