@@ -18,8 +18,6 @@ from gateway._proto.cfx.v1 import search_service_pb2_grpc as sr_grpc
 from gateway.checker import CredentialChecker
 from gateway.client import CfxClient
 from gateway.domain import NodeRole
-from gateway.federation.delegation import effective_registry
-from gateway.federation.peer_trust import delegated_registries
 from gateway.federation.peers import Peer
 from gateway.node import adopt_peers, load_peers
 from gateway.rpc import convert
@@ -59,6 +57,9 @@ class SearchServicer(sr_grpc.SearchServiceServicer):
     @classmethod
     def of_node(cls, node: Node, guard: Guard) -> SearchServicer:
         """The servicer for `node`: its store, its peers file, its checker and trust."""
+        # Peer results are checked under the trust sync would use for that peer; rounds
+        # imports gateway.app, which imports this module, hence the import here.
+        from gateway.federation.rounds import peer_registry  # noqa: PLC0415
 
         def peers() -> tuple[Peer, ...]:
             return adopt_peers(load_peers(node.paths), node.store).peers
@@ -73,9 +74,7 @@ class SearchServicer(sr_grpc.SearchServiceServicer):
 
         screen = Screen(
             checker=CredentialChecker(loader=default_loader(), limits=node.config.limits),
-            registry_for=lambda peer: effective_registry(
-                node.trust.current(), delegated_registries(node.store, peer)
-            ),
+            registry_for=lambda peer: peer_registry(node, peer),
             rules_for=node.catalog.rules_cited_by,
             clock=node.clock,
         )

@@ -88,17 +88,16 @@ class SearchQuery:
         """True when the dataset (its record and parsed credential) meets every criterion."""
         return (
             (self.product_id is None or self.product_id.matches(record.product_ids))
-            and (self.classification is None or self._classified(record))
+            and (
+                self.classification is None
+                or self.classification.matches(record.classification_ids)
+            )
             and (self.geography is None or record.geography == self.geography)
             and (self.kind is None or record.kind is self.kind)
             and (self.valid_at is None or _valid_at(record, self.valid_at))
             and (self.company_id is None or self.company_id in _company_ids(document))
             and (self.text is None or self.text in product_name(document).casefold())
         )
-
-    def _classified(self, record: StoredDataset) -> bool:
-        assert self.classification is not None
-        return self.classification.matches(record.classification_ids)
 
 
 def id_criterion(value: str, field: str) -> IdCriterion | None:
