@@ -31,6 +31,7 @@ from gateway.node import (
 from gateway.rpc.exchange import ExchangeServicer
 from gateway.rpc.federation import FederationServicer
 from gateway.rpc.guard import Guard
+from gateway.rpc.search import SearchServicer
 from gateway.rpc.ticker import WATCH_POLL_SECONDS, LogTicker
 from gateway.rpc.transparency import LogServicer
 from gateway.rpc.trust import TrustServicer
@@ -94,6 +95,7 @@ class Node:
                 limits=self.config.limits,
                 ticker=ticker,
             ).register,
+            SearchServicer.of_node(self, guard).register,
         ]
 
     def _delegations(self) -> bytes:

@@ -26,6 +26,8 @@ from gateway._proto.cfx.v1 import federation_service_pb2 as fd
 from gateway._proto.cfx.v1 import federation_service_pb2_grpc as fd_grpc
 from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway._proto.cfx.v1 import log_service_pb2_grpc as lg_grpc
+from gateway._proto.cfx.v1 import search_service_pb2 as sr
+from gateway._proto.cfx.v1 import search_service_pb2_grpc as sr_grpc
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
 from gateway.client_tls import (
@@ -168,6 +170,7 @@ class CfxClient:
         self._trust = tr_grpc.TrustServiceStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
         self._federation = fd_grpc.FederationServiceStub(self._channel)
+        self._search = sr_grpc.SearchServiceStub(self._channel)
 
     def __enter__(self) -> Self:
         return self
@@ -352,6 +355,11 @@ class CfxClient:
         checkpoint = self.checkpoint().checkpoint
         leaves = self.iter_log(0, checkpoint.size)
         return verify_served_log(checkpoint.note, leaves, log_key, origin=origin)
+
+    def search(self, request: sr.SearchDatasetsRequest) -> sr.SearchDatasetsResponse:
+        """SearchDatasets: one page of this node's matches (and its peers', with fan_out)."""
+        response: sr.SearchDatasetsResponse = self._call(self._search.SearchDatasets, request)
+        return response
 
     def node_info(self) -> fd.GetNodeInfoResponse:
         """FederationService.GetNodeInfo (for a peer node's identity)."""

@@ -37,6 +37,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.serve",
     "gateway.cli.sync",
     "gateway.cli.remote",
+    "gateway.cli.search",
     "gateway.cli.witness",
     "gateway.cli.log",
     "gateway.cli.validate",

@@ -496,6 +496,29 @@ class SQLStore(Store):
         token = self._codec.encode(page[-1].log_index, fingerprint) if len(rows) > size else ""
         return page, token
 
+    def search_datasets(
+        self,
+        filters: DatasetFilter,
+        extra: Sequence[tuple[str, Sequence[Any]]],
+        after: int,
+        limit: int,
+    ) -> list[StoredDataset]:
+        """Up to `limit` records after log index `after`, in log order, matching `filters` and
+        each of the `extra` (clause, params) pairs (gateway.store.search_query builds them)."""
+        where, params = _where(filters)
+        for clause, values in extra:
+            where.append(clause)
+            params.extend(values)
+        where.append("d.log_index > ?")
+        params.extend((after, max(1, limit)))
+        sql = (
+            f"SELECT {_prefixed_columns()} FROM cfx_datasets d WHERE {' AND '.join(where)} "  # noqa: S608 -- clauses are fixed strings, values are bound
+            "ORDER BY d.log_index LIMIT ?"
+        )
+        with self._transaction(write=False) as cur:
+            self._run(cur, sql, params)
+            return self._hydrate(cur, cur.fetchall())
+
     def changes_after(
         self,
         log_index: int,
