@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from gateway.errors import InvalidRequestIdError
+from gateway.federation.peers import Peer
 from gateway.log.entry import RequestEvent
 from gateway.requests import machine
 from gateway.requests.directory import Directory
@@ -18,6 +19,7 @@ from gateway.requests.errors import (
 )
 from gateway.requests.machine import Answer, Criteria, Request
 from gateway.store.base import Store
+from gateway.trust import TrustRegistry
 
 NAME_PREFIX = "requests/"
 # What a node answers for a request whose owner no node it knows registers (PACT v3 code).
@@ -37,6 +39,19 @@ def request_name(request_id: str) -> str:
             "request_id must be a UUID in canonical form", field="request_id"
         )
     return NAME_PREFIX + canonical
+
+
+def peers_directory(
+    store: Store, own: TrustRegistry, own_origin: str, peers: Iterable[Peer]
+) -> Directory:
+    """The directory from this node's registry and every registry its peers brought by sync
+    (each re-verified from its stored signed bytes)."""
+    learned = [
+        (peer.name, vouched.origin, len(vouched.path), vouched.verify().registry)
+        for peer in peers
+        for _, vouched in store.delegated_trust(peer.origin)
+    ]
+    return Directory.build(own, own_origin, learned)
 
 
 def _event(event: str, name: str, digest: bytes, now: datetime) -> bytes:

@@ -30,10 +30,9 @@ QUERIES: Final = {
     # Outbox towards a peer: not yet handed over, or an answer kept but not yet acknowledged.
     "to_forward": "via = ? AND state = 'created'",
     "to_acknowledge": "via = ? AND ack_sent = 0",
+    "awaiting": "via = ? AND state = 'forwarded'",
     # Answers owed to the peer node a request came from.
     "answers_for": "came_from = ? AND answer IS NOT NULL AND acknowledged = 0",
-    # Peers with outbox work.
-    "pending": "via <> ? AND (state IN ('created', 'forwarded') OR ack_sent = 0)",
 }
 
 
