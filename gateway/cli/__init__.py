@@ -40,6 +40,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.witness",
     "gateway.cli.log",
     "gateway.cli.validate",
+    "gateway.cli.request",
 )
 
 # The roots of the three packages' error trees (issue 10): every error a user can cause and fix

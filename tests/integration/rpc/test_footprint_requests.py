@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from gateway._proto.cfx.v1 import request_service_pb2 as rq
+from gateway.cli import main
 from gateway.client import ClientError
 from gateway.requests.relay import Relay
 from gateway.rpc.request_client import RequestClient
@@ -218,3 +219,25 @@ def test_a_footprint_not_shareable_with_the_requester_is_refused_as_an_answer(
         grpc.StatusCode.PERMISSION_DENIED,
         "REQUEST_FOOTPRINT_NOT_SHAREABLE",
     )
+
+
+def test_cfx_request_create_then_show_prints_the_request_as_json(
+    chain: Chain, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = [
+        "--server",
+        chain.registry.address,
+        "--client-cert",
+        str(chain.registry.paths.client_dir()),
+        "--json",
+    ]
+    create = ["request", "create", "--owner", EXPORTER, "--product-id", PRODUCT, *common]
+    assert main(create) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert created["state"] == "REQUEST_STATE_CREATED"
+    assert main(["request", "show", created["name"], *common]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["name"], shown["criteria"]["product_id"]) == (created["name"], PRODUCT)
+    unknown = ["request", "create", "--owner", "nobody-here", "--product-id", PRODUCT, *common]
+    assert main(unknown) != 0
+    assert "REQUEST_OWNER_UNKNOWN" in capsys.readouterr().err
