@@ -28,9 +28,12 @@ from gateway.node import (
     log_identity,
     open_node_store,
 )
+from gateway.requests.desk import Desk, peers_directory
+from gateway.requests.directory import Directory
 from gateway.rpc.exchange import ExchangeServicer
 from gateway.rpc.federation import FederationServicer
 from gateway.rpc.guard import Guard
+from gateway.rpc.requests import RequestServicer
 from gateway.rpc.search import SearchServicer
 from gateway.rpc.ticker import WATCH_POLL_SECONDS, LogTicker
 from gateway.rpc.transparency import LogServicer
@@ -96,7 +99,18 @@ class Node:
                 ticker=ticker,
             ).register,
             SearchServicer.of_node(self, guard).register,
+            RequestServicer(
+                guard=guard,
+                store=self.store,
+                desk=Desk(self.store, self.clock, self._directory),
+                clock=self.clock,
+            ).register,
         ]
+
+    def _directory(self) -> Directory:
+        """Where requests go: this node's registry and what its peers brought (issue 14)."""
+        peers = adopt_peers(load_peers(self.paths), self.store).peers
+        return peers_directory(self.store, self.trust.current(), self.log.identity.origin, peers)
 
     def _delegations(self) -> bytes:
         """What this node accepts by delegation, signed by its node key (GetNodeInfo)."""

@@ -42,6 +42,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.log",
     "gateway.cli.validate",
     "gateway.cli.convert",
+    "gateway.cli.request",
 )
 
 # The roots of the three packages' error trees (issue 10): every error a user can cause and fix

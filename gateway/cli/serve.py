@@ -15,6 +15,7 @@ from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
 from gateway.federation.follower import Follower
 from gateway.federation.rounds import node_peers
+from gateway.requests.relay import Relay
 from gateway.server import serve_until_signal
 
 _log = logging.getLogger("cfx.server")
@@ -64,6 +65,10 @@ def run(args: argparse.Namespace) -> int:
         follower = Follower(node, peers)
         running.guard.on_shutdown(follower.stop)
         follower.start()
+        # Requests go up and answers come back over the same peer identities (issue 14).
+        relay = Relay(node, peers)
+        running.guard.on_shutdown(relay.stop)
+        relay.start()
         host = listen.rpartition(":")[0]
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
@@ -72,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         )
         # Returns within the grace + DRAIN_SECONDS (1.5 s); closing gets CLOSE_SECONDS more.
         drained = serve_until_signal(running, node.config.limits.shutdown_grace_seconds)
-        drained = follower.join(FOLLOWERS_SECONDS) and drained
+        drained = follower.join(FOLLOWERS_SECONDS) and drained  # the relay thread is a daemon
     except BaseException:
         node.close()
         raise

@@ -43,6 +43,7 @@ from gateway.log.entry import (
     DatasetAccepted,
     DatasetReplicated,
     LogEntry,
+    RequestEvent,
     StatusChange,
     StatusChangeKind,
     StatusReplicated,
@@ -309,6 +310,8 @@ class Syncer:
             ) from exc
         if isinstance(entry, StatusChange) and entry.change is StatusChangeKind.KEY_REVOCATION:
             return None  # kept with the peer's registry (`_keep_revocations`), not replicated
+        if isinstance(entry, RequestEvent):
+            return None  # the peer's own request bookkeeping (issue 14): nothing to replicate
         if pulled is None:
             raise MalformedPageError(
                 f"entry {leaf.index} is shown without the bytes it commits to",

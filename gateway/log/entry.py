@@ -281,13 +281,34 @@ class StatusReplicated(StatusChange):
         )
 
 
-LogEntry = DatasetAccepted | StatusChange
+@dataclass(frozen=True, slots=True)
+class RequestEvent(_Entry):
+    """A footprint request changed at this node (issue 14): `event` is created, forwarded,
+    fulfilled, rejected or acknowledged; `digest` is that of the criteria (created, forwarded)
+    or of the answer, salted with the request name: the log never holds the criteria in clear."""
 
-_TYPES: dict[str, type[DatasetAccepted | StatusChange]] = {
+    TYPE: ClassVar[str] = "request"
+    FIELDS: ClassVar[tuple[_Field, ...]] = (
+        _Field("event", "event", _AS_TEXT),
+        _Field("request", "request", _AS_TEXT),
+        _Field("digest", "digest", _AS_DIGEST),
+        _Field("time", "at", _AS_TIME),
+    )
+
+    event: str
+    request: str
+    digest: bytes
+    at: datetime
+
+
+LogEntry = DatasetAccepted | StatusChange | RequestEvent
+
+_TYPES: dict[str, type[DatasetAccepted | StatusChange | RequestEvent]] = {
     DatasetAccepted.TYPE: DatasetAccepted,
     StatusChange.TYPE: StatusChange,
     DatasetReplicated.TYPE: DatasetReplicated,
     StatusReplicated.TYPE: StatusReplicated,
+    RequestEvent.TYPE: RequestEvent,
 }
 
 

@@ -20,6 +20,7 @@ from gateway import errors as ge
 from gateway.errors import ReportableError
 from gateway.federation import errors as federation_errors
 from gateway.log import errors as log_errors
+from gateway.requests import errors as request_errors
 from gateway.store import errors as store_errors
 from gateway.trust import errors as trust_errors
 from schemas.errors import SchemasError
@@ -61,6 +62,11 @@ STATUS_CODES: Mapping[type[Exception], grpc.StatusCode] = {
     log_errors.LogIntegrityError: _C.FAILED_PRECONDITION,
     # Peers, sync and usage policy: the federation's state (a peer, a policy) says no.
     federation_errors.FederationError: _C.FAILED_PRECONDITION,
+    # Footprint requests (issue 14): exactly one answer per request.
+    request_errors.RequestError: _C.FAILED_PRECONDITION,
+    request_errors.RequestNotFoundError: _C.NOT_FOUND,
+    request_errors.RequestAlreadyAnsweredError: _C.FAILED_PRECONDITION,
+    request_errors.OwnerUnknownError: _C.NOT_FOUND,
 }
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
 from gateway.federation.follow import PeerPosition
@@ -16,6 +16,13 @@ from gateway.store.errors import StoreError
 from gateway.store.model import Change, DatasetFilter, PutResult, StoredDataset
 from gateway.store.paging import PageTokenCodec
 from gateway.store.sync_state import Quarantine, Replica, ReplicaStatus
+
+if TYPE_CHECKING:
+    from gateway.requests.machine import Request
+
+# A pure change of a stored request (None: not stored yet) -> the request to store and the log
+# entries to append with it, or None for no change (gateway.requests.machine).
+RequestChange = Callable[["Request | None"], "tuple[Request, Sequence[bytes]] | None"]
 
 DEFAULT_PAGE_SIZE = Limits.default_page_size
 
@@ -248,6 +255,25 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def add_peer_revocations(self, peer_origin: str, revocations: Mapping[str, datetime]) -> None:
         """Keep the key revocations peer log `peer_origin` logged, with its own registry."""
+
+    # Footprint requests (issue 14): gateway.store.request_state.
+
+    @abc.abstractmethod
+    def update_request(self, name: str, change: RequestChange) -> Request | None:
+        """Run `change` on the stored request `name` and keep its result and log entries, in
+        ONE write transaction (writes are serialized: exactly one of two racing answers wins).
+        The stored request, or None when `change` returned None."""
+
+    @abc.abstractmethod
+    def get_request(self, name: str) -> Request | None:
+        """The stored request `name`, if any."""
+
+    @abc.abstractmethod
+    def select_requests(
+        self, query: str, value: str, after: int = 0, limit: int = 1000
+    ) -> list[Request]:
+        """The requests of the named selection `query` (request_state.QUERIES) for `value`, by
+        sequence number, after `after`."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -26,7 +26,8 @@ from gateway.federation.follow import PeerPosition
 from gateway.federation.vouching import Vouched
 from gateway.log.receipt import Receipt
 from gateway.log.sql import Cursor, LogTables
-from gateway.store.base import DEFAULT_PAGE_SIZE, Store
+from gateway.requests.machine import Request
+from gateway.store.base import DEFAULT_PAGE_SIZE, RequestChange, Store
 from gateway.store.delegation_state import DelegationState
 from gateway.store.delegation_state import schema_statements as delegation_schema
 from gateway.store.errors import (
@@ -38,6 +39,8 @@ from gateway.store.errors import (
 )
 from gateway.store.model import UNASSIGNED, Change, DatasetFilter, PutResult, StoredDataset
 from gateway.store.paging import PageTokenCodec
+from gateway.store.request_state import RequestTables
+from gateway.store.request_state import schema_statements as request_schema
 from gateway.store.schema import (
     LEGACY_VERSION,
     META_TABLE,
@@ -83,6 +86,7 @@ class SQLStore(Store):
         self._trust = TrustState(self._run)
         self._sync = SyncState(self._run)
         self._delegation = DelegationState(self._run)
+        self._requests = RequestTables(self._run)
         try:
             self._codec = PageTokenCodec(self._initialise())
         except BaseException:
@@ -124,6 +128,7 @@ class SQLStore(Store):
                 *trust_schema(bigint),
                 *sync_schema(blob, bigint),
                 *delegation_schema(bigint),
+                *request_schema(bigint),
             ]:
                 self._run(cur, statement)
             self._log.create_schema(cur)
@@ -440,6 +445,32 @@ class SQLStore(Store):
             (index,) = self._log.append(cur, [entry])
             self._trust.record_revocations(cur, [(index, entry)])
         return index
+
+    # -- footprint requests (issue 14) ----------------------------------------------------------
+
+    def update_request(self, name: str, change: RequestChange) -> Request | None:
+        """Apply `change` to the stored request `name` in one write transaction, with its log
+        entries; the stored request, or None when `change` changed nothing."""
+        with self._transaction(write=True) as cur:
+            outcome = change(self._requests.get(cur, name))
+            if outcome is None:
+                return None
+            request, entries = outcome
+            if entries:
+                self._log.append(cur, list(entries))
+            return self._requests.put(cur, request)
+
+    def get_request(self, name: str) -> Request | None:
+        """The stored request `name`, if any."""
+        with self._transaction(write=False) as cur:
+            return self._requests.get(cur, name)
+
+    def select_requests(
+        self, query: str, value: str, after: int = 0, limit: int = 1000
+    ) -> list[Request]:
+        """The requests of a named selection (gateway.store.request_state.QUERIES)."""
+        with self._transaction(write=False) as cur:
+            return self._requests.select(cur, query, value, after, limit)
 
     # -- trust registry state -------------------------------------------------------------------
 

@@ -47,8 +47,9 @@ def test_the_method_list_covers_every_service():
         "TrustService",
         "FederationService",
         "SearchService",
+        "RequestService",
     }
-    assert len(METHODS) == 17
+    assert len(METHODS) == 24
 
 
 def _channel(address: str, identity: Path) -> grpc.Channel:

@@ -108,7 +108,10 @@ def _names_in(leaves: list) -> set[str]:
     for leaf in leaves:
         if leaf.entry is not None:
             entry = decode_entry(leaf.entry)
-            names.add(entry.dataset if isinstance(entry, DatasetAccepted) else entry.target)
+            if isinstance(entry, DatasetAccepted):
+                names.add(entry.dataset)
+            elif isinstance(entry, StatusChange):
+                names.add(entry.target)
     return names
 
 
