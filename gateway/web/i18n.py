@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 - Chinese text takes full-width punctuation (，：（）), not ASCII
+# ruff: noqa: RUF001 - Chinese text takes full-width punctuation, not ASCII
 """The page's words in English and Chinese, and which language a request gets.
 
 The language is `?lang=zh|en` when given (a link on every page switches), else the first of
