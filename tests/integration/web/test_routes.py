@@ -144,9 +144,9 @@ def test_offline_app_checks_receipts_with_the_given_keys(site: Site) -> None:
     f = site.files
     with TestClient(offline_app([key])) as client:
         page = client.get("/?lang=en")
-        verdict = _post(client, f.submitted, f.receipt)  # type: ignore[arg-type]
+        verdict = _post(client, f.submitted, f.receipt)
     with TestClient(offline_app([])) as client:
-        unknown = _post(client, f.submitted, f.receipt)  # type: ignore[arg-type]
+        unknown = _post(client, f.submitted, f.receipt)
     assert "Offline mode" in page.text
     assert '<h1 id="verdict">Verified</h1>' in verdict.text
     assert "included" in verdict.text
