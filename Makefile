@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cfx-installed
 PROTOS := $(wildcard proto/cfx/v1/*.proto)
 
-.PHONY: demo test lint proto proto-check proto-breaking bench clean interop fuzz
+.PHONY: demo test chromium lint proto proto-check proto-breaking bench clean interop fuzz
 
 # (Re)install when the venv is missing or pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -28,8 +28,15 @@ interop:
 	    echo "npm ci failed: the JS interop tests will be skipped" >&2; \
 	else echo "npm not found: the JS interop tests will be skipped" >&2; fi
 
+# The web page's browser tests drive Debian's chromium (tests/integration/web/); install it when
+# missing. CI runs as root; elsewhere apt-get fails loudly and says what to install.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	    { echo "could not install chromium: run apt-get install -y chromium as root" >&2; exit 1; }; }
+
 # pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
-test: $(STAMP) interop
+test: $(STAMP) interop chromium
 	$(BIN)/python -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	  exit $$rc

@@ -8,7 +8,9 @@ import logging
 import os
 import socket
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
 
 from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
@@ -17,6 +19,9 @@ from gateway.federation.follower import Follower
 from gateway.federation.rounds import node_peers
 from gateway.requests.relay import Relay
 from gateway.server import serve_until_signal
+
+if TYPE_CHECKING:
+    from gateway.web.serving import WebServer
 
 _log = logging.getLogger("cfx.server")
 # After the server stopped: time to save the newest checkpoint and close the store.
@@ -36,6 +41,12 @@ def register(sub: Any) -> None:
         "--listen", type=listen_address, help="HOST:PORT to listen on (default: from config.json)"
     )
     p.add_argument("--store", help="store URL: a SQLite path, sqlite:///…, or postgresql://…")
+    p.add_argument(
+        "--web-listen",
+        type=listen_address,
+        metavar="HOST:PORT",
+        help="also serve the verification page over HTTPS (the node's TLS certificate)",
+    )
     p.set_defaults(func=run)
 
 
@@ -69,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
         relay = Relay(node, peers)
         running.guard.on_shutdown(relay.stop)
         relay.start()
+        if args.web_listen:
+            web = _start_web(node, args.web_listen)
+            running.guard.on_shutdown(web.stop)
         host = listen.rpartition(":")[0]
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
@@ -84,6 +98,21 @@ def run(args: argparse.Namespace) -> int:
     if not (drained and _closed_within(node, CLOSE_SECONDS)):
         _exit_leaving_work_behind()
     return 0
+
+
+def _start_web(node: Node, listen: str) -> WebServer:
+    """The verification page beside the gRPC server, stopped when shutdown begins."""
+    from gateway.web.serving import bind  # noqa: PLC0415 - only with --web-listen
+    from gateway.web.sites import node_routes, node_tls  # noqa: PLC0415
+
+    try:
+        web = bind(Starlette(routes=node_routes(node)), listen, node_tls(node))
+    except OSError as exc:
+        raise InputFileError(f"--web-listen {listen}: cannot listen: {why(exc)}") from exc
+    web.start()
+    host = listen.rpartition(":")[0]
+    print(f"cfx: web page on https://{host}:{web.port}/", flush=True)
+    return web
 
 
 def bind_problem(address: str) -> OSError | None:
