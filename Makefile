@@ -32,7 +32,7 @@ interop:
 # missing. CI runs as root; elsewhere apt-get fails loudly and says what to install.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || \
-	  { { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  { { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
 	    { echo "could not install chromium: run apt-get install -y chromium as root" >&2; exit 1; }; }
 
 # pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
