@@ -13,6 +13,7 @@ from typing import Any
 from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
+from gateway.cli.pact import add_pact_flags, start_pact
 from gateway.federation.follower import Follower
 from gateway.federation.rounds import node_peers
 from gateway.requests.relay import Relay
@@ -36,6 +37,7 @@ def register(sub: Any) -> None:
         "--listen", type=listen_address, help="HOST:PORT to listen on (default: from config.json)"
     )
     p.add_argument("--store", help="store URL: a SQLite path, sqlite:///…, or postgresql://…")
+    add_pact_flags(p)
     p.set_defaults(func=run)
 
 
@@ -69,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
         relay = Relay(node, peers)
         running.guard.on_shutdown(relay.stop)
         relay.start()
+        pact = start_pact(node, args)  # the PACT v3 host system over HTTPS, if asked for
+        if pact is not None:
+            running.guard.on_shutdown(pact.stop)
         host = listen.rpartition(":")[0]
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
