@@ -68,7 +68,12 @@ def pcf(country: str, year: int) -> dict[str, Any]:
     """The laptop example's pcf with another country and the reference period `year`."""
     base = footprint()["credentialSubject"]["pcf"]
     start, end = f"{year}-01-01T00:00:00Z", f"{year + 1}-01-01T00:00:00Z"
-    return {**base, "geographyCountry": country, "referencePeriodStart": start, "referencePeriodEnd": end}
+    return {
+        **base,
+        "geographyCountry": country,
+        "referencePeriodStart": start,
+        "referencePeriodEnd": end,
+    }
 
 
 def serve(harness: Harness, **host_options: Any) -> Iterator[Pact]:

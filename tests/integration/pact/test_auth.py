@@ -3,7 +3,6 @@ rate-limited; HTTPS only."""
 
 from __future__ import annotations
 
-
 import httpx
 
 from gateway.pact.auth import TokenIssuer
@@ -32,7 +31,9 @@ def test_a_wrong_secret_or_unknown_client_gets_invalid_client(pact: Pact) -> Non
         for auth in [(BUYER, "wrong-secret-000000"), ("nobody", BUYER_SECRET)]:
             answer = http.post("/auth/token", data={"grant_type": "client_credentials"}, auth=auth)
             assert (answer.status_code, answer.json()["error"]) == (401, "invalid_client")
-        wrong_grant = http.post("/auth/token", data={"grant_type": "password"}, auth=(BUYER, BUYER_SECRET))
+        wrong_grant = http.post(
+            "/auth/token", data={"grant_type": "password"}, auth=(BUYER, BUYER_SECRET)
+        )
         assert wrong_grant.json()["error"] == "unsupported_grant_type"
 
 
@@ -50,7 +51,9 @@ def test_missing_forged_and_expired_tokens_get_401(pact: Pact) -> None:
 def test_repeated_failures_are_rate_limited_even_with_the_right_secret_after(pact: Pact) -> None:
     with pact.http() as http:
         for _ in range(pact.host.limiter.max_failures):
-            http.post("/auth/token", data={"grant_type": "client_credentials"}, auth=("guessed", "x" * 16))
+            http.post(
+                "/auth/token", data={"grant_type": "client_credentials"}, auth=("guessed", "x" * 16)
+            )
         limited = http.post(
             "/auth/token", data={"grant_type": "client_credentials"}, auth=("guessed", "x" * 16)
         )

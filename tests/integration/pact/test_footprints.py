@@ -118,14 +118,19 @@ def test_served_footprints_are_valid_under_the_strict_schema_with_decimal_string
         translation = dataset_from_pact_file(served)
         assert translation is not None
         assert errors(schemas.validate(translation.document)) == []
-        assert any(e["dataSchema"].endswith("pact-extension.schema.json") for e in served["extensions"])
+        assert any(
+            e["dataSchema"].endswith("pact-extension.schema.json") for e in served["extensions"]
+        )
 
 
 def test_a_cfx_client_follows_links_to_the_signed_credential_and_its_receipts(pact: Pact) -> None:
     pf_id = pact.ids["laptop-de"]
     answer = pact.get(f"/3/footprints/{pf_id}")
     links = dict(
-        (part.split(">;")[1].strip().removeprefix('rel="').removesuffix('"'), part.split(">;")[0].strip("< "))
+        (
+            part.split(">;")[1].strip().removeprefix('rel="').removesuffix('"'),
+            part.split(">;")[0].strip("< "),
+        )
         for part in answer.headers["link"].split(", ")
     )
     token = pact.token()
