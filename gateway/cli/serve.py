@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         relay.start()
         pact = start_pact(node, args)  # the PACT v3 host system over HTTPS, if asked for
         if pact is not None:
-            running.guard.on_shutdown(pact.stop)
+            running.guard.on_shutdown(pact.stop_now)
         host = listen.rpartition(":")[0]
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from gateway.log.receipt import Receipt
 from gateway.pact import events
 from gateway.pact.clients import PactClient
-from gateway.pact.errors import InvalidToken, PactError, error_response
+from gateway.pact.errors import InvalidTokenError, PactError, error_response
 from gateway.pact.filters import parse_filters
 from gateway.pact.footprints import parse_limit
 from gateway.pact.host import PactHost
@@ -37,7 +37,7 @@ def client_of(host: PactHost, request: Request) -> PactClient:
     """The client a request's bearer token was issued to (401 otherwise)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise InvalidToken("a bearer access token is required")
+        raise InvalidTokenError("a bearer access token is required")
     return host.tokens.verify(token.strip())
 
 

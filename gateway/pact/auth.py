@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from gateway.pact.clients import PactClient
-from gateway.pact.errors import InvalidToken, TokenExpired
+from gateway.pact.errors import InvalidTokenError, TokenExpiredError
 from signing.keys import PrivateKey
 
 TOKEN_SECONDS: Final = 3600
@@ -86,15 +86,15 @@ class TokenIssuer:
         return seal(self.key, {"sub": client.client_id, "org": client.org, "exp": exp})
 
     def verify(self, token: str) -> PactClient:
-        """The client a valid token was issued to; InvalidToken or TokenExpired otherwise."""
+        """The client of a valid token; else InvalidTokenError or TokenExpiredError."""
         claims = unseal(self.key, token)
         if claims is None:
-            raise InvalidToken("the access token is invalid")
+            raise InvalidTokenError("the access token is invalid")
         exp, sub, org = claims.get("exp"), claims.get("sub"), claims.get("org")
         if not (isinstance(exp, int) and isinstance(sub, str) and isinstance(org, str)):
-            raise InvalidToken("the access token is invalid")
+            raise InvalidTokenError("the access token is invalid")
         if self.clock() >= exp:
-            raise TokenExpired("the access token has expired")
+            raise TokenExpiredError("the access token has expired")
         return PactClient(sub, org)
 
 

@@ -21,7 +21,7 @@ class PactError(GatewayError):
         return error_response(self.code, self.status, str(self))
 
 
-class BadRequest(PactError):
+class BadRequestError(PactError):
     """Malformed input (a filter, a limit, an event)."""
 
     reason = "PACT_BAD_REQUEST"
@@ -29,7 +29,7 @@ class BadRequest(PactError):
     status = 400
 
 
-class AccessDenied(PactError):
+class AccessDeniedError(PactError):
     """A valid token, not permitted (v3: MUST be 403 for a footprint the client may not see)."""
 
     reason = "PACT_ACCESS_DENIED"
@@ -37,15 +37,15 @@ class AccessDenied(PactError):
     status = 403
 
 
-class NotFound(PactError):
-    """No such footprint (v3 `NotFound`, 404)."""
+class NotFoundError(PactError):
+    """No such footprint (v3 `NotFoundError`, 404)."""
 
     reason = "PACT_NOT_FOUND"
     code = "NotFound"
     status = 404
 
 
-class TokenExpired(PactError):
+class TokenExpiredError(PactError):
     """An expired access token (401)."""
 
     reason = "PACT_TOKEN_EXPIRED"
@@ -53,16 +53,16 @@ class TokenExpired(PactError):
     status = 401
 
 
-class InvalidToken(PactError):
+class InvalidTokenError(PactError):
     """A missing, malformed or forged token: 401 per RFC 6750 and v3 ("MUST ... return a 401
-    when it has expired or is invalid"); the code is BadRequest, the v3 enum having none other."""
+    when it has expired or is invalid"); code BadRequest (no other v3 code fits)."""
 
     reason = "PACT_INVALID_TOKEN"
     code = "BadRequest"
     status = 401
 
 
-class NotImplementedFeature(PactError):
+class NotImplementedFeatureError(PactError):
     """A filter or feature this host does not support (v3 501; v2 400, see `v2_status`)."""
 
     reason = "PACT_NOT_IMPLEMENTED"

@@ -5,7 +5,7 @@
   `source` (checked before anything is called: no SSRF), for the organization the token acts
   for. Answered by exactly one RequestFulfilledEvent (the matching footprints the partner may
   see, at least one) or RequestRejectedEvent, delivered to the partner's events URL.
-  Nothing matching: rejected with NotFound at once when auto-reject is 0, else after it.
+  Nothing matching: rejected with NotFoundError at once when auto-reject is 0, else after it.
 - RequestFulfilledEvent / RequestRejectedEvent: answers to this node's requests, accepted.
 """
 
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from gateway.pact.clients import PactClient
-from gateway.pact.errors import AccessDenied, BadRequest
+from gateway.pact.errors import AccessDeniedError, BadRequestError
 from gateway.pact.filters import DATE_PARAMS, PactFilters, parse_filters
 from gateway.pact.host import PactHost
 from gateway.pact.partners import Partner, same_origin
@@ -41,36 +41,38 @@ _FILTER_KEYS: Final = {
 
 
 def receive(host: PactHost, client: PactClient, body: bytes) -> None:
-    """Accept one event (return) or refuse it (BadRequest / AccessDenied)."""
+    """Accept one event (return) or refuse it (BadRequestError / AccessDeniedError)."""
     event = _parse(body)
     kind, data = event["type"], event["data"]
     if kind == PUBLISHED:
         ids = data.get("pfIds")
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-            raise BadRequest("PublishedEvent data.pfIds is a non-empty list of ids")
+            raise BadRequestError("PublishedEvent data.pfIds is a non-empty list of ids")
     elif kind in {REQUEST_FULFILLED, REQUEST_REJECTED}:
         if not isinstance(data.get("requestEventId"), str):
-            raise BadRequest("data.requestEventId is required")
+            raise BadRequestError("data.requestEventId is required")
     elif kind == REQUEST_CREATED:
         _request_created(host, client, event)
     else:
-        raise BadRequest(f"unsupported event type {str(kind)[:100]!r}")
+        raise BadRequestError(f"unsupported event type {str(kind)[:100]!r}")
 
 
 def _parse(body: bytes) -> dict[str, Any]:
     if len(body) > MAX_EVENT_BYTES:
-        raise BadRequest("the event is too large")
+        raise BadRequestError("the event is too large")
     try:
         event = strict_json.loads_object(body)
     except strict_json.JSONInputError as exc:
-        raise BadRequest(f"the body is not a JSON object: {exc}") from None
+        raise BadRequestError(f"the body is not a JSON object: {exc}") from None
     missing = [name for name in REQUIRED if name not in event]
     if missing:
-        raise BadRequest(f"the event lacks {', '.join(missing)}")
+        raise BadRequestError(f"the event lacks {', '.join(missing)}")
     if event["specversion"] != "1.0" or not isinstance(event["data"], dict):
-        raise BadRequest("a CloudEvents 1.0 event in structured mode with object data is expected")
+        raise BadRequestError(
+            "a CloudEvents 1.0 event in structured mode with object data is expected"
+        )
     if not all(isinstance(event[n], str) and event[n] for n in ("type", "id", "source", "time")):
-        raise BadRequest("type, id, source and time are non-empty strings")
+        raise BadRequestError("type, id, source and time are non-empty strings")
     return event
 
 
@@ -81,7 +83,7 @@ def request_filters(data: dict[str, Any]) -> PactFilters:
         value = data.get(key)
         values = value if isinstance(value, list) else [] if value is None else [value]
         if not all(isinstance(v, str) for v in values):
-            raise BadRequest(f"data.{key} holds a non-string")
+            raise BadRequestError(f"data.{key} holds a non-string")
         params += [(key, v) for v in values]
     return parse_filters(params)
 
@@ -89,7 +91,9 @@ def request_filters(data: dict[str, Any]) -> PactFilters:
 def _request_created(host: PactHost, client: PactClient, event: dict[str, Any]) -> None:
     partner = host.partners.get(client.org)
     if partner is None or not same_origin(event["source"], partner):
-        raise AccessDenied("the event source is not the events endpoint of the client's partner")
+        raise AccessDeniedError(
+            "the event source is not the events endpoint of the client's partner"
+        )
     filters = request_filters(event["data"])
     with host.answered_lock:
         key = (client.org, event["id"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from gateway.pact.errors import BadRequest, NotImplementedFeature
+from gateway.pact.errors import BadRequestError, NotImplementedFeatureError
 from gateway.search.query import IdCriterion, InvalidSearchQueryError, id_criterion
 from schemas.datetimes import parse_date_time
 
@@ -77,24 +77,26 @@ def validity(
 
 
 def parse_filters(params: Sequence[tuple[str, str]]) -> PactFilters:
-    """The filters of a query string (every key, repeated keys kept); BadRequest on bad input,
+    """The filters of a query string (every key, repeated keys kept); BadRequestError on bad input,
     NotImplemented for the deprecated OData `$filter`."""
     values: dict[str, list[str]] = {}
     for key, value in params:
         if key == "$filter":
-            raise NotImplementedFeature("the OData $filter is not supported; use the v3 filters")
+            raise NotImplementedFeatureError(
+                "the OData $filter is not supported; use the v3 filters"
+            )
         if key in LIST_PARAMS or key in DATE_PARAMS:
             values.setdefault(key, []).append(value)
         elif key != "limit" and not key.startswith("x-"):
-            raise BadRequest(f"unknown query parameter {key[:60]!r}")
+            raise BadRequestError(f"unknown query parameter {key[:60]!r}")
     for key, given in values.items():
         if len(given) > MAX_VALUES:
-            raise BadRequest(f"{key}: at most {MAX_VALUES} values")
+            raise BadRequestError(f"{key}: at most {MAX_VALUES} values")
         if key in DATE_PARAMS and len(given) > 1:
-            raise BadRequest(f"{key} takes one date-time")
+            raise BadRequestError(f"{key} takes one date-time")
     statuses = frozenset(values.get("status", []))
     if not statuses <= STATUSES:
-        raise BadRequest("status is Active or Deprecated")
+        raise BadRequestError("status is Active or Deprecated")
     return PactFilters(
         product_ids=_criteria(values.get("productId", []), "productId"),
         company_ids=frozenset(v.casefold() for v in values.get("companyId", [])),
@@ -113,9 +115,9 @@ def _criteria(values: list[str], name: str) -> tuple[IdCriterion, ...]:
         try:
             criterion = id_criterion(value.casefold(), name)
         except InvalidSearchQueryError as exc:
-            raise BadRequest(exc.message) from None
+            raise BadRequestError(exc.message) from None
         if criterion is None:
-            raise BadRequest(f"{name} is empty")
+            raise BadRequestError(f"{name} is empty")
         out.append(criterion)
     return tuple(out)
 
@@ -126,7 +128,7 @@ def _date(values: dict[str, list[str]], name: str) -> datetime | None:
         return None
     moment = parse_date_time(given[0])
     if moment is None:
-        raise BadRequest(f"{name} is not an ISO 8601 date-time with a time zone")
+        raise BadRequestError(f"{name} is not an ISO 8601 date-time with a time zone")
     return moment
 
 

@@ -26,7 +26,7 @@ from gateway.domain import DatasetKind, DatasetStatus, ReadScope
 from gateway.federation.policy import Reader
 from gateway.pact.auth import seal, unseal
 from gateway.pact.clients import PactClient
-from gateway.pact.errors import AccessDenied, BadRequest, NotFound
+from gateway.pact.errors import AccessDeniedError, BadRequestError, NotFoundError
 from gateway.pact.filters import PactFilters
 from gateway.search.audience import Requester
 from gateway.search.query import SearchQuery
@@ -100,25 +100,25 @@ class Footprints:
                 return Page(kept, "")
 
     def get(self, pf_id: str, client: PactClient) -> dict[str, Any]:
-        """The footprint `pf_id`: NotFound when none exists here, AccessDenied when the client
+        """The footprint `pf_id`: NotFoundError if none exists, AccessDeniedError if the client
         may not see it (v3 §2.4: both MUSTs; the spec chose to confirm existence)."""
         try:
             canonical = str(uuid.UUID(pf_id))
         except ValueError:
-            raise BadRequest("the footprint id is not a UUID") from None
+            raise BadRequestError("the footprint id is not a UUID") from None
         records = [
             r
             for r in self.store.datasets_with_id(f"urn:uuid:{canonical}")
             if r.kind is DatasetKind.PRODUCT_FOOTPRINT and r.status is not DatasetStatus.WITHDRAWN
         ]
         if not records:
-            raise NotFound(f"no footprint {canonical}")
+            raise NotFoundError(f"no footprint {canonical}")
         reader = requester(client)
         for record in sorted(records, key=lambda r: r.log_index, reverse=True):
             footprint = self._visible(record, reader)
             if footprint is not None:
                 return footprint
-        raise AccessDenied(f"footprint {canonical} is not shared with {client.org}")
+        raise AccessDeniedError(f"footprint {canonical} is not shared with {client.org}")
 
     def record_of(self, pf_id: str, client: PactClient) -> StoredDataset:
         """The stored record behind a footprint the client may see (for the cfx links)."""
@@ -126,7 +126,7 @@ class Footprints:
         for record in self.store.datasets_with_id(f"urn:uuid:{footprint['id']}"):
             if self._visible(record, requester(client)) == footprint:
                 return record
-        raise NotFound(f"no footprint {pf_id}")  # pragma: no cover - get() found it just now
+        raise NotFoundError(f"no footprint {pf_id}")  # pragma: no cover - get() found it just now
 
     def _visible(self, record: StoredDataset, reader: Requester) -> dict[str, Any] | None:
         try:
@@ -149,9 +149,9 @@ class Footprints:
             or not isinstance(claims.get("h"), int)
             or not isinstance(claims.get("e"), int | float)
         ):
-            raise BadRequest("the page link is not valid for this query")
+            raise BadRequestError("the page link is not valid for this query")
         if now >= float(claims["e"]):  # type: ignore[arg-type]
-            raise BadRequest("the page link has expired; list again from the first page")
+            raise BadRequestError("the page link has expired; list again from the first page")
         return int(claims["a"]), int(claims["h"])  # type: ignore[call-overload]
 
     def _seal(self, after: int, high_water: int, fingerprint: str) -> str:
@@ -169,6 +169,6 @@ def parse_limit(text: str | None) -> int:
     if text is None or text == "":
         return DEFAULT_LIMIT
     if not text.isdigit() or len(text) > 9:
-        raise BadRequest("limit is a non-negative integer")
+        raise BadRequestError("limit is a non-negative integer")
     value = int(text)
     return DEFAULT_LIMIT if value == 0 else min(value, MAX_LIMIT)

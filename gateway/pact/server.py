@@ -32,6 +32,10 @@ class PactServer:
         sockets = self.server.servers[0].sockets
         return int(sockets[0].getsockname()[1])
 
+    def stop_now(self) -> None:
+        """Begin a graceful stop without waiting (a shutdown callback)."""
+        self.server.should_exit = True
+
     def stop(self, timeout: float = 2.0) -> bool:
         """Graceful stop: finish requests in flight, then end the thread; True if it ended."""
         self.server.should_exit = True

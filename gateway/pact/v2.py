@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.pact.clients import PactClient
-from gateway.pact.errors import NotFound, NotImplementedFeature, error_response
+from gateway.pact.errors import NotFoundError, NotImplementedFeatureError, error_response
 from gateway.pact.filters import PactFilters
 from gateway.pact.footprints import parse_limit
 from schemas.translate import pact_v3_to_v2
@@ -43,9 +43,9 @@ def v2_routes(host: PactHost, client_of: ClientOf) -> list[BaseRoute]:
         client = client_of(host, request)
         try:
             footprint = host.footprints.get(request.path_params["pf_id"], client)
-        except NotFound as exc:
+        except NotFoundError as exc:
             return error_response("NoSuchFootprint", 404, exc.message)
-        except NotImplementedFeature as exc:
+        except NotImplementedFeatureError as exc:
             return error_response("NotImplemented", 400, exc.message)
         return JSONResponse({"data": as_v2(footprint)})
 

@@ -22,6 +22,8 @@ from gateway.pact.server import PactServer, serve_https
 from tests.helpers.nodes import make_node
 from tests.integration.pact.conftest import BUYER_ORG, Pact, populate, serve
 
+NODE_SECRET = "node-secret-0123456789"
+
 
 class Receiver:
     """The partner's events endpoint: a real Starlette app over HTTPS on loopback."""
@@ -62,13 +64,13 @@ def net(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Pact, Receiv
             app = Starlette(routes=[Route("/3/events", receiver.events_endpoint, methods=["POST"])])
             # The partner authenticates the call-back at its own token endpoint: here, this
             # same node's facade (a PACT client registered for the node's organization).
-            pact.host.clients.add("node-at-partner", "national", "node-secret-0123456789")
+            pact.host.clients.add("node-at-partner", "national", NODE_SECRET)
             server = serve_https(
                 app, "127.0.0.1:0", harness.paths.server_cert, harness.paths.server_key
             )
             pact.host.partners.add(Partner(
                 BUYER_ORG, f"https://127.0.0.1:{server.port}/3/events",
-                f"{pact.base}/auth/token", "node-at-partner", "node-secret-0123456789"))  # fmt: skip
+                f"{pact.base}/auth/token", "node-at-partner", NODE_SECRET))  # fmt: skip
             try:
                 yield pact, receiver, server
             finally:

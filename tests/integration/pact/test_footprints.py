@@ -79,7 +79,8 @@ def test_pagination_to_the_end_with_absolute_links_stable_under_inserts(pact: Pa
         link = answer.headers.get("link")
         if link is None:
             break
-        assert link.startswith(f"<{pact.base}/3/footprints?") and link.endswith('>; rel="next"')
+        assert link.startswith(f"<{pact.base}/3/footprints?")
+        assert link.endswith('>; rel="next"')
         if pages == 1:  # inserted mid-listing: not part of this listing
             pact.submit("late", usagePolicy={"shareWith": ["public"]})
         with pact.http() as http:
@@ -126,13 +127,12 @@ def test_served_footprints_are_valid_under_the_strict_schema_with_decimal_string
 def test_a_cfx_client_follows_links_to_the_signed_credential_and_its_receipts(pact: Pact) -> None:
     pf_id = pact.ids["laptop-de"]
     answer = pact.get(f"/3/footprints/{pf_id}")
-    links = dict(
-        (
-            part.split(">;")[1].strip().removeprefix('rel="').removesuffix('"'),
-            part.split(">;")[0].strip("< "),
-        )
+    links = {
+        part.split(">;")[1].strip().removeprefix('rel="').removesuffix('"'): part.split(">;")[
+            0
+        ].strip("< ")
         for part in answer.headers["link"].split(", ")
-    )
+    }
     token = pact.token()
     with pact.http() as http:
         headers = {"Authorization": f"Bearer {token}"}
@@ -140,7 +140,8 @@ def test_a_cfx_client_follows_links_to_the_signed_credential_and_its_receipts(pa
         receipts = http.get(links["https://w3id.org/cfx/rel/receipts"], headers=headers)
     assert credential.json()["credentialSubject"]["id"] == f"urn:uuid:{pf_id}"
     assert "proof" in credential.json()
-    assert receipts.status_code == 200 and "receipt" in receipts.json()
+    assert receipts.status_code == 200
+    assert "receipt" in receipts.json()
     private = pact.get(f"/cfx/v1/datasets/{pact.ids['private']}/credential")
     assert private.status_code == 403
 
@@ -150,7 +151,8 @@ def test_v2_serves_translated_footprints_and_refuses_odata(pact: Pact) -> None:
     v2 = pact.get(f"/2/footprints/{pact.ids['laptop-de']}")
     assert v2.status_code == 200
     body = v2.json()["data"]
-    assert body["specVersion"].startswith("2.") and "unitaryProductAmount" in body["pcf"]
+    assert body["specVersion"].startswith("2.")
+    assert "unitaryProductAmount" in body["pcf"]
     amount = Decimal(v3["pcf"]["declaredUnitAmount"])  # v2 figures are per one unit (ADR-36)
     per_unit = Decimal(v3["pcf"]["pcfExcludingBiogenicUptake"]) / amount
     assert Decimal(body["pcf"]["pCfExcludingBiogenic"]) == per_unit
