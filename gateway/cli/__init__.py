@@ -44,6 +44,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.convert",
     "gateway.cli.request",
     "gateway.cli.web",
+    "gateway.cli.pact",
 )
 
 # The roots of the three packages' error trees (issue 10): every error a user can cause and fix

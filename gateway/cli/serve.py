@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
+from gateway.cli.pact import add_pact_flags, start_pact
 from gateway.federation.follower import Follower
 from gateway.federation.rounds import node_peers
 from gateway.requests.relay import Relay
@@ -47,6 +48,7 @@ def register(sub: Any) -> None:
         metavar="HOST:PORT",
         help="also serve the verification page over HTTPS (the node's TLS certificate)",
     )
+    add_pact_flags(p)
     p.set_defaults(func=run)
 
 
@@ -83,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
         if args.web_listen:
             web = _start_web(node, args.web_listen)
             running.guard.on_shutdown(web.stop)
+        pact = start_pact(node, args)  # the PACT v3 host system over HTTPS, if asked for
+        if pact is not None:
+            running.guard.on_shutdown(pact.stop_now)
         host = listen.rpartition(":")[0]
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(

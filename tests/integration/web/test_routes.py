@@ -121,11 +121,16 @@ def _files_under(*roots: Path) -> set[Path]:
 
 
 def test_nothing_uploaded_is_stored_or_logged(
-    site: Site, caplog: pytest.LogCaptureFixture, tmp_path: Path
+    site: Site, caplog: pytest.LogCaptureFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import tempfile  # noqa: PLC0415
 
-    watched = (site.harness.paths.root, Path(tempfile.gettempdir()))
+    # The server runs in this process: a private temp dir sees any spooled upload, and nothing
+    # else that runs on the machine meanwhile (the system temp dir is shared).
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    watched = (site.harness.paths.root, private)
     before = _files_under(*watched)
     log_size = site.harness.log_size()
     caplog.set_level(logging.DEBUG)

@@ -1,0 +1,120 @@
+"""`cfx pact clients|partners`: who may call the PACT host system and whom it calls back; and
+the `cfx serve --pact-listen` flags that start it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from gateway.app import Node
+from gateway.cli._args import listen_address, node_directory
+from gateway.pact.app import create_app
+from gateway.pact.clients import ClientStore
+from gateway.pact.host import PactHost
+from gateway.pact.partners import Partner, PartnerStore
+from gateway.pact.server import PactServer, serve_https
+
+DEFAULT_AUTO_REJECT = 72 * 3600
+
+
+def add_pact_flags(p: argparse.ArgumentParser) -> None:
+    """`cfx serve` options of the PACT facade."""
+    p.add_argument(
+        "--pact-listen", type=listen_address, help="HOST:PORT: also serve PACT v3 over HTTPS"
+    )
+    p.add_argument("--pact-cert", help="PEM certificate for PACT (default: NODE/tls/server.pem)")
+    p.add_argument("--pact-key", help="PEM key for PACT (default: NODE/tls/server.key)")
+    p.add_argument(
+        "--pact-auto-reject-after",
+        type=float,
+        default=DEFAULT_AUTO_REJECT,
+        metavar="SECONDS",
+        help="reject an unanswered PACT request after this long (default 72 h; 0: at once)",
+    )
+
+
+def start_pact(node: Node, args: argparse.Namespace) -> PactServer | None:
+    """Serve the facade when `--pact-listen` was given; None otherwise."""
+    if not args.pact_listen:
+        return None
+    host = PactHost.of_node(node, auto_reject_after=args.pact_auto_reject_after)
+    cert = args.pact_cert or node.paths.server_cert
+    key = args.pact_key or node.paths.server_key
+    server = serve_https(create_app(host), args.pact_listen, cert, key)
+    print(
+        f"cfx: serving PACT v3 on https://{args.pact_listen.rpartition(':')[0]}:{server.port}",
+        flush=True,
+    )
+    return server
+
+
+def register(sub: Any) -> None:
+    """Add `cfx pact` to the CLI."""
+    p: argparse.ArgumentParser = sub.add_parser("pact", help="PACT v3 clients and partners")
+    groups = p.add_subparsers(dest="pact_group", required=True)
+    clients = groups.add_parser("clients", help="OAuth2 clients of the PACT host system")
+    c_sub = clients.add_subparsers(dest="pact_action", required=True)
+    add = c_sub.add_parser("add", help="register a client acting for an organization")
+    _dir(add)
+    add.add_argument("--org", required=True)
+    add.add_argument("--client-id", required=True)
+    add.add_argument("--client-secret", required=True)
+    add.set_defaults(func=_clients_add)
+    listing = c_sub.add_parser("list", help="list clients")
+    _dir(listing)
+    listing.set_defaults(func=_clients_list)
+    remove = c_sub.add_parser("remove", help="remove a client")
+    _dir(remove)
+    remove.add_argument("--client-id", required=True)
+    remove.set_defaults(func=_clients_remove)
+    partners = groups.add_parser("partners", help="partners this node calls back")
+    p_sub = partners.add_subparsers(dest="pact_action", required=True)
+    padd = p_sub.add_parser("add", help="configure a partner's events endpoint")
+    _dir(padd)
+    padd.add_argument("--org", required=True)
+    padd.add_argument("--events-url", required=True)
+    padd.add_argument("--auth-url", default="")
+    padd.add_argument("--client-id", default="")
+    padd.add_argument("--client-secret", default="")
+    padd.set_defaults(func=_partners_add)
+    plist = p_sub.add_parser("list", help="list partners")
+    _dir(plist)
+    plist.set_defaults(func=_partners_list)
+
+
+def _dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dir", required=True, type=node_directory, help="node directory")
+
+
+def _clients_add(args: argparse.Namespace) -> int:
+    client = ClientStore(args.dir).add(args.client_id, args.org, args.client_secret)
+    print(f"cfx: PACT client {client.client_id} acts for {client.org}")
+    return 0
+
+
+def _clients_list(args: argparse.Namespace) -> int:
+    for client in ClientStore(args.dir).list():
+        print(f"{client.client_id}\t{client.org}")
+    return 0
+
+
+def _clients_remove(args: argparse.Namespace) -> int:
+    if not ClientStore(args.dir).remove(args.client_id):
+        print(f"cfx: no PACT client {args.client_id}")
+        return 1
+    print(f"cfx: removed PACT client {args.client_id}")
+    return 0
+
+
+def _partners_add(args: argparse.Namespace) -> int:
+    partner = PartnerStore(args.dir).add(
+        Partner(args.org, args.events_url, args.auth_url, args.client_id, args.client_secret)
+    )
+    print(f"cfx: PACT partner {partner.org} at {partner.events_url}")
+    return 0
+
+
+def _partners_list(args: argparse.Namespace) -> int:
+    for partner in PartnerStore(args.dir).list():
+        print(f"{partner.org}\t{partner.events_url}\t{partner.auth_url}")
+    return 0

@@ -1,0 +1,133 @@
+"""POST /3/events (pact-v3.md §2.5): CloudEvents 1.0, structured mode.
+
+- PublishedEvent: accepted (200) whether or not the ids are known here.
+- RequestCreatedEvent: only from a configured partner whose events URL matches the event
+  `source` (checked before anything is called: no SSRF), for the organization the token acts
+  for. Answered by exactly one RequestFulfilledEvent (the matching footprints the partner may
+  see, at least one) or RequestRejectedEvent, delivered to the partner's events URL.
+  Nothing matching: rejected with NotFoundError at once when auto-reject is 0, else after it.
+- RequestFulfilledEvent / RequestRejectedEvent: answers to this node's requests, accepted.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from gateway.pact.clients import PactClient
+from gateway.pact.errors import AccessDeniedError, BadRequestError
+from gateway.pact.filters import DATE_PARAMS, PactFilters, parse_filters
+from gateway.pact.host import PactHost
+from gateway.pact.partners import Partner, same_origin
+from schemas import strict_json
+
+PREFIX: Final = "org.wbcsd.pact.ProductFootprint."
+PUBLISHED: Final = PREFIX + "PublishedEvent.3"
+REQUEST_CREATED: Final = PREFIX + "RequestCreatedEvent.3"
+REQUEST_FULFILLED: Final = PREFIX + "RequestFulfilledEvent.3"
+REQUEST_REJECTED: Final = PREFIX + "RequestRejectedEvent.3"
+REQUIRED: Final = ("type", "specversion", "id", "source", "time", "data")
+MAX_EVENT_BYTES: Final = 1 << 20
+MAX_MATCHES: Final = 100
+_FILTER_KEYS: Final = {
+    "productId": "productId",
+    "companyId": "companyId",
+    "geography": "geography",
+    "classification": "classification",
+    "status": "status",
+}
+
+
+def receive(host: PactHost, client: PactClient, body: bytes) -> None:
+    """Accept one event (return) or refuse it (BadRequestError / AccessDeniedError)."""
+    event = _parse(body)
+    kind, data = event["type"], event["data"]
+    if kind == PUBLISHED:
+        ids = data.get("pfIds")
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            raise BadRequestError("PublishedEvent data.pfIds is a non-empty list of ids")
+    elif kind in {REQUEST_FULFILLED, REQUEST_REJECTED}:
+        if not isinstance(data.get("requestEventId"), str):
+            raise BadRequestError("data.requestEventId is required")
+    elif kind == REQUEST_CREATED:
+        _request_created(host, client, event)
+    else:
+        raise BadRequestError(f"unsupported event type {str(kind)[:100]!r}")
+
+
+def _parse(body: bytes) -> dict[str, Any]:
+    if len(body) > MAX_EVENT_BYTES:
+        raise BadRequestError("the event is too large")
+    try:
+        event = strict_json.loads_object(body)
+    except strict_json.JSONInputError as exc:
+        raise BadRequestError(f"the body is not a JSON object: {exc}") from None
+    missing = [name for name in REQUIRED if name not in event]
+    if missing:
+        raise BadRequestError(f"the event lacks {', '.join(missing)}")
+    if event["specversion"] != "1.0" or not isinstance(event["data"], dict):
+        raise BadRequestError(
+            "a CloudEvents 1.0 event in structured mode with object data is expected"
+        )
+    if not all(isinstance(event[n], str) and event[n] for n in ("type", "id", "source", "time")):
+        raise BadRequestError("type, id, source and time are non-empty strings")
+    return event
+
+
+def request_filters(data: dict[str, Any]) -> PactFilters:
+    """A RequestCreatedEvent's criteria: the list filters' semantics (§2.5)."""
+    params: list[tuple[str, str]] = []
+    for key in (*_FILTER_KEYS, *DATE_PARAMS):
+        value = data.get(key)
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise BadRequestError(f"data.{key} holds a non-string")
+        params += [(key, v) for v in values]
+    return parse_filters(params)
+
+
+def _request_created(host: PactHost, client: PactClient, event: dict[str, Any]) -> None:
+    partner = host.partners.get(client.org)
+    if partner is None or not same_origin(event["source"], partner):
+        raise AccessDeniedError(
+            "the event source is not the events endpoint of the client's partner"
+        )
+    filters = request_filters(event["data"])
+    with host.answered_lock:
+        key = (client.org, event["id"])
+        if key in host.answered:
+            return  # a retried request: it is answered once
+        host.answered.add(key)
+    matches = _matches(host, filters, client)
+    if matches:
+        _answer(host, partner, event, {"pfs": matches}, REQUEST_FULFILLED)
+        return
+    rejection = {"error": {"code": "NotFound", "message": "no footprint matches the request"}}
+    if host.auto_reject_after <= 0:
+        _answer(host, partner, event, rejection, REQUEST_REJECTED)
+    else:
+        timer = threading.Timer(
+            host.auto_reject_after, _answer, (host, partner, event, rejection, REQUEST_REJECTED)
+        )
+        timer.daemon = True
+        timer.start()
+
+
+def _matches(host: PactHost, filters: PactFilters, client: PactClient) -> list[dict[str, Any]]:
+    return host.footprints.page(filters, client, MAX_MATCHES, "", []).footprints
+
+
+def _answer(
+    host: PactHost, partner: Partner, request: dict[str, Any], data: dict[str, Any], kind: str
+) -> None:
+    event = {
+        "type": kind,
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": f"//{host.node.config.org}/3/events",
+        "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "data": {"requestEventId": request["id"], **data},
+    }
+    host.deliverer.send(partner, event)
