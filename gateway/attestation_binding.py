@@ -58,11 +58,23 @@ def bound_record(subject: dict[str, Any], facets: Facets, lookup: Lookup) -> Sto
 def check_binding(subject: dict[str, Any], record: StoredDataset) -> None:
     """The attestation `subject` declares `record`'s id and kind, restates only figures its
     bytes hold, and states no audience other than its usage policy."""
-    declared = subject.get("attestedDatasetId")
-    if record.credential_id != declared or record.kind.value != subject.get("attestedKind"):
-        raise AttestedDigestMismatchError(str(declared))
     attested = json.loads(record.credential).get("credentialSubject")
-    attested = attested if isinstance(attested, dict) else {}
+    check_binding_to(
+        subject,
+        record.credential_id,
+        record.kind.value,
+        attested if isinstance(attested, dict) else {},
+    )
+
+
+def check_binding_to(
+    subject: dict[str, Any], attested_id: str, attested_kind: str, attested: dict[str, Any]
+) -> None:
+    """`check_binding` against the attested credential's id, kind and credentialSubject (the
+    digest itself is the caller's to compare: it looked the credential up by it)."""
+    declared = subject.get("attestedDatasetId")
+    if attested_id != declared or attested_kind != subject.get("attestedKind"):
+        raise AttestedDigestMismatchError(str(declared))
     found = figure_mismatches(subject, attested, _SUBJECT)
     if found:
         raise AttestedFiguresMismatchError(
