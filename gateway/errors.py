@@ -378,6 +378,17 @@ class AttestedFiguresMismatchError(ValidationError):
     reason = "ATTESTED_FIGURES_MISMATCH"
 
 
+class AttestationAudienceMismatchError(CredentialError):
+    """An attestation stating a usagePolicy other than its attested credential's: an attestation
+    travels exactly where its footprint does (issue 14), so any other audience would be a false
+    promise. State none (it is inherited), or the attested credential's own."""
+
+    reason = "ATTESTATION_AUDIENCE_MISMATCH"
+
+    def __init__(self, attested_id: str) -> None:
+        super().__init__(f"the usagePolicy differs from that of {attested_id}, which it follows")
+
+
 #: The three package roots: what a caller (RPC edge, CLI) reports as a typed error.
 ReportableError: TypeAlias = GatewayError | SigningError | SchemasError
 ERROR_ROOTS: tuple[type[Exception], ...] = (GatewayError, SigningError, SchemasError)

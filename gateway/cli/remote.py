@@ -17,6 +17,7 @@ from google.protobuf.json_format import MessageToDict
 
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
+from gateway.chain_bundle import ChainBundle, fetch_bundle, write_bundle
 from gateway.cli._args import non_negative_int, page_size, positive_seconds
 from gateway.cli._connect import connect
 from gateway.cli._io import InputFileError, read_bytes, read_key, write_bytes
@@ -86,6 +87,11 @@ def register(sub: Any) -> None:
     p.add_argument("name", help="datasets/{uuid}")
     p.add_argument("-o", "--out", type=Path, help="write the credential bytes to this file")
     p.add_argument("--receipt", type=Path, help="write the receipt (JSON) to this file")
+    p.add_argument(
+        "--with-receipts", type=Path, metavar="DIR",
+        help="write the credential, every receipt the node holds for it, and its active "
+        "attestations with theirs into DIR, for `cfx verify --chain DIR/*`",
+    )  # fmt: skip
     p.set_defaults(func=run_get)
 
     p = sub.add_parser("list", help="list datasets")
@@ -217,9 +223,12 @@ def run_get(args: argparse.Namespace) -> int:
     with _connect(args) as client:
         try:
             response = client.get(args.name)
+            bundle = fetch_bundle(client, args.name) if args.with_receipts else None
         except ClientError as err:
             _refused(args, args.name, err)
             return EXIT_REFUSED
+    if bundle is not None:
+        _write_bundle(bundle, args.with_receipts)
     if args.out:
         write_bytes(args.out, response.dataset.credential, option="-o")
     if args.receipt:
@@ -234,6 +243,17 @@ def run_get(args: argparse.Namespace) -> int:
     else:
         print(f"{args.name}: {len(response.dataset.credential)} bytes written to {args.out}")
     return 0
+
+
+def _write_bundle(bundle: ChainBundle, directory: Path) -> None:
+    try:
+        written = write_bundle(bundle, directory)
+    except OSError as exc:
+        raise InputFileError(f"--with-receipts {directory}: {exc.strerror or exc}") from exc
+    withdrawn = (
+        f"; {bundle.withdrawn} withdrawn attestation(s) left out" if bundle.withdrawn else ""
+    )
+    print(f"{len(written)} files written to {directory}{withdrawn}", file=sys.stderr)
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 from gateway.cli._args import add_context_manifest
 from gateway.cli._io import InputFileError, read_bytes, read_json_object, read_note_key
 from gateway.cli.sign import loader_for
+from gateway.cli.verify_chain import run_chain
 from gateway.log.errors import LogError
 from gateway.log.receipt import Receipt, verify_receipt
 from schemas.strict_json import JSONInputError
@@ -29,7 +30,15 @@ EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 def register(sub: Any) -> None:
     """Add `cfx verify` to the command parser."""
     parser: argparse.ArgumentParser = sub.add_parser("verify", help="verify a signed credential")
-    parser.add_argument("input", metavar="IN.json", help="signed credential ('-' for stdin)")
+    parser.add_argument(
+        "input", metavar="IN.json", nargs="?", help="signed credential ('-' for stdin)"
+    )
+    parser.add_argument(
+        "--chain", nargs="+", type=Path, metavar="FILE",
+        help="check a footprint's chain offline instead: the footprint, its attestations and the "
+        "receipts of the nodes holding them (as `cfx get --with-receipts DIR` writes), with a "
+        "--log-key per node",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--expected-domain", metavar="DOMAIN")
     parser.add_argument("--expected-challenge", metavar="CHALLENGE")
@@ -39,8 +48,9 @@ def register(sub: Any) -> None:
         help="also check the node's receipt for these exact bytes (offline), with --log-key",
     )  # fmt: skip
     parser.add_argument(
-        "--log-key", type=Path, metavar="VKEY", help="the node's log.vkey (checkpoint key)"
-    )
+        "--log-key", type=Path, metavar="VKEY", action="append",
+        help="a node's log.vkey (checkpoint key); repeat it for --chain, one per node",
+    )  # fmt: skip
     parser.add_argument("--origin", help="expected log origin (default: the key's)")
     parser.add_argument(
         "--max-age", type=float, metavar="SECONDS",
@@ -64,6 +74,10 @@ def _print_human(result: VerificationResult) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """`cfx verify`: verify every proof (and with --receipt, the node's receipt) offline."""
+    if args.chain:
+        return run_chain(args)
+    if args.input is None:
+        raise InputFileError("give a credential file (IN.json), or --chain FILE…")
     try:
         document = read_json_object(args.input)
         result = verify(
@@ -95,9 +109,9 @@ def run(args: argparse.Namespace) -> int:
 def _check_receipt(args: argparse.Namespace) -> dict[str, Any]:
     """Offline: the receipt's entry commits to SHA-256 of the file's exact bytes, its inclusion
     proof leads to the checkpoint's root, and the node's key signed that checkpoint."""
-    if args.log_key is None or args.input == "-":
-        raise InputFileError("--receipt needs --log-key and a credential file (not stdin)")
-    key = read_note_key(args.log_key, option="--log-key")
+    if args.log_key is None or len(args.log_key) != 1 or args.input == "-":
+        raise InputFileError("--receipt needs one --log-key and a credential file (not stdin)")
+    key = read_note_key(args.log_key[0], option="--log-key")
     receipt = Receipt.from_json(read_bytes(args.receipt, option="--receipt"))
     credential = read_bytes(Path(args.input))
     try:

@@ -4,6 +4,7 @@ the issuer's key. Each kind is made in one function, so a change of the examples
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import uuid
 from typing import Any
@@ -18,6 +19,7 @@ EXAMPLES = PACKAGE_DIR / "examples" / "valid"
 #: electricity factor, with green electricity certificates claimed.
 BATTERY = EXAMPLES / "product-footprint-power-battery-with-gec.json"
 WITHDRAWAL = EXAMPLES / "status-update-withdraw-shared-footprint.json"
+ATTESTATION = EXAMPLES / "attestation-aluminium-footprint-verified.json"
 NATIONAL_FACTOR = EXAMPLES / "emission-factor-china-electricity-footprint-2023.json"
 NATIONAL_RULE_ID = "urn:cfx:accounting-rule:power-battery-national:1.1.0"
 #: Shared with the registry: national is named too, since a footprint reaches the registry
@@ -81,4 +83,49 @@ def national_factor(key: PrivateKey) -> dict[str, Any]:
     """The national electricity footprint factor, public."""
     document = _fresh(_example(NATIONAL_FACTOR), key)
     document["credentialSubject"]["usagePolicy"] = copy.deepcopy(PUBLIC)
+    return document
+
+
+def attestation_of(credential: bytes) -> dict[str, Any]:
+    """An unsigned attestation (fresh id, the template's issuer) of the footprint `credential`:
+    bound to the SHA-256 of these exact bytes and their credentialSubject id, restating the
+    headline PCF with its basis. No usage policy: it inherits the footprint's."""
+    attested = json.loads(credential)["credentialSubject"]
+    pcf = attested["pcf"]
+    document = _example(ATTESTATION)
+    subject = document["credentialSubject"]
+    subject["id"] = f"urn:uuid:{uuid.uuid4()}"
+    subject["attestedDatasetId"] = attested["id"]
+    subject["attestedDatasetDigest"] = f"sha-256:{hashlib.sha256(credential).hexdigest()}"
+    subject["attestedKind"] = attested["type"]
+    subject.pop("usagePolicy", None)
+    subject["verifiedFigures"] = [
+        {
+            "path": "/pcf/pcfExcludingBiogenicUptake",
+            "value": pcf["pcfExcludingBiogenicUptake"],
+            "unit": pcf["declaredUnitOfMeasurement"],
+            "declaredUnitAmount": pcf["declaredUnitAmount"],
+            "referencePeriodStart": pcf["referencePeriodStart"],
+            "referencePeriodEnd": pcf["referencePeriodEnd"],
+        }
+    ]
+    return document
+
+
+def attestation(key: PrivateKey, credential: bytes) -> dict[str, Any]:
+    """The certifier `key`'s attestation of `credential` (unsigned)."""
+    document = attestation_of(credential)
+    document.pop("proof", None)
+    document.pop("id", None)
+    document["issuer"] = key.did
+    return document
+
+
+def footprint_for_request(key: PrivateKey, product_id: str, requester: str) -> dict[str, Any]:
+    """Another battery footprint (unsigned) for `product_id`, shared down the chain and with the
+    `requester` organization itself (a request's answer goes to its clients)."""
+    document = battery_footprint(key, shared_with_registry=True)
+    subject = document["credentialSubject"]
+    subject["productIds"] = [product_id]
+    subject["usagePolicy"]["shareWith"].append(f"org:{requester}")
     return document

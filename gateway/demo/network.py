@@ -1,11 +1,13 @@
 """The demo's federation: three real nodes on 127.0.0.1, each with its own directory, CA, mTLS
 server, SQLite store and log, linked the way operators link them (gateway.federation.links).
 
-- `sichuan` (provincial): registers the battery exporter `sichuan-cells` and its signing key.
+- `sichuan` (provincial): registers the battery exporter `sichuan-cells` and the certification
+  body `sichuan-verify`, each with its signing key.
 - `national` (national repository): registers `national-rules`, the repository that publishes
   national accounting rules and emission factors; pulls footprints, attestations and status
   updates from `sichuan`, delegating.
-- `eu-registry` (registry, the EU trade partner): pulls footprints and status updates from
+- `eu-registry` (registry, the EU trade partner): pulls footprints, attestations and status
+  updates from
   `national`, delegating: it trusts the Sichuan exporter only through what the chain vouches for.
 - `sichuan` also pulls rules and factors from `national`, delegating (rules flow down).
 
@@ -33,7 +35,7 @@ from gateway.trust import Role
 from signing.keys import PrivateKey, generate_key
 
 PROVINCIAL, NATIONAL, REGISTRY = "sichuan", "national", "eu-registry"
-EXPORTER, RULES = "sichuan-cells", "national-rules"
+EXPORTER, RULES, CERTIFIER = "sichuan-cells", "national-rules", "sichuan-verify"
 RULE_KINDS = frozenset({DatasetKind.ACCOUNTING_RULE, DatasetKind.EMISSION_FACTOR})
 FOOTPRINT_KINDS = frozenset({DatasetKind.PRODUCT_FOOTPRINT, DatasetKind.STATUS_UPDATE})
 # Footprints flow up, rules flow down (DESIGN.md §5). National does not take rules back from the
@@ -79,6 +81,7 @@ class Network:
     exporter_key: PrivateKey
     rules_key: PrivateKey
     identities: dict[str, Path]
+    certifier_key: PrivateKey
 
 
 def serve(paths: NodePaths) -> Member:
@@ -119,6 +122,9 @@ def build_network(root: Path, *, registry_delegates: bool = True) -> Iterator[Ne
     rules_key, rules_id = _organization(
         dirs["national"], RULES, Role.REPOSITORY, clients / RULES, now
     )
+    certifier_key, certifier_id = _organization(
+        dirs["provincial"], CERTIFIER, Role.CERTIFIER, clients / CERTIFIER, now
+    )
     with ExitStack() as stack:
         members = {}
         for name, paths in dirs.items():
@@ -129,7 +135,7 @@ def build_network(root: Path, *, registry_delegates: bool = True) -> Iterator[Ne
         # (puller, peer, kinds pulled, delegating): footprints up, rules and factors down.
         links = (
             (mid, up, UPWARD_KINDS, True),
-            (down, mid, FOOTPRINT_KINDS, registry_delegates),
+            (down, mid, UPWARD_KINDS, registry_delegates),
             (up, mid, RULE_KINDS, True),
         )
         for puller, peer, kinds, delegate in links:
@@ -145,8 +151,8 @@ def build_network(root: Path, *, registry_delegates: bool = True) -> Iterator[Ne
                 pull=kinds,
                 now=now,
             )
-        identities = {EXPORTER: exporter_id, RULES: rules_id}
-        yield Network(root, up, mid, down, exporter_key, rules_key, identities)
+        identities = {EXPORTER: exporter_id, RULES: rules_id, CERTIFIER: certifier_id}
+        yield Network(root, up, mid, down, exporter_key, rules_key, identities, certifier_key)
 
 
 def _stop(member: Member) -> None:

@@ -343,6 +343,9 @@ def forked_log_detected(story: Story) -> Facts:
     ]
 
 
+# Issue 14's steps build on this module's Story; imported here, once everything they use exists.
+from gateway.demo import more_steps  # noqa: E402
+
 STEPS: tuple[tuple[str, Step], ...] = (
     ("three nodes up, linked over mTLS", network_up),
     ("national publishes rules and a factor", publish_national_rules),
@@ -354,6 +357,10 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("registry holds the shared footprint only", registry_holds_only_shared),
     ("partner verifies offline: proof and 3 receipts", partner_verifies_offline),
     ("a tampered copy is refused", tampered_copy_refused),
+    ("a certifier's attestation reaches the registry", more_steps.attestation_reaches_registry),
+    ("the registry verifies the chain offline", more_steps.chain_verifies_at_registry),
+    ("the registry's request is fulfilled via sichuan", more_steps.request_fulfilled),
+    ("a request for an unknown product is rejected", more_steps.request_rejected),
     ("a withdrawal reaches the registry", withdrawal_reaches_registry),
     ("a forked provincial log is detected", forked_log_detected),
 )

@@ -7,6 +7,8 @@ stored credential bytes, for the calling node's organization and node role:
   admits the caller; the credential bytes and the entry's inclusion proof go with it;
 - a status change is full when its target's audience admits the caller; the StatusUpdate's
   bytes go with it (so the change follows its dataset everywhere it went);
+- an attestation's audience is that of the footprint it attests (gateway.federation.
+  attestations), so it, and its revocation, go exactly where the footprint goes;
 - a key revocation is full (it concerns no dataset; the registry is public to members);
 - anything else (a dataset this node no longer holds, an unreadable entry) is a leaf hash.
 
@@ -23,7 +25,8 @@ from datetime import datetime
 
 from gateway.domain import DatasetKind
 from gateway.errors import InvalidRangeError
-from gateway.federation.policy import Audience, Reader
+from gateway.federation.attestations import audience_of
+from gateway.federation.policy import Reader
 from gateway.log.entry import LogEntry, StatusChange, StatusChangeKind
 from gateway.log.entry import decode_entry as decode
 from gateway.log.errors import MalformedEntryError, TreeSizeError
@@ -110,13 +113,13 @@ class PullView:
                 return b""
             target = self._held(decoded.target)
             update = held.get(decoded.digest.hex())
-            if target is None or update is None or not _admits(target, reader, now):
+            if target is None or update is None or not self._admits(target, reader, now):
                 return None
             return update.credential
         record = held.get(decoded.digest.hex())
         if record is None or record.kind is DatasetKind.STATUS_UPDATE:
             return None
-        if not _admits(record, reader, now):
+        if not self._admits(record, reader, now):
             return None
         return record.credential
 
@@ -126,17 +129,17 @@ class PullView:
         except NotFoundError:
             return None
 
+    def _admits(self, record: StoredDataset, reader: Reader, now: datetime) -> bool:
+        """The dataset's audience (an attestation's is its footprint's) admits `reader`."""
+        try:
+            document = strict_json.loads_object(record.credential)
+        except strict_json.JSONInputError:
+            return False
+        return audience_of(record, document, self._store.find_by_digest).admits(reader, now)
+
 
 def _decoded(entry: bytes) -> LogEntry | None:
     try:
         return decode(entry)
     except MalformedEntryError:
         return None
-
-
-def _admits(record: StoredDataset, reader: Reader, now: datetime) -> bool:
-    try:
-        document = strict_json.loads_object(record.credential)
-    except strict_json.JSONInputError:
-        return False
-    return Audience.of(document, origin_org=record.issuer_org).admits(reader, now)

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from gateway.checker import CredentialChecker, ParsedCredential
 from gateway.domain import DatasetKind, DatasetStatus
 from gateway.errors import GatewayError
+from gateway.federation.attestations import replica_audience
 from gateway.federation.cosigning import SyncWitness
 from gateway.federation.follow import PeerPosition, accept_checkpoint, origin_receipt, verify_page
 from gateway.federation.misbehaviour import (
@@ -35,7 +36,7 @@ from gateway.federation.misbehaviour import (
 )
 from gateway.federation.peer_trust import adopt_peer_trust
 from gateway.federation.peers import Peer
-from gateway.federation.policy import Audience, Reader
+from gateway.federation.policy import Reader
 from gateway.federation.pull_view import PulledDataset, PulledPage
 from gateway.intake import stored_record
 from gateway.log.checkpoint import open_checkpoint
@@ -334,7 +335,9 @@ class Syncer:
             return self._status(
                 peer, leaf.index, entry, (pulled.credential, receipt), pending, registry
             )
-        return self._replica(peer, leaf.index, entry, (pulled.credential, receipt), registry)
+        return self._replica(
+            peer, leaf.index, entry, (pulled.credential, receipt), (registry, pending)
+        )
 
     def _check(self, index: int, raw: bytes, registry: TrustRegistry) -> Any:
         try:
@@ -354,14 +357,19 @@ class Syncer:
         index: int,
         entry: DatasetAccepted,
         served: tuple[bytes, Any],
-        registry: TrustRegistry,
+        against: tuple[TrustRegistry, dict[str, StoredDataset]],
     ) -> Replica | None:
         raw, receipt = served
+        registry, pending = against
         if entry.kind not in {kind.value for kind in peer.pull}:
             return None
         checked = self._check(index, raw, registry)
         now = self._clock()
-        audience = Audience.of(checked.parsed.document, origin_org=checked.issuer_org.name)
+        try:
+            # An attestation is bound to held bytes and follows its footprint's audience.
+            audience = replica_audience(checked, pending.values(), self._store.find_by_digest)
+        except GatewayError as err:
+            raise _Refusal(index, err.reason, str(err)) from err
         audience.require(self._reader, now, dataset_id=entry.dataset)
         try:
             # The replica keeps the origin's name, so status changes find it on every node.

@@ -3,19 +3,17 @@ one binding rule, schemas/attestation.py), restating the figures those bytes hol
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from gateway.client import ClientError
+from gateway.demo import documents
 from gateway.node import edit_trust
 from gateway.trust import Role
 from signing.keys import PrivateKey, generate_key
-from tests.helpers.nodes import Harness, example
+from tests.helpers.nodes import Harness
 
 TEMPLATE = "valid/attestation-aluminium-footprint-verified.json"
 PCF_FIGURE = "/pcf/pcfExcludingBiogenicUptake"
@@ -24,25 +22,7 @@ PCF_FIGURE = "/pcf/pcfExcludingBiogenicUptake"
 def attestation_of(credential: bytes) -> dict[str, Any]:
     """An unsigned attestation (fresh id) of the footprint `credential`: its digest is that of
     these exact bytes, its id the credentialSubject id, its one figure the headline PCF."""
-    attested = json.loads(credential)["credentialSubject"]
-    pcf = attested["pcf"]
-    document = example(TEMPLATE)
-    subject = document["credentialSubject"]
-    subject["id"] = f"urn:uuid:{uuid.uuid4()}"
-    subject["attestedDatasetId"] = attested["id"]
-    subject["attestedDatasetDigest"] = f"sha-256:{hashlib.sha256(credential).hexdigest()}"
-    subject["attestedKind"] = attested["type"]
-    subject["verifiedFigures"] = [
-        {
-            "path": PCF_FIGURE,
-            "value": pcf["pcfExcludingBiogenicUptake"],
-            "unit": pcf["declaredUnitOfMeasurement"],
-            "declaredUnitAmount": pcf["declaredUnitAmount"],
-            "referencePeriodStart": pcf["referencePeriodStart"],
-            "referencePeriodEnd": pcf["referencePeriodEnd"],
-        }
-    ]
-    return document
+    return documents.attestation_of(credential)
 
 
 def trusted_certifier(h: Harness, org: str = "cert-body") -> PrivateKey:

@@ -30,7 +30,12 @@ def test_demo_runs_the_whole_exchange_and_exits_zero():
     assert "refused: SIGNATURE_INVALID" in out
     assert "registry shows | DATASET_STATUS_WITHDRAWN" in out
     assert "quarantined: SPLIT_VIEW" in out
-    assert "12/12 OK" in out
+    # Issue 14: the attestation travels and verifies as a chain; requests answered.
+    assert "a certifier's attestation reaches the registry: OK" in out
+    assert "the registry verifies the chain offline: OK" in out
+    assert "REQUEST_STATE_FULFILLED; footprint held, byte-identical" in out
+    assert "rejected: NotFound" in out
+    assert "16/16 OK" in out
     assert "FAILED" not in out
     # Without --keep the nodes vanish: no path to them is shown.
     assert tempfile.gettempdir() not in out
