@@ -43,6 +43,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.validate",
     "gateway.cli.convert",
     "gateway.cli.request",
+    "gateway.cli.gec",
 )
 
 # The roots of the three packages' error trees (issue 10): every error a user can cause and fix
