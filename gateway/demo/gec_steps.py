@@ -14,7 +14,8 @@ from typing import Any
 from gateway.client import ClientError
 from gateway.demo import documents
 from gateway.demo.network import NATIONAL_EXPORTER, RIVAL
-from gateway.demo.story import Facts, Story, expect
+from gateway.demo.story import Facts, StepFailed, Story, expect
+
 
 def _claiming_the_shared_gecs(story: Story, org: str) -> tuple[dict[str, Any], bytes]:
     """`org`'s battery footprint claiming the certificates of the exporter's shared one."""
@@ -40,7 +41,7 @@ def rival_claim_refused(story: Story) -> Facts:
         except ClientError as err:
             refused = err
         else:
-            expect(False, "the provincial node accepted a double claim")
+            raise StepFailed("the provincial node accepted a double claim")
     holder = story.submitted["shared"].name
     expect(refused.reason == "GEC_DOUBLE_CLAIM", f"refused with {refused.reason}")
     expect(holder not in refused.message, "the refusal names a footprint the rival may not read")

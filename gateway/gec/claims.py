@@ -39,7 +39,9 @@ class Claim:
     @classmethod
     def from_ids(cls, first_id: str, last_id: str) -> Claim:
         """The claim of two 32-digit ids of one project (as `claim_range` accepted them)."""
-        return cls(first_id[:PROJECT_DIGITS], int(first_id[PROJECT_DIGITS:]), int(last_id[PROJECT_DIGITS:]))
+        return cls(
+            first_id[:PROJECT_DIGITS], int(first_id[PROJECT_DIGITS:]), int(last_id[PROJECT_DIGITS:])
+        )
 
     def overlap(self, other: Claim) -> Claim | None:
         """The serials both claim, if any."""

@@ -86,7 +86,9 @@ class GecDoubleClaimError(StoreError):
 
     reason = "GEC_DOUBLE_CLAIM"
 
-    def __init__(self, first_id: str, last_id: str, *, holder: str = "", named: bool = False) -> None:
+    def __init__(
+        self, first_id: str, last_id: str, *, holder: str = "", named: bool = False
+    ) -> None:
         shown = f" by {holder}" if named and holder else ""
         super().__init__(f"certificates {first_id} to {last_id} are already claimed{shown}")
         self.first_id, self.last_id, self.holder, self.named = first_id, last_id, holder, named

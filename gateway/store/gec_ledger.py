@@ -65,8 +65,10 @@ def schema_statements(bigint: str) -> list[str]:
             overlapping INTEGER NOT NULL,
             PRIMARY KEY (project, first_serial, name))""",
         "CREATE INDEX IF NOT EXISTS cfx_gec_claims_name ON cfx_gec_claims (name)",
-        "CREATE INDEX IF NOT EXISTS cfx_gec_claims_overlapping "
-        "ON cfx_gec_claims (overlapping, project, first_serial)",
+        (
+            "CREATE INDEX IF NOT EXISTS cfx_gec_claims_overlapping "
+            "ON cfx_gec_claims (overlapping, project, first_serial)"
+        ),
         f"""CREATE TABLE IF NOT EXISTS cfx_gec_conflicts (
             winner TEXT NOT NULL,
             loser TEXT NOT NULL,
@@ -144,7 +146,12 @@ class GecLedger:
         own = ClaimOrigin("", record.log_index, record.received_at) if origin is None else origin
         for claim in claims_of(record.gec_ranges):
             mine = Holder(
-                record.name, record.digest, record.issuer_org, record.kind.value, claim, own,
+                record.name,
+                record.digest,
+                record.issuer_org,
+                record.kind.value,
+                claim,
+                own,
                 credential_id=record.credential_id,
             )
             others = [h for h in self.holders(cur, claim) if h.name != record.name]

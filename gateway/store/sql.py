@@ -31,8 +31,6 @@ from gateway.requests.machine import Request
 from gateway.store.base import DEFAULT_PAGE_SIZE, RequestChange, Store
 from gateway.store.delegation_state import DelegationState
 from gateway.store.delegation_state import schema_statements as delegation_schema
-from gateway.store.gec_ledger import GecLedger
-from gateway.store.gec_ledger import schema_statements as gec_schema
 from gateway.store.errors import (
     AlreadyExistsError,
     InvalidStatusTransitionError,
@@ -40,6 +38,8 @@ from gateway.store.errors import (
     SchemaVersionError,
     StoreError,
 )
+from gateway.store.gec_ledger import GecLedger
+from gateway.store.gec_ledger import schema_statements as gec_schema
 from gateway.store.model import UNASSIGNED, Change, DatasetFilter, PutResult, StoredDataset
 from gateway.store.paging import PageTokenCodec
 from gateway.store.request_state import RequestTables
