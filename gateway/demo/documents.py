@@ -70,12 +70,14 @@ def gec_claims(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def moved_serials(document: dict[str, Any], block: int) -> dict[str, Any]:
     """`document` (changed in place) claiming as many certificates of the same projects and
-    dates, at certificate sequence block `block` (1 to 2,499, of 4,000 serials each): a footprint
+    dates, its certificate sequences moved up by `block` (1 to 2,000) blocks of 4,000: a
+    footprint of the same example that does not claim the example's certificates."""`document` (changed in place) claiming as many certificates of the same projects and
+    dates, its certificate sequences moved up by `block` (1 to 2,000) blocks of 4,000 serials: a footprint
     of the same example that does not claim the example's certificates (the GEC ledger)."""
     for claim in gec_claims(document):
         for key in ("firstCertificateId", "lastCertificateId"):
             serial = claim[key]
-            sequence = int(serial[_SEQUENCE_AT:]) % _BLOCK + block * _BLOCK
+            sequence = int(serial[_SEQUENCE_AT:]) + block * _BLOCK  # sizes are kept
             claim[key] = f"{serial[:_SEQUENCE_AT]}{sequence:07d}"
     return document
 
