@@ -71,9 +71,7 @@ def gec_claims(document: dict[str, Any]) -> list[dict[str, Any]]:
 def moved_serials(document: dict[str, Any], block: int) -> dict[str, Any]:
     """`document` (changed in place) claiming as many certificates of the same projects and
     dates, its certificate sequences moved up by `block` (1 to 2,000) blocks of 4,000: a
-    footprint of the same example that does not claim the example's certificates."""`document` (changed in place) claiming as many certificates of the same projects and
-    dates, its certificate sequences moved up by `block` (1 to 2,000) blocks of 4,000 serials: a footprint
-    of the same example that does not claim the example's certificates (the GEC ledger)."""
+    footprint of the same example that does not claim the example's certificates."""
     for claim in gec_claims(document):
         for key in ("firstCertificateId", "lastCertificateId"):
             serial = claim[key]
