@@ -28,6 +28,7 @@ from gateway.limits import Limits
 from gateway.log.entry import DatasetAccepted, StatusChange, StatusChangeKind
 from gateway.log.receipt import Receipt
 from gateway.store.base import Store
+from gateway.store.errors import GecDoubleClaimError, NotFoundError
 from gateway.store.group_commit import GroupCommitter
 from gateway.store.model import StoredDataset
 from gateway.transparency import NodeLog
@@ -72,6 +73,7 @@ def stored_record(
         valid_until=facets.valid_until,
         supersedes=facets.supersedes,
         warnings=checked.warnings,
+        gec_ranges=facets.gec_ranges,
     )
 
 
@@ -136,8 +138,19 @@ class Intake:
             dataset=record.name,
             received_at=record.received_at,
         )
-        stored = self._committer.put(record, entry.to_bytes()).dataset
+        try:
+            stored = self._committer.put(record, entry.to_bytes()).dataset
+        except GecDoubleClaimError as err:
+            raise self._double_claim(err, caller) from None
         return Accepted(stored, self._log.receipt(stored.log_index))
+
+    def _double_claim(self, err: GecDoubleClaimError, caller: Organization) -> GecDoubleClaimError:
+        """The refusal names the other footprint only to a caller who may read it (G2)."""
+        try:
+            self._store.get_dataset(err.holder, caller.read_scope)
+        except NotFoundError:
+            return err
+        return err.naming_holder()
 
     def change_status(
         self,

@@ -45,6 +45,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.request",
     "gateway.cli.web",
     "gateway.cli.pact",
+    "gateway.cli.gec",
 )
 
 # The roots of the three packages' error trees (issue 10): every error a user can cause and fix

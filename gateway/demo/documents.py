@@ -26,6 +26,10 @@ NATIONAL_RULE_ID = "urn:cfx:accounting-rule:power-battery-national:1.1.0"
 #: through the national node, which may only hold and forward what it is an audience of.
 SHARED_WITH_REGISTRY = {"shareWith": ["national", "registry"]}
 PUBLIC = {"shareWith": ["public"]}
+# A GEC id: 17-digit project code, 8-digit generation date, 7-digit certificate sequence
+# (federation.md §5.2); `moved_serials` moves the sequence by blocks of 4,000.
+_SEQUENCE_AT = 25
+_BLOCK = 4_000
 
 
 def _example(path: Any) -> dict[str, Any]:
@@ -56,6 +60,25 @@ def battery_footprint(key: PrivateKey, *, shared_with_registry: bool) -> dict[st
     subject.pop("usagePolicy", None)
     if shared_with_registry:
         subject["usagePolicy"] = copy.deepcopy(SHARED_WITH_REGISTRY)
+    return document
+
+
+def gec_claims(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """A footprint's GEC claims (empty when it has none)."""
+    electricity = document.get("credentialSubject", {}).get("electricity", {})
+    claims = electricity.get("gecClaims", []) if isinstance(electricity, dict) else []
+    return [claim for claim in claims if isinstance(claim, dict)]
+
+
+def moved_serials(document: dict[str, Any], block: int) -> dict[str, Any]:
+    """`document` (changed in place) claiming as many certificates of the same projects and
+    dates, its certificate sequences moved up by `block` (1 to 2,000) blocks of 4,000: a
+    footprint of the same example that does not claim the example's certificates."""
+    for claim in gec_claims(document):
+        for key in ("firstCertificateId", "lastCertificateId"):
+            serial = claim[key]
+            sequence = int(serial[_SEQUENCE_AT:]) + block * _BLOCK  # sizes are kept
+            claim[key] = f"{serial[:_SEQUENCE_AT]}{sequence:07d}"
     return document
 
 
@@ -124,7 +147,8 @@ def attestation(key: PrivateKey, credential: bytes) -> dict[str, Any]:
 def footprint_for_request(key: PrivateKey, product_id: str, requester: str) -> dict[str, Any]:
     """Another battery footprint (unsigned) for `product_id`, shared down the chain and with the
     `requester` organization itself (a request's answer goes to its clients)."""
-    document = battery_footprint(key, shared_with_registry=True)
+    # Its own certificates: blocks far above those the other steps move to (a GEC is claimed once).
+    document = moved_serials(battery_footprint(key, shared_with_registry=True), 1_000)
     subject = document["credentialSubject"]
     subject["productIds"] = [product_id]
     subject["usagePolicy"]["shareWith"].append(f"org:{requester}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from signing.keys import PrivateKey, generate_key
 
 PROVINCIAL, NATIONAL, REGISTRY = "sichuan", "national", "eu-registry"
 EXPORTER, RULES, CERTIFIER = "sichuan-cells", "national-rules", "sichuan-verify"
+RIVAL, NATIONAL_EXPORTER = "chengdu-packs", "chongqing-cells"
 RULE_KINDS = frozenset({DatasetKind.ACCOUNTING_RULE, DatasetKind.EMISSION_FACTOR})
 FOOTPRINT_KINDS = frozenset({DatasetKind.PRODUCT_FOOTPRINT, DatasetKind.STATUS_UPDATE})
 # Footprints flow up, rules flow down (DESIGN.md §5). National does not take rules back from the
@@ -82,6 +83,8 @@ class Network:
     rules_key: PrivateKey
     identities: dict[str, Path]
     certifier_key: PrivateKey
+    # The other organizations' signing keys (the GEC steps' second exporters), by org.
+    keys: dict[str, PrivateKey] = field(default_factory=dict)
 
 
 def serve(paths: NodePaths) -> Member:
@@ -125,6 +128,11 @@ def build_network(root: Path, *, registry_delegates: bool = True) -> Iterator[Ne
     certifier_key, certifier_id = _organization(
         dirs["provincial"], CERTIFIER, Role.CERTIFIER, clients / CERTIFIER, now
     )
+    identities = {EXPORTER: exporter_id, RULES: rules_id, CERTIFIER: certifier_id}
+    keys = {}
+    # Second exporters, in Sichuan and elsewhere, for the GEC ledger steps (issue 14).
+    for org, at in ((RIVAL, "provincial"), (NATIONAL_EXPORTER, "national")):
+        keys[org], identities[org] = _organization(dirs[at], org, Role.EXPORTER, clients / org, now)
     with ExitStack() as stack:
         members = {}
         for name, paths in dirs.items():
@@ -151,8 +159,7 @@ def build_network(root: Path, *, registry_delegates: bool = True) -> Iterator[Ne
                 pull=kinds,
                 now=now,
             )
-        identities = {EXPORTER: exporter_id, RULES: rules_id, CERTIFIER: certifier_id}
-        yield Network(root, up, mid, down, exporter_key, rules_key, identities, certifier_key)
+        yield Network(root, up, mid, down, exporter_key, rules_key, identities, certifier_key, keys)
 
 
 def _stop(member: Member) -> None:

@@ -165,7 +165,8 @@ def submit_shared(story: Story) -> Facts:
 def submit_unshared(story: Story) -> Facts:
     """A second footprint, with no usage policy: not shared with the registry."""
     document = documents.battery_footprint(story.net.exporter_key, shared_with_registry=False)
-    done = _submit(story, "unshared", document)
+    # Another batch: its own GECs (a certificate is claimed once, issue 14).
+    done = _submit(story, "unshared", documents.moved_serials(document, 1))
     return [
         ("usage policy", "none: the issuing node and national nodes only"),
         ("accepted", f"{done.name} at provincial log index {done.receipt.log_index}"),
@@ -323,9 +324,10 @@ def forked_log_detected(story: Story) -> Facts:
     fork = _fork_of(net.provincial, net.root / "provincial-fork")
     try:
         with fork.client(net.identities[EXPORTER]) as client:
-            for _ in range(seen + 1):  # another history, longer than the one national saw
+            for batch in range(seen + 1):  # another history, longer than the one national saw
                 document = documents.battery_footprint(net.exporter_key, shared_with_registry=True)
-                client.submit(documents.signed(document, net.exporter_key))
+                moved = documents.moved_serials(document, 2 + batch)  # a GEC is claimed once
+                client.submit(documents.signed(moved, net.exporter_key))
         kept = net.national.node.store.log_size()
         (summary,) = sync_round(net.national.node, [replace(peer, address=fork.address)])
     finally:
@@ -344,7 +346,7 @@ def forked_log_detected(story: Story) -> Facts:
 
 
 # Issue 14's steps build on this module's Story; imported here, once everything they use exists.
-from gateway.demo import more_steps  # noqa: E402
+from gateway.demo import gec_steps, more_steps  # noqa: E402
 
 STEPS: tuple[tuple[str, Step], ...] = (
     ("three nodes up, linked over mTLS", network_up),
@@ -352,7 +354,10 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("rules flow down: provincial <- national", rules_flow_down),
     ("exporter submits a footprint shared with the registry", submit_shared),
     ("exporter submits a footprint not shared with it", submit_unshared),
+    ("a second exporter's claim of the same GECs is refused", gec_steps.rival_claim_refused),
+    ("an exporter at national claims the same GECs", gec_steps.national_exporter_claims),
     ("sync national <- provincial", sync_national),
+    ("the double claim across provinces is flagged", gec_steps.double_claim_flagged),
     ("sync registry <- national (delegated trust)", sync_registry),
     ("registry holds the shared footprint only", registry_holds_only_shared),
     ("partner verifies offline: proof and 3 receipts", partner_verifies_offline),

@@ -56,6 +56,7 @@ STATUS_CODES: Mapping[type[Exception], grpc.StatusCode] = {
     store_errors.InvalidStatusTransitionError: _C.FAILED_PRECONDITION,
     store_errors.InvalidPageTokenError: _C.INVALID_ARGUMENT,
     store_errors.StoreUnavailableError: _C.UNAVAILABLE,
+    store_errors.GecDoubleClaimError: _C.FAILED_PRECONDITION,
     log_errors.LogError: _C.INTERNAL,
     log_errors.TreeSizeError: _C.OUT_OF_RANGE,
     # Writes wait for an operator to restore the store; reads still answer.

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Self
 from gateway.domain import DatasetKind, DatasetStatus, PeerHead, ReadScope
 from gateway.federation.follow import PeerPosition
 from gateway.federation.vouching import Vouched
+from gateway.gec.claims import Claim, GecConflict, Holder
 from gateway.limits import Limits
 from gateway.log.receipt import Receipt
 from gateway.store.errors import StoreError
@@ -274,6 +275,16 @@ class Store(abc.ABC):
     ) -> list[Request]:
         """The requests of the named selection `query` (request_state.QUERIES) for `value`, by
         sequence number, after `after`."""
+
+    # GEC ledger (issue 14): gateway.store.gec_ledger.
+
+    @abc.abstractmethod
+    def gec_holders(self, claims: Sequence[Claim]) -> list[list[Holder]]:
+        """For each of `claims`, the claims of active footprints it overlaps (read only)."""
+
+    @abc.abstractmethod
+    def gec_conflicts(self, *, released: bool = False) -> list[GecConflict]:
+        """Double claims sync brought together: both kept, the earlier at its origin winning."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -77,3 +77,31 @@ class StoreUnavailableError(StoreError):
     """The database cannot be reached or is locked for too long; retryable."""
 
     reason = "BACKEND_UNAVAILABLE"
+
+
+class GecDoubleClaimError(StoreError):
+    """A footprint claims green-electricity certificates another active footprint already claims
+    (issue 14). The message names the certificate range only; `holder` (the other dataset) is
+    for the intake, which names it only to a caller who may read it (`gateway.access`)."""
+
+    reason = "GEC_DOUBLE_CLAIM"
+
+    def __init__(
+        self, first_id: str, last_id: str, *, holder: str = "", named: bool = False
+    ) -> None:
+        shown = f" by {holder}" if named and holder else ""
+        super().__init__(f"certificates {first_id} to {last_id} are already claimed{shown}")
+        self.first_id, self.last_id, self.holder, self.named = first_id, last_id, holder, named
+
+    def naming_holder(self) -> GecDoubleClaimError:
+        """The same refusal naming the other dataset (for a caller who may read it)."""
+        return GecDoubleClaimError(self.first_id, self.last_id, holder=self.holder, named=True)
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """The overlapping range, and the holder only when it may be named."""
+        return {
+            "firstCertificateId": self.first_id,
+            "lastCertificateId": self.last_id,
+            "holder": self.holder if self.named else "",
+        }

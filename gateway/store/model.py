@@ -50,6 +50,9 @@ class StoredDataset:
     log_index: int = UNASSIGNED
     # The warnings this node's checks found (schemas Severity.WARNING): kept, never refusing.
     warnings: tuple[FieldViolation, ...] = ()
+    # The GEC ranges it claims (first, last id; Facets.gec_ranges): what intake and sync give
+    # the GEC ledger (gateway.store.gec_ledger), which keeps them; not read back with the record.
+    gec_ranges: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not is_dataset_name(self.name):
@@ -86,6 +89,7 @@ class StoredDataset:
         valid_until: datetime | None = None,
         supersedes: tuple[str, ...] = (),
         warnings: tuple[FieldViolation, ...] = (),
+        gec_ranges: tuple[tuple[str, str], ...] = (),
     ) -> StoredDataset:
         """A new active record with a fresh name and its digest; the store assigns log_index."""
         return cls(
@@ -106,6 +110,7 @@ class StoredDataset:
             valid_until=valid_until,
             supersedes=supersedes,
             warnings=warnings,
+            gec_ranges=gec_ranges,
         )
 
     def with_status(self, status: DatasetStatus) -> StoredDataset:

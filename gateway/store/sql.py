@@ -24,6 +24,7 @@ from gateway.domain import (
 )
 from gateway.federation.follow import PeerPosition
 from gateway.federation.vouching import Vouched
+from gateway.gec.claims import Claim, ClaimOrigin, GecConflict, Holder, replica_origin
 from gateway.log.receipt import Receipt
 from gateway.log.sql import Cursor, LogTables
 from gateway.requests.machine import Request
@@ -37,6 +38,8 @@ from gateway.store.errors import (
     SchemaVersionError,
     StoreError,
 )
+from gateway.store.gec_ledger import GecLedger
+from gateway.store.gec_ledger import schema_statements as gec_schema
 from gateway.store.model import UNASSIGNED, Change, DatasetFilter, PutResult, StoredDataset
 from gateway.store.paging import PageTokenCodec
 from gateway.store.request_state import RequestTables
@@ -87,6 +90,7 @@ class SQLStore(Store):
         self._sync = SyncState(self._run)
         self._delegation = DelegationState(self._run)
         self._requests = RequestTables(self._run)
+        self._gec = GecLedger(self._run)
         try:
             self._codec = PageTokenCodec(self._initialise())
         except BaseException:
@@ -129,6 +133,7 @@ class SQLStore(Store):
                 *sync_schema(blob, bigint),
                 *delegation_schema(bigint),
                 *request_schema(bigint),
+                *gec_schema(bigint),
             ]:
                 self._run(cur, statement)
             self._log.create_schema(cur)
@@ -187,8 +192,15 @@ class SQLStore(Store):
         with self._transaction(write=True) as cur:
             return self._put_one(cur, record, log_entry)
 
-    def _put_one(self, cur: Cursor, record: StoredDataset, log_entry: bytes) -> PutResult:
-        """One put inside the caller's transaction: idempotent on digest, unique on ids."""
+    def _put_one(
+        self,
+        cur: Cursor,
+        record: StoredDataset,
+        log_entry: bytes,
+        claimed_at: ClaimOrigin | None = None,
+    ) -> PutResult:
+        """One put inside the caller's transaction: idempotent on digest, unique on ids, its GEC
+        claims entered in the ledger (a replica's with `claimed_at`, where its origin logged it)."""
         existing = self._by_digest(cur, record.digest)
         if existing is not None and existing.issuer_org == record.issuer_org:
             return PutResult(existing, created=False)
@@ -203,6 +215,7 @@ class SQLStore(Store):
         stored = _with_log_index(record, index)
         self._insert(cur, stored)
         self._record_change(cur, stored, ChangeType.CREATED, stored.status)
+        self._gec.claim(cur, stored, claimed_at)
         return PutResult(stored, created=True)
 
     def put_datasets(
@@ -260,6 +273,8 @@ class SQLStore(Store):
         self._run(cur, "UPDATE cfx_datasets SET status = ? WHERE name = ?", (status, name))
         updated = current.with_status(status)
         self._record_change(cur, updated, ChangeType.STATUS_CHANGED, status, index)
+        if status is not DatasetStatus.ACTIVE:
+            self._gec.release(cur, name)  # deprecated or withdrawn: its GEC claims go
         if status_update_record is not None:
             update = _with_log_index(status_update_record, index)
             self._insert(cur, update)
@@ -301,7 +316,8 @@ class SQLStore(Store):
             raise AlreadyExistsError(
                 f"{record.name} is stored here with other bytes", existing_name=record.name
             )
-        stored = self._put_one(cur, record, item.entry).dataset
+        origin = replica_origin(item.origin_receipt)
+        stored = self._put_one(cur, record, item.entry, origin).dataset
         self._sync.keep_receipt(cur, record.digest, item.origin_receipt)
         return stored
 
@@ -445,6 +461,18 @@ class SQLStore(Store):
             (index,) = self._log.append(cur, [entry])
             self._trust.record_revocations(cur, [(index, entry)])
         return index
+
+    # -- GEC ledger (issue 14): gateway.store.gec_ledger ---------------------------------------
+
+    def gec_holders(self, claims: Sequence[Claim]) -> list[list[Holder]]:
+        """For each claim, the live claims it overlaps, in one read transaction."""
+        with self._transaction(write=False) as cur:
+            return [self._gec.holders(cur, claim) for claim in claims]
+
+    def gec_conflicts(self, *, released: bool = False) -> list[GecConflict]:
+        """The GEC conflicts sync brought together (also released ones, when `released`)."""
+        with self._transaction(write=False) as cur:
+            return self._gec.conflicts(cur, released=released)
 
     # -- footprint requests (issue 14) ----------------------------------------------------------
 

@@ -33,6 +33,7 @@ from gateway.server import RunningServer
 from gateway.trust import Role
 from signing.keys import PrivateKey, generate_key
 from signing.proofs import sign
+from tests.helpers.gec import fresh_serials
 from tests.helpers.paths import SCHEMA_EXAMPLES
 
 EXAMPLES = SCHEMA_EXAMPLES
@@ -40,8 +41,9 @@ EXPORTER = "sichuan-cells"
 
 
 def example(relative: str) -> dict[str, Any]:
+    """An example document; a footprint's GEC serials are fresh (the GEC ledger, issue 14)."""
     document: dict[str, Any] = json.loads((EXAMPLES / relative).read_text(encoding="utf-8"))
-    return document
+    return fresh_serials(document)
 
 
 def as_issuer(document: dict[str, Any], key: PrivateKey) -> dict[str, Any]:

@@ -35,7 +35,10 @@ def test_demo_runs_the_whole_exchange_and_exits_zero():
     assert "the registry verifies the chain offline: OK" in out
     assert "REQUEST_STATE_FULFILLED; footprint held, byte-identical" in out
     assert "rejected: NotFound" in out
-    assert "16/16 OK" in out
+    # Issue 14: the GEC ledger refuses a second claim and flags one made at another node.
+    assert "a second exporter's claim of the same GECs is refused: OK" in out
+    assert "the double claim across provinces is flagged: OK" in out
+    assert "19/19 OK" in out
     assert "FAILED" not in out
     # Without --keep the nodes vanish: no path to them is shown.
     assert tempfile.gettempdir() not in out

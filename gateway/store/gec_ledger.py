@@ -1,0 +1,247 @@
+"""The GEC ledger (issue 14): the certificate ranges claimed by the active footprints a node holds.
+
+One row per claimed range: (project, first serial, last serial) with the dataset, its digest, its
+issuer organization and where the claim was first logged (origin log, index, time). Rows are
+deleted when their footprint is withdrawn or deprecated (its claims are released; a successor
+holds only what it claims itself), so the table is exactly the live claims.
+
+Why the overlap query is O(log n). Intake refuses a range that overlaps a live one, so within a
+project the rows are disjoint, except where rows were let in knowingly overlapping (a successor
+re-claiming its predecessor's range, two nodes' claims brought together by sync): those rows, and
+every row they overlap, carry `overlapping = 1`. For a query [a, b] of project p, with the primary
+key (project, first_serial) as the index:
+  1. rows starting inside [a, b]: a range scan that returns only overlapping rows;
+  2. the predecessor P, the row with the greatest first serial below a (one index seek): it is
+     the only unflagged row that can contain a, since any other row containing a would also
+     contain P's first serial, i.e. overlap P, and both would be flagged;
+  3. only when P is flagged: the flagged rows of p that contain a, bounded below by the longest
+     possible range (`schemas.electricity.MAX_RANGE`), on the (overlapping, project, first_serial)
+     index. Flagged rows are the rare conflicts, so this stays small.
+A bound on the range length alone (first > a - MAX_RANGE) would scan up to 10 million serials of
+a busy project's claims on every check; the predecessor seek does not depend on range lengths.
+
+Every method takes the caller's cursor: claims are checked and written in the write transaction
+that stores the footprint (`SQLStore._put_one`), so of two racing double claims exactly one wins.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from gateway.gec.claims import Claim, ClaimOrigin, GecConflict, Holder, claims_of
+from gateway.log.sql import Cursor
+from gateway.store.errors import GecDoubleClaimError
+from gateway.store.model import StoredDataset
+from gateway.times import from_sortable, to_sortable
+from schemas.electricity import MAX_RANGE
+
+_COLUMNS = (
+    "project, first_serial, last_serial, name, digest, issuer_org, kind, credential_id, origin, "
+    "origin_index, origin_time, overlapping"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM cfx_gec_claims WHERE "  # noqa: S608 -- literal columns
+# At most this many holders are read for one range: enough to refuse and to name the conflicts.
+_MAX_HOLDERS = 64
+
+
+def schema_statements(bigint: str) -> list[str]:
+    """The claims and conflicts tables and their indexes."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS cfx_gec_claims (
+            project TEXT NOT NULL,
+            first_serial {bigint} NOT NULL,
+            last_serial {bigint} NOT NULL,
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            issuer_org TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            credential_id TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            origin_index {bigint} NOT NULL,
+            origin_time TEXT NOT NULL,
+            overlapping INTEGER NOT NULL,
+            PRIMARY KEY (project, first_serial, name))""",
+        "CREATE INDEX IF NOT EXISTS cfx_gec_claims_name ON cfx_gec_claims (name)",
+        (
+            "CREATE INDEX IF NOT EXISTS cfx_gec_claims_overlapping "
+            "ON cfx_gec_claims (overlapping, project, first_serial)"
+        ),
+        f"""CREATE TABLE IF NOT EXISTS cfx_gec_conflicts (
+            winner TEXT NOT NULL,
+            loser TEXT NOT NULL,
+            project TEXT NOT NULL,
+            first_serial {bigint} NOT NULL,
+            last_serial {bigint} NOT NULL,
+            evidence TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            released INTEGER NOT NULL,
+            PRIMARY KEY (winner, loser, project, first_serial))""",
+        "CREATE INDEX IF NOT EXISTS cfx_gec_conflicts_loser ON cfx_gec_conflicts (loser)",
+    ]
+
+
+class GecLedger:
+    """The ledger's queries; `run(cur, sql, params)` adapts `?` placeholders to the dialect."""
+
+    def __init__(self, run: Callable[[Cursor, str, Sequence[Any]], Any]) -> None:
+        self._run = run
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def holders(self, cur: Cursor, claim: Claim) -> list[Holder]:
+        """The live claims overlapping `claim` (see the module note for why this is O(log n))."""
+        found = self._rows(
+            cur,
+            "project = ? AND first_serial >= ? AND first_serial <= ? "
+            f"ORDER BY first_serial LIMIT {_MAX_HOLDERS}",
+            (claim.project, claim.first, claim.last),
+        )
+        before = self._rows(
+            cur,
+            "project = ? AND first_serial < ? ORDER BY first_serial DESC LIMIT 1",
+            (claim.project, claim.first),
+        )
+        if before and before[0].overlapping:
+            before = self._rows(
+                cur,
+                "overlapping = 1 AND project = ? AND first_serial < ? AND first_serial > ? "
+                f"AND last_serial >= ? LIMIT {_MAX_HOLDERS}",
+                (claim.project, claim.first, claim.first - MAX_RANGE, claim.first),
+            )
+        return found + [h for h in before if h.claim.last >= claim.first]
+
+    def conflicts(self, cur: Cursor, *, released: bool = False) -> list[GecConflict]:
+        """The recorded cross-node conflicts (also those since released, when `released`)."""
+        where = "" if released else " WHERE released = 0"
+        self._run(
+            cur,
+            "SELECT evidence, detected_at, released, project, first_serial, last_serial "  # noqa: S608 -- literal clause
+            f"FROM cfx_gec_conflicts{where} ORDER BY detected_at, winner, loser",
+            (),
+        )
+        return [
+            GecConflict(
+                overlap=Claim(str(project), int(first), int(last)),
+                winner=json.loads(str(evidence))["winner"],
+                loser=json.loads(str(evidence))["loser"],
+                detected_at=from_sortable(str(detected)),
+                released=bool(gone),
+            )
+            for evidence, detected, gone, project, first, last in cur.fetchall()
+        ]
+
+    def _rows(self, cur: Cursor, where: str, params: Sequence[Any]) -> list[Holder]:
+        self._run(cur, _SELECT + where, params)
+        return [_holder(row) for row in cur.fetchall()]
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def claim(self, cur: Cursor, record: StoredDataset, origin: ClaimOrigin | None) -> None:
+        """Enter `record`'s claims. A local claim (`origin` None) overlapping another live one
+        is refused (GecDoubleClaimError; the caller rolls back). A replica's (`origin` given) is
+        kept, with a conflict recorded against each claim it overlaps."""
+        own = ClaimOrigin("", record.log_index, record.received_at) if origin is None else origin
+        for claim in claims_of(record.gec_ranges):
+            mine = Holder(
+                record.name,
+                record.digest,
+                record.issuer_org,
+                record.kind.value,
+                claim,
+                own,
+                credential_id=record.credential_id,
+            )
+            others = [h for h in self.holders(cur, claim) if h.name != record.name]
+            rivals = [h for h in others if not _succeeds(record, h)]
+            if rivals and origin is None:
+                overlap = claim.overlap(rivals[0].claim)
+                assert overlap is not None  # holders() returns overlapping claims only
+                raise GecDoubleClaimError(overlap.first_id, overlap.last_id, holder=rivals[0].name)
+            for rival in rivals:
+                self._conflict(cur, mine, rival, record.received_at)
+            self._insert(cur, mine, overlapping=bool(others))
+            self._flag(cur, others)
+
+    def release(self, cur: Cursor, name: str) -> None:
+        """A withdrawn or deprecated footprint's claims go; its conflicts are marked released."""
+        self._run(cur, "DELETE FROM cfx_gec_claims WHERE name = ?", (name,))
+        self._run(
+            cur,
+            "UPDATE cfx_gec_conflicts SET released = 1 WHERE winner = ? OR loser = ?",
+            (name, name),
+        )
+
+    def _insert(self, cur: Cursor, holder: Holder, *, overlapping: bool) -> None:
+        self._run(
+            cur,
+            f"INSERT INTO cfx_gec_claims ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608 -- literal columns
+            "ON CONFLICT DO NOTHING",
+            (
+                holder.claim.project,
+                holder.claim.first,
+                holder.claim.last,
+                holder.name,
+                holder.digest,
+                holder.issuer_org,
+                holder.kind,
+                holder.credential_id,
+                holder.origin.origin,
+                holder.origin.index,
+                to_sortable(holder.origin.time),
+                int(overlapping),
+            ),
+        )
+
+    def _flag(self, cur: Cursor, holders: Iterable[Holder]) -> None:
+        for holder in holders:
+            if not holder.overlapping:
+                self._run(
+                    cur,
+                    "UPDATE cfx_gec_claims SET overlapping = 1 "
+                    "WHERE project = ? AND first_serial = ? AND name = ?",
+                    (holder.claim.project, holder.claim.first, holder.name),
+                )
+
+    def _conflict(self, cur: Cursor, mine: Holder, rival: Holder, now: datetime) -> None:
+        overlap = mine.claim.overlap(rival.claim)
+        assert overlap is not None
+        conflict = GecConflict.between(mine, rival, overlap, now)
+        evidence = {"winner": conflict.winner, "loser": conflict.loser}
+        self._run(
+            cur,
+            "INSERT INTO cfx_gec_conflicts (winner, loser, project, first_serial, last_serial, "
+            "evidence, detected_at, released) VALUES (?, ?, ?, ?, ?, ?, ?, 0) "
+            "ON CONFLICT DO NOTHING",
+            (
+                conflict.winner["dataset"],
+                conflict.loser["dataset"],
+                overlap.project,
+                overlap.first,
+                overlap.last,
+                json.dumps(evidence, sort_keys=True),
+                to_sortable(now),
+            ),
+        )
+
+
+def _succeeds(record: StoredDataset, holder: Holder) -> bool:
+    """A footprint may re-claim what the footprint it supersedes (same organization) claims:
+    the predecessor's claims go when it is deprecated (issue 14)."""
+    return holder.issuer_org == record.issuer_org and holder.credential_id in record.supersedes
+
+
+def _holder(row: Sequence[Any]) -> Holder:
+    project, first, last, name, digest, org, kind, credential_id, origin, index, time, flag = row
+    return Holder(
+        name=str(name),
+        digest=str(digest),
+        issuer_org=str(org),
+        kind=str(kind),
+        credential_id=str(credential_id),
+        claim=Claim(str(project), int(first), int(last)),
+        origin=ClaimOrigin(str(origin), int(index), from_sortable(str(time))),
+        overlapping=bool(flag),
+    )
