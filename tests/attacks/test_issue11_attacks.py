@@ -11,6 +11,7 @@ cannot stop) run against a `cfx serve` child process, killed at the end of the t
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import signal
 import subprocess
@@ -67,6 +68,7 @@ from tests.helpers.attacks import (
     node_of,
     signed_bytes,
 )
+from tests.helpers.gec import fresh_serials
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 #: Issue 11 finding 1: 893 KB, under the message cap; pyld's cost grows with its square.
@@ -258,8 +260,11 @@ def test_credential_id_squatted_by_another_organization_does_not_block_its_owner
 ):
     h, other_key = two_exporters
     document = fresh()
+    # The same dataset id, taken first (with certificates of its own: the GEC ledger would refuse
+    # the owner's claim of the same ones for another reason, GEC_DOUBLE_CLAIM).
+    squatted = fresh_serials(copy.deepcopy(document))
     with h.client("other") as squatter:
-        squatter.submit(h.sign(document, other_key))  # the same dataset id, taken first
+        squatter.submit(h.sign(squatted, other_key))
     with h.client() as owner:
         accepted = owner.submit(h.sign(document))
     assert accepted.dataset.issuer_org == EXPORTER
