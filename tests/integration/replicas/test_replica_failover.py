@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from gateway.cli import main
 from gateway.client import CfxClient
 from gateway.log.entry import DatasetAccepted, decode_entry
 from gateway.log.receipt import verify_receipt
@@ -170,3 +171,18 @@ def test_two_replicas_serve_one_checkpoint_per_tree_size(
             note = signer.checkpoint().checkpoint
             assert reader.checkpoint().checkpoint.note == note.note
             assert note.size == i + 1
+
+
+def test_cli_commands_given_both_replicas_answer_while_one_is_down(
+    node_dir: NodeDir, replicas: list[ServerProcess], capsys: pytest.CaptureFixture[str]
+) -> None:
+    replicas[0].process.send_signal(signal.SIGKILL)
+    replicas[0].process.wait(10)
+    server = ",".join(s.address for s in replicas)
+    cert = str(node_dir.identities["exporter"])
+    credential = node_dir.paths.root.parent / "footprint.json"
+    credential.write_bytes(_credential(node_dir))
+    for _ in range(3):  # round_robin would send one call in two to the dead replica
+        assert main(["submit", "--server", server, "--client-cert", cert, str(credential)]) == 0
+        assert main(["list", "--server", server, "--client-cert", cert]) == 0
+    assert "1 dataset(s)" in capsys.readouterr().out
