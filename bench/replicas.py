@@ -13,6 +13,7 @@ limit: compare the busy share with the core count before reading the rates.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing as mp
 import os
 import sys
@@ -25,18 +26,39 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote
 
 import psycopg
-
-sys.path.append(str(Path(__file__).resolve().parent))  # last: bench/signing.py is no package
-# The pre-signing and the client loop of the single-server benchmark, reused as they are.
-from submit import _sign_batch, _submit_worker, _summary
 
 from gateway.node import NodeRole, add_client, edit_trust, init_node
 from gateway.process import ServerProcess, spawn_server
 from gateway.trust import Role
 from signing.keys import generate_key, save_key
+
+
+def _load_submit_bench() -> ModuleType:
+    """bench/submit.py as a module, not via sys.path (bench/signing.py would shadow the
+    `signing` package, here and in the spawned workers); registered under its name so that
+    workers, which run this file first, find its functions."""
+    spec = importlib.util.spec_from_file_location(
+        "cfx_bench_submit", Path(__file__).with_name("submit.py")
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError("bench/submit.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# The pre-signing and the client loop of the single-server benchmark, reused as they are.
+_submit = _load_submit_bench()
+_sign_batch, _submit_worker, _summary = (
+    _submit._sign_batch,  # noqa: SLF001
+    _submit._submit_worker,  # noqa: SLF001
+    _submit._summary,  # noqa: SLF001
+)
 
 DEFAULT_STORE = "postgresql://postgres@127.0.0.1:5432/test"
 TICKS = os.sysconf("SC_CLK_TCK")
