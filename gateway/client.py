@@ -9,7 +9,7 @@ anyway raises `ConnectionFailedError`, which says the likely cause (see gateway/
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -30,6 +30,13 @@ from gateway._proto.cfx.v1 import search_service_pb2 as sr
 from gateway._proto.cfx.v1 import search_service_pb2_grpc as sr_grpc
 from gateway._proto.cfx.v1 import trust_service_pb2 as tr
 from gateway._proto.cfx.v1 import trust_service_pb2_grpc as tr_grpc
+from gateway.client_targets import (
+    REPLICAS_SERVICE_CONFIG,
+    channel_target,
+    load_balanced,
+    parse_addresses,
+    probe_addresses,
+)
 from gateway.client_tls import (
     PROBE_TIMEOUT,
     ClientIdentity,
@@ -135,35 +142,39 @@ __all__ = [
 
 
 class CfxClient:
-    """A connection to one node. Use as a context manager, or call `close()`."""
+    """A connection to one node (or its replicas). Use as a context manager, or `close()`."""
 
     def __init__(
         self,
-        server: str,
+        server: str | Sequence[str],
         identity: Path,
         *,
         timeout: float = DEFAULT_TIMEOUT,
         authority: str = DEFAULT_AUTHORITY,
         max_message_bytes: int = 4 * 1024 * 1024,
     ) -> None:
+        """`server`: one node's HOST:PORT, or its replicas' (a list, or comma-separated), or
+        a `dns:` target; several are balanced round-robin with health checks and failover
+        (gateway/client_targets.py). Every replica is checked against the one `authority`."""
+        addresses = parse_addresses(server)
         self._identity: ClientIdentity = load_identity(identity)
-        self._address = server
+        self._address = ",".join(addresses)
+        self._probes = probe_addresses(addresses)
         self._authority = authority
         creds = grpc.ssl_channel_credentials(
             root_certificates=self._identity.ca_pem,
             private_key=self._identity.key_pem,
             certificate_chain=self._identity.cert_pem,
         )
-        self._channel = grpc.secure_channel(
-            server,
-            creds,
-            options=[
-                ("grpc.ssl_target_name_override", authority),
-                ("grpc.default_authority", authority),
-                ("grpc.max_receive_message_length", max_message_bytes),
-                ("grpc.max_send_message_length", max_message_bytes),
-            ],
-        )
+        options: list[tuple[str, str | int]] = [
+            ("grpc.ssl_target_name_override", authority),
+            ("grpc.default_authority", authority),
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
+        ]
+        if load_balanced(addresses):
+            options.append(("grpc.service_config", REPLICAS_SERVICE_CONFIG))
+        self._channel = grpc.secure_channel(channel_target(addresses), creds, options=options)
         self._timeout = timeout
         self._exchange = ex_grpc.ExchangeServiceStub(self._channel)
         self._log = lg_grpc.LogServiceStub(self._channel)
@@ -196,8 +207,13 @@ class CfxClient:
         if decoded.code is not grpc.StatusCode.UNAVAILABLE or decoded.reason:
             return decoded
         timeout = min(self._timeout, PROBE_TIMEOUT)
-        cause = explain_failure(self._address, self._identity, self._authority, timeout)
-        return ConnectionFailedError(self._address, cause, decoded.message)
+        causes = [
+            explain_failure(address, self._identity, self._authority, timeout)
+            for address in self._probes
+        ]
+        if len(causes) > 1:
+            causes = [f"{a}: {c}" for a, c in zip(self._probes, causes, strict=True)]
+        return ConnectionFailedError(self._address, "; ".join(causes), decoded.message)
 
     def submit(self, credential: bytes, request_id: str | None = None) -> ex.SubmitDatasetResponse:
         """SubmitDataset; a fresh UUID4 `request_id` unless a retry passes its own (AIP-155)."""

@@ -97,10 +97,12 @@ class NodeLog:
     next checkpoint served. A caller that only needs `at_least` entries reuses the newest
     checkpoint without a query for at most `refresh_interval` seconds.
 
-    Signed checkpoints are kept in the store at most once per `persist_interval` (and on
-    `flush`): the tree is append-only and its root at a size never changes, so a checkpoint lost
-    in a crash is re-signed over the same root, never a different one. Not writing each one
-    saves a durable commit per submission.
+    Replicas (a store `shared_url`): each checkpoint is claimed in the store as it is signed, and
+    the first note kept for a size is served by every replica, so one tree size has one root and
+    one timestamp. Otherwise signed checkpoints are kept in the store at most once per
+    `persist_interval` (and on `flush`): the tree is append-only and its root at a size never
+    changes, so a checkpoint lost in a crash is re-signed over the same root, never a different
+    one. Not writing each one saves a durable commit per submission.
 
     Self-audit (`audit`): the root recomputed from the stored leaves must equal the newest signed
     checkpoint's. On a mismatch the log is failed for good (until a restart after repair): no new
@@ -175,6 +177,10 @@ class NodeLog:
                 self._identity.private_key,
                 self._identity.key_name,
             )
+            if self._store.shared_url is not None:
+                # Replicas: the first note kept for a size is the one every replica serves.
+                note = self._store.claim_checkpoint(size, note)
+                self._persisted = SignedCheckpoint(size, note)
             self._latest = SignedCheckpoint(size, note)
             if time.monotonic() - self._persisted_at >= self._persist_interval:
                 self._persist()

@@ -9,6 +9,7 @@ import argparse
 import math
 from pathlib import Path
 
+from gateway.client_targets import ServerAddressError, parse_addresses
 from gateway.errors import GatewayError
 
 INT32_MAX = 2**31 - 1  # page sizes are int32 in the proto
@@ -58,6 +59,22 @@ def listen_address(text: str) -> str:
     if not sep or not host or not port.isdigit() or int(port) > 65535:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT (e.g. 127.0.0.1:7443), not {text!r}")
     return text
+
+
+def server_addresses(text: str) -> str:
+    """`--server` of every client command: HOST:PORT, several (the replicas of one node,
+    comma-separated), or one gRPC `dns:` target (gateway/client_targets.py)."""
+    try:
+        parse_addresses(text)
+    except ServerAddressError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+SERVER_HELP = (
+    "node address HOST:PORT; for replicas HOST:PORT,HOST:PORT or dns:///NAME:PORT "
+    "(balanced round-robin, with failover)"
+)
 
 
 def node_directory(text: str) -> Path:

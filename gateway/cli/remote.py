@@ -18,7 +18,13 @@ from google.protobuf.json_format import MessageToDict
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.chain_bundle import ChainBundle, fetch_bundle, write_bundle
-from gateway.cli._args import non_negative_int, page_size, positive_seconds
+from gateway.cli._args import (
+    SERVER_HELP,
+    non_negative_int,
+    page_size,
+    positive_seconds,
+    server_addresses,
+)
 from gateway.cli._connect import connect
 from gateway.cli._io import InputFileError, read_bytes, read_key, write_bytes
 from gateway.cli.convert import pact_file_as_dataset
@@ -47,7 +53,7 @@ _STATUSES = {
 
 
 def _client_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--server", default=DEFAULT_LISTEN, help="node address HOST:PORT")
+    p.add_argument("--server", default=DEFAULT_LISTEN, type=server_addresses, help=SERVER_HELP)
     p.add_argument(
         "--client-cert",
         required=True,

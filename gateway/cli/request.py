@@ -11,7 +11,7 @@ from typing import Any
 from google.protobuf.json_format import MessageToDict
 
 from gateway._proto.cfx.v1 import request_service_pb2 as rq
-from gateway.cli._args import positive_seconds
+from gateway.cli._args import SERVER_HELP, positive_seconds, server_addresses
 from gateway.cli._io import InputFileError
 from gateway.client import ClientIdentityError
 from gateway.node import DEFAULT_LISTEN
@@ -49,7 +49,7 @@ def register(sub: Any) -> None:
 
 def _verb(verbs: Any, name: str, text: str, action: _Action) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = verbs.add_parser(name, help=text)
-    p.add_argument("--server", default=DEFAULT_LISTEN, help="node address HOST:PORT")
+    p.add_argument("--server", default=DEFAULT_LISTEN, type=server_addresses, help=SERVER_HELP)
     p.add_argument("--client-cert", required=True, type=Path, help="client identity directory")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--timeout", type=positive_seconds, default=30.0, help="deadline, seconds")

@@ -16,10 +16,10 @@ from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
 from gateway.cli.pact import add_pact_flags, start_pact
-from gateway.federation.follower import Follower
+from gateway.duties import Duties
 from gateway.federation.rounds import node_peers
-from gateway.requests.relay import Relay
 from gateway.server import serve_until_signal
+from gateway.store.lease import LeaseKeeper, holder_name, open_lease
 
 if TYPE_CHECKING:
     from gateway.web.serving import WebServer
@@ -74,14 +74,9 @@ def run(args: argparse.Namespace) -> int:
             raise InputFileError(
                 f"{option} {listen}: cannot listen: {why(cause)}; {fix} with --listen HOST:PORT"
             ) from exc
-        # Keep pulling from the peers while serving; shutdown ends their streams at once.
-        follower = Follower(node, peers)
-        running.guard.on_shutdown(follower.stop)
-        follower.start()
-        # Requests go up and answers come back over the same peer identities (issue 14).
-        relay = Relay(node, peers)
-        running.guard.on_shutdown(relay.stop)
-        relay.start()
+        # Pull from the peers and relay requests (issue 14) while serving, on one replica at a
+        # time: the holder of the duties lease. Shutdown releases it and ends the streams.
+        duties = Duties(node, peers)
         if args.web_listen:
             web = _start_web(node, args.web_listen)
             running.guard.on_shutdown(web.stop)
@@ -89,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
         if pact is not None:
             running.guard.on_shutdown(pact.stop_now)
         host = listen.rpartition(":")[0]
+        lease = open_lease(node.store, holder_name(f"{host}:{running.port}"))
+        keeper = LeaseKeeper(lease, duties.start, duties.stop)
+        running.guard.on_shutdown(keeper.stop)
+        keeper.start()
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
             f"cfx: serving {node.config.org} ({node.config.role}) on {host}:{running.port}",
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         )
         # Returns within the grace + DRAIN_SECONDS (1.5 s); closing gets CLOSE_SECONDS more.
         drained = serve_until_signal(running, node.config.limits.shutdown_grace_seconds)
-        drained = follower.join(FOLLOWERS_SECONDS) and drained  # the relay thread is a daemon
+        drained = duties.join(FOLLOWERS_SECONDS) and drained  # the relay thread is a daemon
     except BaseException:
         node.close()
         raise

@@ -65,6 +65,9 @@ _SQL = {
         "INSERT INTO {checkpoints} (size, note) VALUES (?, ?) "
         "ON CONFLICT (size) DO UPDATE SET note = excluded.note"
     ),
+    "claim_checkpoint": (
+        "INSERT INTO {checkpoints} (size, note) VALUES (?, ?) ON CONFLICT (size) DO NOTHING"
+    ),
     "latest_checkpoint": "SELECT size, note FROM {checkpoints} ORDER BY size DESC LIMIT 1",
     "checkpoint_at": "SELECT note FROM {checkpoints} WHERE size = ?",
     "save_witness": (
@@ -289,6 +292,12 @@ class LogTables:
         """Store the signed note for `size`; a later save (e.g. with co-signatures) replaces it."""
         self._check_size(cur, size)
         cur.execute(self._sql["save_checkpoint"], (size, note))
+
+    def claim_checkpoint(self, cur: Cursor, size: int, note: str) -> str:
+        """Store `note` for `size` unless a note is stored for it; return the stored one. One
+        tree size then has one checkpoint (one timestamp) whichever replica signed first."""
+        cur.execute(self._sql["claim_checkpoint"], (size, note))
+        return self.checkpoint_at(cur, size) or note
 
     def latest_checkpoint(self, cur: Cursor) -> tuple[int, str] | None:
         """(size, note) of the latest signed checkpoint, or None before the first."""

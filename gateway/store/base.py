@@ -35,6 +35,9 @@ class Store(abc.ABC):
     all (DESIGN.md §4 step 6). Methods are safe to call from many threads.
     """
 
+    # The database URL when several processes (replicas) may share this store, else None.
+    shared_url: str | None = None
+
     @abc.abstractmethod
     def put_dataset(self, record: StoredDataset, log_entry: bytes) -> PutResult:
         """Store `record` and append `log_entry`; the stored record carries the leaf index.
@@ -181,6 +184,15 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def save_checkpoint(self, size: int, note: str) -> None:
         """Keep the signed checkpoint note for tree `size`."""
+
+    def claim_checkpoint(self, size: int, note: str) -> str:
+        """Keep `note` for tree `size` unless one is kept already; return the kept one (the
+        first signer for a size wins, so replicas serve one checkpoint per size)."""
+        kept = self.checkpoint_at(size)
+        if kept is not None:
+            return kept
+        self.save_checkpoint(size, note)
+        return note
 
     @abc.abstractmethod
     def latest_checkpoint(self) -> tuple[int, str] | None:

@@ -33,6 +33,7 @@ class PostgresStore(SQLStore):
 
     def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self._url = url
+        self.shared_url = url  # replicas may share it: checkpoints are claimed, duties leased
         self._idle: queue.LifoQueue[psycopg.Connection[tuple[object, ...]]] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(pool_size)
         self._connections: OpenConnections[psycopg.Connection[tuple[object, ...]]] = (

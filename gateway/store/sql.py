@@ -709,6 +709,12 @@ class SQLStore(Store):
         with self._transaction(write=True) as cur:
             self._log.save_checkpoint(cur, size, note)
 
+    def claim_checkpoint(self, size: int, note: str) -> str:
+        """LogTables.claim_checkpoint in one transaction. The primary key on size picks the
+        winner, so a shared store needs no log write lock for it (appends go on meanwhile)."""
+        with self._transaction(write=self.shared_url is None) as cur:
+            return self._log.claim_checkpoint(cur, size, note)
+
     def latest_checkpoint(self) -> tuple[int, str] | None:
         """LogTables.latest_checkpoint in a read transaction."""
         with self._transaction(write=False) as cur:
