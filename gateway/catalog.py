@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import schemas
@@ -23,7 +24,7 @@ from gateway.store.errors import NotFoundError
 from gateway.store.model import Change, DatasetFilter, StoredDataset
 from gateway.transparency import NodeLog
 from gateway.trust import Organization, TrustRegistry
-from schemas import strict_json
+from schemas import electricity, strict_json
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,17 @@ class Catalog:
             cursor, kind, self._limits.max_watch_batch, scope=caller.read_scope
         )
 
+    def _first_held(self, dataset_id: str, kind: DatasetKind) -> StoredDataset | None:
+        """The first dataset of `kind` published here under `dataset_id` that still counts."""
+        return next(
+            (
+                r
+                for r in self._store.datasets_with_id(dataset_id)
+                if r.kind is kind and r.status is not DatasetStatus.WITHDRAWN
+            ),
+            None,
+        )
+
     def rules_cited_by(self, parsed: ParsedCredential) -> Mapping[str, Any] | None:
         """The bundled rules plus, when the dataset cites one published on this node, that one.
 
@@ -126,17 +138,33 @@ class Catalog:
         rule_id = parsed.accounting_rule_id
         if rule_id is None or rule_id in self._bundled_rules:
             return None
-        record = next(
-            (
-                r
-                for r in self._store.datasets_with_id(rule_id)
-                if r.kind is DatasetKind.ACCOUNTING_RULE and r.status is not DatasetStatus.WITHDRAWN
-            ),
-            None,
-        )
+        record = self._first_held(rule_id, DatasetKind.ACCOUNTING_RULE)
         if record is None:
             return None
         return {**self._bundled_rules, rule_id: strict_json.loads_object(record.credential)}
+
+    def factors_cited_by(self, parsed: ParsedCredential) -> Mapping[str, Decimal] | None:
+        """The EmissionFactor values this node holds for the factorIds a footprint's electricity
+        block cites (kgCO2e/kWh, by subject id); None when it cites none.
+
+        Same rule as `rules_cited_by`: the first factor published here under the id that is not
+        withdrawn holds it (a deprecated factor keeps the value footprints made under it cite).
+        An id left out is reported by the check as UNKNOWN_FACTOR, a warning unless the node's
+        policy is strict: the factor may yet arrive here (schemas.electricity.factor_checks).
+        """
+        block = parsed.subject.get("electricity")
+        if parsed.kind is not DatasetKind.PRODUCT_FOOTPRINT or not isinstance(block, dict):
+            return None
+        cited = set(electricity.cited_factor_ids(block))
+        held = {factor_id: self._held_factor(factor_id) for factor_id in cited}
+        return {factor_id: value for factor_id, value in held.items() if value is not None}
+
+    def _held_factor(self, factor_id: str) -> Decimal | None:
+        record = self._first_held(factor_id, DatasetKind.EMISSION_FACTOR)
+        if record is None:
+            return None
+        document = strict_json.loads_object(record.credential)
+        return electricity.held_factor_value(document["credentialSubject"])
 
     def report(
         self,
@@ -153,6 +181,7 @@ class Catalog:
             registry=self._registry(),
             now=self._clock(),
             rules=self.rules_cited_by(parsed),
+            factors=self.factors_cited_by(parsed),
             expected_domain=expected_domain,
             expected_challenge=expected_challenge,
             time_left=time_left,

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -231,6 +232,7 @@ class CredentialChecker:
         registry: TrustRegistry,
         now: datetime,
         rules: Mapping[str, Any] | None = None,
+        factors: Mapping[str, Decimal] | None = None,
         submitter: Organization | None = None,
         time_left: TimeLeft = no_deadline,
     ) -> CheckedCredential:
@@ -238,14 +240,16 @@ class CredentialChecker:
 
         `submitter`, when given, is the caller on whose behalf the dataset is submitted: it must
         speak for the issuer's organization, and this is decided before any JSON-LD work.
-        `rules` are the accounting rules to check against (the bundled ones when None).
+        `rules` are the accounting rules to check against (the bundled ones when None);
+        `factors` the held EmissionFactor values the cited factorIds resolve to (None: none
+        resolved, factorIds unchecked). The caller resolves both (gateway.catalog).
         """
         self._precheck_issuer(registry, parsed, now, submitter)
         result = self._verify_proofs(parsed, now, time_left)
         issuer_org = self._authorize_signers(registry, result, parsed, now)
         if submitter is not None:
             access.authorize_submitter(submitter, issuer_org)
-        kept = self._validate(parsed, rules)
+        kept = self._validate(parsed, rules, factors)
         return CheckedCredential(parsed, issuer_org, schemas.index_facets(parsed.document), kept)
 
     @staticmethod
@@ -315,6 +319,7 @@ class CredentialChecker:
         registry: TrustRegistry,
         now: datetime,
         rules: Mapping[str, Any] | None = None,
+        factors: Mapping[str, Decimal] | None = None,
         expected_domain: str | None = None,
         expected_challenge: str | None = None,
         time_left: TimeLeft = no_deadline,
@@ -334,7 +339,7 @@ class CredentialChecker:
             jsonld_limits=FAST_PATH_ONLY,
             deadline=_deadline(time_left()),
         )
-        found = self.findings(parsed, rules)
+        found = self.findings(parsed, rules, factors)
         statuses = tuple(key_status(registry, p.verification_method, now) for p in result.proofs)
         return Report(
             parsed.kind,
@@ -365,18 +370,30 @@ class CredentialChecker:
         return ""
 
     def findings(
-        self, parsed: ParsedCredential, rules: Mapping[str, Any] | None = None
+        self,
+        parsed: ParsedCredential,
+        rules: Mapping[str, Any] | None = None,
+        factors: Mapping[str, Decimal] | None = None,
     ) -> list[Violation]:
-        """Schema, rule and policy-profile findings of `parsed`, each with its JSON pointer:
-        what `cfx validate --profile P` says for each profile P the policy names for the kind."""
-        profiles = self._policy.profiles_for(parsed.kind.value)
-        return schemas.validate(parsed.document, rules=rules, profiles=profiles)
+        """Schema, rule, factor and policy-profile findings of `parsed`, each with its JSON
+        pointer: what `cfx validate --profile P` says for each profile P the policy names for
+        the kind, plus the cited factors against `factors` (strict as the policy says)."""
+        return schemas.validate(
+            parsed.document,
+            rules=rules,
+            factors=factors,
+            strict_factors=self._policy.strict_factors,
+            profiles=self._policy.profiles_for(parsed.kind.value),
+        )
 
     def _validate(
-        self, parsed: ParsedCredential, rules: Mapping[str, Any] | None
+        self,
+        parsed: ParsedCredential,
+        rules: Mapping[str, Any] | None,
+        factors: Mapping[str, Decimal] | None,
     ) -> tuple[FieldViolation, ...]:
         """Raise on any error finding; return the warnings, which are kept with the dataset."""
-        found = self.findings(parsed, rules)
+        found = self.findings(parsed, rules, factors)
         refusing = _field_violations(errors(found))
         if any(v.reason in SCHEMA_REASONS for v in refusing):
             raise SchemaViolationError(refusing)

@@ -114,6 +114,7 @@ class Intake:
             registry=self._registry(),
             now=self._clock(),
             rules=self._catalog.rules_cited_by(parsed),
+            factors=self._catalog.factors_cited_by(parsed),
             submitter=caller,
             time_left=time_left,
         )

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from schemas import decimals, pointer
+from schemas import decimals, factor_units, pointer
+from schemas.subject_reading import array, obj, rounding_tolerance
 from schemas.violations import Severity, Violation
 
 #: 2023 electricity carbon footprint factors per technology, kgCO2e/kWh (MEE, NBS and NEA,
@@ -46,18 +47,9 @@ MAX_RANGE = 10**7
 MAIN = "main"  # the supply of the top-level gridFactor: consumption not attributed to a site
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def tolerance(texts: list[str], computed: Decimal) -> Decimal:
     """The module's one tolerance for `computed` against figures stated as `texts`."""
-    ulp = Decimal(1).scaleb(-min((decimals.scale(t) for t in texts), default=0))
-    return max(ulp, abs(computed) * RELATIVE_TOLERANCE)
+    return max(rounding_tolerance(*texts), abs(computed) * RELATIVE_TOLERANCE)
 
 
 def _mismatch(at: str, reason: str, text: Any, computed: Decimal, what: str) -> Iterator[Violation]:
@@ -89,7 +81,7 @@ class GecRange:
 def claim_range(claim: Any) -> GecRange | None:
     """The serial range of a claim: two well-formed ids of one project (same 17-digit project
     code), in order; None otherwise."""
-    first, last = _obj(claim).get("firstCertificateId"), _obj(claim).get("lastCertificateId")
+    first, last = obj(claim).get("firstCertificateId"), obj(claim).get("lastCertificateId")
     if not (isinstance(first, str) and isinstance(last, str)):
         return None
     if not (_serial(first) and _serial(last)):
@@ -112,8 +104,8 @@ class _Supply:
 
 def _supplies(block: dict[str, Any], at: str) -> list[_Supply]:
     sites: list[_Supply] = []
-    for index, item in enumerate(_list(block.get("sites"))):
-        site = _obj(item)
+    for index, item in enumerate(array(block.get("sites"))):
+        site = obj(item)
         mwh = decimals.parse(site.get("electricityConsumedMWh"))
         if isinstance(site.get("siteId"), str) and mwh is not None:
             sites.append(_Supply(site["siteId"], pointer.join(at, "sites", index), site, mwh))
@@ -123,7 +115,7 @@ def _supplies(block: dict[str, Any], at: str) -> list[_Supply]:
 
 
 def _factor(holder: Any) -> Decimal | None:
-    return decimals.parse(_obj(holder).get("factorValue"))
+    return decimals.parse(obj(holder).get("factorValue"))
 
 
 def _factor_holders(block: dict[str, Any], at: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -132,8 +124,8 @@ def _factor_holders(block: dict[str, Any], at: str) -> Iterator[tuple[str, dict[
         for name in ("gridFactor", "residualFactor"):
             if isinstance(supply.holder.get(name), dict):
                 yield pointer.join(supply.at, name), supply.holder[name]
-    for index, claim in enumerate(_list(block.get("gecClaims"))):
-        if isinstance(_obj(claim).get("technologyFactor"), dict):
+    for index, claim in enumerate(array(block.get("gecClaims"))):
+        if isinstance(obj(claim).get("technologyFactor"), dict):
             yield (
                 pointer.join(at, "gecClaims", index, "technologyFactor"),
                 claim["technologyFactor"],
@@ -155,9 +147,9 @@ def _plausible(block: dict[str, Any], at: str) -> Iterator[Violation]:
 
 def _claims(block: dict[str, Any], at: str, keys: set[str]) -> Iterator[Violation]:
     seen: list[tuple[GecRange, int]] = []
-    for index, claim in enumerate(_list(block.get("gecClaims"))):
+    for index, claim in enumerate(array(block.get("gecClaims"))):
         claim_at = pointer.join(at, "gecClaims", index)
-        claim_obj = _obj(claim)
+        claim_obj = obj(claim)
         found = claim_range(claim_obj)
         if found is None:
             if _serial(claim_obj.get("firstCertificateId")) and _serial(
@@ -198,14 +190,14 @@ def _claims(block: dict[str, Any], at: str, keys: set[str]) -> Iterator[Violatio
 
 
 def _site_of(claim: Any) -> str:
-    site = _obj(claim).get("siteId", MAIN)
+    site = obj(claim).get("siteId", MAIN)
     return site if isinstance(site, str) else MAIN  # a non-string the schema already refused
 
 
 def certified_mwh(block: dict[str, Any]) -> dict[str, Decimal]:
     """Certificates (MWh) claimed per supply key."""
     per: dict[str, Decimal] = {}
-    for claim in _list(block.get("gecClaims")):
+    for claim in array(block.get("gecClaims")):
         if (found := claim_range(claim)) is not None:
             key = _site_of(claim)
             per[key] = per.get(key, Decimal(0)) + found.size
@@ -235,8 +227,8 @@ def computed_results(block: dict[str, Any]) -> tuple[Decimal, Decimal] | None:
         if uncovered < 0:
             return None  # reported as GEC_EXCEEDS_CONSUMPTION
         adjusted_t += uncovered * (grid if residual is None else residual)
-    for claim in _list(block.get("gecClaims")):
-        found, factor = claim_range(claim), _technology_factor(_obj(claim))
+    for claim in array(block.get("gecClaims")):
+        found, factor = claim_range(claim), _technology_factor(obj(claim))
         if found is None or factor is None:
             return None
         adjusted_t += found.size * factor
@@ -282,7 +274,7 @@ def _coverage(block: dict[str, Any], at: str, supplies: list[_Supply]) -> Iterat
 
 
 def _residual(block: dict[str, Any], at: str, supplies: list[_Supply]) -> Iterator[Violation]:
-    claims = _list(block.get("gecClaims"))
+    claims = array(block.get("gecClaims"))
     basis = block.get("residualMixBasis")
     if not claims:
         return
@@ -295,7 +287,7 @@ def _residual(block: dict[str, Any], at: str, supplies: list[_Supply]) -> Iterat
         return
     covered = set(certified_mwh(block))
     for supply in (s for s in supplies if s.key in covered):
-        grid = _obj(supply.holder.get("gridFactor"))
+        grid = obj(supply.holder.get("gridFactor"))
         if basis == "published-residual-mix" and "residualFactor" not in supply.holder:
             yield Violation(
                 pointer.join(supply.at, "residualFactor"),
@@ -331,7 +323,7 @@ def _double_counting(basis: Any, grid_at: str) -> Iterator[Violation]:
 
 
 def _results(block: dict[str, Any], at: str, pcf: dict[str, Any]) -> Iterator[Violation]:
-    claims = _list(block.get("gecClaims"))
+    claims = array(block.get("gecClaims"))
     if block.get("headlineBasis") == "certificate-adjusted" and not claims:
         yield Violation(
             pointer.join(at, "headlineBasis"),
@@ -400,7 +392,7 @@ def electricity_checks(block: dict[str, Any], at: str, pcf: dict[str, Any]) -> I
 def stage_sum_checks(gbt: dict[str, Any], pcf: dict[str, Any], at: str) -> Iterator[Violation]:
     """Life-cycle stage emissions add up to pcfExcludingBiogenicUptake (GB/T 24067: the CFP is the
     sum over its stages)."""
-    stages = [_obj(s).get("ghgEmissions") for s in _list(gbt.get("lifecycleStageEmissions"))]
+    stages = [obj(s).get("ghgEmissions") for s in array(gbt.get("lifecycleStageEmissions"))]
     values = [decimals.parse(s) for s in stages]
     total_text = pcf.get("pcfExcludingBiogenicUptake")
     total = decimals.parse(total_text)
@@ -426,10 +418,17 @@ def cited_factor_ids(block: dict[str, Any]) -> list[str]:
 
 
 def factor_checks(
-    block: dict[str, Any], at: str, factors: Mapping[str, Decimal]
+    block: dict[str, Any], at: str, factors: Mapping[str, Decimal], *, strict: bool = False
 ) -> Iterator[Violation]:
     """Each cited factorId names a factor in `factors` (id -> value in kgCO2e/kWh = tCO2e/MWh,
-    the EmissionFactor datasets the node holds) with the value the footprint states."""
+    the EmissionFactor datasets the node holds) with the value the footprint states.
+
+    A held factor with another value refuses (FACTOR_VALUE_MISMATCH). An id naming none of
+    `factors` is a WARNING unless `strict`: what a node holds is a snapshot, and in a federation
+    a footprint may arrive (by submit or sync) before the factor it cites, so refusing it would
+    make acceptance depend on arrival order.
+    """
+    unknown = Severity.ERROR if strict else Severity.WARNING
     for factor_at, holder in _factor_holders(block, at):
         factor_id = holder.get("factorId")
         if not isinstance(factor_id, str):
@@ -439,6 +438,7 @@ def factor_checks(
                 pointer.join(factor_at, "factorId"),
                 "UNKNOWN_FACTOR",
                 f"no EmissionFactor {factor_id} is held here",
+                unknown,
             )
         elif (stated := _factor(holder)) is not None and stated != factors[factor_id]:
             yield Violation(
@@ -446,3 +446,21 @@ def factor_checks(
                 "FACTOR_VALUE_MISMATCH",
                 f"factor {factor_id} is {factors[factor_id]}, the footprint states {stated}",
             )
+
+
+#: An EmissionFactor's unit, numerator and denominator, as multipliers to kg per kWh.
+_KG = {"kgCO2": Decimal(1), "kgCO2e": Decimal(1), "tCO2": Decimal(1000), "tCO2e": Decimal(1000)}
+_PER_KWH = {"kWh": Decimal(1), "MWh": Decimal("0.001")}
+
+
+def held_factor_value(subject: dict[str, Any]) -> Decimal | None:
+    """The value, in the kgCO2e/kWh (= tCO2e/MWh) footprints state, of an EmissionFactor
+    dataset `subject`; None when it is not an electricity factor in a known unit."""
+    parts = factor_units.split(subject.get("factorUnit"))
+    value = decimals.parse(subject.get("factorValue"))
+    if subject.get("activity") != "electricity" or parts is None or value is None:
+        return None
+    mass, amount = parts
+    if amount not in _PER_KWH:
+        return None
+    return (value * _KG[mass] * _PER_KWH[amount]).normalize()

@@ -10,6 +10,10 @@ submit and on sync alike. The default depends on the node's role (DESIGN.md §5)
   publishes the CO2-only grid emission factor for enterprise reporting, and it is the footprint
   that must not use it (federation.md §5.1, §5.2).
 - a registry exchanges footprints with PACT partners, so footprints must meet `pact-3.0`.
+
+`strictFactors` (default false): a footprint's electricity factorId that names no EmissionFactor
+the node holds refuses, instead of being a warning (schemas.electricity.factor_checks says why
+the default is a warning). A held factor with another value always refuses.
 """
 
 from __future__ import annotations
@@ -41,11 +45,17 @@ DEFAULT_POLICIES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+#: The policy key that makes an unknown factorId refuse (see the module docstring).
+STRICT_FACTORS = "strictFactors"
+
+
 @dataclass(frozen=True)
 class ProfilePolicy:
-    """Required profiles per dataset kind; kinds not named need none."""
+    """Required profiles per dataset kind (kinds not named need none), and whether a cited
+    factor the node does not hold refuses."""
 
     required: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    strict_factors: bool = False
 
     def __post_init__(self) -> None:
         for kind, profiles in self.required.items():
@@ -58,9 +68,10 @@ class ProfilePolicy:
         """The profiles a dataset of `kind` must pass."""
         return tuple(self.required.get(kind, ()))
 
-    def to_dict(self) -> dict[str, list[str]]:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON object a node config stores (symmetric with `policy_from_dict`)."""
-        return {kind: list(profiles) for kind, profiles in sorted(self.required.items())}
+        kinds = {kind: list(profiles) for kind, profiles in sorted(self.required.items())}
+        return kinds | ({STRICT_FACTORS: True} if self.strict_factors else {})
 
 
 #: No profile required: offline tools and checkers built without a node.
@@ -76,9 +87,14 @@ def policy_from_dict(data: Any) -> ProfilePolicy:
     """A policy from its JSON object {kind: [profile, ...]}; anything else is refused."""
     if not isinstance(data, dict):
         raise PolicyError("a profile policy is a JSON object of kind -> [profile, ...]")
+    strict = data.get(STRICT_FACTORS, False)
+    if not isinstance(strict, bool):
+        raise PolicyError(f"{STRICT_FACTORS} must be true or false")
     required: dict[str, tuple[str, ...]] = {}
     for kind, profiles in data.items():
+        if kind == STRICT_FACTORS:
+            continue
         if not isinstance(profiles, list) or not all(isinstance(p, str) for p in profiles):
             raise PolicyError(f"the profiles of {kind!r} must be a list of names")
         required[str(kind)] = tuple(profiles)
-    return ProfilePolicy(required)
+    return ProfilePolicy(required, strict_factors=strict)

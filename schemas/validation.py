@@ -78,6 +78,7 @@ def validate(
     profile: str | None = None,
     rules: Mapping[str, Any] | None = None,
     factors: Mapping[str, Decimal] | None = None,
+    strict_factors: bool = False,
     profiles: Sequence[str] = (),
 ) -> list[Violation]:
     """Every violation in `document` (a credential or a bare dataset); [] means valid.
@@ -86,8 +87,9 @@ def validate(
     `profile` argument that names nothing. `rules` maps AccountingRule ids to rule datasets (or
     credentials); by default the rules bundled with cfx. `factors` maps the EmissionFactor ids
     the caller holds to their values (kgCO2e/kWh = tCO2e/MWh): when given, every factorId a
-    footprint's electricity block cites must name one of them with the value stated. `profiles` are
-    applied as well as `profile` (a node's policy names several).
+    footprint's electricity block cites must name one of them with the value stated (an id that
+    names none is a warning, an error when `strict_factors`: schemas.electricity.factor_checks).
+    `profiles` are applied as well as `profile` (a node's policy names several).
     """
     if kind is not None and kind not in resources.KIND_SCHEMAS:
         raise UnknownKindError(f"unknown dataset kind {kind!r}; known: {', '.join(KINDS)}")
@@ -129,7 +131,7 @@ def validate(
         block = subject.get("electricity")
         if isinstance(block, dict):
             at = pointer.join(base, "electricity")
-            found.extend(electricity.factor_checks(block, at, factors))
+            found.extend(electricity.factor_checks(block, at, factors, strict=strict_factors))
     for name in applied:
         found.extend(_profile_violations(name, kind, subject, base, known_rules))
     return sorted(set(found))

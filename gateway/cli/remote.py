@@ -182,6 +182,16 @@ def _credential_bytes(path: Path, data: bytes, key: PrivateKey | None) -> bytes:
     return json.dumps(signed, ensure_ascii=False).encode("utf-8")
 
 
+def _accepted_text(path: Path, ds: Any) -> str:
+    """The accepted line and, one per line as `cfx validate` prints them, the warnings the node
+    returned (Dataset.warnings: findings it kept with the dataset, which did not refuse it)."""
+    counts = f", {len(ds.warnings)} warnings" if ds.warnings else ""
+    where = f"log index {ds.log_index}, digest {ds.digest[:16]}…{counts}"
+    lines = [f"{path}: accepted as {ds.name} ({where})"]
+    lines += [f"  {w.field or '/'}  {w.reason}  warning: {w.description}" for w in ds.warnings]
+    return "\n".join(lines)
+
+
 def run_submit(args: argparse.Namespace) -> int:
     """`cfx submit`: send each file in turn; a file that cannot be read or is refused is reported
     and the next one is still sent.
@@ -214,8 +224,7 @@ def run_submit(args: argparse.Namespace) -> int:
                     "dataset": _dataset_dict(ds),
                     "receipt": MessageToDict(response.receipt),
                 },
-                f"{path}: accepted as {ds.name} (log index {ds.log_index}, "
-                f"digest {ds.digest[:16]}…)",
+                _accepted_text(path, ds),
             )
     if show_progress:
         print(file=sys.stderr)

@@ -95,6 +95,7 @@ def node_syncer(
             )
         ),
         rules_for=node.catalog.rules_cited_by,
+        factors_for=node.catalog.factors_cited_by,
         reader=Reader(node.config.org, node.config.role, is_origin=False),
         clock=node.clock,
         page_size=limits.sync_page_size,

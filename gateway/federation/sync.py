@@ -125,6 +125,8 @@ class _Refusal(Exception):  # noqa: N818 - internal control flow, never leaves t
 
 
 Rules = Callable[[ParsedCredential], Any]
+# The held EmissionFactor values a credential's factorIds resolve to (gateway.catalog).
+Factors = Callable[[ParsedCredential], Any]
 # Told (peer, leaves verified, leaves of the accepted checkpoint) as a round advances.
 Progress = Callable[[Peer, int, int], object]
 
@@ -142,6 +144,7 @@ class Syncer:
         registry_for: Callable[[Peer], TrustRegistry],
         rules_for: Rules,
         reader: Reader,
+        factors_for: Factors = lambda _parsed: None,
         clock: Callable[[], datetime],
         page_size: int,
         after_page: Callable[[], object] = lambda: None,
@@ -153,6 +156,7 @@ class Syncer:
         self._checker = checker
         self._registry_for = registry_for
         self._rules_for = rules_for
+        self._factors_for = factors_for
         self._reader = reader
         self._clock = clock
         self._page_size = page_size
@@ -347,6 +351,7 @@ class Syncer:
                 registry=registry,
                 now=self._clock(),
                 rules=self._rules_for(parsed),
+                factors=self._factors_for(parsed),
             )
         except GatewayError as err:
             raise _Refusal(index, err.reason, str(err)) from err

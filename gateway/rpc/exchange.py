@@ -13,7 +13,7 @@ from gateway._proto.cfx.v1 import exchange_service_pb2_grpc as ex_grpc
 from gateway.catalog import Catalog
 from gateway.checker import KeyStatus
 from gateway.domain import ChangeType, DatasetStatus, is_dataset_name
-from gateway.errors import InvalidNameError, InvalidRequestIdError
+from gateway.errors import FieldViolation, InvalidNameError, InvalidRequestIdError
 from gateway.intake import Intake
 from gateway.limits import Limits
 from gateway.rpc import convert
@@ -129,8 +129,8 @@ class ExchangeServicer(ex_grpc.ExchangeServiceServicer):
             issuer=report.issuer,
             proofs=proofs,
             violations=[
-                ex.FieldViolation(field=v.field, reason=v.reason, description=v.description)
-                for v in report.violations
+                *_findings(report.violations, ex.FINDING_SEVERITY_ERROR),
+                *_findings(report.warnings, ex.FINDING_SEVERITY_WARNING),
             ],
             digest=report.digest,
             trust_reason=report.trust_reason,
@@ -225,3 +225,14 @@ def _is_canonical_uuid(text: str) -> bool:
         return str(uuid.UUID(text)) == text
     except ValueError:
         return False
+
+
+def _findings(
+    found: tuple[FieldViolation, ...], severity: ex.FindingSeverity
+) -> list[ex.FieldViolation]:
+    return [
+        ex.FieldViolation(
+            field=v.field, reason=v.reason, description=v.description, severity=severity
+        )
+        for v in found
+    ]

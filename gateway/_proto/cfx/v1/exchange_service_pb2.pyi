@@ -18,10 +18,19 @@ class KeyStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     KEY_STATUS_TRUSTED: _ClassVar[KeyStatus]
     KEY_STATUS_UNKNOWN: _ClassVar[KeyStatus]
     KEY_STATUS_REVOKED: _ClassVar[KeyStatus]
+
+class FindingSeverity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FINDING_SEVERITY_UNSPECIFIED: _ClassVar[FindingSeverity]
+    FINDING_SEVERITY_ERROR: _ClassVar[FindingSeverity]
+    FINDING_SEVERITY_WARNING: _ClassVar[FindingSeverity]
 KEY_STATUS_UNSPECIFIED: KeyStatus
 KEY_STATUS_TRUSTED: KeyStatus
 KEY_STATUS_UNKNOWN: KeyStatus
 KEY_STATUS_REVOKED: KeyStatus
+FINDING_SEVERITY_UNSPECIFIED: FindingSeverity
+FINDING_SEVERITY_ERROR: FindingSeverity
+FINDING_SEVERITY_WARNING: FindingSeverity
 
 class SubmitDatasetRequest(_message.Message):
     __slots__ = ("credential", "request_id")
@@ -132,14 +141,16 @@ class ProofResult(_message.Message):
     def __init__(self, cryptosuite: _Optional[str] = ..., verification_method: _Optional[str] = ..., controller: _Optional[str] = ..., proof_purpose: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., verified: _Optional[bool] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., key_status: _Optional[_Union[KeyStatus, str]] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
-    __slots__ = ("field", "reason", "description")
+    __slots__ = ("field", "reason", "description", "severity")
     FIELD_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
     field: str
     reason: str
     description: str
-    def __init__(self, field: _Optional[str] = ..., reason: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    severity: FindingSeverity
+    def __init__(self, field: _Optional[str] = ..., reason: _Optional[str] = ..., description: _Optional[str] = ..., severity: _Optional[_Union[FindingSeverity, str]] = ...) -> None: ...
 
 class VerifyCredentialResponse(_message.Message):
     __slots__ = ("verified", "kind", "issuer", "proofs", "violations", "digest", "trust_reason")
