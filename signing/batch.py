@@ -3,17 +3,22 @@ can be killed on overrun. (Threads are safe too: signing.rdf keeps pyld's caches
 
 Workers start with "forkserver", not "fork": the gateway process runs gRPC threads, and forking a
 threaded process can deadlock the child. Each worker builds its own `PinnedLoader` from the same
-manifests (re-checking the hashes) once, at start-up.
+manifests (re-checking the hashes) once, at start-up, and ends itself once the process that
+started the pool is gone (a pool's workers would otherwise outlive a parent killed with SIGKILL).
+Other pure work that needs the pinned contexts (the gateway's full credential checks) runs on the
+same workers through `VerifierPool.submit`, with `worker_loader()`.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from schemas import strict_json
 from schemas.paths import CONTEXTS_MANIFEST
@@ -22,11 +27,34 @@ from signing.loader import PinnedLoader
 from signing.verification import VerificationResult, verify
 
 _WORKER_LOADER: PinnedLoader | None = None
+# How often a worker looks whether the process that started it is still there.
+_PARENT_CHECK_SECONDS = 1.0
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
 
 def _init_worker(manifests: tuple[Path, ...]) -> None:
     global _WORKER_LOADER  # noqa: PLW0603 - one loader per worker process, by design
     _WORKER_LOADER = PinnedLoader(manifests)
+    parent = os.getppid()
+    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
+
+
+def _end_with_parent(parent: int) -> None:
+    """Leave once orphaned: the parent (the forkserver, which itself ends with the pool's owner)
+    is gone when this process is re-parented. Workers hold both ends of their job queue, so they
+    would never see it close."""
+    while os.getppid() == parent:
+        threading.Event().wait(_PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def worker_loader() -> PinnedLoader:
+    """The pinned-context loader of this pool worker (for functions run through `submit`)."""
+    if _WORKER_LOADER is None:
+        raise RuntimeError("worker_loader() is only available inside a VerifierPool worker")
+    return _WORKER_LOADER
 
 
 def _verify_in_worker(job: tuple[Any, dict[str, Any]]) -> VerificationResult:
@@ -74,6 +102,11 @@ class VerifierPool:
         closures); unusable input gives a failed result with the error's reason."""
         jobs = ((credential, options) for credential in credentials)
         return list(self._executor.map(_verify_in_worker, jobs, chunksize=chunksize))
+
+    def submit(self, fn: Callable[[Job], Result], job: Job) -> Future[Result]:
+        """Run `fn(job)` on a worker: a module-level, pure function of picklable values, which
+        may use `worker_loader()`."""
+        return self._executor.submit(fn, job)
 
     def close(self) -> None:
         """Wait for running verifications, cancel queued ones, stop the workers."""
