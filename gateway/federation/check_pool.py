@@ -135,6 +135,11 @@ class CheckBatch:
         self._waiting: list[bytes] = []
         self._chunks: list[tuple[tuple[bytes, ...], Future[list[Outcome | None]] | None]] = []
 
+    @property
+    def pooled(self) -> bool:
+        """Whether this batch's checks go to worker processes."""
+        return self._pool is not None
+
     def add(self, raw: bytes) -> None:
         """Queue one credential; a full chunk goes to the pool at once."""
         self._waiting.append(raw)
