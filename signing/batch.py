@@ -4,18 +4,23 @@ can be killed on overrun. (Threads are safe too: signing.rdf keeps pyld's caches
 Workers start with "forkserver", not "fork": the gateway process runs gRPC threads, and forking a
 threaded process can deadlock the child. Each worker builds its own `PinnedLoader` from the same
 manifests (re-checking the hashes) once, at start-up, and ends itself once the process that
-started the pool is gone (a pool's workers would otherwise outlive a parent killed with SIGKILL).
+started the pool is gone: workers hold their own job queue's ends and the forkserver's liveness
+pipe, so a parent killed with SIGKILL would otherwise leave them (and the stdio they inherited)
+behind. Only the parent holds the write end of an "owner" pipe; a worker seeing its end close
+leaves.
 Other pure work that needs the pinned contexts (the gateway's full credential checks) runs on the
 same workers through `VerifierPool.submit`, with `worker_loader()`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -27,26 +32,22 @@ from signing.loader import PinnedLoader
 from signing.verification import VerificationResult, verify
 
 _WORKER_LOADER: PinnedLoader | None = None
-# How often a worker looks whether the process that started it is still there.
-_PARENT_CHECK_SECONDS = 1.0
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
 
-def _init_worker(manifests: tuple[Path, ...]) -> None:
+def _init_worker(manifests: tuple[Path, ...], owner: Connection) -> None:
     global _WORKER_LOADER  # noqa: PLW0603 - one loader per worker process, by design
     _WORKER_LOADER = PinnedLoader(manifests)
-    parent = os.getppid()
-    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
+    threading.Thread(target=_end_with_owner, args=(owner,), daemon=True).start()
 
 
-def _end_with_parent(parent: int) -> None:
-    """Leave once orphaned: the parent (the forkserver, which itself ends with the pool's owner)
-    is gone when this process is re-parented. Workers hold both ends of their job queue, so they
-    would never see it close."""
-    while os.getppid() == parent:
-        threading.Event().wait(_PARENT_CHECK_SECONDS)
+def _end_with_owner(owner: Connection) -> None:
+    """Leave when the pool's owner is gone: nothing is ever sent, so this waits for the end of
+    file its death (or `VerifierPool.close`) makes."""
+    with contextlib.suppress(EOFError, OSError):
+        owner.recv_bytes()
     os._exit(0)
 
 
@@ -87,11 +88,13 @@ class VerifierPool:
         start_method: str = "forkserver",
     ) -> None:
         resolved = tuple(Path(m).resolve() for m in manifests)
+        # Kept open here (the read end too: workers started later get a copy of it).
+        self._owner_read, self._owner_alive = multiprocessing.Pipe(duplex=False)
         self._executor = ProcessPoolExecutor(
             max_workers=processes,
             mp_context=multiprocessing.get_context(start_method),
             initializer=_init_worker,
-            initargs=(resolved,),
+            initargs=(resolved, self._owner_read),
         )
 
     def verify_many(
@@ -111,6 +114,8 @@ class VerifierPool:
     def close(self) -> None:
         """Wait for running verifications, cancel queued ones, stop the workers."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._owner_alive.close()
+        self._owner_read.close()
 
     def __enter__(self) -> Self:
         return self
