@@ -52,8 +52,9 @@ class Limits:
     sync_page_size: int = 256
     # Sync checks a page of at least sync_pool_min_datasets credentials on this many worker
     # processes (at most one per core; 1: in the syncing thread); smaller pages are checked in
-    # the syncing thread, which keeps a follower's latency low.
-    sync_check_processes: int = 2
+    # the syncing thread, which keeps a follower's latency low. Off by default: the hand-off
+    # costs ~0.5 ms of CPU per dataset (bench/sync.py A/B), which only pays with idle cores.
+    sync_check_processes: int = 1
     sync_pool_min_datasets: int = 32
     # Submissions one durable commit may carry (group commit).
     max_commit_batch: int = 64

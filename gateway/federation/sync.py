@@ -16,7 +16,8 @@ position moves past it: the peer behaved; this node just does not take it.
 Speed (issue 12) without changing any decision: the next page's bytes are fetched while this one
 is checked and stored (bytes only: each page is verified, checked against the registry as of
 that page and stored in the peer's order, one page after the other); a large page's credentials
-are checked on worker processes (gateway.federation.check_pool), their outcomes used in order.
+can be checked on worker processes (gateway.federation.check_pool, `sync_check_processes`),
+their outcomes used in order.
 """
 
 from __future__ import annotations
