@@ -16,8 +16,10 @@ issued to it and lists the origin in its signed peers.json. Both trust the expor
 3. Sync: the origin runs as `cfx serve` in its own process; the puller runs
    `gateway.federation.rounds.sync_round` in a child process (real gRPC + mTLS, PullEntries
    pages proven against the signed checkpoint, every dataset through the full checker, stored
-   with the position per page). The child reports progress and /proc/self/status VmRSS/VmHWM
-   every 0.25 s; the table gives RSS at 10 %, 50 % and 100 % of the datasets.
+   with the position per page; a large page's checks on `--check-processes` worker processes,
+   gateway.federation.check_pool). The child reports progress and /proc/self/status
+   VmRSS/VmHWM every 0.25 s, and the RSS of its whole process tree (the check workers too); the
+   table gives RSS at 10 %, 50 % and 100 % of the datasets. Its CPU is the whole tree's.
 4. Latency: a client submits to the origin over gRPC at `--rate`/s for `--latency-seconds`
    while the puller syncs continuously. `--follow serve` (the default where `cfx serve` follows
    its peers, gateway.federation.follower): the puller is its own `cfx serve`, and a client polls
@@ -50,7 +52,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,7 +64,15 @@ from gateway.domain import NodeRole
 from gateway.federation.peers import PEERS_FILE, Peer, PeerSet
 from gateway.federation.rounds import node_peers, sync_round
 from gateway.log.entry import DatasetReplicated, decode_entry
-from gateway.node import NodePaths, add_client, edit_trust, init_node, load_node_key
+from gateway.node import (
+    NodePaths,
+    add_client,
+    edit_trust,
+    init_node,
+    load_config,
+    load_node_key,
+    save_config,
+)
 from gateway.process import spawn_server
 from gateway.trust import Role
 from schemas.paths import PACKAGE_DIR
@@ -109,6 +119,27 @@ def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of process `pid` (proc(5): fields 14 and 15 of /proc/PID/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (proc(5): /proc/PID/task/TID/children)."""
+    found = [pid]
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in children.read_text(encoding="ascii").split():
+            found += _tree(int(child))
+    return found
+
+
+def _tree_totals(pid: int) -> tuple[float, int]:
+    """CPU seconds and VmRSS (KiB) summed over `pid` and its living descendants."""
+    cpu, rss = 0.0, 0
+    for member in _tree(pid):
+        try:
+            cpu += _cpu_seconds(member)
+            rss += _status_kib(member)["VmRSS"]
+        except (FileNotFoundError, KeyError, ProcessLookupError):
+            continue  # ended meanwhile
+    return cpu, rss
 
 
 def make_pair(root: Path) -> Pair:
@@ -222,12 +253,14 @@ def puller_child(root: Path, expect: int, time_limit: float, profile: str | None
     node = open_node(root)
     start_size = node.store.log_size()
     stop = threading.Event()
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0 = time.perf_counter(), _tree_totals(os.getpid())[0]
 
     def report() -> None:
         while True:
             done = node.store.log_size() - start_size
-            print(json.dumps({"t": time.perf_counter() - t0, "done": done, **_status_kib()}))
+            tree_rss = _tree_totals(os.getpid())[1]
+            sample = {"t": time.perf_counter() - t0, "done": done, "tree": tree_rss}
+            print(json.dumps(sample | _status_kib()))
             sys.stdout.flush()
             if stop.wait(0.25):
                 return
@@ -246,7 +279,8 @@ def puller_child(root: Path, expect: int, time_limit: float, profile: str | None
                 profiler.disable()
             if summaries[-1]["outcome"] != "synced":
                 break
-        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        # Before the pool's workers end with this process: their CPU counts.
+        elapsed, cpu = time.perf_counter() - t0, _tree_totals(os.getpid())[0] - c0
         done = node.store.log_size() - start_size
     finally:
         stop.set()
@@ -276,7 +310,8 @@ def run_puller(pair: Pair, expect: int, time_limit: float, profile: str | None) 
                 samples.append(record)
                 if len(samples) % 40 == 0:
                     print(
-                        f"  synced {record['done']:>8,}  RSS {record['VmRSS'] / 1024:6.1f} MiB",
+                        f"  synced {record['done']:>8,}  RSS {record['VmRSS'] / 1024:6.1f} MiB "
+                        f"(with workers {record['tree'] / 1024:6.1f} MiB)",
                         flush=True,
                     )
     if not final:
@@ -285,12 +320,19 @@ def run_puller(pair: Pair, expect: int, time_limit: float, profile: str | None) 
     return final
 
 
-def rss_at(samples: list[dict[str, Any]], fraction: float, total: int) -> tuple[float, float]:
-    """(VmRSS, VmHWM) in MiB at the first sample with `fraction` of `total` done."""
-    for sample in samples:
-        if sample["done"] >= fraction * total:
-            return sample["VmRSS"] / 1024, sample["VmHWM"] / 1024
-    return samples[-1]["VmRSS"] / 1024, samples[-1]["VmHWM"] / 1024
+def rss_at(
+    samples: list[dict[str, Any]], fraction: float, total: int
+) -> tuple[float, float, float]:
+    """(VmRSS, VmHWM, RSS with workers) in MiB at the first sample with `fraction` done."""
+    chosen = next((s for s in samples if s["done"] >= fraction * total), samples[-1])
+    return chosen["VmRSS"] / 1024, chosen["VmHWM"] / 1024, chosen.get("tree", 0) / 1024
+
+
+def set_check_processes(paths: NodePaths, processes: int) -> None:
+    """The puller's `sync_check_processes` limit (gateway.federation.check_pool)."""
+    config = load_config(paths)
+    limits = replace(config.limits, sync_check_processes=processes)
+    save_config(paths, replace(config, limits=limits))
 
 
 # -- latency -------------------------------------------------------------------------------------
@@ -409,6 +451,12 @@ def main() -> int:
         default="serve" if importlib.util.find_spec("gateway.federation.follower") else "loop",
         help="latency: the puller's own `cfx serve` following, or a loop of sync_round here",
     )
+    parser.add_argument(
+        "--check-processes",
+        type=int,
+        default=0,
+        help="the puller's sync check workers (1: in the syncing thread); default: its limits",
+    )
     parser.add_argument("--profile", help="cProfile the puller's sync into this file")
     parser.add_argument("--puller-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -419,6 +467,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="cfx-bench-sync-") as tmp_name:
         tmp = Path(tmp_name)
         pair = make_pair(tmp)
+        if args.check_processes:
+            set_check_processes(pair.puller, args.check_processes)
         t0 = time.perf_counter()
         shares = [args.count // 4] * 4
         shares[0] += args.count - sum(shares)
@@ -474,7 +524,9 @@ def main() -> int:
     print(
         "| puller RSS at 10/50/100 % (peak) | "
         + " / ".join(f"{rss[f][0]:.0f}" for f in rss)
-        + f" MiB (VmHWM {rss[1.0][1]:.0f} MiB) | | | flat |"
+        + f" MiB (VmHWM {rss[1.0][1]:.0f} MiB); with check workers "
+        + " / ".join(f"{rss[f][2]:.0f}" for f in rss)
+        + " MiB | | | flat |"
     )
     how = "puller's cfx serve following" if args.follow == "serve" else "sync_round loop"
     if lat:
@@ -485,7 +537,8 @@ def main() -> int:
             f"p99 {p99:.2f} s ({len(lat)} datasets) | | | p99 < {TARGET_P99_S} s |"
         )
     print(f"load average {load_start:.1f} at start, {load_end:.1f} at end, {os.cpu_count()} CPUs")
-    print("(per CPU-second: what the puller's code costs with a core to itself; the origin")
+    print("(puller CPU and 'with check workers' RSS: the puller's whole process tree;")
+    print(" per CPU-second: what the puller's code costs with a core to itself; the origin")
     print(" serves from its own process, its CPU is the 'origin serving' figure; wall: what")
     print(" this load allowed, with the origin and the puller sharing the 2 cores)")
     if args.profile:

@@ -178,6 +178,11 @@ class CredentialChecker:
         self._policy = policy
 
     @property
+    def policy(self) -> ProfilePolicy:
+        """The profiles (and factor strictness) this checker enforces."""
+        return self._policy
+
+    @property
     def loader(self) -> PinnedLoader:
         """The pinned-context loader the checks resolve JSON-LD contexts with."""
         return self._loader

@@ -9,6 +9,7 @@ from pathlib import Path
 from gateway.app import Node
 from gateway.checker import CredentialChecker
 from gateway.client import CfxClient, served_leaf
+from gateway.federation.check_pool import PageChecks
 from gateway.federation.cosigning import SyncWitness
 from gateway.federation.delegation import effective_registry
 from gateway.federation.peer_trust import delegated_registries
@@ -87,15 +88,15 @@ def node_syncer(
     )
     return Syncer(
         store=node.store,
-        checker=checker,
+        checks=PageChecks(
+            checker, node.catalog.rules_cited_by, limits, node.catalog.factors_cited_by
+        ),
         registry_for=registry_for
         or (
             lambda peer: effective_registry(
                 node.trust.current(), delegated_registries(node.store, peer)
             )
         ),
-        rules_for=node.catalog.rules_cited_by,
-        factors_for=node.catalog.factors_cited_by,
         reader=Reader(node.config.org, node.config.role, is_origin=False),
         clock=node.clock,
         page_size=limits.sync_page_size,
