@@ -1,4 +1,8 @@
-"""`cfx serve`: run a node's gRPC server until SIGTERM."""
+"""`cfx serve`: run a node's gRPC server until SIGTERM.
+
+Its log (stderr) is one record per line, JSON or text (gateway.observability.logging); its
+stdout is the one "serving … on HOST:PORT" line that scripts wait for.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,14 @@ from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
 from gateway.federation.follower import Follower
+from gateway.federation.peers import Peer
 from gateway.federation.rounds import node_peers
+from gateway.observability import logging as node_logging
+from gateway.observability.calls import log_call
+from gateway.observability.http import HttpServer, loopback_listen, serve_metrics
+from gateway.observability.metrics import NodeMetrics, NodeState
 from gateway.requests.relay import Relay
-from gateway.server import serve_until_signal
+from gateway.server import RunningServer, serve_until_signal
 
 _log = logging.getLogger("cfx.server")
 # After the server stopped: time to save the newest checkpoint and close the store.
@@ -36,12 +45,32 @@ def register(sub: Any) -> None:
         "--listen", type=listen_address, help="HOST:PORT to listen on (default: from config.json)"
     )
     p.add_argument("--store", help="store URL: a SQLite path, sqlite:///…, or postgresql://…")
+    p.add_argument(
+        "--log-format",
+        choices=node_logging.FORMATS,
+        default="text",
+        help="one record per line on stderr: JSON objects, or the same fields as text",
+    )
+    p.add_argument("--log-level", choices=node_logging.LEVELS, default="info")
+    p.add_argument(
+        "--metrics-listen",
+        metavar="HOST:PORT",
+        help="serve Prometheus metrics at http://HOST:PORT/metrics (loopback only, see below)",
+    )
+    p.add_argument(
+        "--metrics-allow-remote",
+        action="store_true",
+        help="let --metrics-listen use a non-loopback address (the metrics are plain HTTP "
+        "without authentication, and name caller organizations and peers)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """`cfx serve`: open the node, serve until SIGTERM/SIGINT, exit within the grace period."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    node_logging.configure(args.log_format, args.log_level)
+    if args.metrics_listen:  # a refused address is an error before anything starts
+        loopback_listen(args.metrics_listen, allow_remote=args.metrics_allow_remote)
     node = open_node(args.dir, store_url=args.store)
     try:
         peers = node_peers(node).peers  # a rolled-back peers file is refused before serving
@@ -61,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputFileError(
                 f"{option} {listen}: cannot listen: {why(cause)}; {fix} with --listen HOST:PORT"
             ) from exc
+        running.guard.observers.append(log_call)
         # Keep pulling from the peers while serving; shutdown ends their streams at once.
         follower = Follower(node, peers)
         running.guard.on_shutdown(follower.stop)
@@ -69,7 +99,19 @@ def run(args: argparse.Namespace) -> int:
         relay = Relay(node, peers)
         running.guard.on_shutdown(relay.stop)
         relay.start()
+        if args.metrics_listen:
+            metrics = _metrics(node, running, follower, peers, args)
+            running.guard.on_shutdown(metrics.stop)
         host = listen.rpartition(":")[0]
+        node_logging.event(
+            _log,
+            "serving",
+            f"serving {node.config.org} ({node.config.role}) on {host}:{running.port}",
+            org=node.config.org,
+            role=str(node.config.role),
+            address=f"{host}:{running.port}",
+            metrics=f"http://{metrics.address}/metrics" if args.metrics_listen else "",
+        )
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
             f"cfx: serving {node.config.org} ({node.config.role}) on {host}:{running.port}",
@@ -84,6 +126,30 @@ def run(args: argparse.Namespace) -> int:
     if not (drained and _closed_within(node, CLOSE_SECONDS)):
         _exit_leaving_work_behind()
     return 0
+
+
+def _metrics(
+    node: Node,
+    running: RunningServer,
+    follower: Follower,
+    peers: tuple[Peer, ...],
+    args: argparse.Namespace,
+) -> HttpServer:
+    """Count every call and stage from now on, and serve the figures at --metrics-listen."""
+    metrics = NodeMetrics()
+    metrics.bind_stages()
+    running.guard.observers.append(metrics.observe_call)
+    metrics.watch(
+        NodeState(
+            store=node.store,
+            open_streams=running.guard.streams.holders,
+            sync_lag=follower.lag,
+            peers={peer.origin: peer.name for peer in peers},
+        )
+    )
+    return serve_metrics(
+        metrics.registry, args.metrics_listen, allow_remote=args.metrics_allow_remote
+    )
 
 
 def bind_problem(address: str) -> OSError | None:
