@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
@@ -22,10 +22,11 @@ from gateway.federation.peers import Peer
 from gateway.federation.rounds import node_peers
 from gateway.observability import logging as node_logging
 from gateway.observability.calls import log_call
-from gateway.observability.http import HttpServer, loopback_listen, serve_metrics
-from gateway.observability.metrics import NodeMetrics, NodeState
 from gateway.requests.relay import Relay
 from gateway.server import RunningServer, serve_until_signal
+
+if TYPE_CHECKING:
+    from gateway.observability.http import HttpServer
 
 _log = logging.getLogger("cfx.server")
 # After the server stopped: time to save the newest checkpoint and close the store.
@@ -70,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     """`cfx serve`: open the node, serve until SIGTERM/SIGINT, exit within the grace period."""
     node_logging.configure(args.log_format, args.log_level)
     if args.metrics_listen:  # a refused address is an error before anything starts
+        from gateway.observability.http import loopback_listen  # noqa: PLC0415 - opt-in only
+
         loopback_listen(args.metrics_listen, allow_remote=args.metrics_allow_remote)
     node = open_node(args.dir, store_url=args.store)
     try:
@@ -136,6 +139,10 @@ def _metrics(
     args: argparse.Namespace,
 ) -> HttpServer:
     """Count every call and stage from now on, and serve the figures at --metrics-listen."""
+    # Opt-in: other commands do not pay for importing the HTTP stack.
+    from gateway.observability.http import serve_metrics  # noqa: PLC0415
+    from gateway.observability.metrics import NodeMetrics, NodeState  # noqa: PLC0415
+
     metrics = NodeMetrics()
     metrics.bind_stages()
     running.guard.observers.append(metrics.observe_call)

@@ -132,7 +132,10 @@ class Guard:
             started=started,
         )
         for observer in self.observers:
-            observer(ended)
+            try:
+                observer(ended)
+            except Exception:  # noqa: BLE001 - a failing log or metric must not fail the call
+                _log.exception("observer %r failed", observer)
 
     def on_shutdown(self, callback: Callable[[], None]) -> None:
         """Call `callback` when shutdown begins (e.g. to end waiting streams)."""
