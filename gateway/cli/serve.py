@@ -56,7 +56,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--metrics-listen",
         metavar="HOST:PORT",
-        help="serve Prometheus metrics at http://HOST:PORT/metrics (loopback only, see below)",
+        help="serve Prometheus metrics at http://HOST:PORT/metrics (loopback only unless "
+        "--metrics-allow-remote)",
     )
     p.add_argument(
         "--metrics-allow-remote",
@@ -145,6 +146,8 @@ def _metrics(
 
     metrics = NodeMetrics()
     metrics.bind_stages()
+    # The GEC ledger attaches its certificate count here (`metrics.gec_ledger = …`); until
+    # then cfx_gec_ledger_certificates reads 0.
     running.guard.observers.append(metrics.observe_call)
     metrics.watch(
         NodeState(
