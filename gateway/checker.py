@@ -37,6 +37,7 @@ from gateway.errors import (
     UnknownKindError,
 )
 from gateway.limits import Limits
+from gateway.observability.stages import VALIDATE, VERIFY
 from gateway.trust import Organization, ThresholdNotMetError, TrustRegistry
 from gateway.trust.model import issuer_did
 from schemas import strict_json
@@ -303,6 +304,7 @@ class CredentialChecker:
         # Which keys may sign for the issuer is the trust registry's call, made above. Only what
         # the compiled fast path models is accepted (no pyld on a request path: its cost grows
         # with the square of a property's values), and the caller's deadline bounds the work.
+        started = time.perf_counter()
         result = verify_credential(
             parsed.document,
             loader=self._loader,
@@ -311,6 +313,7 @@ class CredentialChecker:
             jsonld_limits=FAST_PATH_ONLY,
             deadline=_deadline(left),
         )
+        VERIFY.since(started)
         if not result.verified or not result.proofs:
             raise _refusal(result)
         if not any(p.controller == parsed.issuer for p in result.proofs):
@@ -398,7 +401,9 @@ class CredentialChecker:
         factors: Mapping[str, Decimal] | None,
     ) -> tuple[FieldViolation, ...]:
         """Raise on any error finding; return the warnings, which are kept with the dataset."""
+        started = time.perf_counter()
         found = self.findings(parsed, rules, factors)
+        VALIDATE.since(started)
         refusing = _field_violations(errors(found))
         if any(v.reason in SCHEMA_REASONS for v in refusing):
             raise SchemaViolationError(refusing)

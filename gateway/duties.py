@@ -32,6 +32,12 @@ class Duties:
         """Whether this replica does the duties now."""
         return self._running is not None
 
+    def lag(self) -> dict[str, int]:
+        """Entries each peer announced that this replica has not pulled yet ({} while another
+        replica holds the duties)."""
+        running = self._running
+        return running[0].lag() if running is not None else {}
+
     def start(self) -> None:
         """Follow every peer and relay requests (again, after a `stop`)."""
         with self._lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from time import perf_counter
 
 from gateway import access
 from gateway.attestation_binding import attested_record
@@ -27,6 +28,7 @@ from gateway.errors import (
 from gateway.limits import Limits
 from gateway.log.entry import DatasetAccepted, StatusChange, StatusChangeKind
 from gateway.log.receipt import Receipt
+from gateway.observability.stages import STORE
 from gateway.store.base import Store
 from gateway.store.errors import GecDoubleClaimError, NotFoundError
 from gateway.store.group_commit import GroupCommitter
@@ -139,10 +141,12 @@ class Intake:
             dataset=record.name,
             received_at=record.received_at,
         )
+        started = perf_counter()
         try:
             stored = self._committer.put(record, entry.to_bytes()).dataset
         except GecDoubleClaimError as err:
             raise self._double_claim(err, caller) from None
+        STORE.since(started)
         return Accepted(stored, self._log.receipt(stored.log_index))
 
     def _double_claim(self, err: GecDoubleClaimError, caller: Organization) -> GecDoubleClaimError:

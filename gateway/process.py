@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -40,10 +41,12 @@ def spawn_server(
     listen: str = "127.0.0.1:0",
     store: str | None = None,
     log: IO[str] | None = None,
+    options: Sequence[str] = (),
 ) -> ServerProcess:
     """Start `cfx serve --dir node_dir` and wait for its one "serving … on HOST:PORT" line.
 
-    `store` overrides the node's configured store URL. The server's log (stderr) goes to `log`
+    `store` overrides the node's configured store URL; `options` are more `cfx serve` options
+    (e.g. `--log-format json`). The server's log (stderr) goes to `log`
     when given, and is discarded otherwise.
     """
     argv = [
@@ -58,6 +61,7 @@ def spawn_server(
     ]
     if store is not None:
         argv += ["--store", store]
+    argv += options
     process = subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,

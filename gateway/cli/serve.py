@@ -1,4 +1,8 @@
-"""`cfx serve`: run a node's gRPC server until SIGTERM."""
+"""`cfx serve`: run a node's gRPC server until SIGTERM.
+
+Its log (stderr) is one record per line, JSON or text (gateway.observability.logging); its
+stdout is the one "serving … on HOST:PORT" line that scripts wait for.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +21,15 @@ from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
 from gateway.cli.pact import add_pact_flags, start_pact
 from gateway.duties import Duties
+from gateway.federation.peers import Peer
 from gateway.federation.rounds import node_peers
-from gateway.server import serve_until_signal
+from gateway.observability import logging as node_logging
+from gateway.observability.calls import log_call
+from gateway.server import RunningServer, serve_until_signal
 from gateway.store.lease import LeaseKeeper, holder_name, open_lease
 
 if TYPE_CHECKING:
+    from gateway.observability.http import HttpServer
     from gateway.web.serving import WebServer
 
 _log = logging.getLogger("cfx.server")
@@ -49,12 +57,35 @@ def register(sub: Any) -> None:
         help="also serve the verification page over HTTPS (the node's TLS certificate)",
     )
     add_pact_flags(p)
+    p.add_argument(
+        "--log-format",
+        choices=node_logging.FORMATS,
+        default="text",
+        help="one record per line on stderr: JSON objects, or the same fields as text",
+    )
+    p.add_argument("--log-level", choices=node_logging.LEVELS, default="info")
+    p.add_argument(
+        "--metrics-listen",
+        metavar="HOST:PORT",
+        help="serve Prometheus metrics at http://HOST:PORT/metrics (loopback only unless "
+        "--metrics-allow-remote)",
+    )
+    p.add_argument(
+        "--metrics-allow-remote",
+        action="store_true",
+        help="let --metrics-listen use a non-loopback address (the metrics are plain HTTP "
+        "without authentication, and name caller organizations and peers)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """`cfx serve`: open the node, serve until SIGTERM/SIGINT, exit within the grace period."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    node_logging.configure(args.log_format, args.log_level)
+    if args.metrics_listen:  # a refused address is an error before anything starts
+        from gateway.observability.http import loopback_listen  # noqa: PLC0415 - opt-in only
+
+        loopback_listen(args.metrics_listen, allow_remote=args.metrics_allow_remote)
     node = open_node(args.dir, store_url=args.store)
     try:
         peers = node_peers(node).peers  # a rolled-back peers file is refused before serving
@@ -74,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputFileError(
                 f"{option} {listen}: cannot listen: {why(cause)}; {fix} with --listen HOST:PORT"
             ) from exc
+        running.guard.observers.append(log_call)
         # Pull from the peers and relay requests (issue 14) while serving, on one replica at a
         # time: the holder of the duties lease. Shutdown releases it and ends the streams.
         duties = Duties(node, peers)
@@ -83,11 +115,23 @@ def run(args: argparse.Namespace) -> int:
         pact = start_pact(node, args)  # the PACT v3 host system over HTTPS, if asked for
         if pact is not None:
             running.guard.on_shutdown(pact.stop_now)
+        if args.metrics_listen:
+            metrics = _metrics(node, running, duties, peers, args)
+            running.guard.on_shutdown(metrics.stop)
         host = listen.rpartition(":")[0]
         lease = open_lease(node.store, holder_name(f"{host}:{running.port}"))
         keeper = LeaseKeeper(lease, duties.start, duties.stop)
         running.guard.on_shutdown(keeper.stop)
         keeper.start()
+        node_logging.event(
+            _log,
+            "serving",
+            f"serving {node.config.org} ({node.config.role}) on {host}:{running.port}",
+            org=node.config.org,
+            role=str(node.config.role),
+            address=f"{host}:{running.port}",
+            metrics=f"http://{metrics.address}/metrics" if args.metrics_listen else "",
+        )
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
             f"cfx: serving {node.config.org} ({node.config.role}) on {host}:{running.port}",
@@ -117,6 +161,35 @@ def _start_web(node: Node, listen: str) -> WebServer:
     host = listen.rpartition(":")[0]
     print(f"cfx: web page on https://{host}:{web.port}/", flush=True)
     return web
+
+
+def _metrics(
+    node: Node,
+    running: RunningServer,
+    duties: Duties,
+    peers: tuple[Peer, ...],
+    args: argparse.Namespace,
+) -> HttpServer:
+    """Count every call and stage from now on, and serve the figures at --metrics-listen."""
+    # Opt-in: other commands do not pay for importing the HTTP stack.
+    from gateway.observability.http import serve_metrics  # noqa: PLC0415
+    from gateway.observability.metrics import NodeMetrics, NodeState  # noqa: PLC0415
+
+    metrics = NodeMetrics()
+    metrics.bind_stages()
+    metrics.gec_ledger = node.store.gec_certificates
+    running.guard.observers.append(metrics.observe_call)
+    metrics.watch(
+        NodeState(
+            store=node.store,
+            open_streams=running.guard.streams.holders,
+            sync_lag=duties.lag,
+            peers={peer.origin: peer.name for peer in peers},
+        )
+    )
+    return serve_metrics(
+        metrics.registry, args.metrics_listen, allow_remote=args.metrics_allow_remote
+    )
 
 
 def bind_problem(address: str) -> OSError | None:

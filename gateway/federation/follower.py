@@ -22,6 +22,7 @@ from gateway.errors import GatewayError
 from gateway.federation.peers import Peer
 from gateway.federation.rounds import RemotePeer, node_syncer
 from gateway.federation.sync import PeerSummary, Syncer
+from gateway.observability.logging import event
 
 _log = logging.getLogger("cfx.sync")
 
@@ -59,6 +60,8 @@ class Follower:
         self._lock = threading.Lock()
         self._clients: dict[str, CfxClient] = {}
         self._threads: list[threading.Thread] = []
+        # The newest log size each peer announced (the metrics' sync lag is measured from it).
+        self._announced: dict[str, int] = {}
 
     def start(self) -> None:
         """One follower thread per peer."""
@@ -85,6 +88,15 @@ class Follower:
             timeout = 0.0
         return not any(thread.is_alive() for thread in self._threads)
 
+    def lag(self) -> dict[str, int]:
+        """Entries each peer announced that this node has not pulled yet, for the peers that
+        announced a size since `cfx serve` started."""
+        return {
+            peer.name: max(0, size - self._node.store.peer_position(peer.origin).size)
+            for peer in self._peers
+            if (size := self._announced.get(peer.name)) is not None
+        }
+
     def _follow(self, peer: Peer) -> None:
         syncer = node_syncer(self._node)
         delay = self._backoff.first
@@ -98,7 +110,16 @@ class Follower:
             except (GatewayError, OSError) as err:
                 if self._stopping.is_set():
                     return
-                _log.warning("sync with %s: %s; again in %.1f s", peer.name, err, delay)
+                event(
+                    _log,
+                    "sync",
+                    f"sync with {peer.name}: {err}; again in {delay:.1f} s",
+                    logging.WARNING,
+                    peer=peer.name,
+                    outcome="unreachable",
+                    reason=getattr(err, "reason", type(err).__name__),
+                    retry_seconds=delay,
+                )
                 self._stopping.wait(delay)
                 delay = self._backoff.after(delay)
             except Exception:  # noqa: BLE001 - a bug must not end following for good: logged, retried
@@ -117,6 +138,7 @@ class Follower:
             for size in client.watch_log(known):
                 if self._stopping.is_set():
                     return
+                self._announced[peer.name] = size
                 if size > self._node.store.peer_position(peer.origin).size and not self._round(
                     peer, syncer, source
                 ):
@@ -144,19 +166,29 @@ class Follower:
         self._node.log.ensure_writable()
         summary = syncer.sync_peer(peer, source)
         _report(summary)
-        return summary.outcome == "synced"
+        if summary.outcome != "synced":
+            return False
+        self._announced[peer.name] = max(self._announced.get(peer.name, 0), summary.end)
+        return True
 
 
 def _report(summary: PeerSummary) -> None:
-    if summary.outcome != "synced":
-        _log.error("sync with %s: %s: %s", summary.peer, summary.outcome, summary.message)
-    elif summary.end != summary.start or summary.refused:
-        _log.info(
-            "sync with %s: entries %d..%d, %d stored, %d status changes, %d refused",
-            summary.peer,
-            summary.start,
-            summary.end,
-            summary.stored,
-            summary.status_changes,
-            len(summary.refused),
-        )
+    """One `sync` line per round and peer: an error unless synced."""
+    synced = summary.outcome == "synced"
+    event(
+        _log,
+        "sync",
+        f"sync with {summary.peer}: {summary.outcome}"
+        + (f": {summary.message}" if summary.message else ""),
+        logging.INFO if synced else logging.ERROR,
+        peer=summary.peer,
+        origin=summary.origin,
+        outcome=summary.outcome,
+        start=summary.start,
+        end=summary.end,
+        stored=summary.stored,
+        status_changes=summary.status_changes,
+        already_held=summary.already_held,
+        refused=len(summary.refused),
+        refused_reasons=sorted({r.get("reason", "") for r in summary.refused}),
+    )

@@ -22,6 +22,7 @@ from gateway._proto.cfx.v1 import request_service_pb2 as rq
 from gateway.app import Node
 from gateway.errors import GatewayError
 from gateway.federation.peers import Peer
+from gateway.observability.logging import event
 from gateway.requests import machine
 from gateway.requests.desk import Desk, peers_directory
 from gateway.rpc.request_client import RequestClient
@@ -65,6 +66,18 @@ def relay_peer(desk: Desk, store: Store, peer: Peer, client: RequestClient, now:
     if kept:  # acknowledge at once: the peer stops offering them
         client.relay([], kept)
         desk.mark(kept, machine.ack_delivered)
+    event(
+        _log,
+        "relay",
+        f"relay with {peer.name}: {len(response.accepted)} requests handed up, "
+        f"{len(kept)} answers kept",
+        peer=peer.name,
+        forwarded=len(response.accepted),
+        acknowledged=len(acks),
+        answers=len(response.answers),
+        kept=len(kept),
+        requests=sorted([*response.accepted, *kept]),
+    )
     return True
 
 
@@ -114,11 +127,15 @@ class Relay:
             failures = self._failures.get(peer.name, 0) + 1
             self._failures[peer.name] = failures
             self._retry_at[peer.name] = now + machine.backoff(failures)
-            _log.warning(
-                "relay to %s failed (%s): retry in %s",
-                peer.name,
-                err.reason,
-                machine.backoff(failures),
+            retry = machine.backoff(failures)
+            event(
+                _log,
+                "relay",
+                f"relay to {peer.name} failed ({err.reason}): retry in {retry}",
+                logging.WARNING,
+                peer=peer.name,
+                reason=err.reason,
+                retry_seconds=retry.total_seconds(),
             )
             return err.reason
         self._failures.pop(peer.name, None)

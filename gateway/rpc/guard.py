@@ -10,7 +10,8 @@ A wrapper, in order:
    which drops to 0 when the RPC ends or the node's shutdown grace runs out; a unary method
    first waits for one of the node's work slots, a stream takes none;
 4. turns a `GatewayError` into a rich status, and any other exception into INTERNAL with no
-   internals in it: never UNKNOWN (E3).
+   internals in it: never UNKNOWN (E3);
+5. reports how the call ended to the guard's observers (the access log, metrics; issue 16).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 import grpc
 
@@ -31,10 +32,12 @@ from gateway import access
 from gateway.errors import (
     ERROR_ROOTS,
     InternalError,
+    ReportableError,
     TooManyConcurrentCallsError,
     TooManyStreamsError,
 )
 from gateway.limits import Limits
+from gateway.observability.calls import Observer, call_ended
 from gateway.rpc.identity import caller_from
 from gateway.rpc.quota import Quota
 from gateway.rpc.status import abort
@@ -69,6 +72,8 @@ class Guard:
         self.work = WorkSlots(limits.worker_threads)
         self._stop_at = math.inf
         self._on_shutdown: list[Callable[[], None]] = []
+        # Told of every call that ended (`cfx serve` adds the access log and the metrics).
+        self.observers: list[Observer] = []
 
     @property
     def stop_at(self) -> float:
@@ -102,6 +107,35 @@ class Guard:
                 yield call
             finally:
                 call.end()
+
+    def ended(
+        self,
+        servicer: object,
+        name: str,
+        request: object,
+        *,
+        response: object,
+        call: Call | None,
+        error: BaseException | None,
+        started: float,
+    ) -> None:
+        """Tell the observers how one call ended (a stream closed by its client: CANCELLED)."""
+        reportable = cast("ReportableError", error) if isinstance(error, ERROR_ROOTS) else None
+        ended = call_ended(
+            type(servicer),
+            name,
+            request,
+            response,
+            caller=call.caller.name if call is not None else "",
+            error=reportable,
+            code=grpc.StatusCode.CANCELLED if error is not None else grpc.StatusCode.OK,
+            started=started,
+        )
+        for observer in self.observers:
+            try:
+                observer(ended)
+            except Exception:  # noqa: BLE001 - a failing log or metric must not fail the call
+                _log.exception("observer %r failed", observer)
 
     def on_shutdown(self, callback: Callable[[], None]) -> None:
         """Call `callback` when shutdown begins (e.g. to end waiting streams)."""
@@ -173,6 +207,8 @@ def unary(
     def handler(self: _S, request: _Request, context: grpc.ServicerContext) -> _Response:
         guard = self.guard
         default = guard.limits.default_deadline_seconds
+        started, call, response = time.perf_counter(), None, None
+        error: BaseException | None = None
         try:
             # Waits for a work slot no longer than the call may take.
             with (
@@ -180,13 +216,27 @@ def unary(
                 guard.admit(context, guard.calls, default) as call,
                 guard.work.slot(call.time_left()),
             ):
-                return method(self, request, call)
+                response = method(self, request, call)
+                return response
         except ERROR_ROOTS as err:
+            error = err
             abort(context, err)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - the one catch-all that keeps UNKNOWN away (E3)
             # Logged with the stack for the operator; the caller sees a generic INTERNAL (E3).
             _log.exception("unexpected error in %s", method.__name__)
-            abort(context, InternalError())
+            error = internal = InternalError()
+            abort(context, internal)
+        finally:
+            if guard.observers:
+                guard.ended(
+                    self,
+                    method.__name__,
+                    request,
+                    response=response,
+                    call=call,
+                    error=error,
+                    started=started,
+                )
         raise AssertionError  # unreachable: abort raises
 
     return handler
@@ -203,13 +253,31 @@ def server_stream(
         guard = self.guard
         # A stream lives at most max_deadline_seconds; the client resumes after that.
         longest = guard.limits.max_deadline_seconds
+        started, call = time.perf_counter(), None
+        error: BaseException | None = None
         try:
             with guard.work.handler(), guard.admit(context, guard.streams, longest) as call:
                 yield from method(self, request, call)
+        except GeneratorExit as closed:  # the client cancelled or went away
+            error = closed
+            raise
         except ERROR_ROOTS as err:
+            error = err
             abort(context, err)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - as in unary()
             _log.exception("unexpected error in %s", method.__name__)
-            abort(context, InternalError())
+            error = internal = InternalError()
+            abort(context, internal)
+        finally:
+            if guard.observers:
+                guard.ended(
+                    self,
+                    method.__name__,
+                    request,
+                    response=None,
+                    call=call,
+                    error=error,
+                    started=started,
+                )
 
     return handler

@@ -22,6 +22,11 @@ class Quota:
     _held: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def holders(self) -> dict[str, int]:
+        """How many slots each identity holds now (for the metrics)."""
+        with self._lock:
+            return dict(self._held)
+
     @contextmanager
     def held(self, identity: str) -> Iterator[None]:
         """Hold one slot for `identity` while the block runs; RESOURCE_EXHAUSTED if none is free."""

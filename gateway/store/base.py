@@ -299,6 +299,10 @@ class Store(abc.ABC):
         """Double claims sync brought together: both kept, the earlier at its origin winning."""
 
     @abc.abstractmethod
+    def gec_certificates(self) -> int:
+        """How many certificates (MWh) the active footprints held here claim."""
+
+    @abc.abstractmethod
     def close(self) -> None:
         """Close every connection; later calls raise StoreUnavailableError."""
 

@@ -113,6 +113,14 @@ class GecLedger:
             )
         return found + [h for h in before if h.claim.last >= claim.first]
 
+    def certificates(self, cur: Cursor) -> int:
+        """The certificates claimed: each range counts last - first + 1 (1 GEC = 1 MWh)."""
+        self._run(
+            cur, "SELECT COALESCE(SUM(last_serial - first_serial + 1), 0) FROM cfx_gec_claims", ()
+        )
+        (total,) = cur.fetchone()
+        return int(total)
+
     def conflicts(self, cur: Cursor, *, released: bool = False) -> list[GecConflict]:
         """The recorded cross-node conflicts (also those since released, when `released`)."""
         where = "" if released else " WHERE released = 0"

@@ -474,6 +474,12 @@ class SQLStore(Store):
         with self._transaction(write=False) as cur:
             return self._gec.conflicts(cur, released=released)
 
+    def gec_certificates(self) -> int:
+        """How many certificates (MWh) the active footprints held here claim (a full scan of the
+        claims table: read at a metrics scrape, not on a request path)."""
+        with self._transaction(write=False) as cur:
+            return self._gec.certificates(cur)
+
     # -- footprint requests (issue 14) ----------------------------------------------------------
 
     def update_request(self, name: str, change: RequestChange) -> Request | None:
