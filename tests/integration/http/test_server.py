@@ -25,7 +25,9 @@ def test_a_page_request_right_after_start_is_never_refused() -> None:
     for _ in range(STARTS):
         server = serve(app, "127.0.0.1:0")
         try:
-            # no retry: a request racing the startup would meet a bound, unlistened socket
+            # at once, no retry: a connection racing the startup meets a bound socket that does
+            # not listen yet, and is refused
+            socket.create_connection(("127.0.0.1", server.port), timeout=10).close()
             answer = httpx.get(server.url, timeout=10)
         finally:
             assert server.stop()
