@@ -4,15 +4,18 @@ the `cfx serve --pact-listen` flags that start it."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from gateway.app import Node
 from gateway.cli._args import listen_address, node_directory
+from gateway.http.compose import Part
+from gateway.http.listeners import Offer
+from gateway.http.server import Tls
 from gateway.pact.app import create_app
 from gateway.pact.clients import ClientStore
 from gateway.pact.host import PactHost
 from gateway.pact.partners import Partner, PartnerStore
-from gateway.pact.server import PactServer, serve_https
 
 DEFAULT_AUTO_REJECT = 72 * 3600
 
@@ -33,19 +36,17 @@ def add_pact_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-def start_pact(node: Node, args: argparse.Namespace) -> PactServer | None:
-    """Serve the facade when `--pact-listen` was given; None otherwise."""
+def pact_offer(node: Node, args: argparse.Namespace) -> Offer | None:
+    """The facade to serve at `--pact-listen`, over HTTPS only (pact-v3.md §2.1: a plain-HTTP
+    request is never answered with content or a redirect); None without the flag."""
     if not args.pact_listen:
         return None
     host = PactHost.of_node(node, auto_reject_after=args.pact_auto_reject_after)
-    cert = args.pact_cert or node.paths.server_cert
-    key = args.pact_key or node.paths.server_key
-    server = serve_https(create_app(host), args.pact_listen, cert, key)
-    print(
-        f"cfx: serving PACT v3 on https://{args.pact_listen.rpartition(':')[0]}:{server.port}",
-        flush=True,
+    tls = Tls(
+        cert=Path(args.pact_cert or node.paths.server_cert),
+        key=Path(args.pact_key or node.paths.server_key),
     )
-    return server
+    return Offer(Part("PACT v3", create_app(host)), args.pact_listen, tls, "--pact-listen")
 
 
 def register(sub: Any) -> None:

@@ -14,23 +14,22 @@ import socket
 import threading
 from typing import TYPE_CHECKING, Any
 
-from starlette.applications import Starlette
-
 from gateway.app import Node, open_node, start
 from gateway.cli._args import listen_address, node_directory
 from gateway.cli._io import InputFileError, why
-from gateway.cli.pact import add_pact_flags, start_pact
+from gateway.cli.pact import add_pact_flags, pact_offer
 from gateway.duties import Duties
 from gateway.federation.peers import Peer
 from gateway.federation.rounds import node_peers
+from gateway.http.listen import ListenError
+from gateway.http.listeners import Listener, Offer, Stopper, bind_all
 from gateway.observability import logging as node_logging
 from gateway.observability.calls import log_call
-from gateway.server import RunningServer, serve_until_signal
+from gateway.server import DRAIN_SECONDS, RunningServer, serve_until_signal
 from gateway.store.lease import LeaseKeeper, holder_name, open_lease
 
 if TYPE_CHECKING:
-    from gateway.observability.http import HttpServer
-    from gateway.web.serving import WebServer
+    from gateway.http.server import HttpServer
 
 _log = logging.getLogger("cfx.server")
 # After the server stopped: time to save the newest checkpoint and close the store.
@@ -90,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         peers = node_peers(node).peers  # a rolled-back peers file is refused before serving
         listen = args.listen or node.config.listen
+        http = _bind_http(node, args)  # a busy HTTP port is refused before anything starts
         try:
             running = start(node, listen=listen)
         except RuntimeError as exc:  # grpc: "Failed to bind to address …", without the cause
@@ -109,15 +109,13 @@ def run(args: argparse.Namespace) -> int:
         # Pull from the peers and relay requests (issue 14) while serving, on one replica at a
         # time: the holder of the duties lease. Shutdown releases it and ends the streams.
         duties = Duties(node, peers)
-        if args.web_listen:
-            web = _start_web(node, args.web_listen)
-            running.guard.on_shutdown(web.stop)
-        pact = start_pact(node, args)  # the PACT v3 host system over HTTPS, if asked for
-        if pact is not None:
-            running.guard.on_shutdown(pact.stop_now)
+        servers = [listener.server.start() for listener in http]
         if args.metrics_listen:
             metrics = _metrics(node, running, duties, peers, args)
-            running.guard.on_shutdown(metrics.stop)
+            servers.append(metrics)
+        # Every listener stops accepting when shutdown begins, and ends within the gRPC bound.
+        stopper = Stopper(servers, node.config.limits.shutdown_grace_seconds + DRAIN_SECONDS)
+        running.guard.on_shutdown(stopper.begin)
         host = listen.rpartition(":")[0]
         lease = open_lease(node.store, holder_name(f"{host}:{running.port}"))
         keeper = LeaseKeeper(lease, duties.start, duties.stop)
@@ -131,15 +129,19 @@ def run(args: argparse.Namespace) -> int:
             role=str(node.config.role),
             address=f"{host}:{running.port}",
             metrics=f"http://{metrics.address}/metrics" if args.metrics_listen else "",
+            http={listener.serves: listener.server.url for listener in http},
         )
         # One parseable line: tests and scripts read the port from it (listen may be port 0).
         print(
             f"cfx: serving {node.config.org} ({node.config.role}) on {host}:{running.port}",
             flush=True,
         )
+        for listener in http:  # after the line above, which scripts read first
+            print(f"cfx: {listener.serves} on {listener.server.url}", flush=True)
         # Returns within the grace + DRAIN_SECONDS (1.5 s); closing gets CLOSE_SECONDS more.
         drained = serve_until_signal(running, node.config.limits.shutdown_grace_seconds)
         drained = duties.join(FOLLOWERS_SECONDS) and drained  # the relay thread is a daemon
+        drained = stopper.wait() and drained
     except BaseException:
         node.close()
         raise
@@ -148,19 +150,27 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_web(node: Node, listen: str) -> WebServer:
-    """The verification page beside the gRPC server, stopped when shutdown begins."""
-    from gateway.web.serving import bind  # noqa: PLC0415 - only with --web-listen
+def _bind_http(node: Node, args: argparse.Namespace) -> list[Listener]:
+    """The web page and the PACT facade, bound: one listener per address, so both flags naming
+    one address give one app serving both (the page answers paths neither claims)."""
+    offers = [offer for offer in (_web_offer(node, args), pact_offer(node, args)) if offer]
+    try:
+        return bind_all(offers, grace=node.config.limits.shutdown_grace_seconds)
+    except ListenError as exc:
+        raise InputFileError(str(exc)) from exc
+
+
+def _web_offer(node: Node, args: argparse.Namespace) -> Offer | None:
+    """The verification page at --web-listen, over HTTPS with the node's certificate."""
+    if not args.web_listen:
+        return None
+    from starlette.applications import Starlette  # noqa: PLC0415 - only with --web-listen
+
+    from gateway.http.compose import Part  # noqa: PLC0415
     from gateway.web.sites import node_routes, node_tls  # noqa: PLC0415
 
-    try:
-        web = bind(Starlette(routes=node_routes(node)), listen, node_tls(node))
-    except OSError as exc:
-        raise InputFileError(f"--web-listen {listen}: cannot listen: {why(exc)}") from exc
-    web.start()
-    host = listen.rpartition(":")[0]
-    print(f"cfx: web page on https://{host}:{web.port}/", flush=True)
-    return web
+    page = Part("web page", Starlette(routes=node_routes(node)))
+    return Offer(page, args.web_listen, node_tls(node), "--web-listen")
 
 
 def _metrics(

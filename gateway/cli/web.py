@@ -8,13 +8,13 @@ for others is served by a node (`cfx serve --web-listen`), over HTTPS with the n
 from __future__ import annotations
 
 import argparse
-import ipaddress
 from pathlib import Path
 from typing import Any
 
 from gateway.cli._args import listen_address
-from gateway.cli._io import InputFileError, read_note_key, why
-from gateway.web.serving import bind
+from gateway.cli._io import InputFileError, read_note_key
+from gateway.http.listen import ListenError, is_loopback
+from gateway.http.server import HttpServer
 from gateway.web.sites import offline_app
 
 
@@ -47,25 +47,16 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM."""
     host = args.listen.rpartition(":")[0].removeprefix("[").removesuffix("]")
-    if not _loopback(host):
+    if not is_loopback(host):
         raise InputFileError(
             f"--listen {args.listen}: cfx web serves plain HTTP, so only on a loopback address "
             "(127.0.0.1 or [::1]); serve others with cfx serve --web-listen (HTTPS)"
         )
     keys = [read_note_key(path, option="--log-key") for path in args.log_key]
     try:
-        server = bind(offline_app(keys), args.listen, tls=None)
-    except OSError as exc:
-        raise InputFileError(f"--listen {args.listen}: cannot listen: {why(exc)}") from exc
-    print(f"cfx: web page on http://{args.listen.rpartition(':')[0]}:{server.port}/", flush=True)
+        server = HttpServer(offline_app(keys), args.listen, name="cfx-web")
+    except ListenError as exc:
+        raise InputFileError(f"--listen {exc}") from exc
+    print(f"cfx: web page on {server.url}", flush=True)
     server.run()
     return 0
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

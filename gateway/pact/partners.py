@@ -7,11 +7,11 @@ its host is a loopback address (a partner on the same machine, as in tests).
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gateway.http.listen import is_loopback
 from gateway.pact.files import PactFileError, pact_dir, read_entries, write_entries
 from gateway.trust.model import ORG_NAME_RE
 
@@ -26,16 +26,6 @@ class Partner:
     auth_url: str = ""
     client_id: str = ""
     client_secret: str = ""
-
-
-def is_loopback(host: str) -> bool:
-    """True for `localhost` and loopback IP literals."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_url(url: str, what: str) -> str:

@@ -11,12 +11,13 @@ from starlette.routing import BaseRoute
 from gateway.app import Node
 from gateway.checker import CredentialChecker
 from gateway.federation.rounds import node_peers
+from gateway.http.peers import peer_identities
+from gateway.http.server import Tls
 from gateway.limits import Limits
 from gateway.log.checkpoint import NoteKey
 from gateway.times import utc_now
 from gateway.web.app import Site, create_app, render, web_routes
 from gateway.web.datasets import dataset_routes
-from gateway.web.serving import Tls, peer_identities
 from signing.loader import default_loader
 
 

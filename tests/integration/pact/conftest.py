@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.http.server import HttpServer, Tls, serve
 from gateway.pact.app import create_app
 from gateway.pact.host import PactHost
-from gateway.pact.server import PactServer, serve_https
 from tests.helpers.nodes import Harness, make_node
 from tests.helpers.search_net import footprint
 
@@ -27,7 +27,7 @@ BUYER_ORG, OTHER_ORG = "acme-buyer", "other-buyer"
 class Pact:
     harness: Harness
     host: PactHost
-    server: PactServer
+    server: HttpServer
     ids: dict[str, str]
 
     @property
@@ -76,13 +76,16 @@ def pcf(country: str, year: int) -> dict[str, Any]:
     }
 
 
-def serve(harness: Harness, **host_options: Any) -> Iterator[Pact]:
+def node_tls(harness: Harness) -> Tls:
+    """The node's server certificate, as `cfx serve --pact-listen` uses by default."""
+    return Tls(harness.paths.server_cert, harness.paths.server_key)
+
+
+def serve_pact(harness: Harness, **host_options: Any) -> Iterator[Pact]:
     host = PactHost.of_node(harness.node, **host_options)
     host.clients.add(BUYER, BUYER_ORG, BUYER_SECRET)
     host.clients.add(OTHER, OTHER_ORG, OTHER_SECRET)
-    server = serve_https(
-        create_app(host), "127.0.0.1:0", harness.paths.server_cert, harness.paths.server_key
-    )
+    server = serve(create_app(host), "127.0.0.1:0", tls=node_tls(harness))
     try:
         yield Pact(harness, host, server, {})
     finally:
@@ -115,6 +118,6 @@ def populate(pact: Pact) -> None:
 def pact(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pact]:
     root: Path = tmp_path_factory.mktemp("pact")
     for harness in make_node(root):
-        for served in serve(harness):
+        for served in serve_pact(harness):
             populate(served)
             yield served

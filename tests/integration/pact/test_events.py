@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.http.server import HttpServer, serve
 from gateway.pact.events import PUBLISHED, REQUEST_CREATED, REQUEST_FULFILLED, REQUEST_REJECTED
 from gateway.pact.files import PactFileError
 from gateway.pact.partners import Partner
-from gateway.pact.server import PactServer, serve_https
 from tests.helpers.nodes import make_node
-from tests.integration.pact.conftest import BUYER_ORG, Pact, populate, serve
+from tests.integration.pact.conftest import BUYER_ORG, Pact, node_tls, populate, serve_pact
 
 NODE_SECRET = "node-secret-0123456789"
 
@@ -55,9 +55,9 @@ def _post(pact: Pact, event: dict[str, Any]) -> Any:
 
 
 @pytest.fixture(params=[0.0, 3600.0], ids=["reject-at-once", "wait"])
-def net(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Pact, Receiver, PactServer]]:
+def net(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Pact, Receiver, HttpServer]]:
     for harness in make_node(tmp_path):
-        for pact in serve(harness, auto_reject_after=request.param):
+        for pact in serve_pact(harness, auto_reject_after=request.param):
             pact.host.deliverer.first_delay = 0.05
             populate(pact)
             receiver = Receiver()
@@ -65,9 +65,7 @@ def net(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Pact, Receiv
             # The partner authenticates the call-back at its own token endpoint: here, this
             # same node's facade (a PACT client registered for the node's organization).
             pact.host.clients.add("node-at-partner", "national", NODE_SECRET)
-            server = serve_https(
-                app, "127.0.0.1:0", harness.paths.server_cert, harness.paths.server_key
-            )
+            server = serve(app, "127.0.0.1:0", tls=node_tls(harness))
             pact.host.partners.add(Partner(
                 BUYER_ORG, f"https://127.0.0.1:{server.port}/3/events",
                 f"{pact.base}/auth/token", "node-at-partner", NODE_SECRET))  # fmt: skip
@@ -77,7 +75,7 @@ def net(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Pact, Receiv
                 server.stop()
 
 
-def _source(server: PactServer) -> str:
+def _source(server: HttpServer) -> str:
     return f"//127.0.0.1:{server.port}/3/events"
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
+from gateway.http.server import HttpServer, serve
 from gateway.node import edit_trust
 from gateway.rpc.convert import receipt_from_pb
 from gateway.trust import Role
-from gateway.web.serving import WebServer, bind
 from gateway.web.sites import node_routes, node_tls
 from signing.keys import generate_key
 from tests.helpers.nodes import EXPORTER, Harness, example, make_node
@@ -38,7 +38,7 @@ class Files:
 @dataclass
 class Site:
     harness: Harness
-    web: WebServer
+    web: HttpServer
     files: Files
 
     @property
@@ -78,9 +78,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     nodes = make_node(root)
     h = next(nodes)
     files = _files(h, root / "upload")
-    web = bind(Starlette(routes=node_routes(h.node)), "127.0.0.1:0", node_tls(h.node)).start()
+    web = serve(Starlette(routes=node_routes(h.node)), "127.0.0.1:0", tls=node_tls(h.node))
     try:
         yield Site(h, web, files)
     finally:
-        web.stop()
+        assert web.stop()
         next(nodes, None)
