@@ -41,6 +41,7 @@ def start_pact(node: Node, args: argparse.Namespace) -> PactServer | None:
     cert = args.pact_cert or node.paths.server_cert
     key = args.pact_key or node.paths.server_key
     server = serve_https(create_app(host), args.pact_listen, cert, key)
+    host.outbox.start()  # answers to partners' requests, from the store (daemon thread)
     print(
         f"cfx: serving PACT v3 on https://{args.pact_listen.rpartition(':')[0]}:{server.port}",
         flush=True,

@@ -3,34 +3,41 @@
 - PublishedEvent: accepted (200) whether or not the ids are known here.
 - RequestCreatedEvent: only from a configured partner whose events URL matches the event
   `source` (checked before anything is called: no SSRF), for the organization the token acts
-  for. Answered by exactly one RequestFulfilledEvent (the matching footprints the partner may
-  see, at least one) or RequestRejectedEvent, delivered to the partner's events URL.
-  Nothing matching: rejected with NotFoundError at once when auto-reject is 0, else after it.
+  for. Kept as a stored footprint request (gateway.pact.requests) before the 200, answered at
+  once when footprints the partner may see match (RequestFulfilledEvent), else by the owner's
+  `cfx request fulfil|reject` or the auto-reject (NotFound; at once when it is 0); the one
+  answer is delivered from the store by gateway.pact.outbox.
 - RequestFulfilledEvent / RequestRejectedEvent: answers to this node's requests, accepted.
 """
 
 from __future__ import annotations
 
-import threading
-import uuid
-from datetime import UTC, datetime
 from typing import Any, Final
 
 from gateway.pact.clients import PactClient
 from gateway.pact.errors import AccessDeniedError, BadRequestError
 from gateway.pact.filters import DATE_PARAMS, PactFilters, parse_filters
 from gateway.pact.host import PactHost
-from gateway.pact.partners import Partner, same_origin
+from gateway.pact.outbox import PREFIX, REQUEST_FULFILLED, REQUEST_REJECTED
+from gateway.pact.partners import same_origin
+from gateway.pact.requests import (
+    NOT_FOUND,
+    PactOrigin,
+    criteria_of,
+    fulfilment,
+    keep,
+    owner_of,
+    rejection,
+    request_name,
+)
+from gateway.requests.directory import home_orgs
+from gateway.requests.machine import MAX_FOOTPRINTS
 from schemas import strict_json
 
-PREFIX: Final = "org.wbcsd.pact.ProductFootprint."
 PUBLISHED: Final = PREFIX + "PublishedEvent.3"
 REQUEST_CREATED: Final = PREFIX + "RequestCreatedEvent.3"
-REQUEST_FULFILLED: Final = PREFIX + "RequestFulfilledEvent.3"
-REQUEST_REJECTED: Final = PREFIX + "RequestRejectedEvent.3"
 REQUIRED: Final = ("type", "specversion", "id", "source", "time", "data")
 MAX_EVENT_BYTES: Final = 1 << 20
-MAX_MATCHES: Final = 100
 _FILTER_KEYS: Final = {
     "productId": "productId",
     "companyId": "companyId",
@@ -95,39 +102,17 @@ def _request_created(host: PactHost, client: PactClient, event: dict[str, Any]) 
             "the event source is not the events endpoint of the client's partner"
         )
     filters = request_filters(event["data"])
-    with host.answered_lock:
-        key = (client.org, event["id"])
-        if key in host.answered:
-            return  # a retried request: it is answered once
-        host.answered.add(key)
-    matches = _matches(host, filters, client)
-    if matches:
-        _answer(host, partner, event, {"pfs": matches}, REQUEST_FULFILLED)
-        return
-    rejection = {"error": {"code": "NotFound", "message": "no footprint matches the request"}}
-    if host.auto_reject_after <= 0:
-        _answer(host, partner, event, rejection, REQUEST_REJECTED)
-    else:
-        timer = threading.Timer(
-            host.auto_reject_after, _answer, (host, partner, event, rejection, REQUEST_REJECTED)
-        )
-        timer.daemon = True
-        timer.start()
-
-
-def _matches(host: PactHost, filters: PactFilters, client: PactClient) -> list[dict[str, Any]]:
-    return host.footprints.page(filters, client, MAX_MATCHES, "", []).footprints
-
-
-def _answer(
-    host: PactHost, partner: Partner, request: dict[str, Any], data: dict[str, Any], kind: str
-) -> None:
-    event = {
-        "type": kind,
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": f"//{host.node.config.org}/3/events",
-        "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "data": {"requestEventId": request["id"], **data},
-    }
-    host.deliverer.send(partner, event)
+    criteria = criteria_of(event["data"])
+    origin = PactOrigin(client.org, event["id"])
+    if host.desk.get(request_name(origin.partner, origin.event_id)) is not None:
+        return  # a retried request: it is kept, and answered, once
+    answer = fulfilment(host.footprints.matching(filters, client, MAX_FOOTPRINTS))
+    if answer is None and host.auto_reject_after <= 0:
+        answer = rejection(*NOT_FOUND)
+    owner = owner_of(
+        host.footprints.issuers(filters),
+        home_orgs(host.node.trust.current()),
+        host.node.config.org,
+    )
+    keep(host.desk, origin, criteria, client.org, owner, answer)
+    host.outbox.wake()

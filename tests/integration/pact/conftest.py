@@ -83,10 +83,12 @@ def serve(harness: Harness, **host_options: Any) -> Iterator[Pact]:
     server = serve_https(
         create_app(host), "127.0.0.1:0", harness.paths.server_cert, harness.paths.server_key
     )
+    host.outbox.poll_seconds = 0.05
+    host.outbox.start()
     try:
         yield Pact(harness, host, server, {})
     finally:
-        host.deliverer.stop()
+        assert host.outbox.stop()
         assert server.stop()
 
 

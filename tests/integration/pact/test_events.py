@@ -58,7 +58,6 @@ def _post(pact: Pact, event: dict[str, Any]) -> Any:
 def net(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Pact, Receiver, PactServer]]:
     for harness in make_node(tmp_path):
         for pact in serve(harness, auto_reject_after=request.param):
-            pact.host.deliverer.first_delay = 0.05
             populate(pact)
             receiver = Receiver()
             app = Starlette(routes=[Route("/3/events", receiver.events_endpoint, methods=["POST"])])
