@@ -3,55 +3,28 @@ call-back to a partner's real HTTPS receiver; SSRF and non-HTTPS partners refuse
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from gateway.pact.events import PUBLISHED, REQUEST_CREATED, REQUEST_FULFILLED, REQUEST_REJECTED
+from gateway.pact.events import PUBLISHED, REQUEST_CREATED
 from gateway.pact.files import PactFileError
+from gateway.pact.outbox import REQUEST_FULFILLED, REQUEST_REJECTED
 from gateway.pact.partners import Partner
-from gateway.pact.server import PactServer, serve_https
+from gateway.pact.server import PactServer
 from tests.helpers.nodes import make_node
-from tests.integration.pact.conftest import BUYER_ORG, Pact, populate, serve
-
-NODE_SECRET = "node-secret-0123456789"
-
-
-class Receiver:
-    """The partner's events endpoint: a real Starlette app over HTTPS on loopback."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.arrived = threading.Event()
-
-    async def events_endpoint(self, request: Request) -> Response:
-        assert request.headers["authorization"].startswith("Bearer ")
-        self.events.append(await request.json())
-        self.arrived.set()
-        return Response(status_code=200)
-
-
-def _event(kind: str, data: dict[str, Any], source: str) -> dict[str, Any]:
-    return {"type": kind, "specversion": "1.0", "id": str(uuid.uuid4()), "source": source,
-            "time": "2026-05-01T00:00:00Z", "data": data}  # fmt: skip
-
-
-def _post(pact: Pact, event: dict[str, Any]) -> Any:
-    with pact.http() as http:
-        return http.post(
-            "/3/events",
-            json=event,
-            headers={"Authorization": f"Bearer {pact.token()}",
-                     "Content-Type": "application/cloudevents+json; charset=UTF-8"},
-        )  # fmt: skip
+from tests.integration.pact.conftest import (
+    Pact,
+    Receiver,
+    partner_of,
+    populate,
+    serve,
+)
+from tests.integration.pact.conftest import event_of as _event
+from tests.integration.pact.conftest import post_event as _post
+from tests.integration.pact.conftest import source_of as _source
 
 
 @pytest.fixture(params=[0.0, 3600.0], ids=["reject-at-once", "wait"])
@@ -60,24 +33,12 @@ def net(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Pact, Receiv
         for pact in serve(harness, auto_reject_after=request.param):
             populate(pact)
             receiver = Receiver()
-            app = Starlette(routes=[Route("/3/events", receiver.events_endpoint, methods=["POST"])])
-            # The partner authenticates the call-back at its own token endpoint: here, this
-            # same node's facade (a PACT client registered for the node's organization).
-            pact.host.clients.add("node-at-partner", "national", NODE_SECRET)
-            server = serve_https(
-                app, "127.0.0.1:0", harness.paths.server_cert, harness.paths.server_key
-            )
-            pact.host.partners.add(Partner(
-                BUYER_ORG, f"https://127.0.0.1:{server.port}/3/events",
-                f"{pact.base}/auth/token", "node-at-partner", NODE_SECRET))  # fmt: skip
+            server = receiver.serve(harness.paths)
+            partner_of(pact, server)
             try:
                 yield pact, receiver, server
             finally:
                 server.stop()
-
-
-def _source(server: PactServer) -> str:
-    return f"//127.0.0.1:{server.port}/3/events"
 
 
 def test_a_request_for_shared_footprints_is_fulfilled_by_exactly_one_callback(net) -> None:
