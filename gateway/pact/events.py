@@ -15,10 +15,16 @@ from __future__ import annotations
 from typing import Any, Final
 
 from gateway.pact.clients import PactClient
-from gateway.pact.errors import AccessDeniedError, BadRequestError
+from gateway.pact.errors import AccessDeniedError, BadRequestError, NotImplementedFeatureError
 from gateway.pact.filters import DATE_PARAMS, PactFilters, parse_filters
 from gateway.pact.host import PactHost
-from gateway.pact.outbox import PREFIX, REQUEST_FULFILLED, REQUEST_REJECTED
+from gateway.pact.outbox import (
+    PREFIX,
+    REQUEST_FULFILLED,
+    REQUEST_REJECTED,
+    V2_FULFILLED,
+    V2_REJECTED,
+)
 from gateway.pact.partners import same_origin
 from gateway.pact.requests import (
     NOT_FOUND,
@@ -36,6 +42,12 @@ from schemas import strict_json
 
 PUBLISHED: Final = PREFIX + "PublishedEvent.3"
 REQUEST_CREATED: Final = PREFIX + "RequestCreatedEvent.3"
+V2_TYPES: Final = {
+    "org.wbcsd.pathfinder.ProductFootprint.Published.v1": PUBLISHED,
+    "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1": REQUEST_CREATED,
+    V2_FULFILLED: REQUEST_FULFILLED,
+    V2_REJECTED: REQUEST_REJECTED,
+}
 REQUIRED: Final = ("type", "specversion", "id", "source", "time", "data")
 MAX_EVENT_BYTES: Final = 1 << 20
 _FILTER_KEYS: Final = {
@@ -49,7 +61,43 @@ _FILTER_KEYS: Final = {
 
 def receive(host: PactHost, client: PactClient, body: bytes) -> None:
     """Accept one event (return) or refuse it (BadRequestError / AccessDeniedError)."""
+    _dispatch(host, client, _parse(body), 3)
+
+
+def receive_v2(host: PactHost, client: PactClient, body: bytes) -> None:
+    """POST /2/events: the v2 event translated to its v3 type and data, then as `receive`; the
+    answer to a v2 request goes back as a v2 event (gateway.pact.outbox)."""
     event = _parse(body)
+    kind = V2_TYPES.get(event["type"])
+    if kind is None:
+        raise BadRequestError(f"unsupported v2 event type {str(event['type'])[:100]!r}")
+    data = _v2_request_data(event["data"]) if kind == REQUEST_CREATED else event["data"]
+    _dispatch(host, client, {**event, "type": kind, "data": data}, 2)
+
+
+def _v2_request_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A v2 request's ProductFootprintFragment as v3 criteria; a fragment property without a
+    v3 filter is NotImplemented (v2 §2.5: an unsupported request gets 400 NotImplemented)."""
+    fragment = data.get("pf")
+    if not isinstance(fragment, dict):
+        raise BadRequestError("data.pf (a ProductFootprintFragment) is required")
+    pcf = fragment.get("pcf", {})
+    pcf = pcf if isinstance(pcf, dict) else {"": pcf}
+    unsupported = sorted({*fragment} - {"productIds", "companyIds", "pcf"}) + sorted(
+        f"pcf/{k}" for k in set(pcf) - {"geographyCountry"}
+    )
+    if unsupported:
+        raise NotImplementedFeatureError(f"requests by {', '.join(unsupported)[:200]}")
+    out: dict[str, Any] = {
+        "productId": fragment.get("productIds"),
+        "companyId": fragment.get("companyIds"),
+        "geography": pcf.get("geographyCountry"),
+        "comment": data.get("comment"),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _dispatch(host: PactHost, client: PactClient, event: dict[str, Any], version: int) -> None:
     kind, data = event["type"], event["data"]
     if kind == PUBLISHED:
         ids = data.get("pfIds")
@@ -59,7 +107,7 @@ def receive(host: PactHost, client: PactClient, body: bytes) -> None:
         if not isinstance(data.get("requestEventId"), str):
             raise BadRequestError("data.requestEventId is required")
     elif kind == REQUEST_CREATED:
-        _request_created(host, client, event)
+        _request_created(host, client, event, version)
     else:
         raise BadRequestError(f"unsupported event type {str(kind)[:100]!r}")
 
@@ -95,7 +143,9 @@ def request_filters(data: dict[str, Any]) -> PactFilters:
     return parse_filters(params)
 
 
-def _request_created(host: PactHost, client: PactClient, event: dict[str, Any]) -> None:
+def _request_created(
+    host: PactHost, client: PactClient, event: dict[str, Any], version: int
+) -> None:
     partner = host.partners.get(client.org)
     if partner is None or not same_origin(event["source"], partner):
         raise AccessDeniedError(
@@ -103,7 +153,7 @@ def _request_created(host: PactHost, client: PactClient, event: dict[str, Any]) 
         )
     filters = request_filters(event["data"])
     criteria = criteria_of(event["data"])
-    origin = PactOrigin(client.org, event["id"])
+    origin = PactOrigin(client.org, event["id"], version)
     if host.desk.get(request_name(origin.partner, origin.event_id)) is not None:
         return  # a retried request: it is kept, and answered, once
     answer = fulfilment(host.footprints.matching(filters, client, MAX_FOOTPRINTS))

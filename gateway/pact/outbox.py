@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 from gateway.errors import GatewayError
 from gateway.pact.footprints import served_form
 from gateway.pact.requests import PactOrigin, rejection
+from gateway.pact.v2 import as_v2
 from gateway.requests.machine import Request, backoff
 from gateway.times import to_rfc3339
 from schemas import strict_json
@@ -38,7 +39,11 @@ _log = logging.getLogger("cfx.pact")
 PREFIX: Final = "org.wbcsd.pact.ProductFootprint."
 REQUEST_FULFILLED: Final = PREFIX + "RequestFulfilledEvent.3"
 REQUEST_REJECTED: Final = PREFIX + "RequestRejectedEvent.3"
-PACT_ROWS: Final = "pact:%"
+V2_PREFIX: Final = "org.wbcsd.pathfinder."
+V2_FULFILLED: Final = V2_PREFIX + "ProductFootprintRequest.Fulfilled.v1"
+V2_REJECTED: Final = V2_PREFIX + "ProductFootprintRequest.Rejected.v1"
+#: Both `pact:` and `pact2:` origins (gateway.pact.requests).
+PACT_ROWS: Final = "pact%"
 BATCH: Final = 200
 _ANSWER_NAMESPACE: Final = uuid.UUID("0b7e6a52-8d1f-4f0e-bb4a-5c2d9e13a7f1")
 
@@ -98,18 +103,23 @@ class Outbox:
         """The answer event of an answered request (CloudEvents 1.0, structured mode)."""
         answer = request.answer
         assert answer is not None
+        v2 = origin.version == 2
         data: dict[str, Any] = {"requestEventId": origin.event_id}
         if answer.footprints:
             held = self.host.node.store.find_by_digests([d for _, d in answer.footprints])
-            data["pfs"] = [
+            forms = [
                 served_form(held[d], strict_json.loads_object(held[d].credential))
                 for _, d in answer.footprints
                 if d in held
             ]
-            kind = REQUEST_FULFILLED
+            data["pfs"] = [as_v2(f) for f in forms] if v2 else forms
+            kind = V2_FULFILLED if v2 else REQUEST_FULFILLED
         else:
-            data["error"] = {"code": answer.reject_code, "message": answer.reject_message}
-            kind = REQUEST_REJECTED
+            code = answer.reject_code
+            if v2 and code == "NotFound":
+                code = "NoSuchFootprint"
+            data["error"] = {"code": code, "message": answer.reject_message}
+            kind = V2_REJECTED if v2 else REQUEST_REJECTED
         return {
             "type": kind,
             "specversion": "1.0",

@@ -5,8 +5,9 @@ transaction with its log entry), so it survives a restart, shows in `cfx request
 owner` and is answered by `cfx request fulfil|reject`, like any other.
 
 - Name: `requests/{uuid5(partner, event id)}`: a retried event is the same request (idempotent).
-- `came_from`: `pact:{partner org}:{event id}`. Organization names are slugs without `:`, so this
-  never names a peer node; and, as for a request relayed from a peer, the answer stays owed
+- `came_from`: `pact:{partner org}:{event id}` (`pact2:` for one that came by /2/events).
+  Organization names are slugs without `:`, so this never names a peer node;
+  and, as for a request relayed from a peer, the answer stays owed
   (`acknowledged` false) until it is delivered: the stored rows are the delivery outbox
   (gateway.pact.outbox), and the delivery is logged as the request's `acknowledged` entry.
 - Owner: the organization that issued the stored footprints of the requested products (any
@@ -32,6 +33,7 @@ from gateway.requests.machine import MAX_COMMENT_CHARS, MAX_FOOTPRINTS, Answer, 
 from gateway.store.model import StoredDataset
 
 ORIGIN_PREFIX: Final = "pact:"
+ORIGIN_PREFIX_V2: Final = "pact2:"
 MAX_EVENT_ID_CHARS: Final = 256
 _NAMESPACE: Final = uuid.UUID("6f0c2b2e-3c8e-4a51-9d3e-2a9f6c1d7e40")
 NOT_FOUND: Final = ("NotFound", "no footprint matches the request")
@@ -43,18 +45,22 @@ class PactOrigin:
 
     partner: str
     event_id: str
+    #: 2 for a request that came by POST /2/events: its answer is sent as a v2 event.
+    version: int = 3
 
     def encode(self) -> str:
         """The `came_from` of the stored request."""
-        return f"{ORIGIN_PREFIX}{self.partner}:{self.event_id}"
+        prefix = ORIGIN_PREFIX_V2 if self.version == 2 else ORIGIN_PREFIX
+        return f"{prefix}{self.partner}:{self.event_id}"
 
     @classmethod
     def decode(cls, came_from: str) -> PactOrigin | None:
         """The origin of a stored request, or None for one that did not come by PACT."""
-        if not came_from.startswith(ORIGIN_PREFIX):
-            return None
-        partner, _, event_id = came_from.removeprefix(ORIGIN_PREFIX).partition(":")
-        return cls(partner, event_id)
+        for prefix, version in ((ORIGIN_PREFIX, 3), (ORIGIN_PREFIX_V2, 2)):
+            if came_from.startswith(prefix):
+                partner, _, event_id = came_from.removeprefix(prefix).partition(":")
+                return cls(partner, event_id, version)
+        return None
 
 
 def request_name(partner: str, event_id: str) -> str:

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from gateway.pact.events import PUBLISHED, REQUEST_CREATED
@@ -103,3 +104,36 @@ def test_a_partner_url_must_be_https_except_on_loopback(net) -> None:
     with pytest.raises(PactFileError, match="HTTPS"):
         pact.host.partners.add(Partner("ftp-partner", "ftp://127.0.0.1/3/events"))
     assert pact.host.partners.add(Partner("local", "http://127.0.0.1:9/3/events"))
+
+
+V2 = "org.wbcsd.pathfinder."
+
+
+def _post_v2(pact: Pact, event: dict[str, object]) -> httpx.Response:
+    with pact.http() as http:
+        return http.post("/2/events", json=event, headers={
+            "Authorization": f"Bearer {pact.token()}",
+            "Content-Type": "application/cloudevents+json; charset=UTF-8"})  # fmt: skip
+
+
+def test_v2_events_take_the_v3_flow_and_are_answered_in_v2(net) -> None:
+    pact, receiver, server = net
+    source = _source(server)
+    published = _event(
+        V2 + "ProductFootprint.Published.v1", {"pfIds": [pact.ids["laptop-de"]]}, source
+    )
+    assert _post_v2(pact, published).status_code == 200
+    fragment = {"pf": {"productIds": ["urn:gtin:04000000000001"]}, "comment": "please"}
+    created = _event(V2 + "ProductFootprintRequest.Created.v1", fragment, source)
+    assert _post_v2(pact, created).status_code == 200
+    assert receiver.arrived.wait(10)
+    time.sleep(0.5)
+    assert len(receiver.events) == 1
+    answer = receiver.events[0]
+    assert answer["type"] == V2 + "ProductFootprintRequest.Fulfilled.v1"
+    assert answer["data"]["requestEventId"] == created["id"]
+    assert [pf["specVersion"][:2] for pf in answer["data"]["pfs"]] == ["2."]
+    by_period = {"pf": {"productIds": ["urn:gtin:1"], "pcf": {"referencePeriodStart": "x"}}}
+    refused = _post_v2(pact, _event(V2 + "ProductFootprintRequest.Created.v1", by_period, source))
+    assert (refused.status_code, refused.json()["code"]) == (400, "NotImplemented")
+    assert _post_v2(pact, _event(PUBLISHED, {"pfIds": ["x"]}, source)).status_code == 400

@@ -170,3 +170,22 @@ def test_the_served_openapi_document_is_the_one_in_the_repository(pact: Pact) ->
     assert {"/3/footprints", "/3/footprints/{id}", "/3/events", "/auth/token"} <= set(
         served.json()["paths"]
     )
+
+
+def test_v2_lists_page_to_the_end_with_absolute_v2_links(pact: Pact) -> None:
+    token, seen = pact.token(), []
+    answer = pact.get("/2/footprints", token=token, limit=1)
+    while True:
+        assert answer.status_code == 200
+        seen += [(f["id"], f["specVersion"][:2]) for f in answer.json()["data"]]
+        link = answer.headers.get("link")
+        if link is None:
+            break
+        assert link.startswith(f"<{pact.base}/2/footprints?")
+        with pact.http() as http:
+            answer = http.get(link[1:].split(">;")[0], headers={"Authorization": f"Bearer {token}"})
+    assert len(seen) >= 3
+    assert {version for _, version in seen} == {"2."}
+    assert len({pf_id for pf_id, _ in seen}) == len(seen)
+    unknown = pact.get("/2/footprints", productId="urn:gtin:1")  # a v3 filter is not v2
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "BadRequest")
