@@ -131,8 +131,8 @@ class Footprints:
         may not see it (v3 §2.4: both MUSTs; the spec chose to confirm existence)."""
         try:
             canonical = str(uuid.UUID(pf_id))
-        except ValueError:
-            raise BadRequestError("the footprint id is not a UUID") from None
+        except ValueError:  # no footprint has such an id: not found (v3 §2.4 MUST 404)
+            raise NotFoundError(f"no footprint {pf_id[:80]!r}") from None
         records = [
             r
             for r in self.store.datasets_with_id(f"urn:uuid:{canonical}")

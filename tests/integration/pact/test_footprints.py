@@ -107,7 +107,8 @@ def test_get_gives_the_footprint_403_when_not_shared_404_when_unknown(pact: Pact
     assert (denied.status_code, denied.json()["code"]) == (403, "AccessDenied")
     missing = pact.get("/3/footprints/00000000-0000-4000-8000-000000000000")
     assert (missing.status_code, missing.json()["code"]) == (404, "NotFound")
-    assert pact.get("/3/footprints/not-a-uuid").status_code == 400
+    not_uuid = pact.get("/3/footprints/non-existent-id")  # conformance TC8: 404, not 400
+    assert (not_uuid.status_code, not_uuid.json()["code"]) == (404, "NotFound")
 
 
 def test_served_footprints_are_valid_under_the_strict_schema_with_decimal_strings(
