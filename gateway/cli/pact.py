@@ -46,7 +46,11 @@ def pact_offer(node: Node, args: argparse.Namespace) -> Offer | None:
         cert=Path(args.pact_cert or node.paths.server_cert),
         key=Path(args.pact_key or node.paths.server_key),
     )
-    return Offer(Part("PACT v3", create_app(host)), args.pact_listen, tls, "--pact-listen")
+    offer = Offer(Part("PACT v3", create_app(host)), args.pact_listen, tls, "--pact-listen")
+    # Answers owed to partners go out from the store (a daemon thread; at-least-once, with a
+    # stable event id the partner de-duplicates on).
+    host.outbox.start()
+    return offer
 
 
 def register(sub: Any) -> None:

@@ -20,8 +20,13 @@ from starlette.routing import BaseRoute, Route
 from gateway.log.receipt import Receipt
 from gateway.pact import events
 from gateway.pact.clients import PactClient
-from gateway.pact.errors import InvalidTokenError, PactError, error_response
-from gateway.pact.filters import parse_filters
+from gateway.pact.errors import (
+    InvalidTokenError,
+    NotImplementedFeatureError,
+    PactError,
+    error_response,
+)
+from gateway.pact.filters import PactFilters, parse_filters
 from gateway.pact.footprints import parse_limit
 from gateway.pact.host import PactHost
 from gateway.pact.v2 import v2_routes
@@ -55,6 +60,23 @@ def _basic(request: Request) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     return (user, secret) if sep else None
+
+
+def list_page(
+    host: PactHost, request: Request, client: PactClient, filters: PactFilters
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One page of footprints and its `Link: <absolute URL>; rel="next"` header (§2.3), the
+    link keeping the request's path and parameters (v2 and v3 alike)."""
+    params = parse_qsl(request.url.query, keep_blank_values=True)
+    limit = parse_limit(request.query_params.get("limit"))
+    query_key = [(k, v) for k, v in params if k not in {"limit", CURSOR_PARAM}]
+    cursor = request.query_params.get(CURSOR_PARAM, "")
+    page = host.footprints.page(filters, client, limit, cursor, query_key)
+    headers = {}
+    if page.cursor:
+        query = urlencode([*query_key, ("limit", str(limit)), (CURSOR_PARAM, page.cursor)])
+        headers["Link"] = f'<{request.url.replace(query=query)}>; rel="next"'
+    return page.footprints, headers
 
 
 def routes(host: PactHost) -> list[BaseRoute]:  # noqa: C901 - one closure per endpoint
@@ -105,16 +127,8 @@ def routes(host: PactHost) -> list[BaseRoute]:  # noqa: C901 - one closure per e
     def list_footprints(request: Request) -> Response:
         client = client_of(host, request)
         params = parse_qsl(request.url.query, keep_blank_values=True)
-        filters = parse_filters(params)
-        limit = parse_limit(request.query_params.get("limit"))
-        query_key = [(k, v) for k, v in params if k not in {"limit", CURSOR_PARAM}]
-        cursor = request.query_params.get(CURSOR_PARAM, "")
-        page = host.footprints.page(filters, client, limit, cursor, query_key)
-        headers = {}
-        if page.cursor:
-            query = urlencode([*query_key, ("limit", str(limit)), (CURSOR_PARAM, page.cursor)])
-            headers["Link"] = f'<{request.url.replace(query=query)}>; rel="next"'
-        return JSONResponse({"data": page.footprints}, headers=headers)
+        footprints, headers = list_page(host, request, client, parse_filters(params))
+        return JSONResponse({"data": footprints}, headers=headers)
 
     def get_footprint(request: Request) -> Response:
         client = client_of(host, request)
@@ -144,6 +158,15 @@ def routes(host: PactHost) -> list[BaseRoute]:  # noqa: C901 - one closure per e
         await run_in_threadpool(events.receive, host, client, body)
         return Response(status_code=200)
 
+    async def post_event_v2(request: Request) -> Response:
+        client = client_of(host, request)
+        body = await request.body()
+        try:
+            await run_in_threadpool(events.receive_v2, host, client, body)
+        except NotImplementedFeatureError as exc:  # v2: NotImplemented is a 400 (§2.6)
+            return error_response("NotImplemented", 400, exc.message)
+        return Response(status_code=200)
+
     return [
         Route("/auth/token", token, methods=["POST"]),
         Route("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
@@ -151,9 +174,10 @@ def routes(host: PactHost) -> list[BaseRoute]:  # noqa: C901 - one closure per e
         Route("/3/footprints", list_footprints, methods=["GET"]),
         Route("/3/footprints/{pf_id}", get_footprint, methods=["GET"]),
         Route("/3/events", post_event, methods=["POST"]),
+        Route("/2/events", post_event_v2, methods=["POST"]),
         Route("/cfx/v1/datasets/{pf_id}/credential", credential, methods=["GET"]),
         Route("/cfx/v1/datasets/{pf_id}/receipts", receipts, methods=["GET"]),
-        *v2_routes(host, client_of),
+        *v2_routes(host, client_of, list_page),
     ]
 
 

@@ -1,13 +1,12 @@
-"""Sending an event to a partner's events endpoint, with a token from its auth endpoint, retried
-with exponential backoff (pact-v3.md §2.5: give up after 72 h). Only configured partners'
-URLs are ever called (gateway.pact.partners)."""
+"""Sending an event to a partner's events endpoint, with a token from its auth endpoint; the
+outbox retries with exponential backoff (pact-v3.md §2.5: give up after 72 h). Only configured
+partners' URLs are ever called (gateway.pact.partners)."""
 
 from __future__ import annotations
 
 import logging
 import ssl
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -40,49 +39,33 @@ def auth_url(partner: Partner) -> str:
 
 @dataclass
 class Deliverer:
-    """Delivers each event on its own daemon thread until accepted or given up."""
+    """One delivery attempt at a time; the caller (gateway.pact.outbox) retries with backoff
+    from the stored outbox, so nothing is lost with a restart."""
 
     ca_file: Path | None
-    first_delay: float = 1.0
-    max_delay: float = 3600.0
     give_up_after: float = GIVE_UP_SECONDS
-    _stop: threading.Event = field(default_factory=threading.Event)
 
-    def send(self, partner: Partner, event: dict[str, Any]) -> threading.Thread:
-        """Start delivering `event` to `partner`; the thread ends when it was accepted."""
-        thread = threading.Thread(
-            target=self._deliver, args=(partner, event), name="cfx-pact-deliver", daemon=True
-        )
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        """Stop retrying (server shutdown)."""
-        self._stop.set()
-
-    def _deliver(self, partner: Partner, event: dict[str, Any]) -> None:
-        delay, waited = self.first_delay, 0.0
+    def attempt(self, partner: Partner, event: dict[str, Any]) -> bool:
+        """POST `event` to the partner's events URL (with a token from its auth URL when
+        credentials are configured); True when it was accepted (2xx)."""
         with httpx.Client(verify=tls_context(self.ca_file), timeout=TIMEOUT_SECONDS) as http:
-            while not self._stop.is_set():
-                if self._attempt(http, partner, event):
-                    return
-                if waited + delay > self.give_up_after or self._stop.wait(delay):
-                    break
-                waited += delay
-                delay = min(delay * 2, self.max_delay)
-        _log.warning("gave up delivering event %s to %s", event.get("id"), partner.org)
+            return self._attempt(http, partner, event)
+
+    def token(self, http: httpx.Client, partner: Partner) -> str:
+        """An access token from the partner's token endpoint (client credentials)."""
+        answer = http.post(
+            auth_url(partner),
+            data={"grant_type": "client_credentials"},
+            auth=(partner.client_id, partner.client_secret),
+        )
+        answer.raise_for_status()
+        return str(answer.json()["access_token"])
 
     def _attempt(self, http: httpx.Client, partner: Partner, event: dict[str, Any]) -> bool:
         try:
             headers = {"Content-Type": CLOUDEVENTS_JSON}
             if partner.client_id:
-                token = http.post(
-                    auth_url(partner),
-                    data={"grant_type": "client_credentials"},
-                    auth=(partner.client_id, partner.client_secret),
-                )
-                token.raise_for_status()
-                headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+                headers["Authorization"] = f"Bearer {self.token(http, partner)}"
             answer = http.post(partner.events_url, json=event, headers=headers)
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             _log.info("event %s to %s: %s; will retry", event.get("id"), partner.org, exc)

@@ -3,34 +3,53 @@
 - PublishedEvent: accepted (200) whether or not the ids are known here.
 - RequestCreatedEvent: only from a configured partner whose events URL matches the event
   `source` (checked before anything is called: no SSRF), for the organization the token acts
-  for. Answered by exactly one RequestFulfilledEvent (the matching footprints the partner may
-  see, at least one) or RequestRejectedEvent, delivered to the partner's events URL.
-  Nothing matching: rejected with NotFoundError at once when auto-reject is 0, else after it.
+  for. Kept as a stored footprint request (gateway.pact.requests) before the 200, answered at
+  once when footprints the partner may see match (RequestFulfilledEvent), else by the owner's
+  `cfx request fulfil|reject` or the auto-reject (NotFound; at once when it is 0); the one
+  answer is delivered from the store by gateway.pact.outbox.
 - RequestFulfilledEvent / RequestRejectedEvent: answers to this node's requests, accepted.
 """
 
 from __future__ import annotations
 
-import threading
-import uuid
-from datetime import UTC, datetime
 from typing import Any, Final
 
 from gateway.pact.clients import PactClient
-from gateway.pact.errors import AccessDeniedError, BadRequestError
+from gateway.pact.errors import AccessDeniedError, BadRequestError, NotImplementedFeatureError
 from gateway.pact.filters import DATE_PARAMS, PactFilters, parse_filters
 from gateway.pact.host import PactHost
-from gateway.pact.partners import Partner, same_origin
+from gateway.pact.outbox import (
+    PREFIX,
+    REQUEST_FULFILLED,
+    REQUEST_REJECTED,
+    V2_FULFILLED,
+    V2_REJECTED,
+)
+from gateway.pact.partners import same_origin
+from gateway.pact.requests import (
+    NOT_FOUND,
+    PactOrigin,
+    criteria_of,
+    fulfilment,
+    keep,
+    owner_of,
+    rejection,
+    request_name,
+)
+from gateway.requests.directory import home_orgs
+from gateway.requests.machine import MAX_FOOTPRINTS
 from schemas import strict_json
 
-PREFIX: Final = "org.wbcsd.pact.ProductFootprint."
 PUBLISHED: Final = PREFIX + "PublishedEvent.3"
 REQUEST_CREATED: Final = PREFIX + "RequestCreatedEvent.3"
-REQUEST_FULFILLED: Final = PREFIX + "RequestFulfilledEvent.3"
-REQUEST_REJECTED: Final = PREFIX + "RequestRejectedEvent.3"
+V2_TYPES: Final = {
+    "org.wbcsd.pathfinder.ProductFootprint.Published.v1": PUBLISHED,
+    "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1": REQUEST_CREATED,
+    V2_FULFILLED: REQUEST_FULFILLED,
+    V2_REJECTED: REQUEST_REJECTED,
+}
 REQUIRED: Final = ("type", "specversion", "id", "source", "time", "data")
 MAX_EVENT_BYTES: Final = 1 << 20
-MAX_MATCHES: Final = 100
 _FILTER_KEYS: Final = {
     "productId": "productId",
     "companyId": "companyId",
@@ -42,7 +61,43 @@ _FILTER_KEYS: Final = {
 
 def receive(host: PactHost, client: PactClient, body: bytes) -> None:
     """Accept one event (return) or refuse it (BadRequestError / AccessDeniedError)."""
+    _dispatch(host, client, _parse(body), 3)
+
+
+def receive_v2(host: PactHost, client: PactClient, body: bytes) -> None:
+    """POST /2/events: the v2 event translated to its v3 type and data, then as `receive`; the
+    answer to a v2 request goes back as a v2 event (gateway.pact.outbox)."""
     event = _parse(body)
+    kind = V2_TYPES.get(event["type"])
+    if kind is None:
+        raise BadRequestError(f"unsupported v2 event type {str(event['type'])[:100]!r}")
+    data = _v2_request_data(event["data"]) if kind == REQUEST_CREATED else event["data"]
+    _dispatch(host, client, {**event, "type": kind, "data": data}, 2)
+
+
+def _v2_request_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A v2 request's ProductFootprintFragment as v3 criteria; a fragment property without a
+    v3 filter is NotImplemented (v2 §2.5: an unsupported request gets 400 NotImplemented)."""
+    fragment = data.get("pf")
+    if not isinstance(fragment, dict):
+        raise BadRequestError("data.pf (a ProductFootprintFragment) is required")
+    pcf = fragment.get("pcf", {})
+    pcf = pcf if isinstance(pcf, dict) else {"": pcf}
+    unsupported = sorted({*fragment} - {"productIds", "companyIds", "pcf"}) + sorted(
+        f"pcf/{k}" for k in set(pcf) - {"geographyCountry"}
+    )
+    if unsupported:
+        raise NotImplementedFeatureError(f"requests by {', '.join(unsupported)[:200]}")
+    out: dict[str, Any] = {
+        "productId": fragment.get("productIds"),
+        "companyId": fragment.get("companyIds"),
+        "geography": pcf.get("geographyCountry"),
+        "comment": data.get("comment"),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _dispatch(host: PactHost, client: PactClient, event: dict[str, Any], version: int) -> None:
     kind, data = event["type"], event["data"]
     if kind == PUBLISHED:
         ids = data.get("pfIds")
@@ -52,7 +107,7 @@ def receive(host: PactHost, client: PactClient, body: bytes) -> None:
         if not isinstance(data.get("requestEventId"), str):
             raise BadRequestError("data.requestEventId is required")
     elif kind == REQUEST_CREATED:
-        _request_created(host, client, event)
+        _request_created(host, client, event, version)
     else:
         raise BadRequestError(f"unsupported event type {str(kind)[:100]!r}")
 
@@ -88,46 +143,26 @@ def request_filters(data: dict[str, Any]) -> PactFilters:
     return parse_filters(params)
 
 
-def _request_created(host: PactHost, client: PactClient, event: dict[str, Any]) -> None:
+def _request_created(
+    host: PactHost, client: PactClient, event: dict[str, Any], version: int
+) -> None:
     partner = host.partners.get(client.org)
     if partner is None or not same_origin(event["source"], partner):
         raise AccessDeniedError(
             "the event source is not the events endpoint of the client's partner"
         )
     filters = request_filters(event["data"])
-    with host.answered_lock:
-        key = (client.org, event["id"])
-        if key in host.answered:
-            return  # a retried request: it is answered once
-        host.answered.add(key)
-    matches = _matches(host, filters, client)
-    if matches:
-        _answer(host, partner, event, {"pfs": matches}, REQUEST_FULFILLED)
-        return
-    rejection = {"error": {"code": "NotFound", "message": "no footprint matches the request"}}
-    if host.auto_reject_after <= 0:
-        _answer(host, partner, event, rejection, REQUEST_REJECTED)
-    else:
-        timer = threading.Timer(
-            host.auto_reject_after, _answer, (host, partner, event, rejection, REQUEST_REJECTED)
-        )
-        timer.daemon = True
-        timer.start()
-
-
-def _matches(host: PactHost, filters: PactFilters, client: PactClient) -> list[dict[str, Any]]:
-    return host.footprints.page(filters, client, MAX_MATCHES, "", []).footprints
-
-
-def _answer(
-    host: PactHost, partner: Partner, request: dict[str, Any], data: dict[str, Any], kind: str
-) -> None:
-    event = {
-        "type": kind,
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": f"//{host.node.config.org}/3/events",
-        "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "data": {"requestEventId": request["id"], **data},
-    }
-    host.deliverer.send(partner, event)
+    criteria = criteria_of(event["data"])
+    origin = PactOrigin(client.org, event["id"], version)
+    if host.desk.get(request_name(origin.partner, origin.event_id)) is not None:
+        return  # a retried request: it is kept, and answered, once
+    answer = fulfilment(host.footprints.matching(filters, client, MAX_FOOTPRINTS))
+    if answer is None and host.auto_reject_after <= 0:
+        answer = rejection(*NOT_FOUND)
+    owner = owner_of(
+        host.footprints.issuers(filters),
+        home_orgs(host.node.trust.current()),
+        host.node.config.org,
+    )
+    keep(host.desk, origin, criteria, client.org, owner, answer)
+    host.outbox.wake()

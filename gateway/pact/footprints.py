@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -83,29 +83,56 @@ class Footprints:
         """Up to `limit` footprints after `cursor` (bound to the same query and organization)."""
         fingerprint = _fingerprint(query_key, client.org)
         after, high_water = self._open(cursor, fingerprint)
-        reader = requester(client)
         kept: list[dict[str, Any]] = []
+        for record, footprint in self._walk(filters, requester(client), after, high_water, limit):
+            if len(kept) == limit:
+                return Page(kept, self._seal(after, high_water, fingerprint))
+            after = record.log_index
+            if footprint is not None:
+                kept.append(footprint)
+        return Page(kept, "")
+
+    def matching(
+        self, filters: PactFilters, client: PactClient, limit: int
+    ) -> list[tuple[StoredDataset, dict[str, Any]]]:
+        """Up to `limit` stored footprints meeting `filters` that `client` may see, with their
+        served form (a PACT request answered at once)."""
+        walk = self._walk(filters, requester(client), UNASSIGNED, self.store.log_size(), limit)
+        return [(r, f) for r, f in walk if f is not None][:limit]
+
+    def issuers(self, filters: PactFilters, bound: int = 1000) -> set[str]:
+        """The organizations that issued stored footprints meeting `filters`, whoever may see
+        them (who owns a PACT request; at most `bound` records read)."""
+        found: set[str] = set()
+        for record in candidates(self.store, SearchQuery(), _SCOPE, UNASSIGNED, bound):
+            document = _document(record)
+            if document is not None and filters.matches(served_form(record, document)):
+                found.add(record.issuer_org)
+        return found
+
+    def _walk(
+        self, filters: PactFilters, reader: Requester, after: int, high_water: int, limit: int
+    ) -> Iterator[tuple[StoredDataset, dict[str, Any] | None]]:
+        """Each record after `after` below `high_water`, with its served form when the reader
+        sees it and it meets `filters` (None otherwise), in log order."""
         while True:
             batch = candidates(self.store, SearchQuery(), _SCOPE, after, limit * 2)
             for record in batch:
                 if record.log_index >= high_water:
-                    return Page(kept, "")
-                if len(kept) == limit:
-                    return Page(kept, self._seal(after, high_water, fingerprint))
+                    return
                 after = record.log_index
                 footprint = self._visible(record, reader)
-                if footprint is not None and filters.matches(footprint):
-                    kept.append(footprint)
+                yield record, footprint if footprint and filters.matches(footprint) else None
             if len(batch) < limit * 2:
-                return Page(kept, "")
+                return
 
     def get(self, pf_id: str, client: PactClient) -> dict[str, Any]:
         """The footprint `pf_id`: NotFoundError if none exists, AccessDeniedError if the client
         may not see it (v3 §2.4: both MUSTs; the spec chose to confirm existence)."""
         try:
             canonical = str(uuid.UUID(pf_id))
-        except ValueError:
-            raise BadRequestError("the footprint id is not a UUID") from None
+        except ValueError:  # no footprint has such an id: not found (v3 §2.4 MUST 404)
+            raise NotFoundError(f"no footprint {pf_id[:80]!r}") from None
         records = [
             r
             for r in self.store.datasets_with_id(f"urn:uuid:{canonical}")
@@ -129,11 +156,9 @@ class Footprints:
         raise NotFoundError(f"no footprint {pf_id}")  # pragma: no cover - get() found it just now
 
     def _visible(self, record: StoredDataset, reader: Requester) -> dict[str, Any] | None:
-        try:
-            document = strict_json.loads_object(record.credential)
-        except strict_json.JSONInputError:
-            return None
-        if not reader.admits(record, document, submitted_here=False, now=self.clock()):
+        document = _document(record)
+        now = self.clock()
+        if document is None or not reader.admits(record, document, submitted_here=False, now=now):
             return None
         return served_form(record, document)
 
@@ -157,6 +182,13 @@ class Footprints:
     def _seal(self, after: int, high_water: int, fingerprint: str) -> str:
         expires = int(self.clock().timestamp()) + CURSOR_SECONDS
         return seal(self.cursor_key, {"a": after, "h": high_water, "e": expires, "f": fingerprint})
+
+
+def _document(record: StoredDataset) -> dict[str, Any] | None:
+    try:
+        return strict_json.loads_object(record.credential)
+    except strict_json.JSONInputError:
+        return None
 
 
 def _fingerprint(query_key: Sequence[tuple[str, str]], org: str) -> str:

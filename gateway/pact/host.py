@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +13,10 @@ from gateway.pact.auth import FailureLimiter, TokenIssuer, derived_secret
 from gateway.pact.clients import ClientStore
 from gateway.pact.delivery import Deliverer
 from gateway.pact.footprints import Footprints
+from gateway.pact.outbox import Outbox
 from gateway.pact.partners import PartnerStore
+from gateway.requests.desk import Desk
+from gateway.requests.directory import Directory
 
 
 @dataclass
@@ -30,9 +32,19 @@ class PactHost:
     limiter: FailureLimiter = field(default_factory=FailureLimiter)
     #: Seconds before an unanswered PACT request is rejected (0: at once when nothing matches).
     auto_reject_after: float = 72 * 3600
-    #: (organization, request event id) of every request accepted: each is answered once.
-    answered: set[tuple[str, str]] = field(default_factory=set)
-    answered_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Where PACT requests are kept (gateway.pact.requests) and their answers sent from.
+    desk: Desk = field(init=False)
+    outbox: Outbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        node = self.node
+        self.desk = Desk(
+            node.store,
+            node.clock,
+            # A PACT request is answered here: only this node's own organizations route.
+            lambda: Directory.build(node.trust.current(), node.log.identity.origin, []),
+        )
+        self.outbox = Outbox(self)
 
     @classmethod
     def of_node(cls, node: Node, *, auto_reject_after: float = 72 * 3600) -> PactHost:

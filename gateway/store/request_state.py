@@ -33,6 +33,10 @@ QUERIES: Final = {
     "awaiting": "via = ? AND state = 'forwarded'",
     # Answers owed to the peer node a request came from.
     "answers_for": "came_from = ? AND answer IS NOT NULL AND acknowledged = 0",
+    # PACT requests (gateway.pact.requests, `came_from LIKE 'pact:%'`): still open (auto-reject),
+    # and answered but not yet delivered to the partner (the PACT delivery outbox).
+    "pact_open": "came_from LIKE ? AND state = 'created'",
+    "pact_owed": "came_from LIKE ? AND answer IS NOT NULL AND acknowledged = 0",
 }
 
 

@@ -3,80 +3,43 @@ call-back to a partner's real HTTPS receiver; SSRF and non-HTTPS partners refuse
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
+import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from gateway.http.server import HttpServer, serve
-from gateway.pact.events import PUBLISHED, REQUEST_CREATED, REQUEST_FULFILLED, REQUEST_REJECTED
+from gateway.pact.events import PUBLISHED, REQUEST_CREATED
 from gateway.pact.files import PactFileError
+from gateway.pact.outbox import REQUEST_FULFILLED, REQUEST_REJECTED
 from gateway.pact.partners import Partner
+from gateway.http.server import HttpServer
 from tests.helpers.nodes import make_node
-from tests.integration.pact.conftest import BUYER_ORG, Pact, node_tls, populate, serve_pact
-
-NODE_SECRET = "node-secret-0123456789"
-
-
-class Receiver:
-    """The partner's events endpoint: a real Starlette app over HTTPS on loopback."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.arrived = threading.Event()
-
-    async def events_endpoint(self, request: Request) -> Response:
-        assert request.headers["authorization"].startswith("Bearer ")
-        self.events.append(await request.json())
-        self.arrived.set()
-        return Response(status_code=200)
-
-
-def _event(kind: str, data: dict[str, Any], source: str) -> dict[str, Any]:
-    return {"type": kind, "specversion": "1.0", "id": str(uuid.uuid4()), "source": source,
-            "time": "2026-05-01T00:00:00Z", "data": data}  # fmt: skip
-
-
-def _post(pact: Pact, event: dict[str, Any]) -> Any:
-    with pact.http() as http:
-        return http.post(
-            "/3/events",
-            json=event,
-            headers={"Authorization": f"Bearer {pact.token()}",
-                     "Content-Type": "application/cloudevents+json; charset=UTF-8"},
-        )  # fmt: skip
+from tests.integration.pact.conftest import (
+    Pact,
+    Receiver,
+    partner_of,
+    populate,
+    serve,
+)
+from tests.integration.pact.conftest import event_of as _event
+from tests.integration.pact.conftest import post_event as _post
+from tests.integration.pact.conftest import source_of as _source
 
 
 @pytest.fixture(params=[0.0, 3600.0], ids=["reject-at-once", "wait"])
 def net(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Pact, Receiver, HttpServer]]:
     for harness in make_node(tmp_path):
-        for pact in serve_pact(harness, auto_reject_after=request.param):
-            pact.host.deliverer.first_delay = 0.05
+        for pact in serve(harness, auto_reject_after=request.param):
             populate(pact)
             receiver = Receiver()
-            app = Starlette(routes=[Route("/3/events", receiver.events_endpoint, methods=["POST"])])
-            # The partner authenticates the call-back at its own token endpoint: here, this
-            # same node's facade (a PACT client registered for the node's organization).
-            pact.host.clients.add("node-at-partner", "national", NODE_SECRET)
-            server = serve(app, "127.0.0.1:0", tls=node_tls(harness))
-            pact.host.partners.add(Partner(
-                BUYER_ORG, f"https://127.0.0.1:{server.port}/3/events",
-                f"{pact.base}/auth/token", "node-at-partner", NODE_SECRET))  # fmt: skip
+            server = receiver.serve(harness.paths)
+            partner_of(pact, server)
             try:
                 yield pact, receiver, server
             finally:
                 server.stop()
-
-
-def _source(server: HttpServer) -> str:
-    return f"//127.0.0.1:{server.port}/3/events"
 
 
 def test_a_request_for_shared_footprints_is_fulfilled_by_exactly_one_callback(net) -> None:
@@ -141,3 +104,36 @@ def test_a_partner_url_must_be_https_except_on_loopback(net) -> None:
     with pytest.raises(PactFileError, match="HTTPS"):
         pact.host.partners.add(Partner("ftp-partner", "ftp://127.0.0.1/3/events"))
     assert pact.host.partners.add(Partner("local", "http://127.0.0.1:9/3/events"))
+
+
+V2 = "org.wbcsd.pathfinder."
+
+
+def _post_v2(pact: Pact, event: dict[str, object]) -> httpx.Response:
+    with pact.http() as http:
+        return http.post("/2/events", json=event, headers={
+            "Authorization": f"Bearer {pact.token()}",
+            "Content-Type": "application/cloudevents+json; charset=UTF-8"})  # fmt: skip
+
+
+def test_v2_events_take_the_v3_flow_and_are_answered_in_v2(net) -> None:
+    pact, receiver, server = net
+    source = _source(server)
+    published = _event(
+        V2 + "ProductFootprint.Published.v1", {"pfIds": [pact.ids["laptop-de"]]}, source
+    )
+    assert _post_v2(pact, published).status_code == 200
+    fragment = {"pf": {"productIds": ["urn:gtin:04000000000001"]}, "comment": "please"}
+    created = _event(V2 + "ProductFootprintRequest.Created.v1", fragment, source)
+    assert _post_v2(pact, created).status_code == 200
+    assert receiver.arrived.wait(10)
+    time.sleep(0.5)
+    assert len(receiver.events) == 1
+    answer = receiver.events[0]
+    assert answer["type"] == V2 + "ProductFootprintRequest.Fulfilled.v1"
+    assert answer["data"]["requestEventId"] == created["id"]
+    assert [pf["specVersion"][:2] for pf in answer["data"]["pfs"]] == ["2."]
+    by_period = {"pf": {"productIds": ["urn:gtin:1"], "pcf": {"referencePeriodStart": "x"}}}
+    refused = _post_v2(pact, _event(V2 + "ProductFootprintRequest.Created.v1", by_period, source))
+    assert (refused.status_code, refused.json()["code"]) == (400, "NotImplemented")
+    assert _post_v2(pact, _event(PUBLISHED, {"pfIds": ["x"]}, source)).status_code == 400

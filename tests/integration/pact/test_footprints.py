@@ -107,7 +107,8 @@ def test_get_gives_the_footprint_403_when_not_shared_404_when_unknown(pact: Pact
     assert (denied.status_code, denied.json()["code"]) == (403, "AccessDenied")
     missing = pact.get("/3/footprints/00000000-0000-4000-8000-000000000000")
     assert (missing.status_code, missing.json()["code"]) == (404, "NotFound")
-    assert pact.get("/3/footprints/not-a-uuid").status_code == 400
+    not_uuid = pact.get("/3/footprints/non-existent-id")  # conformance TC8: 404, not 400
+    assert (not_uuid.status_code, not_uuid.json()["code"]) == (404, "NotFound")
 
 
 def test_served_footprints_are_valid_under_the_strict_schema_with_decimal_strings(
@@ -170,3 +171,22 @@ def test_the_served_openapi_document_is_the_one_in_the_repository(pact: Pact) ->
     assert {"/3/footprints", "/3/footprints/{id}", "/3/events", "/auth/token"} <= set(
         served.json()["paths"]
     )
+
+
+def test_v2_lists_page_to_the_end_with_absolute_v2_links(pact: Pact) -> None:
+    token, seen = pact.token(), []
+    answer = pact.get("/2/footprints", token=token, limit=1)
+    while True:
+        assert answer.status_code == 200
+        seen += [(f["id"], f["specVersion"][:2]) for f in answer.json()["data"]]
+        link = answer.headers.get("link")
+        if link is None:
+            break
+        assert link.startswith(f"<{pact.base}/2/footprints?")
+        with pact.http() as http:
+            answer = http.get(link[1:].split(">;")[0], headers={"Authorization": f"Bearer {token}"})
+    assert len(seen) >= 3
+    assert {version for _, version in seen} == {"2."}
+    assert len({pf_id for pf_id, _ in seen}) == len(seen)
+    unknown = pact.get("/2/footprints", productId="urn:gtin:1")  # a v3 filter is not v2
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "BadRequest")
