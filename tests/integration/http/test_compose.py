@@ -36,7 +36,7 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Part]]:
                 Part("metrics", metrics_app(CollectorRegistry())),
             ]
         finally:
-            host.deliverer.stop()
+            host.outbox.stop()
 
 
 def _owner(app: Starlette, path: str) -> ASGIApp:

@@ -18,12 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.http.server import HttpServer, Tls
+from gateway.http.server import serve as serve_http
 from gateway.node import NodePaths
 from gateway.pact.app import create_app
 from gateway.pact.host import PactHost
 from gateway.pact.partners import Partner
-from gateway.http.server import HttpServer, Tls
-from gateway.http.server import serve as serve_http
 from tests.helpers.nodes import Harness, make_node
 from tests.helpers.search_net import footprint
 
@@ -125,7 +125,11 @@ def serve(harness: Harness, **host_options: Any) -> Iterator[Pact]:
     host = PactHost.of_node(harness.node, **host_options)
     host.clients.add(BUYER, BUYER_ORG, BUYER_SECRET)
     host.clients.add(OTHER, OTHER_ORG, OTHER_SECRET)
-    server = serve_http(create_app(host), "127.0.0.1:0", tls=Tls(harness.paths.server_cert, harness.paths.server_key))
+    server = serve_http(
+        create_app(host),
+        "127.0.0.1:0",
+        tls=Tls(harness.paths.server_cert, harness.paths.server_key),
+    )
     host.outbox.poll_seconds = 0.05
     host.outbox.start()
     try:

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from gateway.http.server import HttpServer
 from gateway.pact.events import PUBLISHED, REQUEST_CREATED
 from gateway.pact.files import PactFileError
 from gateway.pact.outbox import REQUEST_FULFILLED, REQUEST_REJECTED
 from gateway.pact.partners import Partner
-from gateway.http.server import HttpServer
 from tests.helpers.nodes import make_node
 from tests.integration.pact.conftest import (
     Pact,

@@ -16,9 +16,9 @@ import pytest
 
 from gateway.app import open_node, start
 from gateway.cli import main
+from gateway.http.server import HttpServer
 from gateway.pact.events import REQUEST_CREATED
 from gateway.pact.outbox import REQUEST_FULFILLED, REQUEST_REJECTED, answer_event_id
-from gateway.http.server import HttpServer
 from gateway.times import utc_now
 from tests.helpers.nodes import EXPORTER, Harness
 from tests.helpers.restartable import NodeDir, prepared
