@@ -99,6 +99,27 @@ def _summary(name: str, latencies: list[float], elapsed: float) -> dict[str, flo
     }
 
 
+def prepare(tmp: Path, submissions: int, clients: int) -> tuple[Path, Path, list[Path]]:
+    """A national node in `tmp`, an exporter client identity whose key the registry trusts, and
+    `submissions` distinct credentials pre-signed by that key in one batch file per client."""
+    now = datetime.now(UTC)
+    paths = init_node(tmp / "node", role=NodeRole.NATIONAL, org="national", now=now)
+    identity = tmp / "exporter"
+    add_client(paths, org="sichuan-cells", role=Role.EXPORTER, out=identity, now=now)
+    key = generate_key("ed25519")
+    save_key(key, tmp / "exporter.key")
+    edit_trust(paths, lambda r: r.with_key("sichuan-cells", Role.EXPORTER, key.did, now))
+
+    t0 = time.perf_counter()
+    shares = [submissions // clients] * clients
+    shares[0] += submissions - sum(shares)
+    jobs = [(str(tmp / "exporter.key"), n, tmp / f"batch{i}.jsonl") for i, n in enumerate(shares)]
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
+        batches = list(pool.map(_sign_batch, jobs))
+    print(f"pre-signed {submissions} credentials in {time.perf_counter() - t0:.1f} s")
+    return paths.root, identity, batches
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=3000)
@@ -108,26 +129,10 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="cfx-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        now = datetime.now(UTC)
-        paths = init_node(tmp / "node", role=NodeRole.NATIONAL, org="national", now=now)
-        identity = tmp / "exporter"
-        add_client(paths, org="sichuan-cells", role=Role.EXPORTER, out=identity, now=now)
-        key = generate_key("ed25519")
-        save_key(key, tmp / "exporter.key")
-        edit_trust(paths, lambda r: r.with_key("sichuan-cells", Role.EXPORTER, key.did, now))
-
-        t0 = time.perf_counter()
-        shares = [args.submissions // args.clients] * args.clients
-        shares[0] += args.submissions - sum(shares)
-        jobs = [
-            (str(tmp / "exporter.key"), n, tmp / f"batch{i}.jsonl") for i, n in enumerate(shares)
-        ]
-        with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
-            batches = list(pool.map(_sign_batch, jobs))
-        print(f"pre-signed {args.submissions} credentials in {time.perf_counter() - t0:.1f} s")
+        node_dir, identity, batches = prepare(tmp, args.submissions, args.clients)
 
         server_log = (tmp / "server.log").open("w+", encoding="utf-8")
-        server = spawn_server(paths.root, log=server_log)
+        server = spawn_server(node_dir, log=server_log)
         address = server.address
         try:
             rss: list[tuple[float, int]] = []

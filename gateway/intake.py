@@ -141,13 +141,18 @@ class Intake:
             dataset=record.name,
             received_at=record.received_at,
         )
+        leaf = entry.to_bytes()
         started = perf_counter()
         try:
-            stored = self._committer.put(record, entry.to_bytes()).dataset
+            put = self._committer.put(record, leaf)
         except GecDoubleClaimError as err:
             raise self._double_claim(err, caller) from None
         STORE.since(started)
-        return Accepted(stored, self._log.receipt(stored.log_index))
+        stored = put.dataset
+        # A resubmission of stored bytes gets the receipt of the entry logged the first time.
+        return Accepted(
+            stored, self._log.receipt(stored.log_index, entry=leaf if put.created else None)
+        )
 
     def _double_claim(self, err: GecDoubleClaimError, caller: Organization) -> GecDoubleClaimError:
         """The refusal names the other footprint only to a caller who may read it (G2)."""

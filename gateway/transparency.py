@@ -129,6 +129,9 @@ class NodeLog:
         self._persisted_at = time.monotonic()
         self._size_read_at = float("-inf")
         self._failure: AuditFailure | None = None
+        # The (size, root) this node last signed: the next signature's append-only check
+        # needs that root, and re-parsing the note for it cost more than the signature.
+        self._signed_root: tuple[int, bytes] | None = None
 
     @property
     def identity(self) -> LogIdentity:
@@ -177,9 +180,13 @@ class NodeLog:
                 self._identity.private_key,
                 self._identity.key_name,
             )
+            self._signed_root = (size, root)
             if self._store.shared_url is not None:
                 # Replicas: the first note kept for a size is the one every replica serves.
-                note = self._store.claim_checkpoint(size, note)
+                claimed = self._store.claim_checkpoint(size, note)
+                if claimed != note:  # another replica's note: its root is read from it
+                    self._signed_root = None
+                note = claimed
                 self._persisted = SignedCheckpoint(size, note)
             self._latest = SignedCheckpoint(size, note)
             if time.monotonic() - self._persisted_at >= self._persist_interval:
@@ -198,14 +205,21 @@ class NodeLog:
                 "the store holds fewer leaves than the signed tree", latest[0], size
             )
         try:
-            signed = Checkpoint.from_note_body(parse_note(latest[1]).text)
-            stored = self._store.log_root(signed.size)
+            signed_size, signed_root = self._root_of(latest)
+            stored = self._store.log_root(signed_size)
         except LogError as exc:
             return AuditFailure(f"the signed tree cannot be read back: {exc}", latest[0], size)
-        if stored != signed.root_hash:
+        if stored != signed_root:
             detail = "the stored tree no longer has the root this node signed"
-            return AuditFailure(detail, signed.size, size, signed.root_hash, stored)
+            return AuditFailure(detail, signed_size, size, signed_root, stored)
         return None
+
+    def _root_of(self, latest: SignedCheckpoint) -> tuple[int, bytes]:
+        """The size and root `latest` signs: kept from signing it, else read from its note."""
+        if self._signed_root is not None and self._signed_root[0] == latest[0]:
+            return self._signed_root
+        signed = Checkpoint.from_note_body(parse_note(latest[1]).text)
+        return signed.size, signed.root_hash
 
     def flush(self) -> None:
         """Keep the newest signed checkpoint in the store (called on shutdown)."""
@@ -218,14 +232,26 @@ class NodeLog:
             self._persisted = self._latest
         self._persisted_at = time.monotonic()
 
-    def receipt(self, log_index: int, checkpoint: SignedCheckpoint | None = None) -> Receipt:
-        """Inclusion of entry `log_index` in the tree of `checkpoint` (default: newest)."""
+    def receipt(
+        self,
+        log_index: int,
+        checkpoint: SignedCheckpoint | None = None,
+        *,
+        entry: bytes | None = None,
+    ) -> Receipt:
+        """Inclusion of entry `log_index` in the tree of `checkpoint` (default: newest).
+
+        `entry`: the entry's bytes when the caller has just stored them (the intake), which
+        saves reading them back; the inclusion proof is still read from the store and binds
+        them, so wrong bytes give a receipt that does not verify.
+        """
         size, note = checkpoint or self.checkpoint(at_least=log_index + 1)
         if log_index >= size:
             raise TreeSizeError(f"entry {log_index} is not in tree {size}")
         proof = self._store.inclusion_proof(log_index, size)
-        entry = self._store.log_entries(log_index, log_index + 1)[0]
-        return Receipt(log_index, size, tuple(proof), note, bytes(entry))
+        if entry is None:
+            entry = bytes(self._store.log_entries(log_index, log_index + 1)[0])
+        return Receipt(log_index, size, tuple(proof), note, entry)
 
     # -- self-audit ------------------------------------------------------------------------------
 

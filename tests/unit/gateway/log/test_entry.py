@@ -3,6 +3,7 @@
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 import rfc8785
@@ -13,6 +14,7 @@ from gateway.log.entry import (
     DatasetAccepted,
     StatusChange,
     StatusChangeKind,
+    _canonical,
     decode_entry,
     entry_leaf_hash,
 )
@@ -129,3 +131,22 @@ MALFORMED = {
 def test_malformed_entry_bytes_are_a_domain_error(name):
     with pytest.raises(MalformedEntryError):
         decode_entry(MALFORMED[name])
+
+
+@settings(max_examples=300)
+@given(
+    texts=st.dictionaries(st.sampled_from(["digest", "kind", "issuer", "A", "_z"]), st.text()),
+    number=st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
+)
+def test_flat_entries_are_written_exactly_as_rfc8785_writes_them(
+    texts: dict[str, str], number: int
+) -> None:
+    """The stdlib fast path for flat entries must give the JCS bytes (or refuse alike)."""
+    obj: dict[str, Any] = {"v": number, "type": "dataset", **texts}
+    try:
+        expected = rfc8785.dumps(obj)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(MalformedEntryError):
+            _canonical(obj)
+        return
+    assert _canonical(obj) == expected
