@@ -76,7 +76,7 @@ class _Client:
         self.client = client
         self.fresh = credentials
         self.submitted: list[tuple[str, int, bytes]] = []  # (name, log index, bytes)
-        self.random = random.Random(seed)  # noqa: S311 -- a load mix, not a secret
+        self.random = random.Random(seed)
 
     def pick(self) -> str:
         method = self.random.choices(METHODS, WEIGHTS)[0]
@@ -115,7 +115,7 @@ def _thread(job: tuple[str, Path, list[bytes], int, float, int], tally: Tally) -
             t0 = time.perf_counter()
             try:
                 worker.call(method)
-            except Exception as exc:  # noqa: BLE001 -- every failure is a counted finding
+            except Exception as exc:
                 tally.errors.append(f"{method}: {type(exc).__name__}: {exc}"[:300])
                 continue
             tally.latencies[method].append(time.perf_counter() - t0)
@@ -167,7 +167,9 @@ def _report(tallies: list[Tally], elapsed: float, rss: tuple[int, int]) -> int:
         if not ordered:
             continue
         p50, p99 = 1000 * statistics.median(ordered), 1000 * _percentile(ordered, 0.99)
-        print(f"| {method} | {len(ordered)} | {len(ordered) / elapsed:,.0f} | {p50:.1f} | {p99:.1f} |")
+        print(
+            f"| {method} | {len(ordered)} | {len(ordered) / elapsed:,.0f} | {p50:.1f} | {p99:.1f} |"
+        )
         record("load", f"{method} p50", p50, "ms", note=f"{len(ordered)} calls")
         record("load", f"{method} p99", p99, "ms")
     print(f"\nserver RSS: {rss[0] / 1024:.0f} MiB before, {rss[1] / 1024:.0f} MiB after")
@@ -176,7 +178,13 @@ def _report(tallies: list[Tally], elapsed: float, rss: tuple[int, int]) -> int:
         print(f"  {line}")
     record("load", "calls/s, all methods", total / elapsed, "/s", note=f"{total} calls")
     record("load", "errors", len(errors) + unfinished, "", target=0, higher_is_better=False)
-    record("load", "server RSS before -> after", rss[1] / 1024, "MiB", note=f"{rss[0] / 1024:.0f} MiB before")
+    record(
+        "load",
+        "server RSS before -> after",
+        rss[1] / 1024,
+        "MiB",
+        note=f"{rss[0] / 1024:.0f} MiB before",
+    )
     return 1 if errors or unfinished else 0
 
 
@@ -199,7 +207,10 @@ def main() -> int:
         save_key(key, tmp / "exporter.key")
         edit_trust(paths, lambda r: r.with_key("sichuan-cells", Role.EXPORTER, key.did, now))
         per_client = args.calls // args.clients + 1
-        jobs = [(str(tmp / "exporter.key"), per_client, tmp / f"batch{i}.jsonl") for i in range(args.clients)]
+        jobs = [
+            (str(tmp / "exporter.key"), per_client, tmp / f"batch{i}.jsonl")
+            for i in range(args.clients)
+        ]
         ctx = mp.get_context("spawn")
         with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
             batches = list(pool.map(_sign, jobs))
@@ -209,7 +220,10 @@ def main() -> int:
             with CfxClient(server.address, identity) as client:
                 client.health()
             rss_before = _SUBMIT["_rss_kib"](server.pid)
-            shares = [args.calls // args.clients + (1 if i < args.calls % args.clients else 0) for i in range(args.clients)]
+            shares = [
+                args.calls // args.clients + (1 if i < args.calls % args.clients else 0)
+                for i in range(args.clients)
+            ]
             with ProcessPoolExecutor(max_workers=args.clients, mp_context=ctx) as pool:
                 t0 = time.perf_counter()
                 deadline = time.time() + args.time_limit
@@ -224,7 +238,9 @@ def main() -> int:
         finally:
             server.process.terminate()
             server.process.wait(timeout=30)
-    print(f"{args.clients} client processes x {args.threads} threads, one `cfx serve`, SQLite, mTLS")
+    print(
+        f"{args.clients} client processes x {args.threads} threads, one `cfx serve`, SQLite, mTLS"
+    )
     status = _report(tallies, elapsed, (rss_before, rss_after))
     if died is not None:
         print(f"the server exited ({died}) during the run")

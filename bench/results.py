@@ -32,7 +32,7 @@ def results_file() -> Path:
     return Path(os.environ.get("CFX_BENCH_RESULTS", HERE / "results.jsonl"))
 
 
-def record(  # noqa: PLR0913 -- one figure is these fields
+def record(
     bench: str,
     measure: str,
     value: float,
@@ -72,7 +72,7 @@ def verdict(row: dict[str, Any]) -> tuple[str, str]:
 
 
 def _figure(value: float, unit: str) -> str:
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"  # noqa: PLR2004
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
     return f"{text} {unit}".strip()
 
 

@@ -127,4 +127,3 @@ def verify_restore(paths: NodePaths, note: str, *, store_url: str | None = None)
     if stored != cp.root_hash:
         raise RestoreCheckError(f"the stored tree at {cp.size} does not give the checkpoint's root")
     return RestoreCheck(cp, size)
-
