@@ -8,6 +8,7 @@ cannot shadow the `signing` package), load this file by path:
     record("validate", "schemas.validate (full)", 6200.0, "/s", target=5000)
 
     .venv/bin/python -P bench/results.py reset    # start a new run (empties results.jsonl)
+    .venv/bin/python -P bench/results.py failed sync 1  # a bench that exited 1
     .venv/bin/python -P bench/results.py render   # results.jsonl -> RESULTS.md
 
 CFX_BENCH_RESULTS names another JSON lines file (tests, one-off runs).
@@ -62,6 +63,8 @@ def verdict(row: dict[str, Any]) -> tuple[str, str]:
     target, value = row.get("target"), float(row["value"])
     if target is None:
         return "", "reported"
+    if not target:  # a count that must be zero (errors): no ratio to give
+        return "", "meets" if value <= 0 else "**BELOW**"
     if row.get("higher_is_better", True):
         ratio = value / target if target else float("inf")
         met = value >= target
@@ -130,14 +133,28 @@ def render(rows: list[dict[str, Any]], *, sizes: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`reset` empties the results file; `render [SIZES]` writes RESULTS.md from it."""
+    """`reset` empties the results file; `failed BENCH STATUS` records a bench that failed;
+    `render [SIZES]` writes RESULTS.md from the file."""
     command = argv[0] if argv else "render"
     path = results_file()
     if command == "reset":
         path.write_text("", encoding="utf-8")
         return 0
+    if command == "failed" and len(argv) == 3:
+        record(
+            argv[1],
+            "exit status (the bench failed: see its output)",
+            int(argv[2]),
+            "",
+            target=0,
+            higher_is_better=False,
+        )
+        return 0
     if command != "render":
-        print(f"usage: results.py reset|render [SIZES], not {command!r}", file=sys.stderr)
+        print(
+            f"usage: results.py reset|failed BENCH STATUS|render [SIZES], not {command!r}",
+            file=sys.stderr,
+        )
         return 2
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]
