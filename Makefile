@@ -104,9 +104,43 @@ $(FUZZ_STAMP): $(STAMP)
 fuzz: $(FUZZ_STAMP)
 	$(BIN)/python fuzz/run.py --seconds $(SECONDS)
 
+# Every benchmark, then bench/RESULTS.md from the figures they recorded (bench/results.py).
+# Quick sizes by default (minutes on 2 cores); FULL=1 for the issues' sizes (hours). A bench
+# that fails is recorded as failed and the others still run; make exits 1 at the end.
+# -P: do not put bench/ on sys.path (bench/signing.py would shadow the signing package).
+ifeq ($(FULL),1)
+BENCH_SIZES := full (the issues' sizes)
+BENCH_ARGS_load := --calls 20000 --clients 8 --time-limit 900
+else
+BENCH_SIZES := quick (make bench FULL=1 for the issues' sizes)
+BENCH_ARGS_canon :=
+BENCH_ARGS_fast_rdf := --seconds 0.3
+BENCH_ARGS_gec_ledger := 5000 2000
+BENCH_ARGS_log := --entries 50000 --proofs 5000 --baseline-entries 20000
+BENCH_ARGS_replicas := --submissions 300
+BENCH_ARGS_signing := --seconds 0.3
+BENCH_ARGS_store_put := 200
+BENCH_ARGS_submit := --submissions 600 --noop-seconds 2
+BENCH_ARGS_sync := --count 2000 --baseline-count 500 --latency-seconds 5 --time-limit 300
+BENCH_ARGS_load := --calls 1200 --time-limit 45
+endif
+BENCHES := canon fast_rdf signing validate store_put log gec_ledger submit replicas sync load
+
 bench: $(STAMP)
-	# -P: do not put bench/ on sys.path (bench/signing.py would shadow the signing package).
-	for b in bench/*.py; do $(BIN)/python -P $$b || exit 1; done
+	$(BIN)/python -P bench/results.py reset
+	failed=0; for b in $(BENCHES); do \
+	  echo "== bench/$$b.py"; \
+	  case $$b in \
+	    canon) a="$(BENCH_ARGS_canon)";; fast_rdf) a="$(BENCH_ARGS_fast_rdf)";; \
+	    gec_ledger) a="$(BENCH_ARGS_gec_ledger)";; log) a="$(BENCH_ARGS_log)";; \
+	    replicas) a="$(BENCH_ARGS_replicas)";; signing) a="$(BENCH_ARGS_signing)";; \
+	    store_put) a="$(BENCH_ARGS_store_put)";; submit) a="$(BENCH_ARGS_submit)";; \
+	    sync) a="$(BENCH_ARGS_sync)";; load) a="$(BENCH_ARGS_load)";; *) a="";; \
+	  esac; \
+	  $(BIN)/python -P bench/$$b.py $$a; rc=$$?; \
+	  if [ $$rc -ne 0 ]; then failed=1; $(BIN)/python -P bench/results.py failed $$b $$rc; fi; \
+	done; \
+	$(BIN)/python -P bench/results.py render "$(BENCH_SIZES)"; exit $$failed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

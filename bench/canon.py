@@ -11,6 +11,7 @@ Every figure is measured in this run.
 
 from __future__ import annotations
 
+import runpy
 import statistics
 import sys
 import time
@@ -29,6 +30,8 @@ from signing.canon import (  # noqa: E402
     canonicalize_quads,
 )
 from signing.canon.nquads import parse_nquads  # noqa: E402
+
+record = runpy.run_path(str(Path(__file__).with_name("results.py")))["record"]
 
 TEST074 = ROOT / "tests" / "vectors" / "rdf-canon" / "tests" / "rdfc10" / "test074-in.nq"
 
@@ -197,6 +200,7 @@ def main() -> None:
     measured = [(label, *rate(function)) for label, function in rows]
     base_rate, ref_rate = measured[0][1], measured[1][1]
     for label, ops, median in measured:
+        record("canon", label, ops, "canon/s", note=f"{ops / base_rate:.2f}x pyld")
         print(
             f"{label:<32}{ops:>9.0f}{median:>11.3f}{ops / base_rate:>8.2f}x{ops / ref_rate:>13.2f}x"
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import runpy
 import statistics
 import sys
 import time
@@ -37,6 +38,8 @@ from pyld import jsonld  # noqa: E402
 from schemas.paths import CONTEXTS_DIR, CONTEXTS_MANIFEST  # noqa: E402
 from signing.canon import canonicalize_nquads, canonicalize_quads  # noqa: E402
 from signing.fast_rdf import to_nquads, to_quads  # noqa: E402
+
+record = runpy.run_path(str(Path(__file__).with_name("results.py")))["record"]
 
 DATA = ROOT / "tests" / "data" / "fast_rdf"
 VECTORS = ROOT / "tests" / "vectors"
@@ -166,6 +169,7 @@ def main() -> None:
             ratio = f"{rate / rates[index - 1]:.1f}x" if index % 2 else ""
             figures = f"{rate:>9,.0f} {1e3 / rate:>7.3f} {ratio:>6}"
             print(f"{name:<{width}} {quads:>5} {label:<26} {figures}")
+            record("fast_rdf", f"{name}: {label}", rate, "ops/s")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ if reachable).
 from __future__ import annotations
 
 import random
+import runpy
 import sys
 import tempfile
 import time
@@ -32,6 +33,8 @@ import psycopg  # noqa: E402
 from gateway.gec.claims import Claim, ClaimOrigin, Holder  # noqa: E402
 from gateway.store import open_store  # noqa: E402
 from gateway.store.sql import SQLStore  # noqa: E402
+
+record = runpy.run_path(str(Path(__file__).with_name("results.py")))["record"]
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 PROJECTS = 1_000
@@ -101,6 +104,14 @@ def bench(label: str, store: SQLStore, footprints: int, checks: int) -> None:
     )
     for batch in (1, BATCH):
         verdict = "meets" if full[batch][0] >= TARGET else "BELOW"
+        record(
+            "gec_ledger",
+            f"{label}, {batch} per transaction, {certificates:,} certificates",
+            full[batch][0],
+            "footprints/s",
+            target=TARGET,
+            note=f"empty ledger {empty[batch]:,.0f}/s; target at 10 M certificates",
+        )
         print(
             f"{'':10s} {batch:3d} per transaction: empty ledger (baseline) "
             f"{empty[batch]:9,.0f}/s, full ledger {full[batch][0]:9,.0f} footprints/s "

@@ -16,6 +16,7 @@ import argparse
 import importlib.util
 import multiprocessing as mp
 import os
+import runpy
 import sys
 import tempfile
 import time
@@ -35,6 +36,8 @@ from gateway.node import NodeRole, add_client, edit_trust, init_node
 from gateway.process import ServerProcess, spawn_server
 from gateway.trust import Role
 from signing.keys import generate_key, save_key
+
+record = runpy.run_path(str(Path(__file__).with_name("results.py")))["record"]
 
 
 def _load_submit_bench() -> ModuleType:
@@ -203,6 +206,14 @@ def _report(
             f"| {summary['phase']} | {summary['calls']} | {float(summary['rate']):.0f} | "
             f"{float(summary['p50_ms']):.1f} | {float(summary['p99_ms']):.1f} | {shares} | "
             f"{100 * cpu['machine busy']:.0f} % |"
+        )
+        record(
+            "replicas",
+            f"{summary['phase']}: submissions/s",
+            float(summary["rate"]),
+            "/s",
+            note=f"p99 {float(summary['p99_ms']):.0f} ms, "
+            f"machine {100 * cpu['machine busy']:.0f} % busy",
         )
         if errors:
             print(f"\n{len(errors)} refused; first: {errors[0]}")

@@ -9,6 +9,7 @@ per transaction (what any durable store must pay at least).
 
 from __future__ import annotations
 
+import runpy
 import statistics
 import sys
 import tempfile
@@ -28,6 +29,8 @@ import psycopg  # noqa: E402
 from gateway.domain import DatasetKind  # noqa: E402
 from gateway.store import Store, StoredDataset, open_store  # noqa: E402
 from gateway.store.sql import SQLStore  # noqa: E402
+
+record_figure = runpy.run_path(str(Path(__file__).with_name("results.py")))["record"]
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 BODY = b'{"@context": ["https://www.w3.org/ns/credentials/v2"], "pad": "' + b"x" * 6000 + b'"}'
@@ -120,6 +123,13 @@ def main() -> None:
     print(f"{'backend':<20} {'writers':<12} {'put/s':>9} {'bare INSERT/s':>14} {'ratio':>7}")
     for name, threads, rate, base in rows:  # type: ignore[misc]
         print(f"{name:<20} {threads:<12} {rate:>9.0f} {base:>14.0f} {rate / base:>7.2f}")
+        record_figure(
+            "store_put",
+            f"{name}, {threads} writers",
+            rate,
+            "puts/s",
+            note=f"bare INSERT {base:,.0f}/s",
+        )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import argparse
 import json
 import multiprocessing as mp
 import re
+import runpy
 import statistics
 import sys
 import tempfile
@@ -33,6 +34,8 @@ from gateway.trust import Role
 from schemas.paths import PACKAGE_DIR
 from signing.keys import generate_key, load_key, save_key
 from signing.proofs import sign
+
+record = runpy.run_path(str(Path(__file__).with_name("results.py")))["record"]
 
 TEMPLATE = PACKAGE_DIR / "examples" / "valid" / "product-footprint-electronics-laptop.json"
 
@@ -188,6 +191,14 @@ def main() -> int:
         print(f"\n{len(errors)} submissions refused; first: {errors[0]}")
     ratio = float(submit_row["rate"]) / float(noop_row["rate"])
     print(f"\nsubmit rate / no-op rate = {ratio:.3f} (target >= 0.5)")
+    record("submit", "submit rate / no-op rate", ratio, "", target=0.5)
+    record(
+        "submit",
+        "SubmitDataset",
+        float(submit_row["rate"]),
+        "/s",
+        note=f"p99 {submit_row['p99_ms']:.1f} ms",
+    )
     submit_rss = [kib for _, kib in rss]
     print(
         f"server RSS: after no-op {rss_start / 1024:.0f} MiB, "

@@ -1,4 +1,5 @@
-"""`cfx clients add`: issue a client identity (mTLS certificate) and register it for an org."""
+"""`cfx clients add|renew`: issue a client identity (mTLS certificate) and register it for an
+org; renew one (same identity, new key)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from gateway.cli._args import OptionError, node_directory
 from gateway.node import NodePaths, NodeRole, add_client
+from gateway.renewal import renew_client
 from gateway.trust import Role
 
 
@@ -32,6 +34,17 @@ def register(sub: Any) -> None:
     )
     add.add_argument("--out", required=True, type=Path, help="directory for the identity files")
     add.set_defaults(func=run_add)
+    renew = actions.add_parser(
+        "renew",
+        help="re-issue a client certificate: same identity, new key",
+        description="Replaces cert.pem, key.pem and ca.pem in --out with a new key and a "
+        "certificate for the same spiffe://cfx/org/ORG/ROLE identity, issued by this node's CA. "
+        "The old certificate is not revoked: it stays valid until it expires (revoking the "
+        "identity, `cfx trust revoke --san`, would refuse the new certificate too).",
+    )
+    renew.add_argument("--dir", required=True, type=node_directory, help="node directory")
+    renew.add_argument("--out", required=True, type=Path, help="the identity directory to renew")
+    renew.set_defaults(func=run_renew)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -47,4 +60,11 @@ def run_add(args: argparse.Namespace) -> int:
         NodePaths(args.dir), org=args.org, role=role, out=args.out, node_role=node_role
     )
     print(f"issued {san} in {args.out}")
+    return 0
+
+
+def run_renew(args: argparse.Namespace) -> int:
+    """`cfx clients renew`: a new key and certificate for the identity in --out."""
+    san = renew_client(NodePaths(args.dir), args.out)
+    print(f"renewed {san} in {args.out}")
     return 0

@@ -24,6 +24,7 @@ from typing import Any, TypedDict
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from gateway.cli import log_restore
 from gateway.cli._args import non_negative_int
 from gateway.cli._io import MAX_INPUT_BYTES, read_bytes, read_text, write_json
 from gateway.log.checkpoint import (
@@ -98,6 +99,7 @@ def register(sub: Any) -> None:
     verify.add_argument("--entry", type=Path, help="log entry bytes")
     verify.add_argument("--proof", type=Path, help="inclusion or consistency proof JSON")
     verify.set_defaults(func=run_verify)
+    log_restore.register(actions)
 
 
 def _key_options(p: argparse.ArgumentParser, *, required: bool) -> None:
