@@ -37,8 +37,10 @@ Targets (issue 12): >= 1,000 datasets/s with RSS flat; latency p99 < 2 s at 100 
 from __future__ import annotations
 
 import argparse
+import copy
 import cProfile
 import importlib.util
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -52,6 +54,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -77,7 +80,7 @@ from gateway.node import (
 from gateway.process import spawn_server
 from gateway.trust import Role
 from schemas.paths import PACKAGE_DIR
-from signing.keys import generate_key, load_key, save_key
+from signing.keys import PrivateKey, generate_key, load_key, save_key
 from signing.loader import default_loader
 from signing.proofs import sign
 
@@ -99,17 +102,37 @@ class Pair:
     puller_exporter: Path
 
 
-def _sign_batch(args: tuple[str, int, Path]) -> Path:
-    key_path, count, out = args
-    key = load_key(key_path)
+# A GEC id is a 17-digit project code, an 8-digit date and a 7-digit sequence. The GEC ledger
+# refuses a second claim of a certificate, so footprint `i` of a run claims the template's ranges
+# moved to a project of its own block (i // _PER_PROJECT) and a sequence slot within it.
+_PER_PROJECT = 2_000
+_SEQUENCE_STEP = 4_000  # the template claims 4,000 certificates: slots never overlap
+_LATENCY_INDICES = itertools.count(100_000_000)  # latency runs, far from the synced batches
+
+
+def _footprints(key: PrivateKey, indices: Iterable[int]) -> Iterator[bytes]:
+    """The template footprint signed by `key`, once per index, each claiming its own GECs."""
     template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     template.pop("proof", None)
     template.pop("id", None)
     template["issuer"] = key.did
+    for index in indices:
+        document = copy.deepcopy(template)
+        document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
+        block, slot = divmod(index, _PER_PROJECT)
+        for claim in document["credentialSubject"]["electricity"]["gecClaims"]:
+            for end in ("firstCertificateId", "lastCertificateId"):
+                serial = claim[end]
+                sequence = int(serial[25:]) + slot * _SEQUENCE_STEP
+                claim[end] = f"{serial[:12]}{block:05d}{serial[17:25]}{sequence:07d}"
+        yield json.dumps(sign(document, key)).encode()
+
+
+def _sign_batch(args: tuple[str, int, int, Path]) -> Path:
+    key_path, start, count, out = args
     with out.open("wb") as fh:
-        for _ in range(count):
-            template["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
-            fh.write(json.dumps(sign(template, key)).encode() + b"\n")
+        for credential in _footprints(load_key(key_path), range(start, start + count)):
+            fh.write(credential + b"\n")
     return out
 
 
@@ -342,16 +365,8 @@ def set_check_processes(paths: NodePaths, processes: int) -> None:
 
 
 def _signed(pair: Pair, count: int) -> list[bytes]:
-    key = load_key(pair.key_path)
-    template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
-    template.pop("proof", None)
-    template.pop("id", None)
-    template["issuer"] = key.did
-    credentials = []
-    for _ in range(count):
-        template["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
-        credentials.append(json.dumps(sign(template, key)).encode())
-    return credentials
+    indices = [next(_LATENCY_INDICES) for _ in range(count)]
+    return list(_footprints(load_key(pair.key_path), indices))
 
 
 def _submitter(
@@ -475,7 +490,11 @@ def main() -> int:
         t0 = time.perf_counter()
         shares = [args.count // 4] * 4
         shares[0] += args.count - sum(shares)
-        jobs = [(str(pair.key_path), n, tmp / f"batch{i}.jsonl") for i, n in enumerate(shares)]
+        starts = [sum(shares[:i]) for i in range(len(shares))]
+        jobs = [
+            (str(pair.key_path), start, n, tmp / f"batch{i}.jsonl")
+            for i, (start, n) in enumerate(zip(starts, shares, strict=True))
+        ]
         with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
             batches = list(pool.map(_sign_batch, jobs))
         print(f"signed {args.count:,} footprints in {time.perf_counter() - t0:.1f} s", flush=True)
