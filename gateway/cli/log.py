@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from gateway.cli._args import non_negative_int
 from gateway.cli._help import DeprecatedAlias
 from gateway.cli._io import MAX_INPUT_BYTES, read_bytes, read_text, write_json
+from gateway.cli._json import camel_keys
 from gateway.log.checkpoint import (
     Checkpoint,
     NoteKey,
@@ -278,7 +279,11 @@ def run_checkpoint(args: argparse.Namespace) -> int:
             return _failed(exc)
         verified = True
     if args.json:
-        print(json.dumps({**_checkpoint_doc(cp), "verified": verified, "note": note}, indent=2))
+        print(
+            json.dumps(
+                camel_keys({**_checkpoint_doc(cp), "verified": verified, "note": note}), indent=2
+            )
+        )
     else:
         sys.stdout.write(note)
         state = (

@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict
-
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.chain_bundle import ChainBundle, fetch_bundle, write_bundle
@@ -26,7 +24,8 @@ from gateway.cli._args import (
     server_addresses,
 )
 from gateway.cli._connect import connect
-from gateway.cli._io import InputFileError, read_bytes, read_key, write_bytes
+from gateway.cli._io import InputFileError, plural, read_bytes, read_key, write_bytes
+from gateway.cli._json import KINDS, camel_keys, enum_name, kind_name, proto_json
 from gateway.cli.convert import pact_file_as_dataset
 from gateway.cli.sign import is_credential, issue
 from gateway.client import CfxClient, ClientError, ConnectionFailedError
@@ -36,15 +35,10 @@ from schemas.errors import TranslationError
 from schemas.translate.pact_file import pact_spec_version
 from signing.keys import PrivateKey
 
+_CHANGE_TYPE = ex.WatchDatasetsResponse.ChangeType.DESCRIPTOR
 EXIT_REFUSED = 1
 EXIT_UNUSABLE = 2
-_KINDS = {
-    "ProductFootprint": pb.DATASET_KIND_PRODUCT_FOOTPRINT,
-    "EmissionFactor": pb.DATASET_KIND_EMISSION_FACTOR,
-    "AccountingRule": pb.DATASET_KIND_ACCOUNTING_RULE,
-    "Attestation": pb.DATASET_KIND_ATTESTATION,
-    "StatusUpdate": pb.DATASET_KIND_STATUS_UPDATE,
-}
+_KINDS = KINDS
 _STATUSES = {
     "active": pb.DATASET_STATUS_ACTIVE,
     "deprecated": pb.DATASET_STATUS_DEPRECATED,
@@ -132,9 +126,7 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
 
 
 def _dataset_dict(message: Any) -> dict[str, Any]:
-    data = MessageToDict(message, preserving_proto_field_name=True)
-    data.pop("credential", None)  # bytes: printed as base64 otherwise; use `get -o`
-    return data
+    return proto_json(message)  # without the credential bytes: `get -o` writes them exactly
 
 
 def _refused(args: argparse.Namespace, label: str, err: ClientError) -> None:
@@ -145,7 +137,7 @@ def _refused(args: argparse.Namespace, label: str, err: ClientError) -> None:
         "code": err.code.name,
         "reason": err.reason,
         "message": err.message,
-        "violations": [v.__dict__ for v in err.violations],
+        "violations": camel_keys([v.__dict__ for v in err.violations]),
     }
     lines = [f"{label}: refused: {err.code.name} {err.reason}: {err.message}"]
     lines += [f"  {v.field}: {v.reason}: {v.description}" for v in err.violations]
@@ -185,7 +177,7 @@ def _credential_bytes(path: Path, data: bytes, key: PrivateKey | None) -> bytes:
 def _accepted_text(path: Path, ds: Any) -> str:
     """The accepted line and, one per line as `cfx validate` prints them, the warnings the node
     returned (Dataset.warnings: findings it kept with the dataset, which did not refuse it)."""
-    counts = f", {len(ds.warnings)} warnings" if ds.warnings else ""
+    counts = f", {plural(len(ds.warnings), 'warning')}" if ds.warnings else ""
     where = f"log index {ds.log_index}, digest {ds.digest[:16]}…{counts}"
     lines = [f"{path}: accepted as {ds.name} ({where})"]
     lines += [f"  {w.field or '/'}  {w.reason}  warning: {w.description}" for w in ds.warnings]
@@ -222,7 +214,7 @@ def run_submit(args: argparse.Namespace) -> int:
                 {
                     "file": str(path),
                     "dataset": _dataset_dict(ds),
-                    "receipt": MessageToDict(response.receipt),
+                    "receipt": proto_json(response.receipt),
                 },
                 _accepted_text(path, ds),
             )
@@ -289,20 +281,20 @@ def run_list(args: argparse.Namespace) -> int:
         except ClientError as err:
             _refused(args, "list", err)
             return EXIT_REFUSED
+    status = pb.DatasetStatus.DESCRIPTOR
     rows = [
-        f"{d.name}  {pb.DatasetKind.Name(d.kind).removeprefix('DATASET_KIND_'):<18} "
-        f"{pb.DatasetStatus.Name(d.status).removeprefix('DATASET_STATUS_'):<10} {d.issuer_org}"
+        f"{d.name}  {kind_name(d.kind):<18} {enum_name(status, d.status):<10} {d.issuer_org}"
         for d in response.datasets
     ]
-    footer = f"{len(rows)} dataset(s) at checkpoint size {response.checkpoint.size}"
+    footer = f"{plural(len(rows), 'dataset')} at checkpoint size {response.checkpoint.size}"
     if response.next_page_token:
         footer += f"; next page: --page-token {response.next_page_token}"
     _emit(
         args,
         {
             "datasets": [_dataset_dict(d) for d in response.datasets],
-            "next_page_token": response.next_page_token,
-            "checkpoint": MessageToDict(response.checkpoint),
+            "nextPageToken": response.next_page_token,
+            "checkpoint": proto_json(response.checkpoint),
         },
         "\n".join([*rows, footer]),
     )
@@ -314,16 +306,15 @@ def run_watch(args: argparse.Namespace) -> int:
     with _connect(args) as client:
         try:
             for change in client.watch(args.start, timeout=args.duration):
-                kind = ex.WatchDatasetsResponse.ChangeType.Name(change.change_type)
+                kind = enum_name(_CHANGE_TYPE, change.change_type)
                 _emit(
                     args,
                     {
                         "change": kind,
-                        "log_index": change.log_index,
+                        "logIndex": change.log_index,
                         "dataset": _dataset_dict(change.dataset),
                     },
-                    f"{change.log_index:>8}  {kind.removeprefix('CHANGE_TYPE_'):<10} "
-                    f"{change.dataset.name}",
+                    f"{change.log_index:>8}  {kind:<10} {change.dataset.name}",
                 )
         except ClientError as err:
             _refused(args, "watch", err)

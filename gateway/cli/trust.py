@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway.cli._args import node_directory
+from gateway.cli._json import camel_keys
 from gateway.node import NodePaths, edit_trust, load_trust, revoke_key
 from gateway.times import to_sortable
 from gateway.trust import Role, TrustRegistry
@@ -79,7 +80,7 @@ def run_list(args: argparse.Namespace) -> int:
     """`cfx trust list`: the registry's organizations, roles, keys and client identities."""
     registry = load_trust(NodePaths(args.dir))
     if args.json:
-        print(json.dumps(registry.to_dict(), indent=2))
+        print(json.dumps(camel_keys(registry.to_dict()), indent=2))
         return 0
     print(f"trust registry version {registry.version}")
     for org in registry.organizations:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import schemas
+from gateway.cli._json import camel_keys
 from schemas import strict_json
 from schemas.errors import TranslationError
 from schemas.translate import TranslationNote
@@ -219,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
             "strict": args.strict,
             "files": [result.to_dict() for result in results],
         }
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps(camel_keys(report), indent=2, ensure_ascii=False))
     else:
         _print_text(results)
     return max(result.exit_code for result in results)

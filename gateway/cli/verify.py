@@ -16,6 +16,7 @@ from typing import Any
 
 from gateway.cli._args import add_context_manifest
 from gateway.cli._io import InputFileError, read_bytes, read_json_object, read_note_key
+from gateway.cli._json import camel_keys
 from gateway.cli.sign import loader_for
 from gateway.cli.verify_chain import run_chain
 from gateway.log.errors import LogError
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     receipt = _check_receipt(args) if args.receipt else None
     if args.json:
-        body = result.to_json() | ({"receipt": receipt} if receipt else {})
+        body = camel_keys(result.to_json()) | ({"receipt": receipt} if receipt else {})
         json.dump(body, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
