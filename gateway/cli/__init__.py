@@ -39,6 +39,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.serve",
     "gateway.cli.sync",
     "gateway.cli.remote",
+    "gateway.cli.status",
     "gateway.cli.search",
     "gateway.cli.witness",
     "gateway.cli.log",

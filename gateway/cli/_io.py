@@ -113,6 +113,10 @@ def read_json_object(path: str) -> dict[str, Any]:
         return strict_json.loads_object(data)
     except strict_json.JSONInputError as exc:
         where = "stdin" if path == "-" else path
+        if exc.reason == "MALFORMED_JSON":
+            raise InputFileError(
+                f"{where} is not JSON ({exc}): give a JSON file, such as a credential", exc.reason
+            ) from exc
         raise InputFileError(f"{where} is not a strict JSON object: {exc}", exc.reason) from exc
 
 

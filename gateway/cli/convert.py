@@ -68,8 +68,12 @@ def register(sub: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--from", dest="source", required=True, choices=SOURCES)
-    parser.add_argument("--to", dest="target", required=True, choices=TARGETS)
+    parser.add_argument(
+        "--from", dest="source", required=True, choices=SOURCES, help="the input's format"
+    )
+    parser.add_argument(
+        "--to", dest="target", required=True, choices=TARGETS, help="the output's format"
+    )
     parser.add_argument("input", metavar="IN", help="the document to convert ('-': stdin)")
     parser.add_argument("-o", "--output", type=Path, metavar="OUT", help="default: stdout")
     parser.add_argument(

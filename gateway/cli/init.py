@@ -18,7 +18,9 @@ def register(sub: Any) -> None:
         "the operator's client identity (clients/admin) and a signed trust registry.",
     )
     parser.add_argument("--dir", required=True, type=Path, help="node directory to create")
-    parser.add_argument("--role", required=True, choices=[r.value for r in NodeRole])
+    parser.add_argument(
+        "--role", required=True, choices=[r.value for r in NodeRole], help="the node's place"
+    )
     parser.add_argument("--org", required=True, help="operator organization (lowercase slug)")
     parser.add_argument("--listen", default=DEFAULT_LISTEN, help="HOST:PORT to serve on")
     parser.add_argument("--store", default=DEFAULT_STORE, help="SQLite path or postgresql:// URL")

@@ -26,6 +26,7 @@ from gateway.cli._args import (
 from gateway.cli._connect import connect
 from gateway.cli._io import InputFileError, plural, read_bytes, read_key, write_bytes
 from gateway.cli._json import KINDS, camel_keys, enum_name, kind_name, proto_json
+from gateway.cli._progress import progress
 from gateway.cli.convert import pact_file_as_dataset
 from gateway.cli.sign import is_credential, issue
 from gateway.client import CfxClient, ClientError, ConnectionFailedError
@@ -33,6 +34,7 @@ from gateway.node import DEFAULT_LISTEN
 from schemas import strict_json
 from schemas.errors import TranslationError
 from schemas.translate.pact_file import pact_spec_version
+from signing.document import proofs_of
 from signing.keys import PrivateKey
 
 _CHANGE_TYPE = ex.WatchDatasetsResponse.ChangeType.DESCRIPTOR
@@ -79,7 +81,9 @@ def register(sub: Any) -> None:
         help="sign files that are no credential (a PACT v3 footprint file, a bare dataset) with "
         "this issuer key before sending, as `cfx sign` would",
     )
-    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="signed credential files to send"
+    )
     p.set_defaults(func=run_submit)
 
     p = sub.add_parser("get", help="fetch a dataset by name; writes the exact stored bytes")
@@ -96,14 +100,16 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("list", help="list datasets")
     _client_options(p)
-    p.add_argument("--kind", choices=sorted(_KINDS))
-    p.add_argument("--issuer")
-    p.add_argument("--product-id")
-    p.add_argument("--classification-id")
-    p.add_argument("--geography")
-    p.add_argument("--status", choices=sorted(_STATUSES))
-    p.add_argument("--page-size", type=page_size, default=50)
-    p.add_argument("--page-token", default="")
+    p.add_argument("--kind", choices=sorted(_KINDS), help="only this dataset kind")
+    p.add_argument("--issuer", help="only datasets of this issuer organization")
+    p.add_argument("--product-id", help="only footprints of this product id URN")
+    p.add_argument(
+        "--classification-id", help="only this product classification (e.g. urn:cfx:cn:8507)"
+    )
+    p.add_argument("--geography", help="only this region, country or subdivision code")
+    p.add_argument("--status", choices=sorted(_STATUSES), help="only datasets with this status")
+    p.add_argument("--page-size", type=page_size, default=50, help="datasets per page")
+    p.add_argument("--page-token", default="", help="the next page, as the last page printed")
     p.set_defaults(func=run_list)
 
     p = sub.add_parser("watch", help="stream dataset changes after a log index")
@@ -153,18 +159,26 @@ def _unusable(args: argparse.Namespace, path: Path, err: InputFileError) -> None
 
 
 def _credential_bytes(path: Path, data: bytes, key: PrivateKey | None) -> bytes:
-    """What to send for a file: a credential (or anything unparsable: the node says why) as it
-    is; a PACT v3 footprint file or a bare dataset read as a cfx dataset and signed with --key."""
+    """What to send for a file: a signed credential (or anything unparsable: the node says why)
+    as it is; a PACT v3 footprint file or a bare dataset read as a cfx dataset and signed with
+    --key. A StatusUpdate, or a file with no proof and no --key, is refused here with the fix."""
     try:
         document = strict_json.loads_object(data)
     except strict_json.JSONInputError:
         return data
-    if is_credential(document) or (key is None and pact_spec_version(document) is None):
+    _refuse_status_update(path, document)
+    if is_credential(document):
+        if not proofs_of(document):
+            raise InputFileError(
+                f"{path} has no proof: sign it first with `cfx sign --key KEYFILE -o "
+                f"signed.json {path}` and submit signed.json"
+            )
         return data
     if key is None:
+        what = "a PACT footprint" if pact_spec_version(document) else "a bare dataset"
         raise InputFileError(
-            f"{path} is a PACT footprint, not a signed credential: give --key KEYFILE (the "
-            "issuer's key) to sign it as it is sent"
+            f"{path} is {what} with no proof: sign it first with `cfx sign --key KEYFILE "
+            f"{path}`, or give --key KEYFILE (the issuer's key) to sign it as it is sent"
         )
     try:
         dataset = pact_file_as_dataset(document, str(path), sys.stderr)
@@ -172,6 +186,18 @@ def _credential_bytes(path: Path, data: bytes, key: PrivateKey | None) -> bytes:
         raise InputFileError(f"{path}: {exc}", exc.reason) from exc
     signed = issue(dataset, key, datetime.now(UTC).replace(microsecond=0))
     return json.dumps(signed, ensure_ascii=False).encode("utf-8")
+
+
+def _refuse_status_update(path: Path, document: dict[str, Any]) -> None:
+    """A StatusUpdate is not a dataset to store: it changes another's status, through its own
+    RPC (DeprecateDataset / WithdrawDataset), which `cfx deprecate` / `cfx withdraw` call."""
+    subject = document.get("credentialSubject", document)
+    if isinstance(subject, dict) and subject.get("type") == "StatusUpdate":
+        raise InputFileError(
+            f"{path} is a StatusUpdate, which cfx submit does not send: use `cfx deprecate` or "
+            "`cfx withdraw` with the dataset's name and --key (they sign and send it)",
+            "STATUS_UPDATE_NOT_SUBMITTABLE",
+        )
 
 
 def _accepted_text(path: Path, ds: Any) -> str:
@@ -190,12 +216,12 @@ def run_submit(args: argparse.Namespace) -> int:
     """
     failures = unusable = 0
     key = read_key(args.key, "--key") if args.key is not None else None
-    total = len(args.files)
-    show_progress = total > 1 and sys.stderr.isatty() and not args.json
-    with _connect(args) as client:
-        for i, path in enumerate(args.files, 1):
-            if show_progress:
-                print(f"\r[{i}/{total}] {path.name[:40]:<40}", end="", file=sys.stderr)
+    with (
+        _connect(args) as client,
+        progress(len(args.files), "submitting", enabled=not args.json) as advance,
+    ):
+        for path in args.files:
+            advance(path.name)
             try:
                 credential = _credential_bytes(path, read_bytes(path), key)
             except InputFileError as err:
@@ -218,8 +244,6 @@ def run_submit(args: argparse.Namespace) -> int:
                 },
                 _accepted_text(path, ds),
             )
-    if show_progress:
-        print(file=sys.stderr)
     if unusable:
         return EXIT_UNUSABLE
     return EXIT_REFUSED if failures else 0

@@ -56,15 +56,17 @@ def register(sub: Any) -> None:
     )
     _client_options(p)
     p.add_argument("--product-id", default="", help="product id URN, or an HS/CN code prefix")
-    p.add_argument("--company-id", default="")
+    p.add_argument("--company-id", default="", help="the issuer's company id URN")
     p.add_argument("--classification", default="", help="classification (HS/CN: by prefix)")
-    p.add_argument("--geography", default="")
-    p.add_argument("--kind", choices=sorted(_KINDS))
+    p.add_argument("--geography", default="", help="region, country or subdivision code")
+    p.add_argument("--kind", choices=sorted(_KINDS), help="only this dataset kind")
     p.add_argument("--valid-at", type=_instant, help="RFC 3339 date-time")
     p.add_argument("--name", default="", help="text in the product name (case-insensitive)")
     p.add_argument("--fan-out", action="store_true", help="also ask the node's peers")
-    p.add_argument("--page-size", type=page_size, default=0)
-    p.add_argument("--page-token", default="")
+    p.add_argument(
+        "--page-size", type=page_size, default=0, help="results per page (0: the node's default)"
+    )
+    p.add_argument("--page-token", default="", help="the next page, as the last page printed")
     p.set_defaults(func=run_search)
 
 

@@ -41,8 +41,13 @@ def register(sub: Any) -> None:
         "--log-key per node",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--expected-domain", metavar="DOMAIN")
-    parser.add_argument("--expected-challenge", metavar="CHALLENGE")
+    parser.add_argument(
+        "--expected-domain", metavar="DOMAIN", help="refuse a proof not made for this domain"
+    )
+    parser.add_argument(
+        "--expected-challenge", metavar="CHALLENGE",
+        help="refuse a proof that does not answer this challenge",
+    )  # fmt: skip
     add_context_manifest(parser)
     parser.add_argument(
         "--receipt", type=Path, metavar="RECEIPT.json",
@@ -55,7 +60,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--origin", help="expected log origin (default: the key's)")
     parser.add_argument(
         "--max-age", type=float, metavar="SECONDS",
-        help="refuse a receipt whose checkpoint is older than this (R5)",
+        help="refuse a receipt whose checkpoint is older than this",
     )  # fmt: skip
     parser.set_defaults(func=run)
 

@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     p.add_argument("--client-cert", required=True, type=Path, help="identity the peer issued to us")
     p.add_argument("--peer-key", required=True, type=Path, help="the peer's log.vkey")
     p.add_argument("-o", "--out", type=Path, help="write the co-signed checkpoint here")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
 
 
