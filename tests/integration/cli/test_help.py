@@ -27,7 +27,7 @@ IDS = [path or "cfx" for path, _ in ALL]
 
 def _texts(parser: argparse.ArgumentParser) -> list[str]:
     texts = [parser.description or "", parser.epilog or "", parser.format_help()]
-    texts += [action.help or "" for action in parser._actions]  # noqa: SLF001
+    texts += [action.help or "" for action in parser._actions]
     return texts
 
 
@@ -47,8 +47,8 @@ def test_no_internal_tag_in_help(path: str, parser: argparse.ArgumentParser) -> 
 def test_every_option_has_help(path: str, parser: argparse.ArgumentParser) -> None:
     bare = [
         action.option_strings or [action.dest]
-        for action in parser._actions  # noqa: SLF001
-        if action.help is None and not isinstance(action, argparse._SubParsersAction)  # noqa: SLF001
+        for action in parser._actions
+        if action.help is None and not isinstance(action, argparse._SubParsersAction)
     ]
     assert bare == [], f"`cfx {path}`: options without help: {bare}"
 
