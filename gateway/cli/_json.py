@@ -6,8 +6,9 @@
 - Values have one spelling, the same as in the text output and in the data: a dataset kind as the
   credential's `type` (`ProductFootprint`), a status as the StatusUpdate's word (`active`,
   `deprecated`, `withdrawn`); any other proto enum as its name without the enum's prefix, in
-  lower case (`CHANGE_TYPE_ADDED` -> `added`).
-- Credential bytes are left out (`cfx get -o` writes them exactly); a Timestamp is RFC 3339.
+  lower case (`CHANGE_TYPE_ACCEPTED` -> `accepted`).
+- Every field is present, at its default too; credential bytes are left out (`cfx get -o`
+  writes them exactly); a Timestamp is RFC 3339.
 """
 
 from __future__ import annotations
@@ -69,12 +70,16 @@ def camel_keys(value: Any) -> Any:
 
 
 def proto_json(message: Message) -> dict[str, Any]:
-    """A message as cfx's JSON (see the module docstring); fields at their default are left out,
-    as in proto3's JSON mapping."""
+    """A message as cfx's JSON (see the module docstring). Every field is there, at its default
+    too (a script reads `logIndex: 0` rather than a missing key), except unset sub-messages and
+    optional fields."""
     out: dict[str, Any] = {}
-    for field, value in message.ListFields():
+    for field in message.DESCRIPTOR.fields:
         if field.type == FieldDescriptor.TYPE_BYTES and field.name in _SKIPPED_BYTES:
             continue
+        if field.has_presence and not message.HasField(field.name):
+            continue
+        value = getattr(message, field.name)
         if _is_map(field):
             out[field.json_name] = {k: _map_value(field, v) for k, v in value.items()}
         elif field.is_repeated:
@@ -84,18 +89,18 @@ def proto_json(message: Message) -> dict[str, Any]:
     return out
 
 
-def _is_map(field: FieldDescriptor) -> bool:
+def _is_map(field: Any) -> bool:
     entry = field.message_type
     return entry is not None and entry.GetOptions().map_entry
 
 
-def _map_value(field: FieldDescriptor, value: Any) -> Any:
+def _map_value(field: Any, value: Any) -> Any:
     entry = field.message_type
     assert entry is not None
     return _field_value(entry.fields_by_name["value"], value)
 
 
-def _field_value(field: FieldDescriptor, value: Any) -> Any:
+def _field_value(field: Any, value: Any) -> Any:  # a FieldDescriptor (python or upb)
     if field.type == FieldDescriptor.TYPE_MESSAGE:
         if isinstance(value, Timestamp):
             return value.ToJsonString()
