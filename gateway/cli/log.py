@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gateway.cli._args import non_negative_int
 from gateway.cli._help import DeprecatedAlias
-from gateway.cli._io import MAX_INPUT_BYTES, read_bytes, read_text, write_json
+from gateway.cli._io import MAX_INPUT_BYTES, plural, read_bytes, read_text, write_json
 from gateway.cli._json import camel_keys
 from gateway.log.checkpoint import (
     Checkpoint,
@@ -291,7 +291,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
             if verified
             else "signature NOT checked (give --log-key)"
         )
-        print(f"# {cp.origin}: {cp.size} entries; {state}", file=sys.stderr)
+        print(f"# {cp.origin}: {plural(cp.size, 'entry')}; {state}", file=sys.stderr)
     return 0
 
 

@@ -282,9 +282,11 @@ def _write_bundle(bundle: ChainBundle, directory: Path) -> None:
     except OSError as exc:
         raise InputFileError(f"--with-receipts {directory}: {exc.strerror or exc}") from exc
     withdrawn = (
-        f"; {bundle.withdrawn} withdrawn attestation(s) left out" if bundle.withdrawn else ""
+        f"; {plural(bundle.withdrawn, 'withdrawn attestation')} left out"
+        if bundle.withdrawn
+        else ""
     )
-    print(f"{len(written)} files written to {directory}{withdrawn}", file=sys.stderr)
+    print(f"{plural(len(written), 'file')} written to {directory}{withdrawn}", file=sys.stderr)
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -96,7 +96,7 @@ def test_node_identity_is_registered_with_the_peers_node_role(provincial: Provin
     orgs = {o["name"]: o for o in json.loads(listed.stdout)["organizations"]}
     assert orgs["mee"]["roles"] == ["node"]
     assert orgs["mee"]["identities"][0]["san"] == "spiffe://cfx/org/mee/node"
-    assert orgs["mee"]["identities"][0]["node_role"] == "national"
+    assert orgs["mee"]["identities"][0]["nodeRole"] == "national"
 
 
 @pytest.mark.parametrize(
