@@ -76,6 +76,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "log": ("cfx log checkpoint --db national/cfx.sqlite3 --log-key national/log.vkey",),
     "log checkpoint": ("cfx log checkpoint --db national/cfx.sqlite3 --log-key national/log.vkey",),
+    "log verify-restore": (
+        "cfx log verify-restore --dir national --checkpoint kept/checkpoint.note",
+    ),
     "log prove": ("cfx log prove --db national/cfx.sqlite3 --index 0 -o receipt.json",),
     "log verify": (
         "cfx log verify --log-key national/log.vkey --receipt receipt.json --credential fp.json",
