@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cfx-installed
 PROTOS := $(wildcard proto/cfx/v1/*.proto)
 
-.PHONY: demo test chromium lint proto proto-check proto-breaking bench clean interop fuzz
+.PHONY: help demo test chromium lint proto proto-check proto-breaking bench clean interop fuzz
 
 # (Re)install when the venv is missing or pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -14,13 +14,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# `make` alone lists the targets: each target line's `## ` comment is its one-line description.
+.DEFAULT_GOAL := help
+help: ## list the targets with a one-line description each
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
+
+demo: $(STAMP) ## run the three-node federation demonstration (installs into .venv first)
 	$(BIN)/cfx demo
 
 # Digital Bazaar's JavaScript verifier, for the interop tests. Best effort: where npm is missing or
 # the registry cannot be reached, those tests skip and say why; nothing else depends on it.
 INTEROP := tests/data/interop
-interop:
+interop: ## install the JavaScript verifier for the interop tests (best effort)
 	@if [ -f $(INTEROP)/node_modules/.package-lock.json ] && \
 	    [ $(INTEROP)/node_modules/.package-lock.json -nt $(INTEROP)/package-lock.json ]; then :; \
 	elif command -v npm >/dev/null 2>&1; then \
@@ -30,19 +36,19 @@ interop:
 
 # The web page's browser tests drive Debian's chromium (tests/integration/web/); install it when
 # missing. CI runs as root; elsewhere apt-get fails loudly and says what to install.
-chromium:
+chromium: ## install Debian's chromium for the browser tests when missing
 	@command -v chromium >/dev/null 2>&1 || \
 	  { { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
 	    { echo "could not install chromium: run apt-get install -y chromium as root" >&2; exit 1; }; }
 
 # pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
-test: $(STAMP) interop chromium
+test: $(STAMP) interop chromium ## run the whole test suite, then the linters
 	$(BIN)/python -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	  exit $$rc
 	$(MAKE) lint
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff, mypy --strict, buf lint and the proto checks
 	$(BIN)/ruff check gateway signing schemas tests bench
 	$(BIN)/ruff format --check gateway signing schemas tests bench
 	# tests: every body is checked, tests/helpers strictly (pyproject.toml [[tool.mypy.overrides]]).
@@ -51,7 +57,7 @@ lint: $(STAMP)
 	$(MAKE) proto-breaking
 	$(MAKE) proto-check
 
-proto: $(STAMP)
+proto: $(STAMP) ## regenerate gateway/_proto from proto/
 	rm -rf gateway/_proto && mkdir -p gateway/_proto
 	$(BIN)/python -m grpc_tools.protoc -Iproto \
 	  --python_out=gateway/_proto --pyi_out=gateway/_proto --grpc_python_out=gateway/_proto \
@@ -71,7 +77,7 @@ proto: $(STAMP)
 # AIP-141/142/158 fix did). A plain "skip when HEAD~1 differs" would let any change through and
 # "check from the next commit on" would fail the fixing commit itself; the epoch makes every break
 # a visible one-line bump in review, and lowering it fails.
-proto-breaking: $(STAMP)
+proto-breaking: $(STAMP) ## buf breaking against the previous commit (see proto/WIRE_EPOCH)
 	@base=$$(git rev-parse --verify --quiet 'HEAD~1^{commit}') || \
 	  { echo "proto-breaking: WARNING: no HEAD~1 here (a shallow clone): the breaking check" \
 	    "did NOT run; fetch at least 2 commits to run it" >&2; exit 0; }; \
@@ -89,7 +95,7 @@ proto-breaking: $(STAMP)
 	cd proto && ../$(BIN)/buf breaking --against "$$tmp/proto"
 
 # The checked-in generated code must match what `make proto` makes from proto/.
-proto-check: proto
+proto-check: proto ## check the committed gateway/_proto matches proto/
 	git diff --exit-code -- gateway/_proto
 	test -z "$$(git ls-files --others --exclude-standard -- gateway/_proto)" || \
 	  { echo "gateway/_proto has files not in git: run make proto and commit" >&2; exit 1; }
@@ -101,7 +107,7 @@ $(FUZZ_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
 	touch $(FUZZ_STAMP)
 
-fuzz: $(FUZZ_STAMP)
+fuzz: $(FUZZ_STAMP) ## run each fuzz target for SECONDS seconds (default 60)
 	$(BIN)/python fuzz/run.py --seconds $(SECONDS)
 
 # Every benchmark, then bench/RESULTS.md from the figures they recorded (bench/results.py).
@@ -126,7 +132,7 @@ BENCH_ARGS_load := --calls 1200 --time-limit 45
 endif
 BENCHES := canon fast_rdf signing validate store_put log gec_ledger submit replicas sync load
 
-bench: $(STAMP)
+bench: $(STAMP) ## run every benchmark and write bench/RESULTS.md (FULL=1: the issues' sizes)
 	$(BIN)/python -P bench/results.py reset
 	failed=0; for b in $(BENCHES); do \
 	  echo "== bench/$$b.py"; \
@@ -142,5 +148,5 @@ bench: $(STAMP)
 	done; \
 	$(BIN)/python -P bench/results.py render "$(BENCH_SIZES)"; exit $$failed
 
-clean:
+clean: ## remove .venv and the tool caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

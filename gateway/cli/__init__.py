@@ -20,6 +20,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+import gateway
+from gateway.cli._help import finish
 from gateway.errors import GatewayError
 from schemas.errors import SchemasError
 from signing.errors import SigningError
@@ -37,6 +39,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.serve",
     "gateway.cli.sync",
     "gateway.cli.remote",
+    "gateway.cli.status",
     "gateway.cli.search",
     "gateway.cli.witness",
     "gateway.cli.log",
@@ -48,7 +51,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gateway.cli.gec",
 )
 
-# The roots of the three packages' error trees (issue 10): every error a user can cause and fix
+# The roots of the three packages' error trees: every error a user can cause and fix
 # derives from one of them (a user's path: gateway.cli._io.InputFileError, a GatewayError).
 USER_ERRORS: tuple[type[Exception], ...] = (GatewayError, SigningError, SchemasError)
 
@@ -69,9 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="print the traceback of an error (for bug reports)"
     )
+    parser.add_argument(
+        "--version", action="version", version=f"cfx {gateway.__version__}",
+        help="print the version and exit",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    finish(parser)  # defaults and an example in every command's help (gateway/cli/_help.py)
     return parser
 
 

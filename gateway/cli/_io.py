@@ -35,6 +35,17 @@ class InputFileError(GatewayError):
             self.reason = reason
 
 
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """'1 violation', '2 violations', '1 entry', '3 entries' (a count a user reads)."""
+    if count == 1:
+        return f"1 {noun}"
+    if plural_form is None:
+        plural_form = (
+            noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+        )
+    return f"{count} {plural_form}"
+
+
 def why(exc: OSError) -> str:
     """The OS error in words a user acts on (errno names are stable across platforms)."""
     known = {
@@ -102,6 +113,10 @@ def read_json_object(path: str) -> dict[str, Any]:
         return strict_json.loads_object(data)
     except strict_json.JSONInputError as exc:
         where = "stdin" if path == "-" else path
+        if exc.reason == "MALFORMED_JSON":
+            raise InputFileError(
+                f"{where} is not JSON ({exc}): give a JSON file, such as a credential", exc.reason
+            ) from exc
         raise InputFileError(f"{where} is not a strict JSON object: {exc}", exc.reason) from exc
 
 

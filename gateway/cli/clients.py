@@ -26,7 +26,9 @@ def register(sub: Any) -> None:
     )
     add.add_argument("--dir", required=True, type=node_directory, help="node directory")
     add.add_argument("--org", required=True, help="organization (lowercase slug)")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument(
+        "--role", required=True, choices=[r.value for r in Role], help="what the client does"
+    )
     add.add_argument(
         "--node-role",
         choices=[r.value for r in NodeRole],

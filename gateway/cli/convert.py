@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from gateway.cli._io import read_json_object, write_json
+from gateway.cli._io import plural, read_json_object, write_json
 from schemas.errors import TranslationError
 from schemas.translate import (
     Translation,
@@ -68,8 +68,12 @@ def register(sub: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--from", dest="source", required=True, choices=SOURCES)
-    parser.add_argument("--to", dest="target", required=True, choices=TARGETS)
+    parser.add_argument(
+        "--from", dest="source", required=True, choices=SOURCES, help="the input's format"
+    )
+    parser.add_argument(
+        "--to", dest="target", required=True, choices=TARGETS, help="the output's format"
+    )
     parser.add_argument("input", metavar="IN", help="the document to convert ('-': stdin)")
     parser.add_argument("-o", "--output", type=Path, metavar="OUT", help="default: stdout")
     parser.add_argument(
@@ -181,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         summary = "lossless" if lossless else "NOT lossless"
         verdict = "; refused (--require-lossless), nothing written" if refused else ""
-        heading = f"{args.input}: {args.source} -> {args.target}, {len(notes)} note(s)"
+        heading = f"{args.input}: {args.source} -> {args.target}, {plural(len(notes), 'note')}"
         print(f"{heading}, {summary}{verdict}", file=sys.stderr)
         if notes:
             print("\n".join(note_lines(notes)), file=sys.stderr)

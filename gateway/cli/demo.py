@@ -67,6 +67,6 @@ def _explore(printer: Printer, root: Path) -> None:
         f"  cfx peers list --dir {national}      # the forked sichuan log, quarantined\n"
         f"  cfx peers list --dir {registry}      # the registry pulls from national, delegating\n"
         f"  cfx trust list --dir {provincial}    # who the provincial node registered\n"
-        f"  cfx log checkpoint --db {registry / 'cfx.sqlite3'} --pubkey {registry / 'log.vkey'}\n"
+        f"  cfx log checkpoint --db {registry / 'cfx.sqlite3'} --log-key {registry / 'log.vkey'}\n"
         f"  cfx serve --dir {provincial}         # serve a node again (Ctrl-C stops it)"
     )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gateway.cli._args import node_directory
+from gateway.cli._json import camel_keys
 from gateway.gec.claims import GecConflict
 from gateway.node import NodePaths, load_config, open_node_store
 
@@ -50,7 +51,7 @@ def run_conflicts(args: argparse.Namespace) -> int:
     with open_node_store(paths, load_config(paths), args.store) as store:
         found = store.gec_conflicts(released=args.all)
     if args.json:
-        print(json.dumps({"conflicts": [c.to_dict() for c in found]}, indent=2))
+        print(json.dumps(camel_keys({"conflicts": [c.to_dict() for c in found]}), indent=2))
     elif not found:
         print("no GEC conflicts")
     else:

@@ -27,8 +27,15 @@ def register(sub: Any) -> None:
         "the operator's client identity (clients/admin) and a signed trust registry.",
     )
     parser.add_argument("--dir", required=True, type=Path, help="node directory to create")
-    parser.add_argument("--role", choices=[r.value for r in NodeRole])
-    parser.add_argument("--org", help="operator organization (lowercase slug)")
+    parser.add_argument(
+        "--role",
+        choices=[r.value for r in NodeRole],
+        help="the node's place (required unless --renew-server-cert)",
+    )
+    parser.add_argument(
+        "--org",
+        help="operator organization (lowercase slug; required unless --renew-server-cert)",
+    )
     parser.add_argument("--listen", default=DEFAULT_LISTEN, help="HOST:PORT to serve on")
     parser.add_argument("--store", default=DEFAULT_STORE, help="SQLite path or postgresql:// URL")
     parser.add_argument("--force", action="store_true", help="initialise a non-empty directory")

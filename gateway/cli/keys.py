@@ -18,13 +18,17 @@ def register(sub: Any) -> None:
     generate = keys_sub.add_parser(
         "generate", help="write a new private key file (mode 0600) and print its did:key"
     )
-    generate.add_argument("--type", dest="key_type", choices=KEY_TYPES, default="ed25519")
-    generate.add_argument("--out", type=Path, required=True, metavar="KEYFILE")
+    generate.add_argument(
+        "--type", dest="key_type", choices=KEY_TYPES, default="ed25519", help="key algorithm"
+    )
+    generate.add_argument(
+        "--out", type=Path, required=True, metavar="KEYFILE", help="the key file to write"
+    )
     generate.add_argument("--force", action="store_true", help="overwrite an existing key file")
     generate.set_defaults(func=run_generate)
 
     show = keys_sub.add_parser("show", help="print a key file's did:key and verification method")
-    show.add_argument("keyfile", type=Path, metavar="KEYFILE")
+    show.add_argument("keyfile", type=Path, metavar="KEYFILE", help="a private key file")
     show.set_defaults(func=run_show)
 
 

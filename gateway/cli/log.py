@@ -26,7 +26,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gateway.cli import log_restore
 from gateway.cli._args import non_negative_int
-from gateway.cli._io import MAX_INPUT_BYTES, read_bytes, read_text, write_json
+from gateway.cli._help import DeprecatedAlias
+from gateway.cli._io import MAX_INPUT_BYTES, plural, read_bytes, read_text, write_json
+from gateway.cli._json import camel_keys
 from gateway.log.checkpoint import (
     Checkpoint,
     NoteKey,
@@ -56,7 +58,7 @@ def register(sub: Any) -> None:
     )
     actions = parser.add_subparsers(dest="log_command", required=True, metavar="ACTION")
 
-    cp = actions.add_parser("checkpoint", help="show (and with --pubkey verify) a checkpoint")
+    cp = actions.add_parser("checkpoint", help="show (and with --log-key verify) a checkpoint")
     source = cp.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--db", help="node store (SQLite file or postgresql:// URL): its latest checkpoint"
@@ -103,12 +105,18 @@ def register(sub: Any) -> None:
 
 
 def _key_options(p: argparse.ArgumentParser, *, required: bool) -> None:
+    need = " (required)" if required else ""
     p.add_argument(
-        "--pubkey", type=Path, required=required, help="log key: verifier-key line or PEM"
-    )
+        "--log-key", type=Path, metavar="VKEY",
+        help=f"the log's key: its log.vkey (verifier-key line) or an Ed25519 PEM{need}",
+    )  # fmt: skip
+    p.add_argument("--pubkey", type=Path, dest="log_key", action=DeprecatedAlias,
+                   replacement="--log-key")  # fmt: skip
     p.add_argument("--key-name", help="key name (needed with a PEM key)")
     p.add_argument("--origin", help="expected log origin (default: the one the key signed)")
-    p.add_argument("--max-age", type=float, help="refuse checkpoints older than this (seconds)")
+    p.add_argument(
+        "--max-age", type=float, metavar="SECONDS", help="refuse checkpoints older than this"
+    )
     p.add_argument(
         "--witness-key",
         type=Path,
@@ -135,7 +143,9 @@ def _read_json(path: Path, option: str) -> dict[str, Any]:
 
 
 def _note_key(args: argparse.Namespace) -> NoteKey:
-    return NoteKey.from_text(read_text(args.pubkey, option="--pubkey"), args.key_name)
+    if args.log_key is None:
+        raise LogFileError("give --log-key VKEY: the log's key (NODE/log.vkey)")
+    return NoteKey.from_text(read_text(args.log_key, option="--log-key"), args.key_name)
 
 
 @dataclass(frozen=True)
@@ -246,7 +256,7 @@ def _checkpoint_doc(cp: Checkpoint) -> dict[str, Any]:
 
 
 def run_checkpoint(args: argparse.Namespace) -> int:
-    """`cfx log checkpoint`: print the latest (or a given) checkpoint; with --pubkey, verify it."""
+    """`cfx log checkpoint`: print the latest (or a given) checkpoint; with --log-key, verify it."""
     if args.db is not None:
         with _open_db(args.db, args.prefix) as (cur, tables):
             latest = tables.latest_checkpoint(cur)
@@ -256,9 +266,9 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     else:
         note = read_text(args.note, option="--note")
     witnessed = ""
-    if args.pubkey is None:
+    if args.log_key is None:
         if args.witness_key:
-            raise LogFileError("--witness-key needs --pubkey (the log's own key)")
+            raise LogFileError("--witness-key needs --log-key (the log's own key)")
         cp = Checkpoint.from_note_body(parse_note(note).text)
         verified = False
     else:
@@ -271,15 +281,19 @@ def run_checkpoint(args: argparse.Namespace) -> int:
             return _failed(exc)
         verified = True
     if args.json:
-        print(json.dumps({**_checkpoint_doc(cp), "verified": verified, "note": note}, indent=2))
+        print(
+            json.dumps(
+                camel_keys({**_checkpoint_doc(cp), "verified": verified, "note": note}), indent=2
+            )
+        )
     else:
         sys.stdout.write(note)
         state = (
             f"signature verified{witnessed}"
             if verified
-            else "signature NOT checked (give --pubkey)"
+            else "signature NOT checked (give --log-key)"
         )
-        print(f"# {cp.origin}: {cp.size} entries; {state}", file=sys.stderr)
+        print(f"# {cp.origin}: {plural(cp.size, 'entry')}; {state}", file=sys.stderr)
     return 0
 
 

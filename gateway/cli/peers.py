@@ -10,6 +10,7 @@ from typing import Any
 from gateway import pki
 from gateway.cli._args import OptionError, node_directory
 from gateway.cli._io import read_note_key
+from gateway.cli._json import camel_keys
 from gateway.client_tls import load_identity
 from gateway.domain import DatasetKind, NodeRole, PeerHead
 from gateway.federation.peers import InvalidPeerError, Peer, PeerSet, origin_names, parse_kinds
@@ -141,7 +142,7 @@ def run_list(args: argparse.Namespace) -> int:
     peers = current_peers(NodePaths(args.dir), store_url=args.store)
     quarantines, cosigned = _peer_state(args)
     if args.json:
-        print(json.dumps(_as_json(peers, quarantines, cosigned), indent=2))
+        print(json.dumps(camel_keys(_as_json(peers, quarantines, cosigned)), indent=2))
         return 0
     print(f"peers version {peers.version}")
     if not peers.peers:

@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict
-
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import exchange_service_pb2 as ex
 from gateway.chain_bundle import ChainBundle, fetch_bundle, write_bundle
@@ -26,7 +24,9 @@ from gateway.cli._args import (
     server_addresses,
 )
 from gateway.cli._connect import connect
-from gateway.cli._io import InputFileError, read_bytes, read_key, write_bytes
+from gateway.cli._io import InputFileError, plural, read_bytes, read_key, write_bytes
+from gateway.cli._json import KINDS, camel_keys, enum_name, kind_name, proto_json
+from gateway.cli._progress import progress
 from gateway.cli.convert import pact_file_as_dataset
 from gateway.cli.sign import is_credential, issue
 from gateway.client import CfxClient, ClientError, ConnectionFailedError
@@ -34,17 +34,13 @@ from gateway.node import DEFAULT_LISTEN
 from schemas import strict_json
 from schemas.errors import TranslationError
 from schemas.translate.pact_file import pact_spec_version
+from signing.document import proofs_of
 from signing.keys import PrivateKey
 
+_CHANGE_TYPE = ex.WatchDatasetsResponse.ChangeType.DESCRIPTOR
 EXIT_REFUSED = 1
 EXIT_UNUSABLE = 2
-_KINDS = {
-    "ProductFootprint": pb.DATASET_KIND_PRODUCT_FOOTPRINT,
-    "EmissionFactor": pb.DATASET_KIND_EMISSION_FACTOR,
-    "AccountingRule": pb.DATASET_KIND_ACCOUNTING_RULE,
-    "Attestation": pb.DATASET_KIND_ATTESTATION,
-    "StatusUpdate": pb.DATASET_KIND_STATUS_UPDATE,
-}
+_KINDS = KINDS
 _STATUSES = {
     "active": pb.DATASET_STATUS_ACTIVE,
     "deprecated": pb.DATASET_STATUS_DEPRECATED,
@@ -85,7 +81,9 @@ def register(sub: Any) -> None:
         help="sign files that are no credential (a PACT v3 footprint file, a bare dataset) with "
         "this issuer key before sending, as `cfx sign` would",
     )
-    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="signed credential files to send"
+    )
     p.set_defaults(func=run_submit)
 
     p = sub.add_parser("get", help="fetch a dataset by name; writes the exact stored bytes")
@@ -102,14 +100,16 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("list", help="list datasets")
     _client_options(p)
-    p.add_argument("--kind", choices=sorted(_KINDS))
-    p.add_argument("--issuer")
-    p.add_argument("--product-id")
-    p.add_argument("--classification-id")
-    p.add_argument("--geography")
-    p.add_argument("--status", choices=sorted(_STATUSES))
-    p.add_argument("--page-size", type=page_size, default=50)
-    p.add_argument("--page-token", default="")
+    p.add_argument("--kind", choices=sorted(_KINDS), help="only this dataset kind")
+    p.add_argument("--issuer", help="only datasets of this issuer organization")
+    p.add_argument("--product-id", help="only footprints of this product id URN")
+    p.add_argument(
+        "--classification-id", help="only this product classification (e.g. urn:cfx:cn:8507)"
+    )
+    p.add_argument("--geography", help="only this region, country or subdivision code")
+    p.add_argument("--status", choices=sorted(_STATUSES), help="only datasets with this status")
+    p.add_argument("--page-size", type=page_size, default=50, help="datasets per page")
+    p.add_argument("--page-token", default="", help="the next page, as the last page printed")
     p.set_defaults(func=run_list)
 
     p = sub.add_parser("watch", help="stream dataset changes after a log index")
@@ -132,9 +132,7 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
 
 
 def _dataset_dict(message: Any) -> dict[str, Any]:
-    data = MessageToDict(message, preserving_proto_field_name=True)
-    data.pop("credential", None)  # bytes: printed as base64 otherwise; use `get -o`
-    return data
+    return proto_json(message)  # without the credential bytes: `get -o` writes them exactly
 
 
 def _refused(args: argparse.Namespace, label: str, err: ClientError) -> None:
@@ -145,7 +143,7 @@ def _refused(args: argparse.Namespace, label: str, err: ClientError) -> None:
         "code": err.code.name,
         "reason": err.reason,
         "message": err.message,
-        "violations": [v.__dict__ for v in err.violations],
+        "violations": camel_keys([v.__dict__ for v in err.violations]),
     }
     lines = [f"{label}: refused: {err.code.name} {err.reason}: {err.message}"]
     lines += [f"  {v.field}: {v.reason}: {v.description}" for v in err.violations]
@@ -161,18 +159,26 @@ def _unusable(args: argparse.Namespace, path: Path, err: InputFileError) -> None
 
 
 def _credential_bytes(path: Path, data: bytes, key: PrivateKey | None) -> bytes:
-    """What to send for a file: a credential (or anything unparsable: the node says why) as it
-    is; a PACT v3 footprint file or a bare dataset read as a cfx dataset and signed with --key."""
+    """What to send for a file: a signed credential (or anything unparsable: the node says why)
+    as it is; a PACT v3 footprint file or a bare dataset read as a cfx dataset and signed with
+    --key. A StatusUpdate, or a file with no proof and no --key, is refused here with the fix."""
     try:
         document = strict_json.loads_object(data)
     except strict_json.JSONInputError:
         return data
-    if is_credential(document) or (key is None and pact_spec_version(document) is None):
+    _refuse_status_update(path, document)
+    if is_credential(document):
+        if not proofs_of(document):
+            raise InputFileError(
+                f"{path} has no proof: sign it first with `cfx sign --key KEYFILE -o "
+                f"signed.json {path}` and submit signed.json"
+            )
         return data
     if key is None:
+        what = "a PACT footprint" if pact_spec_version(document) else "a bare dataset"
         raise InputFileError(
-            f"{path} is a PACT footprint, not a signed credential: give --key KEYFILE (the "
-            "issuer's key) to sign it as it is sent"
+            f"{path} is {what} with no proof: sign it first with `cfx sign --key KEYFILE "
+            f"{path}`, or give --key KEYFILE (the issuer's key) to sign it as it is sent"
         )
     try:
         dataset = pact_file_as_dataset(document, str(path), sys.stderr)
@@ -182,10 +188,22 @@ def _credential_bytes(path: Path, data: bytes, key: PrivateKey | None) -> bytes:
     return json.dumps(signed, ensure_ascii=False).encode("utf-8")
 
 
+def _refuse_status_update(path: Path, document: dict[str, Any]) -> None:
+    """A StatusUpdate is not a dataset to store: it changes another's status, through its own
+    RPC (DeprecateDataset / WithdrawDataset), which `cfx deprecate` / `cfx withdraw` call."""
+    subject = document.get("credentialSubject", document)
+    if isinstance(subject, dict) and subject.get("type") == "StatusUpdate":
+        raise InputFileError(
+            f"{path} is a StatusUpdate, which cfx submit does not send: use `cfx deprecate` or "
+            "`cfx withdraw` with the dataset's name and --key (they sign and send it)",
+            "STATUS_UPDATE_NOT_SUBMITTABLE",
+        )
+
+
 def _accepted_text(path: Path, ds: Any) -> str:
     """The accepted line and, one per line as `cfx validate` prints them, the warnings the node
     returned (Dataset.warnings: findings it kept with the dataset, which did not refuse it)."""
-    counts = f", {len(ds.warnings)} warnings" if ds.warnings else ""
+    counts = f", {plural(len(ds.warnings), 'warning')}" if ds.warnings else ""
     where = f"log index {ds.log_index}, digest {ds.digest[:16]}…{counts}"
     lines = [f"{path}: accepted as {ds.name} ({where})"]
     lines += [f"  {w.field or '/'}  {w.reason}  warning: {w.description}" for w in ds.warnings]
@@ -198,12 +216,12 @@ def run_submit(args: argparse.Namespace) -> int:
     """
     failures = unusable = 0
     key = read_key(args.key, "--key") if args.key is not None else None
-    total = len(args.files)
-    show_progress = total > 1 and sys.stderr.isatty() and not args.json
-    with _connect(args) as client:
-        for i, path in enumerate(args.files, 1):
-            if show_progress:
-                print(f"\r[{i}/{total}] {path.name[:40]:<40}", end="", file=sys.stderr)
+    with (
+        _connect(args) as client,
+        progress(len(args.files), "submitting", enabled=not args.json) as advance,
+    ):
+        for path in args.files:
+            advance(path.name)
             try:
                 credential = _credential_bytes(path, read_bytes(path), key)
             except InputFileError as err:
@@ -222,12 +240,10 @@ def run_submit(args: argparse.Namespace) -> int:
                 {
                     "file": str(path),
                     "dataset": _dataset_dict(ds),
-                    "receipt": MessageToDict(response.receipt),
+                    "receipt": proto_json(response.receipt),
                 },
                 _accepted_text(path, ds),
             )
-    if show_progress:
-        print(file=sys.stderr)
     if unusable:
         return EXIT_UNUSABLE
     return EXIT_REFUSED if failures else 0
@@ -266,9 +282,11 @@ def _write_bundle(bundle: ChainBundle, directory: Path) -> None:
     except OSError as exc:
         raise InputFileError(f"--with-receipts {directory}: {exc.strerror or exc}") from exc
     withdrawn = (
-        f"; {bundle.withdrawn} withdrawn attestation(s) left out" if bundle.withdrawn else ""
+        f"; {plural(bundle.withdrawn, 'withdrawn attestation')} left out"
+        if bundle.withdrawn
+        else ""
     )
-    print(f"{len(written)} files written to {directory}{withdrawn}", file=sys.stderr)
+    print(f"{plural(len(written), 'file')} written to {directory}{withdrawn}", file=sys.stderr)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -289,20 +307,20 @@ def run_list(args: argparse.Namespace) -> int:
         except ClientError as err:
             _refused(args, "list", err)
             return EXIT_REFUSED
+    status = pb.DatasetStatus.DESCRIPTOR
     rows = [
-        f"{d.name}  {pb.DatasetKind.Name(d.kind).removeprefix('DATASET_KIND_'):<18} "
-        f"{pb.DatasetStatus.Name(d.status).removeprefix('DATASET_STATUS_'):<10} {d.issuer_org}"
+        f"{d.name}  {kind_name(d.kind):<18} {enum_name(status, d.status):<10} {d.issuer_org}"
         for d in response.datasets
     ]
-    footer = f"{len(rows)} dataset(s) at checkpoint size {response.checkpoint.size}"
+    footer = f"{plural(len(rows), 'dataset')} at checkpoint size {response.checkpoint.size}"
     if response.next_page_token:
         footer += f"; next page: --page-token {response.next_page_token}"
     _emit(
         args,
         {
             "datasets": [_dataset_dict(d) for d in response.datasets],
-            "next_page_token": response.next_page_token,
-            "checkpoint": MessageToDict(response.checkpoint),
+            "nextPageToken": response.next_page_token,
+            "checkpoint": proto_json(response.checkpoint),
         },
         "\n".join([*rows, footer]),
     )
@@ -314,16 +332,15 @@ def run_watch(args: argparse.Namespace) -> int:
     with _connect(args) as client:
         try:
             for change in client.watch(args.start, timeout=args.duration):
-                kind = ex.WatchDatasetsResponse.ChangeType.Name(change.change_type)
+                kind = enum_name(_CHANGE_TYPE, change.change_type)
                 _emit(
                     args,
                     {
                         "change": kind,
-                        "log_index": change.log_index,
+                        "logIndex": change.log_index,
                         "dataset": _dataset_dict(change.dataset),
                     },
-                    f"{change.log_index:>8}  {kind.removeprefix('CHANGE_TYPE_'):<10} "
-                    f"{change.dataset.name}",
+                    f"{change.log_index:>8}  {kind:<10} {change.dataset.name}",
                 )
         except ClientError as err:
             _refused(args, "watch", err)

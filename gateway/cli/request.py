@@ -35,7 +35,10 @@ def register(sub: Any) -> None:
     p.add_argument("--comment", default="", help="free text for the owner")
     for verb, text in (("list", "list requests"), ("watch", "follow requests as they change")):
         p = _verb(verbs, verb, text, _list if verb == "list" else _watch)
-        p.add_argument("--view", choices=sorted(_VIEWS), default="requester")
+        p.add_argument(
+            "--view", choices=sorted(_VIEWS), default="requester",
+            help="requests I made (requester) or requests made to me (owner)",
+        )  # fmt: skip
     p = _verb(verbs, "show", "show one request", _show)
     p.add_argument("name", help="requests/{uuid}")
     p = _verb(verbs, "fulfil", "answer with footprints this node holds", _fulfil)

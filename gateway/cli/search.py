@@ -14,7 +14,6 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 from rich import box
 from rich.console import Console
@@ -23,6 +22,8 @@ from rich.table import Table
 from gateway._proto.cfx.v1 import dataset_pb2 as pb
 from gateway._proto.cfx.v1 import search_service_pb2 as sr
 from gateway.cli._args import page_size
+from gateway.cli._io import plural
+from gateway.cli._json import kind_name, proto_json
 from gateway.cli.remote import (
     _KINDS,
     EXIT_REFUSED,
@@ -55,15 +56,17 @@ def register(sub: Any) -> None:
     )
     _client_options(p)
     p.add_argument("--product-id", default="", help="product id URN, or an HS/CN code prefix")
-    p.add_argument("--company-id", default="")
+    p.add_argument("--company-id", default="", help="the issuer's company id URN")
     p.add_argument("--classification", default="", help="classification (HS/CN: by prefix)")
-    p.add_argument("--geography", default="")
-    p.add_argument("--kind", choices=sorted(_KINDS))
+    p.add_argument("--geography", default="", help="region, country or subdivision code")
+    p.add_argument("--kind", choices=sorted(_KINDS), help="only this dataset kind")
     p.add_argument("--valid-at", type=_instant, help="RFC 3339 date-time")
     p.add_argument("--name", default="", help="text in the product name (case-insensitive)")
     p.add_argument("--fan-out", action="store_true", help="also ask the node's peers")
-    p.add_argument("--page-size", type=page_size, default=0)
-    p.add_argument("--page-token", default="")
+    p.add_argument(
+        "--page-size", type=page_size, default=0, help="results per page (0: the node's default)"
+    )
+    p.add_argument("--page-token", default="", help="the next page, as the last page printed")
     p.set_defaults(func=run_search)
 
 
@@ -107,8 +110,8 @@ def _as_json(response: sr.SearchDatasetsResponse) -> dict[str, Any]:
             {"dataset": _dataset_dict(r.dataset), "origins": list(r.origins)}
             for r in response.results
         ],
-        "next_page_token": response.next_page_token,
-        "peers": [MessageToDict(p, preserving_proto_field_name=True) for p in response.peers],
+        "nextPageToken": response.next_page_token,
+        "peers": [proto_json(p) for p in response.peers],
     }
 
 
@@ -132,7 +135,7 @@ def _print_tables(response: sr.SearchDatasetsResponse) -> None:
         d = result.dataset
         table.add_row(
             d.name,
-            pb.DatasetKind.Name(d.kind).removeprefix("DATASET_KIND_"),
+            kind_name(d.kind),
             _name_of(d.credential) or ", ".join(d.product_ids),
             d.issuer_org,
             d.digest[:16],
@@ -146,7 +149,7 @@ def _print_tables(response: sr.SearchDatasetsResponse) -> None:
         for p in response.peers:
             peers.add_row(p.peer, p.reason, str(p.results), str(p.dropped), p.message)
         console.print(peers)
-    footer = f"{len(response.results)} result(s)"
+    footer = plural(len(response.results), "result")
     if response.next_page_token:
         footer += f"; next page: --page-token {response.next_page_token}"
     console.print(footer, markup=False)

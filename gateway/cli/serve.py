@@ -62,7 +62,9 @@ def register(sub: Any) -> None:
         default="text",
         help="one record per line on stderr: JSON objects, or the same fields as text",
     )
-    p.add_argument("--log-level", choices=node_logging.LEVELS, default="info")
+    p.add_argument(
+        "--log-level", choices=node_logging.LEVELS, default="info", help="least severe logged"
+    )
     p.add_argument(
         "--metrics-listen",
         metavar="HOST:PORT",

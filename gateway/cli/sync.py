@@ -21,6 +21,7 @@ from rich.table import Table
 
 from gateway.app import open_node
 from gateway.cli._args import node_directory
+from gateway.cli._json import camel_keys
 from gateway.federation.peers import Peer
 from gateway.federation.rounds import node_peers, sync_round
 from gateway.federation.sync import PeerSummary
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         node.close()
     if args.json:
-        print(json.dumps({"peers": [s.to_dict() for s in summaries]}, indent=2))
+        print(json.dumps(camel_keys({"peers": [s.to_dict() for s in summaries]}), indent=2))
     elif not summaries:
         print("no peers; add one with `cfx peers add`")
     else:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from gateway.cli._args import node_directory
+from gateway.cli._io import read_bytes, read_key
+from gateway.cli._json import camel_keys
 from gateway.node import NodePaths, edit_trust, load_trust, revoke_key
 from gateway.times import to_sortable
 from gateway.trust import Role, TrustRegistry
@@ -21,11 +24,19 @@ def register(sub: Any) -> None:
     add = actions.add_parser("add", help="trust a DID as a key of an organization with a role")
     add.add_argument("--dir", required=True, type=node_directory, help="node directory")
     add.add_argument("--org", required=True, help="organization (lowercase slug)")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--did", help="issuer DID (did:key:…) to trust; omit to add only the role")
+    add.add_argument(
+        "--role", required=True, choices=[r.value for r in Role], help="what the organization does"
+    )
+    which = add.add_mutually_exclusive_group()
+    which.add_argument(
+        "--key", type=Path, metavar="KEYFILE",
+        help="trust the key in this file (a key file from `cfx keys generate`, or a file holding "
+        "its did:key line); omit --key and --did to add only the role",
+    )  # fmt: skip
+    which.add_argument("--did", help="issuer DID (did:key:…) to trust, written out")
     add.add_argument("--display-name", default="", help="human-readable organization name")
     add.add_argument(
-        "--threshold", type=int, help="distinct keys of the organization that must sign (R1)"
+        "--threshold", type=int, help="distinct keys of the organization that must sign together"
     )
     add.set_defaults(func=run_add)
 
@@ -45,9 +56,20 @@ def register(sub: Any) -> None:
     show.set_defaults(func=run_list)
 
 
+def did_in(path: Path) -> str:
+    """The DID a key file stands for: a `did:` line as it is, else the private key file's
+    did:key (read only to derive the public key; nothing secret is written anywhere)."""
+    text = read_bytes(path, option="--key").decode("utf-8", "replace").strip()
+    if text.startswith("did:") and len(text.split()) == 1:
+        return text
+    return read_key(path, "--key").did
+
+
 def run_add(args: argparse.Namespace) -> int:
     """`cfx trust add`: give --org a role, and optionally a key and a signature threshold."""
     role, now = Role(args.role), datetime.now(UTC)
+    if args.key is not None:
+        args.did = did_in(args.key)
 
     def edit(registry: TrustRegistry) -> TrustRegistry:
         updated = registry.with_role(args.org, role, display_name=args.display_name)
@@ -79,7 +101,7 @@ def run_list(args: argparse.Namespace) -> int:
     """`cfx trust list`: the registry's organizations, roles, keys and client identities."""
     registry = load_trust(NodePaths(args.dir))
     if args.json:
-        print(json.dumps(registry.to_dict(), indent=2))
+        print(json.dumps(camel_keys(registry.to_dict()), indent=2))
         return 0
     print(f"trust registry version {registry.version}")
     for org in registry.organizations:

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import schemas
+from gateway.cli._io import plural
+from gateway.cli._json import camel_keys
 from schemas import strict_json
 from schemas.errors import TranslationError
 from schemas.translate import TranslationNote
@@ -171,8 +173,8 @@ def load_rules(names: list[str]) -> tuple[dict[str, Any], list[FileResult]]:
                 first = violations[0]
                 result.error_reason = "ACCOUNTING_RULE_INVALID"
                 result.error_message = (
-                    f"{len(violations)} violation(s); first {first.pointer} {first.reason}: "
-                    f"{first.message}"
+                    f"{plural(len(violations), 'violation')}; first {first.pointer} "
+                    f"{first.reason}: {first.message}"
                 )
             else:
                 dataset = document.get("credentialSubject", document)
@@ -192,8 +194,10 @@ def _print_text(results: list[FileResult]) -> None:
             print(f"{result.file}: unusable: {result.error_reason}: {result.error_message}")
             continue
         found = len(errors(result.violations)), len(warnings(result.violations))
-        counts = f"{len(result.violations)} violations"
-        counts += f": {found[0]} errors, {found[1]} warnings" if found[1] else ""
+        counts = plural(len(result.violations), "violation")
+        counts += (
+            f": {plural(found[0], 'error')}, {plural(found[1], 'warning')}" if found[1] else ""
+        )
         if not result.violations:
             print(f"{result.file}: valid {result.kind}")
         elif not result.refusing:
@@ -219,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
             "strict": args.strict,
             "files": [result.to_dict() for result in results],
         }
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps(camel_keys(report), indent=2, ensure_ascii=False))
     else:
         _print_text(results)
     return max(result.exit_code for result in results)

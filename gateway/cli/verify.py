@@ -16,6 +16,7 @@ from typing import Any
 
 from gateway.cli._args import add_context_manifest
 from gateway.cli._io import InputFileError, read_bytes, read_json_object, read_note_key
+from gateway.cli._json import camel_keys
 from gateway.cli.sign import loader_for
 from gateway.cli.verify_chain import run_chain
 from gateway.log.errors import LogError
@@ -40,8 +41,13 @@ def register(sub: Any) -> None:
         "--log-key per node",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--expected-domain", metavar="DOMAIN")
-    parser.add_argument("--expected-challenge", metavar="CHALLENGE")
+    parser.add_argument(
+        "--expected-domain", metavar="DOMAIN", help="refuse a proof not made for this domain"
+    )
+    parser.add_argument(
+        "--expected-challenge", metavar="CHALLENGE",
+        help="refuse a proof that does not answer this challenge",
+    )  # fmt: skip
     add_context_manifest(parser)
     parser.add_argument(
         "--receipt", type=Path, metavar="RECEIPT.json",
@@ -54,7 +60,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--origin", help="expected log origin (default: the key's)")
     parser.add_argument(
         "--max-age", type=float, metavar="SECONDS",
-        help="refuse a receipt whose checkpoint is older than this (R5)",
+        help="refuse a receipt whose checkpoint is older than this",
     )  # fmt: skip
     parser.set_defaults(func=run)
 
@@ -95,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     receipt = _check_receipt(args) if args.receipt else None
     if args.json:
-        body = result.to_json() | ({"receipt": receipt} if receipt else {})
+        body = camel_keys(result.to_json()) | ({"receipt": receipt} if receipt else {})
         json.dump(body, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from gateway.chain_check import ChainReport, check_chain
 from gateway.cli._io import InputFileError, read_bytes, read_note_key
+from gateway.cli._json import camel_keys
 from gateway.cli.sign import loader_for
 from gateway.log.errors import LogError
 from gateway.log.receipt import Receipt
@@ -90,7 +91,7 @@ def run_chain(args: argparse.Namespace) -> int:
             }
             for link in report.links
         ]
-        json.dump({"verified": report.verified, "links": links}, sys.stdout, indent=2)
+        json.dump(camel_keys({"verified": report.verified, "links": links}), sys.stdout, indent=2)
         print()
     else:
         _print_table(report)

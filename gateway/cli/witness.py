@@ -11,6 +11,7 @@ from typing import Any
 from gateway.cli._args import node_directory
 from gateway.cli._connect import connect
 from gateway.cli._io import read_note_key, write_bytes
+from gateway.cli._json import camel_keys
 from gateway.log.errors import SplitViewError
 from gateway.node import NodePaths
 from gateway.witnessing import witness_peer
@@ -28,7 +29,7 @@ def register(sub: Any) -> None:
     p.add_argument("--client-cert", required=True, type=Path, help="identity the peer issued to us")
     p.add_argument("--peer-key", required=True, type=Path, help="the peer's log.vkey")
     p.add_argument("-o", "--out", type=Path, help="write the co-signed checkpoint here")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
 
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         write_bytes(args.out, done.note.encode(), option="-o")
     if args.json:
-        print(json.dumps(done.__dict__, indent=2))
+        print(json.dumps(camel_keys(done.__dict__), indent=2))
     else:
         print(f"co-signed {done.origin} at size {done.size} (previous head {done.previous_size})")
     return 0

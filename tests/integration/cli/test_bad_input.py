@@ -293,7 +293,7 @@ CASES: dict[str, Case] = {
         "--peer-key binary.bin is not UTF-8 text; give the node's log.vkey",
     ),
     "log_verify_binary_pubkey": Case(
-        "log verify --pubkey binary.bin --receipt receipt.json --credential got.json", 2,
+        "log verify --log-key binary.bin --receipt receipt.json --credential got.json", 2,
         "binary.bin is not UTF-8 text",
     ),
     # Files a command writes
@@ -424,7 +424,7 @@ def test_log_checkpoint_reads_a_sqlite_url_as_the_store_does(world: World):
     """`--db sqlite:///ABS/PATH` is the store's own URL form (issue 10: one parser)."""
     db = world.root / "node" / "cfx.sqlite3"
     result = cfx(
-        "log", "checkpoint", "--db", f"sqlite://{db}", "--pubkey", "node/log.vkey", "--json",
+        "log", "checkpoint", "--db", f"sqlite://{db}", "--log-key", "node/log.vkey", "--json",
         cwd=world.root,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -76,7 +76,7 @@ def test_checkpoint_from_db_is_printed_and_verified(cfx, node, capsys):
                 "checkpoint",
                 "--db",
                 str(node / "cfx.sqlite3"),
-                "--pubkey",
+                "--log-key",
                 str(node / "log.vkey"),
                 "--json",
             ]
@@ -100,7 +100,7 @@ def test_checkpoint_with_pem_key_and_wrong_name_fails(cfx, node, capsys):
         "checkpoint",
         "--note",
         str(node / "old.note"),
-        "--pubkey",
+        "--log-key",
         str(node / "log.pem"),
     ]
     assert cfx([*argv, "--key-name", KEY_NAME]) == 0
@@ -114,7 +114,7 @@ def test_prove_writes_a_receipt_that_verifies_with_the_credential(cfx, node, cap
         cfx(["log", "prove", "--db", str(node / "cfx.sqlite3"), "--index", "4", "-o", str(receipt)])
         == 0
     )
-    argv = ["log", "verify", "--pubkey", str(node / "log.vkey"), "--receipt", str(receipt)]
+    argv = ["log", "verify", "--log-key", str(node / "log.vkey"), "--receipt", str(receipt)]
     assert cfx([*argv, "--credential", str(node / "cred4.json"), "--origin", ORIGIN]) == 0
     assert "OK" in capsys.readouterr().out
     (node / "bad.json").write_bytes(_credential(4) + b" ")
@@ -145,7 +145,7 @@ def test_verify_entry_with_checkpoint_and_proof_files(cfx, node):
     argv = [
         "log",
         "verify",
-        "--pubkey",
+        "--log-key",
         str(node / "log.vkey"),
         "--entry",
         str(node / "entry4.bin"),
@@ -186,7 +186,7 @@ def test_verify_consistency_between_two_checkpoints(cfx, node, capsys):
         == 0
     )
     assert json.loads(proof.read_text())["toSize"] == 13
-    argv = ["log", "verify", "--pubkey", str(node / "log.vkey"), "--proof", str(proof)]
+    argv = ["log", "verify", "--log-key", str(node / "log.vkey"), "--proof", str(proof)]
     assert (
         cfx(
             [
@@ -226,7 +226,7 @@ def test_verify_refuses_a_tampered_checkpoint(cfx, node, capsys):
     argv = [
         "log",
         "verify",
-        "--pubkey",
+        "--log-key",
         str(node / "log.vkey"),
         "--receipt",
         str(receipt),
@@ -243,7 +243,7 @@ def test_verify_refuses_a_tampered_checkpoint(cfx, node, capsys):
         [
             "log",
             "verify",
-            "--pubkey",
+            "--log-key",
             "{node}/missing.vkey",
             "--receipt",
             "{node}/r.json",
@@ -253,18 +253,18 @@ def test_verify_refuses_a_tampered_checkpoint(cfx, node, capsys):
         [
             "log",
             "verify",
-            "--pubkey",
+            "--log-key",
             "{node}/log.vkey",
             "--receipt",
             "{node}/old.note",
             "--credential",
             "{node}/cred4.json",
         ],
-        ["log", "verify", "--pubkey", "{node}/log.vkey", "--checkpoint", "{node}/old.note"],
+        ["log", "verify", "--log-key", "{node}/log.vkey", "--checkpoint", "{node}/old.note"],
         [
             "log",
             "verify",
-            "--pubkey",
+            "--log-key",
             "{node}/old.note",
             "--checkpoint",
             "{node}/old.note",
@@ -274,7 +274,7 @@ def test_verify_refuses_a_tampered_checkpoint(cfx, node, capsys):
         ["log", "checkpoint", "--db", "{node}/absent.sqlite3"],
         ["log", "checkpoint", "--db", "{node}/old.note"],
         ["log", "prove", "--db", "{node}/cfx.sqlite3", "--index", "13"],
-        ["log", "checkpoint", "--note", "{node}/log.pem", "--pubkey", "{node}/log.pem"],
+        ["log", "checkpoint", "--note", "{node}/log.pem", "--log-key", "{node}/log.pem"],
     ],
 )
 def test_unusable_input_is_exit_2_with_a_message(cfx, node, capsys, argv):
@@ -289,7 +289,7 @@ def test_verify_with_a_witness_policy_needs_enough_cosignatures(cfx, node, capsy
         (node / f"w{i}.vkey").write_text(NoteKey(name, w.public_key()).to_vkey() + "\n")
     note = (node / "new.note").read_text()
     (node / "one.note").write_text(cosign_note(note, witnesses[0], names[0]))
-    base = ["log", "checkpoint", "--pubkey", str(node / "log.vkey")]
+    base = ["log", "checkpoint", "--log-key", str(node / "log.vkey")]
     policy = ["--witness-key", str(node / "w0.vkey"), "--witness-key", str(node / "w1.vkey")]
     # Both witnesses required by default: one co-signature is not enough.
     assert cfx([*base, "--note", str(node / "one.note"), *policy]) == 1
@@ -305,7 +305,7 @@ def test_verify_with_a_witness_policy_needs_enough_cosignatures(cfx, node, capsy
     doc = json.loads(receipt.read_text())
     doc["checkpoint"] = (node / "one.note").read_text()
     receipt.write_text(json.dumps(doc))
-    verify = ["log", "verify", "--pubkey", str(node / "log.vkey"), "--receipt", str(receipt)]
+    verify = ["log", "verify", "--log-key", str(node / "log.vkey"), "--receipt", str(receipt)]
     verify += ["--credential", str(node / "cred4.json"), *policy]
     assert cfx(verify) == 1
     assert cfx([*verify, "--witnesses", "1"]) == 0
@@ -329,11 +329,11 @@ def test_checkpoint_and_prove_read_a_postgresql_store(cfx, tmp_path, postgres_ur
     (tmp_path / "log.vkey").write_text(NoteKey(KEY_NAME, KEY.public_key()).to_vkey() + "\n")
     (tmp_path / "cred4.json").write_bytes(_credential(4))
     vkey = str(tmp_path / "log.vkey")
-    assert cfx(["log", "checkpoint", "--db", postgres_url, "--pubkey", vkey, "--json"]) == 0
+    assert cfx(["log", "checkpoint", "--db", postgres_url, "--log-key", vkey, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["size"] == 9
     receipt = tmp_path / "r.json"
     assert cfx(["log", "prove", "--db", postgres_url, "--index", "4", "-o", str(receipt)]) == 0
-    verify = ["log", "verify", "--pubkey", vkey, "--receipt", str(receipt)]
+    verify = ["log", "verify", "--log-key", vkey, "--receipt", str(receipt)]
     assert cfx([*verify, "--credential", str(tmp_path / "cred4.json")]) == 0
     # An index beyond the log, or a database without a log, is unusable input (exit 2).
     assert cfx(["log", "prove", "--db", postgres_url, "--index", "9"]) == 2

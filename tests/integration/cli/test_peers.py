@@ -96,7 +96,7 @@ def test_node_identity_is_registered_with_the_peers_node_role(provincial: Provin
     orgs = {o["name"]: o for o in json.loads(listed.stdout)["organizations"]}
     assert orgs["mee"]["roles"] == ["node"]
     assert orgs["mee"]["identities"][0]["san"] == "spiffe://cfx/org/mee/node"
-    assert orgs["mee"]["identities"][0]["node_role"] == "national"
+    assert orgs["mee"]["identities"][0]["nodeRole"] == "national"
 
 
 @pytest.mark.parametrize(
@@ -152,12 +152,12 @@ def test_peer_is_added_listed_and_removed(provincial: Provincial, national: Path
     assert peer["name"] == "sichuan"
     assert peer["address"] == provincial.address
     assert peer["org"] == "sichuan-db"
-    assert peer["node_role"] == "provincial"
+    assert peer["nodeRole"] == "provincial"
     assert peer["pull"] == ["EmissionFactor", "ProductFootprint"]
     assert peer["delegate"] is True
-    assert peer["log_origin"] == "cfx.sichuan-db.provincial/log"
+    assert peer["logOrigin"] == "cfx.sichuan-db.provincial/log"
     assert peer["quarantine"] is None
-    assert peer["log_key"] == provincial.log_key.read_text().strip()
+    assert peer["logKey"] == provincial.log_key.read_text().strip()
     assert Path(peer["identity"]) == provincial.identity_for_national.resolve()
 
     removed = cfx("peers", "remove", "--dir", national, "--name", "sichuan", cwd=national.parent)
@@ -246,7 +246,7 @@ def test_custom_log_origin_needs_org_and_node_role(provincial: Provincial, natio
     (peer,) = json.loads(
         cfx("peers", "list", "--dir", national, "--json", cwd=national.parent).stdout
     )["peers"]
-    assert (peer["org"], peer["node_role"], peer["log_origin"]) == (
+    assert (peer["org"], peer["nodeRole"], peer["logOrigin"]) == (
         "eu-reg",
         "registry",
         "example.org/log",

@@ -55,7 +55,7 @@ def test_cfx_search_fans_out_and_prints_json_and_a_table(
     table = capsys.readouterr().out
     assert synced in table
     assert "LFP Cell" in table
-    assert "1 result(s)" in table
+    assert "1 result\n" in table
 
 
 def test_cfx_search_refuses_a_name_too_long_with_exit_1(

@@ -106,7 +106,7 @@ def test_readme_example_session(tmp_path: Path):
             "receipt.json",
             "--credential",
             "got.json",
-            "--pubkey",
+            "--log-key",
             "node/log.vkey",
             cwd=tmp_path,
         )
@@ -120,7 +120,7 @@ def test_readme_example_session(tmp_path: Path):
             "receipt.json",
             "--credential",
             "other.json",
-            "--pubkey",
+            "--log-key",
             "node/log.vkey",
             cwd=tmp_path,
             ok=False,

@@ -29,5 +29,5 @@ def test_submit_prints_the_warnings_the_node_kept(
     remote = ["--server", node.address, "--client-cert", str(node.identities["exporter"])]
     assert main(["submit", *remote, str(signed)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].endswith(", 1 warnings)"), out
+    assert out[0].endswith(", 1 warning)"), out
     assert out[1].startswith(f"  {_GRID}/factorId  UNKNOWN_FACTOR  warning: no EmissionFactor")

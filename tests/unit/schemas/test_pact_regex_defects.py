@@ -40,7 +40,7 @@ def test_negative_or_zero_rejects_what_the_unanchored_official_alternation_accep
     assert re.search(OFFICIAL_NEGATIVE_OR_ZERO, value)  # the defect is real
     found = _pcf_violations(battery, "landManagementBiogenicCO2Removals", value)
     pointer = f"{PCF}/landManagementBiogenicCO2Removals"
-    expected = "SIGN_VIOLATION" if DECIMAL_RE.fullmatch(value) else "INVALID_DECIMAL"
+    expected = "MUST_NOT_BE_POSITIVE" if DECIMAL_RE.fullmatch(value) else "INVALID_DECIMAL"
     assert found == {(pointer, expected)}
 
 
@@ -63,7 +63,7 @@ def test_positive_non_zero_rejects_a_prefix_before_the_end_anchored_branch(
     assert re.search(OFFICIAL_POSITIVE_NON_ZERO, "-0.5")
     assert re.search(OFFICIAL_POSITIVE_NON_ZERO, "abc0.5")
     assert _pcf_violations(battery, "declaredUnitAmount", "-0.5") == {
-        (f"{PCF}/declaredUnitAmount", "SIGN_VIOLATION")
+        (f"{PCF}/declaredUnitAmount", "MUST_BE_POSITIVE")
     }
     assert _pcf_violations(battery, "declaredUnitAmount", "abc0.5") == {
         (f"{PCF}/declaredUnitAmount", "INVALID_DECIMAL")
