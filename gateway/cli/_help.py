@@ -71,7 +71,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "witness": (
         (
             "cfx witness --dir national --peer 127.0.0.1:7444 "
-            "--client-cert national/peers/sichuan --peer-key sichuan/log.vkey"
+            "--client-cert national/peers/sichuan --log-key sichuan/log.vkey"
         ),
     ),
     "log": ("cfx log checkpoint --db national/cfx.sqlite3 --log-key national/log.vkey",),

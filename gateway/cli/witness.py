@@ -10,7 +10,8 @@ from typing import Any
 
 from gateway.cli._args import node_directory
 from gateway.cli._connect import connect
-from gateway.cli._io import read_note_key, write_bytes
+from gateway.cli._help import DeprecatedAlias
+from gateway.cli._io import InputFileError, read_note_key, write_bytes
 from gateway.cli._json import camel_keys
 from gateway.log.errors import SplitViewError
 from gateway.node import NodePaths
@@ -27,7 +28,10 @@ def register(sub: Any) -> None:
     p.add_argument("--dir", required=True, type=node_directory, help="our node directory")
     p.add_argument("--peer", required=True, help="peer node address HOST:PORT")
     p.add_argument("--client-cert", required=True, type=Path, help="identity the peer issued to us")
-    p.add_argument("--peer-key", required=True, type=Path, help="the peer's log.vkey")
+    p.add_argument("--log-key", type=Path, metavar="VKEY", help="the peer's log.vkey (required)")
+    p.add_argument(
+        "--peer-key", type=Path, dest="log_key", action=DeprecatedAlias, replacement="--log-key"
+    )
     p.add_argument("-o", "--out", type=Path, help="write the co-signed checkpoint here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
@@ -37,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     """`cfx witness`: co-sign a peer's checkpoint if it extends the one seen before (T6); a split
     view prints both checkpoints as evidence and exits 1.
     """
-    key = read_note_key(args.peer_key, option="--peer-key")
+    if args.log_key is None:
+        raise InputFileError("give the peer's log key: --log-key PEER/log.vkey")
+    key = read_note_key(args.log_key, option="--log-key")
     with connect(args.peer, args.client_cert) as peer:
         try:
             done = witness_peer(NodePaths(args.dir), peer, key)

@@ -62,7 +62,7 @@ def test_binary_peer_key_for_witness_is_an_error_not_a_traceback(tmp_path: Path)
             "127.0.0.1:1",
             "--client-cert",
             tmp_path / "identity",
-            "--peer-key",
+            "--log-key",
             peer_key,
         )
     )

@@ -289,8 +289,8 @@ CASES: dict[str, Case] = {
     ),
     "witness_binary_peer_key": Case(
         "witness --dir node --peer {address} --client-cert node/clients/admin "
-        "--peer-key binary.bin", 2,
-        "--peer-key binary.bin is not UTF-8 text; give the node's log.vkey",
+        "--log-key binary.bin", 2,
+        "--log-key binary.bin is not UTF-8 text; give the node's log.vkey",
     ),
     "log_verify_binary_pubkey": Case(
         "log verify --log-key binary.bin --receipt receipt.json --credential got.json", 2,
