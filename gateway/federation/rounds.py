@@ -89,7 +89,11 @@ def node_syncer(
     return Syncer(
         store=node.store,
         checks=PageChecks(
-            checker, node.catalog.rules_cited_by, limits, node.catalog.factors_cited_by
+            checker,
+            node.catalog.rules_cited_by,
+            limits,
+            node.catalog.factors_cited_by,
+            held_factor=node.catalog.held_factor,
         ),
         registry_for=registry_for
         or (
