@@ -81,6 +81,13 @@ from signing.loader import default_loader
 from signing.proofs import sign
 
 TEMPLATE = PACKAGE_DIR / "examples" / "valid" / "product-footprint-power-battery-with-gec.json"
+# The template's GEC claims by cancellation reference (each copy shifts them: _own_certificates).
+GEC_TEMPLATE = {
+    claim["cancellationReference"]: claim
+    for claim in json.loads(TEMPLATE.read_text(encoding="utf-8"))["credentialSubject"][
+        "electricity"
+    ]["gecClaims"]
+}
 EXPORTER = "sichuan-cells"
 TARGET_RATE = 1000
 TARGET_P99_S = 2.0
@@ -96,16 +103,29 @@ class Pair:
     puller_exporter: Path
 
 
-def _sign_batch(args: tuple[str, int, Path]) -> Path:
-    key_path, count, out = args
+def _own_certificates(template: dict[str, Any], n: int) -> None:
+    """Copy `n` claims certificates of its own (the GEC ledger refuses a double claim): the
+    same ranges' lengths under another project sequence number (the last 4 of the 17 project
+    digits) and, past 9,999 copies, shifted serials (the last 7 of the 32 digits)."""
+    sequence, block = n % 9999 + 1, n // 9999
+    for claim in template["credentialSubject"]["electricity"]["gecClaims"]:
+        for end in ("firstCertificateId", "lastCertificateId"):
+            held = GEC_TEMPLATE[claim["cancellationReference"]][end]
+            serial = int(held[25:]) + block * 3000
+            claim[end] = f"{held[:13]}{sequence:04d}{held[17:25]}{serial:07d}"
+
+
+def _sign_batch(args: tuple[str, int, Path, int]) -> Path:
+    key_path, count, out, start = args
     key = load_key(key_path)
     template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     template.pop("proof", None)
     template.pop("id", None)
     template["issuer"] = key.did
     with out.open("wb") as fh:
-        for _ in range(count):
+        for n in range(start, start + count):
             template["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
+            _own_certificates(template, n)
             fh.write(json.dumps(sign(template, key)).encode() + b"\n")
     return out
 
@@ -472,7 +492,11 @@ def main() -> int:
         t0 = time.perf_counter()
         shares = [args.count // 4] * 4
         shares[0] += args.count - sum(shares)
-        jobs = [(str(pair.key_path), n, tmp / f"batch{i}.jsonl") for i, n in enumerate(shares)]
+        starts = [sum(shares[:i]) for i in range(len(shares))]
+        jobs = [
+            (str(pair.key_path), n, tmp / f"batch{i}.jsonl", starts[i])
+            for i, n in enumerate(shares)
+        ]
         with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
             batches = list(pool.map(_sign_batch, jobs))
         print(f"signed {args.count:,} footprints in {time.perf_counter() - t0:.1f} s", flush=True)
