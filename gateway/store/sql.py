@@ -467,7 +467,7 @@ class SQLStore(Store):
     def gec_holders(self, claims: Sequence[Claim]) -> list[list[Holder]]:
         """For each claim, the live claims it overlaps, in one read transaction."""
         with self._transaction(write=False) as cur:
-            return [self._gec.holders(cur, claim) for claim in claims]
+            return self._gec.holders_of(cur, claims)
 
     def gec_conflicts(self, *, released: bool = False) -> list[GecConflict]:
         """The GEC conflicts sync brought together (also released ones, when `released`)."""
