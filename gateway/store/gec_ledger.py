@@ -55,12 +55,12 @@ _CLAIMS_PER_STATEMENT = 64
 # Per claim: 1. the rows starting inside it, 2. its predecessor; each branch tagged with the
 # claim's place in the statement and which of the two it is.
 _INSIDE = (
-    "SELECT * FROM (SELECT {i} AS q, 0 AS part, " + _COLUMNS + " FROM cfx_gec_claims "
+    "SELECT * FROM (SELECT {i} AS q, 0 AS part, " + _COLUMNS + " FROM cfx_gec_claims "  # noqa: S608 -- literal columns, an int
     "WHERE project = ? AND first_serial >= ? AND first_serial <= ? "
     f"ORDER BY first_serial LIMIT {_MAX_HOLDERS}) AS inside{{i}}"
 )
 _BEFORE = (
-    "SELECT * FROM (SELECT {i} AS q, 1 AS part, " + _COLUMNS + " FROM cfx_gec_claims "
+    "SELECT * FROM (SELECT {i} AS q, 1 AS part, " + _COLUMNS + " FROM cfx_gec_claims "  # noqa: S608 -- literal columns, an int
     "WHERE project = ? AND first_serial < ? ORDER BY first_serial DESC LIMIT 1) AS before{i}"
 )
 
@@ -210,7 +210,7 @@ class GecLedger:
                 assert overlap is not None  # holders() returns overlapping claims only
                 raise GecDoubleClaimError(overlap.first_id, overlap.last_id, holder=rivals[0].name)
             for rival in rivals:
-                self._conflict(cur, mine, rival, record.received_at)
+                self.record_conflict(cur, mine, rival, record.received_at)
             self._insert(cur, mine, overlapping=bool(others))
             self._flag(cur, others)
 
@@ -254,11 +254,23 @@ class GecLedger:
                     (holder.claim.project, holder.claim.first, holder.name),
                 )
 
-    def _conflict(self, cur: Cursor, mine: Holder, rival: Holder, now: datetime) -> None:
+    def record_conflict(self, cur: Cursor, mine: Holder, rival: Holder, now: datetime) -> bool:
+        """Record the conflict of two claims (the earlier at its origin wins); False when it
+        was recorded already."""
         overlap = mine.claim.overlap(rival.claim)
         assert overlap is not None
         conflict = GecConflict.between(mine, rival, overlap, now)
         evidence = {"winner": conflict.winner, "loser": conflict.loser}
+        names = (conflict.winner["dataset"], conflict.loser["dataset"])
+        key = (*names, overlap.project, overlap.first)
+        self._run(
+            cur,
+            "SELECT 1 FROM cfx_gec_conflicts "
+            "WHERE winner = ? AND loser = ? AND project = ? AND first_serial = ?",
+            key,
+        )
+        if cur.fetchone() is not None:
+            return False
         self._run(
             cur,
             "INSERT INTO cfx_gec_conflicts (winner, loser, project, first_serial, last_serial, "
@@ -274,6 +286,7 @@ class GecLedger:
                 to_sortable(now),
             ),
         )
+        return True
 
 
 def _succeeds(record: StoredDataset, holder: Holder) -> bool:

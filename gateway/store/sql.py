@@ -474,6 +474,11 @@ class SQLStore(Store):
         with self._transaction(write=False) as cur:
             return self._gec.conflicts(cur, released=released)
 
+    def gec_record_conflict(self, mine: Holder, rival: Holder, now: datetime) -> bool:
+        """A conflict a peer reported, recorded as sync's own are."""
+        with self._transaction(write=True) as cur:
+            return self._gec.record_conflict(cur, mine, rival, now)
+
     def gec_certificates(self) -> int:
         """How many certificates (MWh) the active footprints held here claim (a full scan of the
         claims table: read at a metrics scrape, not on a request path)."""
