@@ -27,6 +27,19 @@ from gateway.trust import Organization, TrustRegistry
 from schemas import electricity, strict_json
 
 
+def factors_cited_by(
+    parsed: ParsedCredential, held_factor: Callable[[str], Decimal | None]
+) -> Mapping[str, Decimal] | None:
+    """The values `held_factor` gives the factorIds a footprint's electricity block cites, the
+    ids it gives none left out; None for a dataset that is no footprint or has no such block.
+    One rule for the node (its store) and the sync check workers (a page's snapshot)."""
+    block = parsed.subject.get("electricity")
+    if parsed.kind is not DatasetKind.PRODUCT_FOOTPRINT or not isinstance(block, dict):
+        return None
+    held = {factor_id: held_factor(factor_id) for factor_id in electricity.cited_factor_ids(block)}
+    return {factor_id: value for factor_id, value in held.items() if value is not None}
+
+
 @dataclass(frozen=True)
 class DatasetPage:
     """One page of a listing, the checkpoint it is bound to and each item's receipt in that
@@ -152,14 +165,11 @@ class Catalog:
         An id left out is reported by the check as UNKNOWN_FACTOR, a warning unless the node's
         policy is strict: the factor may yet arrive here (schemas.electricity.factor_checks).
         """
-        block = parsed.subject.get("electricity")
-        if parsed.kind is not DatasetKind.PRODUCT_FOOTPRINT or not isinstance(block, dict):
-            return None
-        cited = set(electricity.cited_factor_ids(block))
-        held = {factor_id: self._held_factor(factor_id) for factor_id in cited}
-        return {factor_id: value for factor_id, value in held.items() if value is not None}
+        return factors_cited_by(parsed, self.held_factor)
 
-    def _held_factor(self, factor_id: str) -> Decimal | None:
+    def held_factor(self, factor_id: str) -> Decimal | None:
+        """The value (kgCO2e/kWh) of the EmissionFactor this node holds under `factor_id`, or
+        None when it holds none (the sync check pool resolves a page's ids with it)."""
         record = self._first_held(factor_id, DatasetKind.EMISSION_FACTOR)
         if record is None:
             return None

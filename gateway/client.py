@@ -392,6 +392,16 @@ class CfxClient:
         response: fd.PullEntriesResponse = self._call(self._federation.PullEntries, request)
         return response
 
+    def report_gec_conflicts(
+        self, conflicts: Sequence[fd.ReportedGecConflict]
+    ) -> fd.ReportGecConflictsResponse:
+        """FederationService.ReportGecConflicts: conflicts about the peer's own footprints."""
+        request = fd.ReportGecConflictsRequest(conflicts=conflicts)
+        response: fd.ReportGecConflictsResponse = self._call(
+            self._federation.ReportGecConflicts, request
+        )
+        return response
+
     def watch_log(self, known_size: int, *, timeout: float | None = None) -> Iterator[int]:
         """FederationService.WatchLog: the peer's log size at each growth past `known_size`.
         With a `timeout` the stream simply ends then; `close()` ends it at once."""

@@ -1,7 +1,9 @@
 """`cfx gec conflicts`: the GEC double claims that sync brought together at a node (issue 14).
 
 Reads the node's store directly (like `cfx peers list`), so it works whether or not the node
-serves. Each conflict names both footprints with their digests and origins, the overlapping
+serves. At a footprint's home node it also lists the conflicts a downstream node detected and
+reported about it (gateway.gec.reports): the other side named `sha256:<digest>`, its issuer
+not disclosed. Each conflict names both footprints with their digests and origins, the overlapping
 certificate range and the winner: the claim its origin log took first; the other is `lost`.
 Exit codes: 0 no open conflict; 1 open conflicts listed; 2 unusable input.
 """
@@ -32,9 +34,10 @@ def register(sub: Any) -> None:
     conflicts = actions.add_parser(
         "conflicts",
         help="list double claims of the same certificates made at different nodes",
-        description="Lists the GEC double claims sync brought together at this node: both "
-        "footprints are kept, the one its origin log took first wins, the other is flagged "
-        "`gecConflict: lost`. Exit codes: 0 none open; 1 open conflicts; 2 unusable input.",
+        description="Lists the GEC double claims sync brought together at this node, and those "
+        "a downstream node reported about this node's own footprints: both footprints are kept, "
+        "the one its origin log took first wins, the other is flagged `gecConflict: lost`. "
+        "Exit codes: 0 none open; 1 open conflicts; 2 unusable input.",
     )
     conflicts.add_argument("--dir", required=True, type=node_directory, help="node directory")
     conflicts.add_argument("--store", help="store URL, when not config.json's")

@@ -8,10 +8,14 @@ where latency matters more than throughput. Either way every credential of a pag
 against the one registry snapshot and time taken for that page, and outcomes come back in the
 order the credentials were added, so the pool changes when a check runs, never what it decides.
 
-A worker can read no store: a credential citing an accounting rule that is not bundled (one
-published on this node), or citing an emission factor by id (resolved against the factors this
-node holds), comes back unchecked and is checked here with the node's rules and factors. The
-workers check under the node's profile policy, as the syncing thread does.
+A worker can read no store. A credential citing an accounting rule that is not bundled (one
+published on this node) comes back unchecked and is checked here with the node's rules. The
+emission factors a credential cites by id are found by a bounded scan of its bytes when it is
+added, resolved once per page here (`held_factor`, the node's catalog) and sent with each chunk
+as a snapshot {id: value or absent}; the worker answers the check's factors from it. The scan is
+a shortcut, not the authority: the worker reads the cited ids from the parsed credential, and
+one the snapshot lacks (a key spelled with escapes, more ids than the scan bound) sends the
+credential back here. The workers check under the node's profile policy, as this thread does.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import functools
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
@@ -30,11 +35,11 @@ from decimal import Decimal
 from typing import Any
 
 import schemas
+from gateway.catalog import factors_cited_by
 from gateway.checker import CheckedCredential, CredentialChecker, ParsedCredential
 from gateway.errors import GatewayError
 from gateway.limits import Limits
 from gateway.trust import TrustRegistry
-from schemas.electricity import cited_factor_ids
 from schemas.errors import SchemasError
 from schemas.policy import policy_from_dict
 from signing.batch import VerifierPool, worker_loader
@@ -45,6 +50,8 @@ _log = logging.getLogger("cfx.sync")
 RulesFor = Callable[[ParsedCredential], Mapping[str, Any] | None]
 # The held EmissionFactor values a credential's factorIds resolve to (gateway.catalog).
 FactorsFor = Callable[[ParsedCredential], Mapping[str, Decimal] | None]
+# What a node holds under a factor id: its value (kgCO2e/kWh) or None (gateway.catalog).
+HeldFactor = Callable[[str], Decimal | None]
 # Chunks per worker for one page: small enough to balance the workers and to let the syncing
 # thread use the first outcomes while later chunks are checked.
 _CHUNKS_PER_PROCESS = 4
@@ -111,10 +118,14 @@ class PageChecks:
         rules_for: RulesFor,
         limits: Limits,
         factors_for: FactorsFor = lambda _parsed: None,
+        held_factor: HeldFactor | None = None,
     ) -> None:
+        """`held_factor` resolves a page's factor ids for the workers; without it a credential
+        citing a factor is checked in the syncing thread (with `factors_for`)."""
         self._checker = checker
         self._rules_for = rules_for
         self._factors_for = factors_for
+        self._held_factor = held_factor
         self._limits = limits
         self._config = ChecksConfig.of(limits)
 
@@ -138,6 +149,13 @@ class PageChecks:
             pool = _shared_pool(processes)
         chunk = max(1, -(-expected // (processes * _CHUNKS_PER_PROCESS)))
         return CheckBatch(self, registry, now, pool, chunk)
+
+    def resolve(self, factor_ids: set[str]) -> dict[str, Decimal | None]:
+        """What this node holds under each id; empty without a `held_factor`, so that the
+        workers send every factor-citing credential back."""
+        if self._held_factor is None:
+            return {}
+        return {factor_id: self._held_factor(factor_id) for factor_id in factor_ids}
 
     @property
     def limits(self) -> Limits:
@@ -168,6 +186,8 @@ class CheckBatch:
         self._pool = pool
         self._chunk = chunk
         self._waiting: list[bytes] = []
+        # The page's factor ids resolved so far (once per page, whatever the chunk).
+        self._factors: dict[str, Decimal | None] = {}
         self._chunks: list[tuple[tuple[bytes, ...], Future[list[Outcome | None]] | None]] = []
 
     @property
@@ -194,13 +214,28 @@ class CheckBatch:
         raws, self._waiting = tuple(self._waiting), []
         future = None
         if self._pool is not None:
-            job = _Chunk(self._checks.limits, self._checks.policy, self._registry, self._now, raws)
+            job = _Chunk(
+                self._checks.limits,
+                self._checks.policy,
+                self._registry,
+                self._now,
+                raws,
+                self._snapshot(raws),
+            )
             try:
                 future = self._pool.submit(_check_chunk, job)
             except (BrokenProcessPool, RuntimeError) as err:
                 _drop_pool(self._pool, err)
                 self._pool = None
         self._chunks.append((raws, future))
+
+    def _snapshot(self, raws: tuple[bytes, ...]) -> dict[str, Decimal | None]:
+        """The held value (or None) of every factor id the chunk's credentials seem to cite."""
+        cited = {factor_id for raw in raws for factor_id in scan_factor_ids(raw)}
+        self._factors.update(self._checks.resolve(cited - self._factors.keys()))
+        return {
+            factor_id: self._factors[factor_id] for factor_id in cited if factor_id in self._factors
+        }
 
     def _chunk_outcomes(
         self, raws: tuple[bytes, ...], future: Future[list[Outcome | None]] | None
@@ -230,6 +265,7 @@ class _Chunk:
     registry: TrustRegistry
     now: datetime
     raws: tuple[bytes, ...]
+    factors: Mapping[str, Decimal | None]
 
 
 class _PublishedRuleError(Exception):
@@ -256,13 +292,39 @@ def _bundled_rules_only(parsed: ParsedCredential) -> None:
         raise _PublishedRuleError(rule_id)
 
 
-def _no_factors_cited(parsed: ParsedCredential) -> None:
-    """What Catalog.factors_cited_by answers without its store: None for a dataset citing no
-    factor by id; one that does is checked by the syncing node."""
-    block = parsed.document.get("credentialSubject", {})
-    power = block.get("electricity") if isinstance(block, dict) else None
-    if isinstance(power, dict) and cited_factor_ids(power):
-        raise _PublishedRuleError("factorId")
+def _snapshot_factors(
+    factors: Mapping[str, Decimal | None],
+) -> Callable[[ParsedCredential], Mapping[str, Decimal] | None]:
+    """What Catalog.factors_cited_by answers, from the chunk's snapshot; a cited id the snapshot
+    lacks (the scan missed it) sends the credential back to the syncing node."""
+
+    def held(factor_id: str) -> Decimal | None:
+        if factor_id not in factors:
+            raise _PublishedRuleError(factor_id)
+        return factors[factor_id]
+
+    return functools.partial(factors_cited_by, held_factor=held)
+
+
+# `"factorId"` then its string value: the scan a credential gets when it is added to a pooled
+# batch, bounded in ids per credential (the worker sends back what it leaves out).
+_FACTOR_ID = re.compile(rb'"factorId"\s*:\s*"((?:[^"\\]|\\.){1,512})"')
+_SCAN_MAX_IDS = 16
+
+
+def scan_factor_ids(raw: bytes) -> set[str]:
+    """The factor ids a credential's bytes seem to cite, without parsing it (a shortcut: it may
+    miss an id written with escapes, or list an id that is not under `electricity`)."""
+    found: set[str] = set()
+    for match in _FACTOR_ID.finditer(raw):
+        try:
+            value = json.loads(b'"' + match.group(1) + b'"')
+        except ValueError:  # not a JSON string: the worker finds out what the credential cites
+            continue
+        found.add(value)
+        if len(found) >= _SCAN_MAX_IDS:
+            break
+    return found
 
 
 def _check_chunk(chunk: _Chunk) -> list[Outcome | None]:
@@ -278,7 +340,7 @@ def _check_chunk(chunk: _Chunk) -> list[Outcome | None]:
                     registry=chunk.registry,
                     now=chunk.now,
                     rules_for=_bundled_rules_only,
-                    factors_for=_no_factors_cited,
+                    factors_for=_snapshot_factors(chunk.factors),
                 )
             )
         except _PublishedRuleError:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from gateway.app import Node
 from gateway.client import CfxClient
 from gateway.errors import GatewayError
+from gateway.federation.conflict_reports import report_conflicts
 from gateway.federation.peers import Peer
 from gateway.federation.rounds import RemotePeer, node_syncer
 from gateway.federation.sync import PeerSummary, Syncer
@@ -169,6 +170,7 @@ class Follower:
         if summary.outcome != "synced":
             return False
         self._announced[peer.name] = max(self._announced.get(peer.name, 0), summary.end)
+        report_conflicts(self._node, peer, source)
         return True
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from gateway._proto.cfx.v1 import federation_service_pb2 as fd
 from gateway.app import Node
 from gateway.checker import CredentialChecker
 from gateway.client import CfxClient, served_leaf
 from gateway.federation.check_pool import PageChecks
+from gateway.federation.conflict_reports import report_conflicts
 from gateway.federation.cosigning import SyncWitness
 from gateway.federation.delegation import effective_registry
 from gateway.federation.peer_trust import delegated_registries
@@ -47,6 +49,10 @@ class RemotePeer:
             ),
             consistency_proof=tuple(page.consistency_proof),
         )
+
+    def report_gec_conflicts(self, conflicts: list[fd.ReportedGecConflict]) -> int:
+        """ReportGecConflicts (gateway.federation.conflict_reports): how many it recorded."""
+        return self._client.report_gec_conflicts(conflicts).recorded
 
     def node_trust(self) -> tuple[bytes, bytes]:
         """Its signed trust registry and delegations document (GetNodeInfo)."""
@@ -89,7 +95,11 @@ def node_syncer(
     return Syncer(
         store=node.store,
         checks=PageChecks(
-            checker, node.catalog.rules_cited_by, limits, node.catalog.factors_cited_by
+            checker,
+            node.catalog.rules_cited_by,
+            limits,
+            node.catalog.factors_cited_by,
+            held_factor=node.catalog.held_factor,
         ),
         registry_for=registry_for
         or (
@@ -114,6 +124,7 @@ def sync_round(
     how far each peer's round got after its checkpoint and after every page."""
     node.log.ensure_writable()
     clients: list[CfxClient] = []
+    sources: dict[str, RemotePeer] = {}
 
     def connect(peer: Peer) -> Callable[[], PeerSource]:
         def open_client() -> PeerSource:
@@ -125,14 +136,20 @@ def sync_round(
                 max_message_bytes=node.config.limits.max_message_bytes,
             )
             clients.append(client)
-            return RemotePeer(client)
+            sources[peer.name] = RemotePeer(client)
+            return sources[peer.name]
 
         return open_client
 
     try:
-        return sync_all(
+        summaries = sync_all(
             node_syncer(node, progress=progress), [(peer, connect(peer)) for peer in peers]
         )
+        # After every peer's round: a conflict met while syncing one peer reaches the other.
+        for peer, summary in zip(peers, summaries, strict=True):
+            if summary.outcome == "synced" and peer.name in sources:
+                report_conflicts(node, peer, sources[peer.name])
+        return summaries
     finally:
         for client in clients:
             client.close()

@@ -16,9 +16,10 @@ from gateway._proto.cfx.v1 import federation_service_pb2 as fd
 from gateway._proto.cfx.v1 import federation_service_pb2_grpc as fd_grpc
 from gateway._proto.cfx.v1 import log_service_pb2 as lg
 from gateway.domain import NodeRole
-from gateway.errors import PermissionDeniedError
+from gateway.errors import InvalidRequestError, PermissionDeniedError
 from gateway.federation.policy import Reader
 from gateway.federation.pull_view import PullView
+from gateway.gec.reports import record_reports
 from gateway.limits import Limits
 from gateway.rpc import convert
 from gateway.rpc.guard import Call, Guard, server_stream, unary
@@ -28,7 +29,7 @@ from gateway.trust import Role
 
 
 class FederationServicer(fd_grpc.FederationServiceServicer):
-    """GetNodeInfo, PullEntries and WatchLog for peer nodes."""
+    """GetNodeInfo, PullEntries, WatchLog and ReportGecConflicts for peer nodes."""
 
     def __init__(
         self,
@@ -43,6 +44,9 @@ class FederationServicer(fd_grpc.FederationServiceServicer):
         delegations: Callable[[], bytes] = lambda: b"",
     ) -> None:
         self.guard = guard
+        self._store = store
+        self._clock = clock
+        self._max_reports = limits.sync_page_size
         self._log_size = store.log_size
         self._ticker = ticker
         self._info = info
@@ -111,6 +115,22 @@ class FederationServicer(fd_grpc.FederationServiceServicer):
             ],
             consistency_proof=page.consistency_proof,
         )
+
+    @unary
+    def ReportGecConflicts(  # noqa: N802
+        self, request: fd.ReportGecConflictsRequest, call: Call
+    ) -> fd.ReportGecConflictsResponse:
+        """GEC double claims a downstream node detected that involve footprints made here
+        (gateway.gec.reports): those about this node's own footprints are recorded."""
+        self._reader(call)
+        if len(request.conflicts) > self._max_reports:
+            raise InvalidRequestError(
+                f"at most {self._max_reports} conflicts per call", field="conflicts"
+            )
+        recorded = record_reports(
+            self._store, self._info.log_origin, request.conflicts, self._clock()
+        )
+        return fd.ReportGecConflictsResponse(recorded=recorded)
 
     @server_stream
     def WatchLog(  # noqa: N802

@@ -299,6 +299,10 @@ class Store(abc.ABC):
         """Double claims sync brought together: both kept, the earlier at its origin winning."""
 
     @abc.abstractmethod
+    def gec_record_conflict(self, mine: Holder, rival: Holder, now: datetime) -> bool:
+        """Record a conflict a peer reported (gateway.gec.reports); False when known already."""
+
+    @abc.abstractmethod
     def gec_certificates(self) -> int:
         """How many certificates (MWh) the active footprints held here claim."""
 

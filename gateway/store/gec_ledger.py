@@ -20,6 +20,11 @@ key (project, first_serial) as the index:
 A bound on the range length alone (first > a - MAX_RANGE) would scan up to 10 million serials of
 a busy project's claims on every check; the predecessor seek does not depend on range lengths.
 
+Round trips, not index work, are what a check costs on PostgreSQL: 1. and 2. of every claim
+checked together (a footprint's claims, or a group commit's) go as one UNION ALL statement, each
+branch its own LIMITed index scan on the primary key; only a flagged predecessor costs a query
+of its own.
+
 Every method takes the caller's cursor: claims are checked and written in the write transaction
 that stores the footprint (`SQLStore._put_one`), so of two racing double claims exactly one wins.
 """
@@ -45,6 +50,19 @@ _COLUMNS = (
 _SELECT = f"SELECT {_COLUMNS} FROM cfx_gec_claims WHERE "  # noqa: S608 -- literal columns
 # At most this many holders are read for one range: enough to refuse and to name the conflicts.
 _MAX_HOLDERS = 64
+# Claims looked up in one statement (5 parameters each: well within every driver's limit).
+_CLAIMS_PER_STATEMENT = 64
+# Per claim: 1. the rows starting inside it, 2. its predecessor; each branch tagged with the
+# claim's place in the statement and which of the two it is.
+_INSIDE = (
+    "SELECT * FROM (SELECT {i} AS q, 0 AS part, " + _COLUMNS + " FROM cfx_gec_claims "  # noqa: S608 -- literal columns, an int
+    "WHERE project = ? AND first_serial >= ? AND first_serial <= ? "
+    f"ORDER BY first_serial LIMIT {_MAX_HOLDERS}) AS inside{{i}}"
+)
+_BEFORE = (
+    "SELECT * FROM (SELECT {i} AS q, 1 AS part, " + _COLUMNS + " FROM cfx_gec_claims "  # noqa: S608 -- literal columns, an int
+    "WHERE project = ? AND first_serial < ? ORDER BY first_serial DESC LIMIT 1) AS before{i}"
+)
 
 
 def schema_statements(bigint: str) -> list[str]:
@@ -93,17 +111,37 @@ class GecLedger:
 
     def holders(self, cur: Cursor, claim: Claim) -> list[Holder]:
         """The live claims overlapping `claim` (see the module note for why this is O(log n))."""
-        found = self._rows(
-            cur,
-            "project = ? AND first_serial >= ? AND first_serial <= ? "
-            f"ORDER BY first_serial LIMIT {_MAX_HOLDERS}",
-            (claim.project, claim.first, claim.last),
-        )
-        before = self._rows(
-            cur,
-            "project = ? AND first_serial < ? ORDER BY first_serial DESC LIMIT 1",
-            (claim.project, claim.first),
-        )
+        return self.holders_of(cur, [claim])[0]
+
+    def holders_of(self, cur: Cursor, claims: Sequence[Claim]) -> list[list[Holder]]:
+        """For each claim, the live claims it overlaps: one statement per
+        `_CLAIMS_PER_STATEMENT` claims (plus one per flagged predecessor)."""
+        found: list[list[Holder]] = []
+        for at in range(0, len(claims), _CLAIMS_PER_STATEMENT):
+            found.extend(self._holders_of(cur, claims[at : at + _CLAIMS_PER_STATEMENT]))
+        return found
+
+    def _holders_of(self, cur: Cursor, claims: Sequence[Claim]) -> list[list[Holder]]:
+        branches: list[str] = []
+        params: list[Any] = []
+        for i, claim in enumerate(claims):
+            branches += [_INSIDE.format(i=i), _BEFORE.format(i=i)]
+            params += [claim.project, claim.first, claim.last, claim.project, claim.first]
+        self._run(cur, " UNION ALL ".join(branches), params)
+        inside: list[list[Holder]] = [[] for _ in claims]
+        before: list[list[Holder]] = [[] for _ in claims]
+        for row in cur.fetchall():
+            (inside, before)[int(row[1])][int(row[0])].append(_holder(row[2:]))
+        return [
+            self._overlapping(cur, claim, sorted(rows, key=lambda h: h.claim.first), prior)
+            for claim, rows, prior in zip(claims, inside, before, strict=True)
+        ]
+
+    def _overlapping(
+        self, cur: Cursor, claim: Claim, found: list[Holder], before: list[Holder]
+    ) -> list[Holder]:
+        """`found` (rows starting inside `claim`) and those before it that reach into it: the
+        predecessor, or when it is flagged, the flagged rows containing the claim's first."""
         if before and before[0].overlapping:
             before = self._rows(
                 cur,
@@ -152,7 +190,10 @@ class GecLedger:
         is refused (GecDoubleClaimError; the caller rolls back). A replica's (`origin` given) is
         kept, with a conflict recorded against each claim it overlaps."""
         own = ClaimOrigin("", record.log_index, record.received_at) if origin is None else origin
-        for claim in claims_of(record.gec_ranges):
+        claims = claims_of(record.gec_ranges)
+        # Looked up together, before any is entered: a claim of this record only ever meets its
+        # sibling rows under its own name, which are left out below anyway.
+        for claim, held in zip(claims, self.holders_of(cur, claims), strict=True):
             mine = Holder(
                 record.name,
                 record.digest,
@@ -162,14 +203,14 @@ class GecLedger:
                 own,
                 credential_id=record.credential_id,
             )
-            others = [h for h in self.holders(cur, claim) if h.name != record.name]
+            others = [h for h in held if h.name != record.name]
             rivals = [h for h in others if not _succeeds(record, h)]
             if rivals and origin is None:
                 overlap = claim.overlap(rivals[0].claim)
                 assert overlap is not None  # holders() returns overlapping claims only
                 raise GecDoubleClaimError(overlap.first_id, overlap.last_id, holder=rivals[0].name)
             for rival in rivals:
-                self._conflict(cur, mine, rival, record.received_at)
+                self.record_conflict(cur, mine, rival, record.received_at)
             self._insert(cur, mine, overlapping=bool(others))
             self._flag(cur, others)
 
@@ -213,11 +254,23 @@ class GecLedger:
                     (holder.claim.project, holder.claim.first, holder.name),
                 )
 
-    def _conflict(self, cur: Cursor, mine: Holder, rival: Holder, now: datetime) -> None:
+    def record_conflict(self, cur: Cursor, mine: Holder, rival: Holder, now: datetime) -> bool:
+        """Record the conflict of two claims (the earlier at its origin wins); False when it
+        was recorded already."""
         overlap = mine.claim.overlap(rival.claim)
         assert overlap is not None
         conflict = GecConflict.between(mine, rival, overlap, now)
         evidence = {"winner": conflict.winner, "loser": conflict.loser}
+        names = (conflict.winner["dataset"], conflict.loser["dataset"])
+        key = (*names, overlap.project, overlap.first)
+        self._run(
+            cur,
+            "SELECT 1 FROM cfx_gec_conflicts "
+            "WHERE winner = ? AND loser = ? AND project = ? AND first_serial = ?",
+            key,
+        )
+        if cur.fetchone() is not None:
+            return False
         self._run(
             cur,
             "INSERT INTO cfx_gec_conflicts (winner, loser, project, first_serial, last_serial, "
@@ -233,6 +286,7 @@ class GecLedger:
                 to_sortable(now),
             ),
         )
+        return True
 
 
 def _succeeds(record: StoredDataset, holder: Holder) -> bool:

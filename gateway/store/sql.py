@@ -467,12 +467,17 @@ class SQLStore(Store):
     def gec_holders(self, claims: Sequence[Claim]) -> list[list[Holder]]:
         """For each claim, the live claims it overlaps, in one read transaction."""
         with self._transaction(write=False) as cur:
-            return [self._gec.holders(cur, claim) for claim in claims]
+            return self._gec.holders_of(cur, claims)
 
     def gec_conflicts(self, *, released: bool = False) -> list[GecConflict]:
         """The GEC conflicts sync brought together (also released ones, when `released`)."""
         with self._transaction(write=False) as cur:
             return self._gec.conflicts(cur, released=released)
+
+    def gec_record_conflict(self, mine: Holder, rival: Holder, now: datetime) -> bool:
+        """A conflict a peer reported, recorded as sync's own are."""
+        with self._transaction(write=True) as cur:
+            return self._gec.record_conflict(cur, mine, rival, now)
 
     def gec_certificates(self) -> int:
         """How many certificates (MWh) the active footprints held here claim (a full scan of the

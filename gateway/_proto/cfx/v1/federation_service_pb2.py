@@ -26,7 +26,7 @@ from gateway._proto.cfx.v1 import log_service_pb2 as cfx_dot_v1_dot_log__service
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63\x66x/v1/federation_service.proto\x12\x06\x63\x66x.v1\x1a\x18\x63\x66x/v1/log_service.proto\x1a\x1fgoogle/api/field_behavior.proto\"\x14\n\x12GetNodeInfoRequest\"\x7f\n\x13GetNodeInfoResponse\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x11\n\tnode_role\x18\x02 \x01(\t\x12\x12\n\nlog_origin\x18\x03 \x01(\t\x12\x16\n\x0etrust_registry\x18\x04 \x01(\x0c\x12\x13\n\x0b\x64\x65legations\x18\x05 \x01(\x0c\"a\n\x12PullEntriesRequest\x12\x19\n\x0bstart_index\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\ttree_size\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\"O\n\rPulledDataset\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x12\n\ncredential\x18\x02 \x01(\x0c\x12\x17\n\x0finclusion_proof\x18\x03 \x03(\x0c\"{\n\x13PullEntriesResponse\x12 \n\x06leaves\x18\x01 \x03(\x0b\x32\x10.cfx.v1.LogEntry\x12\'\n\x08\x64\x61tasets\x18\x02 \x03(\x0b\x32\x15.cfx.v1.PulledDataset\x12\x19\n\x11\x63onsistency_proof\x18\x03 \x03(\x0c\"+\n\x0fWatchLogRequest\x12\x18\n\nknown_size\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x01\"%\n\x10WatchLogResponse\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x32\xe4\x01\n\x11\x46\x65\x64\x65rationService\x12\x46\n\x0bGetNodeInfo\x12\x1a.cfx.v1.GetNodeInfoRequest\x1a\x1b.cfx.v1.GetNodeInfoResponse\x12\x46\n\x0bPullEntries\x12\x1a.cfx.v1.PullEntriesRequest\x1a\x1b.cfx.v1.PullEntriesResponse\x12?\n\x08WatchLog\x12\x17.cfx.v1.WatchLogRequest\x1a\x18.cfx.v1.WatchLogResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63\x66x/v1/federation_service.proto\x12\x06\x63\x66x.v1\x1a\x18\x63\x66x/v1/log_service.proto\x1a\x1fgoogle/api/field_behavior.proto\"\x14\n\x12GetNodeInfoRequest\"\x7f\n\x13GetNodeInfoResponse\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x11\n\tnode_role\x18\x02 \x01(\t\x12\x12\n\nlog_origin\x18\x03 \x01(\t\x12\x16\n\x0etrust_registry\x18\x04 \x01(\x0c\x12\x13\n\x0b\x64\x65legations\x18\x05 \x01(\x0c\"a\n\x12PullEntriesRequest\x12\x19\n\x0bstart_index\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\ttree_size\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\"O\n\rPulledDataset\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x12\n\ncredential\x18\x02 \x01(\x0c\x12\x17\n\x0finclusion_proof\x18\x03 \x03(\x0c\"{\n\x13PullEntriesResponse\x12 \n\x06leaves\x18\x01 \x03(\x0b\x32\x10.cfx.v1.LogEntry\x12\'\n\x08\x64\x61tasets\x18\x02 \x03(\x0b\x32\x15.cfx.v1.PulledDataset\x12\x19\n\x11\x63onsistency_proof\x18\x03 \x03(\x0c\"+\n\x0fWatchLogRequest\x12\x18\n\nknown_size\x18\x01 \x01(\x03\x42\x04\xe2\x41\x01\x01\"%\n\x10WatchLogResponse\x12\x11\n\ttree_size\x18\x01 \x01(\x03\"\xb8\x01\n\x0cGecClaimSide\x12\x14\n\x06\x64igest\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\"\n\x14\x66irst_certificate_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12!\n\x13last_certificate_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06origin\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1a\n\x0corigin_index\x18\x05 \x01(\x03\x42\x04\xe2\x41\x01\x02\x12\x19\n\x0borigin_time\x18\x06 \x01(\tB\x04\xe2\x41\x01\x02\"k\n\x13ReportedGecConflict\x12)\n\x05yours\x18\x01 \x01(\x0b\x32\x14.cfx.v1.GecClaimSideB\x04\xe2\x41\x01\x02\x12)\n\x05other\x18\x02 \x01(\x0b\x32\x14.cfx.v1.GecClaimSideB\x04\xe2\x41\x01\x02\"K\n\x19ReportGecConflictsRequest\x12.\n\tconflicts\x18\x01 \x03(\x0b\x32\x1b.cfx.v1.ReportedGecConflict\".\n\x1aReportGecConflictsResponse\x12\x10\n\x08recorded\x18\x01 \x01(\x05\x32\xc1\x02\n\x11\x46\x65\x64\x65rationService\x12\x46\n\x0bGetNodeInfo\x12\x1a.cfx.v1.GetNodeInfoRequest\x1a\x1b.cfx.v1.GetNodeInfoResponse\x12\x46\n\x0bPullEntries\x12\x1a.cfx.v1.PullEntriesRequest\x1a\x1b.cfx.v1.PullEntriesResponse\x12?\n\x08WatchLog\x12\x17.cfx.v1.WatchLogRequest\x1a\x18.cfx.v1.WatchLogResponse0\x01\x12[\n\x12ReportGecConflicts\x12!.cfx.v1.ReportGecConflictsRequest\x1a\".cfx.v1.ReportGecConflictsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,6 +41,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PULLENTRIESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
   _globals['_WATCHLOGREQUEST'].fields_by_name['known_size']._loaded_options = None
   _globals['_WATCHLOGREQUEST'].fields_by_name['known_size']._serialized_options = b'\342A\001\001'
+  _globals['_GECCLAIMSIDE'].fields_by_name['digest']._loaded_options = None
+  _globals['_GECCLAIMSIDE'].fields_by_name['digest']._serialized_options = b'\342A\001\002'
+  _globals['_GECCLAIMSIDE'].fields_by_name['first_certificate_id']._loaded_options = None
+  _globals['_GECCLAIMSIDE'].fields_by_name['first_certificate_id']._serialized_options = b'\342A\001\002'
+  _globals['_GECCLAIMSIDE'].fields_by_name['last_certificate_id']._loaded_options = None
+  _globals['_GECCLAIMSIDE'].fields_by_name['last_certificate_id']._serialized_options = b'\342A\001\002'
+  _globals['_GECCLAIMSIDE'].fields_by_name['origin']._loaded_options = None
+  _globals['_GECCLAIMSIDE'].fields_by_name['origin']._serialized_options = b'\342A\001\002'
+  _globals['_GECCLAIMSIDE'].fields_by_name['origin_index']._loaded_options = None
+  _globals['_GECCLAIMSIDE'].fields_by_name['origin_index']._serialized_options = b'\342A\001\002'
+  _globals['_GECCLAIMSIDE'].fields_by_name['origin_time']._loaded_options = None
+  _globals['_GECCLAIMSIDE'].fields_by_name['origin_time']._serialized_options = b'\342A\001\002'
+  _globals['_REPORTEDGECCONFLICT'].fields_by_name['yours']._loaded_options = None
+  _globals['_REPORTEDGECCONFLICT'].fields_by_name['yours']._serialized_options = b'\342A\001\002'
+  _globals['_REPORTEDGECCONFLICT'].fields_by_name['other']._loaded_options = None
+  _globals['_REPORTEDGECCONFLICT'].fields_by_name['other']._serialized_options = b'\342A\001\002'
   _globals['_GETNODEINFOREQUEST']._serialized_start=102
   _globals['_GETNODEINFOREQUEST']._serialized_end=122
   _globals['_GETNODEINFORESPONSE']._serialized_start=124
@@ -55,6 +71,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WATCHLOGREQUEST']._serialized_end=601
   _globals['_WATCHLOGRESPONSE']._serialized_start=603
   _globals['_WATCHLOGRESPONSE']._serialized_end=640
-  _globals['_FEDERATIONSERVICE']._serialized_start=643
-  _globals['_FEDERATIONSERVICE']._serialized_end=871
+  _globals['_GECCLAIMSIDE']._serialized_start=643
+  _globals['_GECCLAIMSIDE']._serialized_end=827
+  _globals['_REPORTEDGECCONFLICT']._serialized_start=829
+  _globals['_REPORTEDGECCONFLICT']._serialized_end=936
+  _globals['_REPORTGECCONFLICTSREQUEST']._serialized_start=938
+  _globals['_REPORTGECCONFLICTSREQUEST']._serialized_end=1013
+  _globals['_REPORTGECCONFLICTSRESPONSE']._serialized_start=1015
+  _globals['_REPORTGECCONFLICTSRESPONSE']._serialized_end=1061
+  _globals['_FEDERATIONSERVICE']._serialized_start=1064
+  _globals['_FEDERATIONSERVICE']._serialized_end=1385
 # @@protoc_insertion_point(module_scope)

@@ -67,3 +67,39 @@ class WatchLogResponse(_message.Message):
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     tree_size: int
     def __init__(self, tree_size: _Optional[int] = ...) -> None: ...
+
+class GecClaimSide(_message.Message):
+    __slots__ = ("digest", "first_certificate_id", "last_certificate_id", "origin", "origin_index", "origin_time")
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    FIRST_CERTIFICATE_ID_FIELD_NUMBER: _ClassVar[int]
+    LAST_CERTIFICATE_ID_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_INDEX_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_TIME_FIELD_NUMBER: _ClassVar[int]
+    digest: str
+    first_certificate_id: str
+    last_certificate_id: str
+    origin: str
+    origin_index: int
+    origin_time: str
+    def __init__(self, digest: _Optional[str] = ..., first_certificate_id: _Optional[str] = ..., last_certificate_id: _Optional[str] = ..., origin: _Optional[str] = ..., origin_index: _Optional[int] = ..., origin_time: _Optional[str] = ...) -> None: ...
+
+class ReportedGecConflict(_message.Message):
+    __slots__ = ("yours", "other")
+    YOURS_FIELD_NUMBER: _ClassVar[int]
+    OTHER_FIELD_NUMBER: _ClassVar[int]
+    yours: GecClaimSide
+    other: GecClaimSide
+    def __init__(self, yours: _Optional[_Union[GecClaimSide, _Mapping]] = ..., other: _Optional[_Union[GecClaimSide, _Mapping]] = ...) -> None: ...
+
+class ReportGecConflictsRequest(_message.Message):
+    __slots__ = ("conflicts",)
+    CONFLICTS_FIELD_NUMBER: _ClassVar[int]
+    conflicts: _containers.RepeatedCompositeFieldContainer[ReportedGecConflict]
+    def __init__(self, conflicts: _Optional[_Iterable[_Union[ReportedGecConflict, _Mapping]]] = ...) -> None: ...
+
+class ReportGecConflictsResponse(_message.Message):
+    __slots__ = ("recorded",)
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    recorded: int
+    def __init__(self, recorded: _Optional[int] = ...) -> None: ...

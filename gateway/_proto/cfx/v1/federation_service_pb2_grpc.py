@@ -57,6 +57,11 @@ class FederationServiceStub:
                 request_serializer=cfx_dot_v1_dot_federation__service__pb2.WatchLogRequest.SerializeToString,
                 response_deserializer=cfx_dot_v1_dot_federation__service__pb2.WatchLogResponse.FromString,
                 _registered_method=True)
+        self.ReportGecConflicts = channel.unary_unary(
+                '/cfx.v1.FederationService/ReportGecConflicts',
+                request_serializer=cfx_dot_v1_dot_federation__service__pb2.ReportGecConflictsRequest.SerializeToString,
+                response_deserializer=cfx_dot_v1_dot_federation__service__pb2.ReportGecConflictsResponse.FromString,
+                _registered_method=True)
 
 
 class FederationServiceServicer:
@@ -94,6 +99,16 @@ class FederationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReportGecConflicts(self, request, context):
+        """A downstream node that detected GEC double claims (issue 14) reports to this node, the home
+        node of one side's footprint, the conflicts that footprint is in (identities go one way, so
+        the report rides on the downstream node's calls, like PullEntries). The node records those
+        whose `yours` side is a footprint its own log took first; it decides the winner itself.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FederationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +126,11 @@ def add_FederationServiceServicer_to_server(servicer, server):
                     servicer.WatchLog,
                     request_deserializer=cfx_dot_v1_dot_federation__service__pb2.WatchLogRequest.FromString,
                     response_serializer=cfx_dot_v1_dot_federation__service__pb2.WatchLogResponse.SerializeToString,
+            ),
+            'ReportGecConflicts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportGecConflicts,
+                    request_deserializer=cfx_dot_v1_dot_federation__service__pb2.ReportGecConflictsRequest.FromString,
+                    response_serializer=cfx_dot_v1_dot_federation__service__pb2.ReportGecConflictsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -202,6 +222,33 @@ class FederationService:
             '/cfx.v1.FederationService/WatchLog',
             cfx_dot_v1_dot_federation__service__pb2.WatchLogRequest.SerializeToString,
             cfx_dot_v1_dot_federation__service__pb2.WatchLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportGecConflicts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cfx.v1.FederationService/ReportGecConflicts',
+            cfx_dot_v1_dot_federation__service__pb2.ReportGecConflictsRequest.SerializeToString,
+            cfx_dot_v1_dot_federation__service__pb2.ReportGecConflictsResponse.FromString,
             options,
             channel_credentials,
             insecure,
