@@ -17,7 +17,6 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -143,10 +142,6 @@ class Importer:
         found = self._stored(translated.get("id"), digest)
         if found is not None:
             return Imported(found, created=False)
-        refused = errors(schemas.validate(translated, profile=PACT_3_0))
-        if refused:
-            shown = "; ".join(f"{v.pointer} {v.reason}" for v in refused[:5])
-            raise PactImportError(f"footprint {footprint.get('id')!s:.60} is refused: {shown}")
         node = self.host.node
         now = node.clock()
         provenance = {"kind": KIND, "source": "pact", "partner": self.partner.org,
@@ -154,16 +149,17 @@ class Importer:
                       "sha256OfPactJson": digest}  # fmt: skip
         subject = {**translated, "extensions": [*translated.get("extensions", []),
                                                 registry_extension(provenance)]}  # fmt: skip
-        raw = self._signed(subject, digest, now)
-        caller = node.trust.current().organization(node.config.org)
-        return Imported(node.intake.submit(raw, "", caller).dataset, created=True)
-
-    def _signed(self, subject: dict[str, Any], digest: str, now: datetime) -> bytes:
-        key = load_node_key(self.host.node.paths)
+        key = load_node_key(node.paths)
         credential_id = uuid.uuid5(_COPY_NAMESPACE, f"{self.partner.org}\x1f{digest}")
         credential = {"id": f"urn:uuid:{credential_id}"} | wrap_dataset(subject, key.did, now)
+        refused = errors(schemas.validate(credential, profile=PACT_3_0))
+        if refused:
+            shown = "; ".join(f"{v.pointer} {v.reason}" for v in refused[:5])
+            raise PactImportError(f"footprint {footprint.get('id')!s:.60} is refused: {shown}")
         signed = sign(credential, key, created=now, proof_id=f"urn:uuid:{uuid.uuid4()}")
-        return json.dumps(signed, ensure_ascii=False).encode()
+        raw = json.dumps(signed, ensure_ascii=False).encode()
+        caller = node.trust.current().organization(node.config.org)
+        return Imported(node.intake.submit(raw, "", caller).dataset, created=True)
 
     def _stored(self, subject_id: Any, digest: str) -> StoredDataset | None:
         """This node's registry copy of the same PACT JSON, if one is stored."""
