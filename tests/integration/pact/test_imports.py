@@ -111,7 +111,8 @@ def test_a_published_footprint_is_stored_signed_by_the_node_and_marked(net) -> N
 def test_pull_pages_to_the_end_and_a_second_pull_stores_nothing(net) -> None:
     pact, remote, partner = net
     first = Importer(pact.host, partner).pull()
-    assert [i.created for i in first.kept] == [True] * 5 and first.refused == []
+    assert [i.created for i in first.kept] == [True] * 5
+    assert first.refused == []
     again = Importer(pact.host, partner).pull()
     assert [i.created for i in again.kept] == [False] * 5
     assert all(len(stored(pact, f["id"])) == 1 for f in remote.footprints)
@@ -131,5 +132,6 @@ def test_a_footprint_failing_the_pact_profile_is_refused_and_not_stored(net) -> 
     del bad["pcf"]["declaredUnitOfMeasurement"]
     remote.footprints = [bad]
     pulled = Importer(pact.host, partner).pull()
-    assert pulled.kept == [] and len(pulled.refused) == 1
+    assert pulled.kept == []
+    assert len(pulled.refused) == 1
     assert stored(pact, bad["id"]) == []
