@@ -112,6 +112,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "cfx pact partners add --dir national --org acme --events-url https://acme.example/2/events",
     ),
     "pact partners list": ("cfx pact partners list --dir national",),
+    "pact pull": ("cfx pact pull --dir national --partner acme --limit 50",),
     "gec": ("cfx gec conflicts --dir national",),
     "gec conflicts": ("cfx gec conflicts --dir national --all --json",),
 }

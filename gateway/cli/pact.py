@@ -1,5 +1,6 @@
-"""`cfx pact clients|partners`: who may call the PACT host system and whom it calls back; and
-the `cfx serve --pact-listen` flags that start it."""
+"""`cfx pact clients|partners`: who may call the PACT host system and whom it calls back;
+`cfx pact pull`: take a partner's footprints as registry attestations; and the
+`cfx serve --pact-listen` flags that start it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from gateway.app import Node
+from gateway.app import Node, open_node
 from gateway.cli._args import listen_address, node_directory
 from gateway.http.compose import Part
 from gateway.http.listeners import Offer
@@ -15,6 +16,7 @@ from gateway.http.server import Tls
 from gateway.pact.app import create_app
 from gateway.pact.clients import ClientStore
 from gateway.pact.host import PactHost
+from gateway.pact.imports import Importer
 from gateway.pact.partners import Partner, PartnerStore
 
 DEFAULT_AUTO_REJECT = 72 * 3600
@@ -85,6 +87,19 @@ def register(sub: Any) -> None:
     plist = p_sub.add_parser("list", help="list partners")
     _dir(plist)
     plist.set_defaults(func=_partners_list)
+    pull = groups.add_parser(
+        "pull",
+        help="store a partner's footprints as registry attestations signed by this node",
+        description="GET the partner's /3/footprints page after page (from the origin of its "
+        "events URL only) and store each footprint, not issuer-signed, in a credential this "
+        "node signs as a registry attestation; one already stored is not stored again.",
+    )
+    _dir(pull)
+    pull.add_argument("--partner", required=True, metavar="ORG", help="a configured partner")
+    pull.add_argument(
+        "--limit", type=int, default=0, metavar="N", help="page size to ask (default: theirs)"
+    )
+    pull.set_defaults(func=_pull)
 
 
 def _dir(p: argparse.ArgumentParser) -> None:
@@ -123,3 +138,24 @@ def _partners_list(args: argparse.Namespace) -> int:
     for partner in PartnerStore(args.dir).list():
         print(f"{partner.org}\t{partner.events_url}\t{partner.auth_url}")
     return 0
+
+
+def _pull(args: argparse.Namespace) -> int:
+    partner = PartnerStore(args.dir).get(args.partner)
+    if partner is None:
+        print(f"cfx: no PACT partner {args.partner} (cfx pact partners add)")
+        return 1
+    node = open_node(args.dir)
+    try:
+        pulled = Importer(PactHost.of_node(node), partner).pull(max(args.limit, 0))
+    finally:
+        node.close()
+    for item in pulled.kept:
+        state = "stored" if item.created else "already stored"
+        print(f"{item.record.name}\t{state}\tregistry attestation from {partner.org}")
+    for refusal in pulled.refused:
+        print(f"cfx: refused: {refusal}")
+    new = sum(item.created for item in pulled.kept)
+    print(f"cfx: {new} stored, {len(pulled.kept) - new} already stored, "
+          f"{len(pulled.refused)} refused, from {partner.org}")  # fmt: skip
+    return 1 if pulled.refused else 0

@@ -1,6 +1,8 @@
 """POST /3/events (pact-v3.md §2.5): CloudEvents 1.0, structured mode.
 
-- PublishedEvent: accepted (200) whether or not the ids are known here.
+- PublishedEvent: accepted (200) whether or not the ids are known here; from a configured
+  partner (the client's organization), each footprint is fetched from the partner's own origin
+  and stored as a registry attestation (gateway.pact.imports), never from the event `source`.
 - RequestCreatedEvent: only from a configured partner whose events URL matches the event
   `source` (checked before anything is called: no SSRF), for the organization the token acts
   for. Kept as a stored footprint request (gateway.pact.requests) before the 200, answered at
@@ -12,12 +14,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Final
 
+from gateway.errors import GatewayError
 from gateway.pact.clients import PactClient
 from gateway.pact.errors import AccessDeniedError, BadRequestError, NotImplementedFeatureError
 from gateway.pact.filters import DATE_PARAMS, PactFilters, parse_filters
 from gateway.pact.host import PactHost
+from gateway.pact.imports import Importer
 from gateway.pact.outbox import (
     PREFIX,
     REQUEST_FULFILLED,
@@ -40,6 +45,7 @@ from gateway.requests.directory import home_orgs
 from gateway.requests.machine import MAX_FOOTPRINTS
 from schemas import strict_json
 
+_log = logging.getLogger("cfx.pact")
 PUBLISHED: Final = PREFIX + "PublishedEvent.3"
 REQUEST_CREATED: Final = PREFIX + "RequestCreatedEvent.3"
 V2_TYPES: Final = {
@@ -103,6 +109,7 @@ def _dispatch(host: PactHost, client: PactClient, event: dict[str, Any], version
         ids = data.get("pfIds")
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
             raise BadRequestError("PublishedEvent data.pfIds is a non-empty list of ids")
+        _published(host, client, ids)
     elif kind in {REQUEST_FULFILLED, REQUEST_REJECTED}:
         if not isinstance(data.get("requestEventId"), str):
             raise BadRequestError("data.requestEventId is required")
@@ -110,6 +117,21 @@ def _dispatch(host: PactHost, client: PactClient, event: dict[str, Any], version
         _request_created(host, client, event, version)
     else:
         raise BadRequestError(f"unsupported event type {str(kind)[:100]!r}")
+
+
+def _published(host: PactHost, client: PactClient, ids: list[str]) -> None:
+    """Take the footprints of a configured partner's PublishedEvent (failures are logged: the
+    event is accepted either way, §2.5)."""
+    partner = host.partners.get(client.org)
+    if partner is None:
+        return
+    try:
+        pulled = Importer(host, partner).published(ids)
+    except GatewayError as exc:
+        _log.warning("PublishedEvent from %s: %s", client.org, exc)
+        return
+    for refusal in pulled.refused:
+        _log.warning("PublishedEvent from %s: %s", client.org, refusal)
 
 
 def _parse(body: bytes) -> dict[str, Any]:
