@@ -31,6 +31,7 @@ from gateway.cli.convert import pact_file_as_dataset
 from gateway.cli.sign import is_credential, issue
 from gateway.client import CfxClient, ClientError, ConnectionFailedError
 from gateway.node import DEFAULT_LISTEN
+from gateway.pact.provenance import credential_marker
 from schemas import strict_json
 from schemas.errors import TranslationError
 from schemas.translate.pact_file import pact_spec_version
@@ -133,6 +134,14 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
 
 def _dataset_dict(message: Any) -> dict[str, Any]:
     return proto_json(message)  # without the credential bytes: `get -o` writes them exactly
+
+
+def _json_or_none(raw: bytes) -> Any:
+    """The stored credential as JSON (the node checked it at intake); None if it is not."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
 
 
 def _refused(args: argparse.Namespace, label: str, err: ClientError) -> None:
@@ -267,6 +276,9 @@ def run_get(args: argparse.Namespace) -> int:
 
         body = receipt_from_pb(response.receipt).to_dict()
         write_bytes(args.receipt, (json.dumps(body, indent=2) + "\n").encode(), option="--receipt")
+    copy_of = credential_marker(_json_or_none(response.dataset.credential))
+    if copy_of:
+        print(f"{args.name}: {copy_of}", file=sys.stderr)
     if args.json:
         print(json.dumps({"dataset": _dataset_dict(response.dataset)}, indent=2))
     elif not args.out:

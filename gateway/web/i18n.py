@@ -40,6 +40,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "issuer": ("Issuer", "签发方"),
     "organization": ("Organization", "机构"),
     "not_registered": ("not in this node's trust registry", "不在本节点的信任注册表中"),
+    "provenance": ("provenance", "来源"),
     "digest": ("SHA-256 of the bytes", "文件字节的 SHA-256"),
     "dataset_id": ("Dataset id", "数据集标识"),
     "proofs": ("Proofs", "签名证明"),

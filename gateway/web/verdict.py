@@ -20,6 +20,7 @@ from gateway.errors import FieldViolation, GatewayError
 from gateway.log.checkpoint import Checkpoint, NoteKey, parse_note
 from gateway.log.errors import LogError
 from gateway.log.receipt import Receipt, verify_receipt
+from gateway.pact.provenance import marker
 from gateway.trust import TrustRegistry
 from gateway.web.figures import Footprint, footprint_of
 from schemas.errors import SchemasError
@@ -96,6 +97,8 @@ class Verdict:
     findings: tuple[Finding, ...] = ()
     footprint: Footprint | None = None
     receipts: tuple[ReceiptView, ...] = ()
+    # Set for a registry copy of a PACT footprint: signed by a node, not by its issuer.
+    provenance: str = ""
     # Set when the upload is not a usable credential at all (nothing else is then filled in).
     unusable_reason: str = ""
     unusable_message: str = ""
@@ -152,6 +155,7 @@ def judge(
         findings=found,
         footprint=footprint_of(parsed.subject),
         receipts=checked,
+        provenance=marker(parsed.subject),
     )
 
 

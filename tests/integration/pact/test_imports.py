@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.checker import CredentialChecker
 from gateway.http.server import HttpServer, Tls
 from gateway.http.server import serve as serve_http
 from gateway.node import load_node_key
@@ -22,8 +24,10 @@ from gateway.pact.events import PUBLISHED
 from gateway.pact.imports import Importer
 from gateway.pact.partners import Partner
 from gateway.pact.provenance import credential_marker, registry_copy
+from gateway.web.verdict import judge
 from schemas import strict_json
 from schemas.translate import dataset_to_pact_v3
+from signing.loader import default_loader
 from tests.helpers.nodes import make_node
 from tests.helpers.search_net import footprint
 from tests.integration.pact.conftest import BUYER_ORG, Pact, event_of, post_event, serve
@@ -135,3 +139,24 @@ def test_a_footprint_failing_the_pact_profile_is_refused_and_not_stored(net) -> 
     assert pulled.kept == []
     assert len(pulled.refused) == 1
     assert stored(pact, bad["id"]) == []
+
+
+def test_the_web_verdict_says_a_registry_copy_is_not_issuer_signed(net) -> None:
+    pact, remote, _ = net
+    pf_id = remote.footprints[0]["id"]
+    assert (
+        post_event(pact, event_of(PUBLISHED, {"pfIds": [pf_id]}, "//x/3/events")).status_code == 200
+    )
+    (record,) = pact.host.node.store.datasets_with_id(f"urn:uuid:{pf_id}")
+    node = pact.host.node
+    verdict = judge(
+        record.credential,
+        checker=CredentialChecker(loader=default_loader(), limits=node.config.limits),
+        now=datetime.now(UTC),
+        registry=node.trust.current(),
+    )
+    assert verdict.verified, verdict.problems
+    assert (
+        verdict.provenance
+        == f"registry attestation of a PACT footprint from {BUYER_ORG}, not issuer-signed"
+    )
