@@ -304,7 +304,8 @@ class ValidationError(CredentialError):
 
     def __init__(self, violations: Sequence[FieldViolation]) -> None:
         first = violations[0].description if violations else "no detail"
-        super().__init__(f"{len(violations)} violation(s); first: {first}")
+        count = f"{len(violations)} violation{'' if len(violations) == 1 else 's'}"
+        super().__init__(f"{count}; first: {first}")
         self._violations = tuple(violations)
 
     @property

@@ -185,4 +185,4 @@ def test_cli_commands_given_both_replicas_answer_while_one_is_down(
     for _ in range(3):  # round_robin would send one call in two to the dead replica
         assert main(["submit", "--server", server, "--client-cert", cert, str(credential)]) == 0
         assert main(["list", "--server", server, "--client-cert", cert]) == 0
-    assert "1 dataset(s)" in capsys.readouterr().out
+    assert "1 dataset at checkpoint size" in capsys.readouterr().out
