@@ -17,14 +17,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 
 from gateway.store import Store, open_store
-from tests.helpers.stores import PG_BASE_URL, pg_reachable, try_start_cluster
+from tests.helpers.stores import PG_BASE_URL, pg_reachable, pg_schema_url, try_start_cluster
 
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -52,15 +50,8 @@ def postgres_session() -> str:
 
 @pytest.fixture
 def postgres_url(postgres_session: str) -> Iterator[str]:
-    schema = f"{postgres_session}_{next(_counter)}"
-    with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    options = quote(f"-csearch_path={schema}", safe="")
-    try:
-        yield f"{PG_BASE_URL}?options={options}"
-    finally:
-        with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema_url(f"{postgres_session}_{next(_counter)}") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

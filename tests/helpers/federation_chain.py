@@ -19,9 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
-
-import psycopg
 
 from gateway.domain import NodeRole
 from gateway.federation.links import link
@@ -33,7 +30,7 @@ from gateway.trust import Role
 from signing.keys import PrivateKey, generate_key
 from tests.helpers.federation import RunningNode, run_node
 from tests.helpers.nodes import EXPORTER, signed_bytes
-from tests.helpers.stores import PG_BASE_URL
+from tests.helpers.stores import pg_schema_url
 
 PROVINCIAL_ORG = "sichuan"
 NATIONAL_ORG = "national"
@@ -135,11 +132,5 @@ def other_store_url(store_url: str, root: Path) -> Iterator[str]:
     if store_url.startswith("sqlite://"):
         yield f"sqlite://{root / 'second.sqlite3'}"
         return
-    schema = f"cfx_test_chain_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_BASE_URL}?options={quote(f'-csearch_path={schema}', safe='')}"
-    finally:
-        with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema_url(f"cfx_test_chain_{uuid.uuid4().hex[:12]}") as url:
+        yield url

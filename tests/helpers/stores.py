@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 
@@ -17,6 +20,18 @@ from gateway.domain import DatasetKind
 from gateway.store import StoredDataset
 
 PG_BASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def pg_schema_url(schema: str) -> Iterator[str]:
+    """A store URL on a fresh PostgreSQL schema `schema`, dropped with all it holds after."""
+    with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_BASE_URL}?options={quote(f'-csearch_path={schema}', safe='')}"
+    finally:
+        with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def pg_reachable() -> str | None:

@@ -10,10 +10,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import grpc
-import psycopg
 import pytest
 
 from gateway._proto.cfx.v1 import request_service_pb2 as rq
@@ -22,9 +20,8 @@ from gateway.client import ClientError
 from gateway.requests.relay import Relay
 from gateway.rpc.request_client import RequestClient
 from tests.helpers.federation import run_node
-from tests.helpers.federation_chain import Chain, make_chain
+from tests.helpers.federation_chain import Chain, make_chain, other_store_url
 from tests.helpers.nodes import EXPORTER, example, signed_bytes
-from tests.helpers.stores import PG_BASE_URL
 
 BATTERY = "valid/product-footprint-power-battery-with-gec.json"
 PRODUCT = "urn:pact:battery.sc.cfx.example:product-id:LFP-75-2025"
@@ -37,17 +34,8 @@ NODES_ONLY = {"shareWith": ["national", "registry"]}
 @pytest.fixture
 def second_store_url(store_url: str, tmp_path: Path) -> Iterator[str]:
     """Another store of the same kind as `store_url` (the registry node needs its own)."""
-    if store_url.startswith("sqlite://"):
-        yield f"sqlite://{tmp_path / 'second.sqlite3'}"
-        return
-    schema = f"cfx_test_requests_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_BASE_URL}?options={quote(f'-csearch_path={schema}', safe='')}"
-    finally:
-        with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with other_store_url(store_url, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
