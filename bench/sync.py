@@ -64,6 +64,7 @@ from typing import Any
 from gateway.app import Node, log_vkey_path, open_node
 from gateway.checker import CredentialChecker
 from gateway.client import CfxClient, ClientError
+from gateway.demo.documents import moved_serials
 from gateway.domain import NodeRole
 from gateway.federation.peers import PEERS_FILE, Peer, PeerSet
 from gateway.federation.rounds import node_peers, sync_round
@@ -102,12 +103,9 @@ class Pair:
     puller_exporter: Path
 
 
-# A GEC id is a 17-digit project code, an 8-digit date and a 7-digit sequence. The GEC ledger
-# refuses a second claim of a certificate, so footprint `i` of a run claims the template's ranges
-# moved to a project of its own block (i // _PER_PROJECT) and a sequence slot within it.
-_PER_PROJECT = 2_000
-_SEQUENCE_STEP = 4_000  # the template claims 4,000 certificates: slots never overlap
-_LATENCY_INDICES = itertools.count(100_000_000)  # latency runs, far from the synced batches
+# The GEC ledger refuses a second claim of a certificate: footprint `i` of a run claims the
+# template's ranges moved by block i + 1 (gateway.demo.documents.moved_serials).
+_LATENCY_INDICES = itertools.count(20_000_000)  # latency runs, far from the synced batches
 
 
 def _footprints(key: PrivateKey, indices: Iterable[int]) -> Iterator[bytes]:
@@ -119,12 +117,7 @@ def _footprints(key: PrivateKey, indices: Iterable[int]) -> Iterator[bytes]:
     for index in indices:
         document = copy.deepcopy(template)
         document["credentialSubject"]["id"] = f"urn:uuid:{uuid.uuid4()}"
-        block, slot = divmod(index, _PER_PROJECT)
-        for claim in document["credentialSubject"]["electricity"]["gecClaims"]:
-            for end in ("firstCertificateId", "lastCertificateId"):
-                serial = claim[end]
-                sequence = int(serial[25:]) + slot * _SEQUENCE_STEP
-                claim[end] = f"{serial[:12]}{block:05d}{serial[17:25]}{sequence:07d}"
+        moved_serials(document, index + 1)
         yield json.dumps(sign(document, key)).encode()
 
 

@@ -27,9 +27,10 @@ NATIONAL_RULE_ID = "urn:cfx:accounting-rule:power-battery-national:1.1.0"
 SHARED_WITH_REGISTRY = {"shareWith": ["national", "registry"]}
 PUBLIC = {"shareWith": ["public"]}
 # A GEC id: 17-digit project code, 8-digit generation date, 7-digit certificate sequence
-# (federation.md §5.2); `moved_serials` moves the sequence by blocks of 4,000.
-_SEQUENCE_AT = 25
-_BLOCK = 4_000
+# (federation.md §5.2); `moved_serials` moves the sequence by blocks of 4,000, and past the
+# 2,000 blocks a sequence holds, the project code's last five digits.
+_PROJECT_TAIL_AT, _SEQUENCE_AT = 12, 25
+_BLOCK, _BLOCKS_PER_PROJECT = 4_000, 2_000
 
 
 def _example(path: Any) -> dict[str, Any]:
@@ -71,14 +72,19 @@ def gec_claims(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def moved_serials(document: dict[str, Any], block: int) -> dict[str, Any]:
-    """`document` (changed in place) claiming as many certificates of the same projects and
-    dates, its certificate sequences moved up by `block` (1 to 2,000) blocks of 4,000: a
-    footprint of the same example that does not claim the example's certificates."""
+    """`document` (changed in place) claiming as many certificates of the same dates, its
+    certificate sequences moved up by `block` blocks of 4,000 (past 2,000 blocks, into another
+    project): each block >= 1 gives a footprint of the same example that claims certificates
+    neither the example nor any other block claims."""
+    project, slot = divmod(block, _BLOCKS_PER_PROJECT)
     for claim in gec_claims(document):
         for key in ("firstCertificateId", "lastCertificateId"):
             serial = claim[key]
-            sequence = int(serial[_SEQUENCE_AT:]) + block * _BLOCK  # sizes are kept
-            claim[key] = f"{serial[:_SEQUENCE_AT]}{sequence:07d}"
+            tail = int(serial[_PROJECT_TAIL_AT:17]) + project
+            sequence = int(serial[_SEQUENCE_AT:]) + slot * _BLOCK  # sizes are kept
+            if tail >= 10**5:
+                raise ValueError(f"block {block} moves {serial} out of its project code")
+            claim[key] = f"{serial[:_PROJECT_TAIL_AT]}{tail:05d}{serial[17:25]}{sequence:07d}"
     return document
 
 

@@ -10,11 +10,10 @@ from gateway.demo.documents import gec_claims, moved_serials
 
 __all__ = ["fresh_serials", "gec_claims"]
 
-# Every footprint a test process loads gets its own block of serials (2,000 blocks, then reused:
-# a node of one test never holds that many footprints of the example).
+# Every footprint a test process loads gets its own block of serials.
 _BLOCKS = itertools.count(1)
 
 
 def fresh_serials(document: dict[str, Any]) -> dict[str, Any]:
     """`document` with serials no other footprint of this test process claims."""
-    return moved_serials(document, next(_BLOCKS) % 2_000 + 1) if gec_claims(document) else document
+    return moved_serials(document, next(_BLOCKS)) if gec_claims(document) else document
